@@ -1,0 +1,1 @@
+"""Options, graph assembly and the ``newsbeam`` command line."""

@@ -1,0 +1,114 @@
+"""The ``newsbeam`` command: ``run``, ``code``, ``clean`` and ``sql``.
+
+Bad input ends with one clear line on stderr and exit status 2; a failed query with status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from typing import Optional, Sequence
+
+from pipeline.errors import UsageError
+
+EXIT_USAGE = 2
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    _quiet_import_warnings()
+    parser = _build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    if extra and args.command != "run":
+        parser.error(f"unrecognised arguments: {' '.join(extra)}")
+    try:
+        return args.func(args, extra)
+    except UsageError as error:
+        print(f"newsbeam {args.command}: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print(f"newsbeam {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    from pipeline.options import add_run_arguments
+    from pipeline.output import DEFAULT_OUTPUT
+    from pipeline.sql import OUTPUT_FORMATS
+
+    parser = argparse.ArgumentParser(
+        prog="newsbeam", description="News feeds to geopolitical event data, on Apache Beam."
+    )
+    commands = parser.add_subparsers(dest="command", metavar="{run,code,clean,sql}")
+
+    run = commands.add_parser(
+        "run", help="run the pipeline (the bundled sample corpus when no source is given)",
+        description="Run the pipeline. Arguments not listed here go to Beam (--runner, --direct_num_workers, ...).",
+    )
+    add_run_arguments(run)
+    run.set_defaults(func=_run)
+
+    for name, what in (("code", "code events in {id, text, date?} lines"), ("clean", "clean {id, url?, html} lines")):
+        command = commands.add_parser(name, help=what, description=what.capitalize() + " (JSON lines; - is stdin/stdout).")
+        command.add_argument("--input", required=True, metavar="FILE", help="JSON lines to read, or -")
+        command.add_argument("--output", default="-", metavar="FILE", help="JSON lines to write, or - (default)")
+        command.set_defaults(func=_code if name == "code" else _clean)
+
+    sql = commands.add_parser("sql", help="query the output tables with DuckDB SQL", description="Query articles, events and errors with DuckDB SQL.")
+    sql.add_argument("query", help='e.g. "select event_root_code, count(*) from events group by 1"')
+    sql.add_argument("--output", default=DEFAULT_OUTPUT, metavar="DIR", help=f"the run's output folder (default ./{DEFAULT_OUTPUT})")
+    sql.add_argument("--format", choices=OUTPUT_FORMATS, default="table", help="how to print the result")
+    sql.set_defaults(func=_sql)
+    return parser
+
+
+def _run(args: argparse.Namespace, beam_args: Sequence[str]) -> int:
+    from pipeline.run import execute
+    from pipeline.summary import format_summary
+
+    logging.getLogger().setLevel(logging.WARNING)
+    print(format_summary(execute(args, beam_args)))
+    return 0
+
+
+def _code(args: argparse.Namespace, _: Sequence[str]) -> int:
+    from pipeline.jsonl import code_handler
+
+    return _jsonl(args, code_handler, ("text",))
+
+
+def _clean(args: argparse.Namespace, _: Sequence[str]) -> int:
+    from pipeline.jsonl import clean_handler
+
+    return _jsonl(args, clean_handler, ("html",))
+
+
+def _jsonl(args: argparse.Namespace, make_handler, required: tuple[str, ...]) -> int:
+    from pipeline.jsonl import open_text, transform_lines
+
+    with open_text(args.input, "r") as source, open_text(args.output, "w") as sink:
+        read, rejected = transform_lines(source, sink, make_handler(), required)
+    if rejected:
+        print(f"newsbeam {args.command}: {rejected} of {read} lines skipped", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _sql(args: argparse.Namespace, _: Sequence[str]) -> int:
+    from pipeline.output import absolute_output
+    from pipeline.sql import run_query
+
+    run_query(absolute_output(args.output), args.query, args.format)
+    return 0
+
+
+def _quiet_import_warnings() -> None:
+    """Beam warns at import time about optional cloud clients we do not use; keep the terminal clean."""
+    logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

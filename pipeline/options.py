@@ -1,0 +1,72 @@
+"""Options of ``newsbeam run`` that are ours; everything else on the command line goes to Beam."""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import secrets
+
+from pipeline.output import DEFAULT_OUTPUT
+from transforms.fetch.client import FetchSettings
+
+# Beam's in-process runner, chosen explicitly: DirectRunner would try to download the Prism runner
+# first and so behave differently with and without internet access.
+DEFAULT_RUNNER = "FnApiRunner"
+
+
+def add_run_arguments(parser: argparse.ArgumentParser) -> None:
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--feeds", metavar="FILE", help="feed list: one RSS/Atom URL or path per line")
+    source.add_argument("--urls", metavar="FILE", help="article list: one page URL or path per line")
+    source.add_argument("--html-dir", metavar="DIR", help="folder of saved *.html / *.html.gz pages to replay")
+    parser.add_argument(
+        "--output", default=DEFAULT_OUTPUT, metavar="DIR",
+        help=f"where the tables go: a local folder, gs://... or s3://... (default ./{DEFAULT_OUTPUT})",
+    )
+    parser.add_argument("--run-id", help="name of this run in file names (default: UTC time + random suffix)")
+    defaults = FetchSettings()
+    parser.add_argument("--user-agent", default=defaults.user_agent, help="User-Agent sent with every request")
+    parser.add_argument(
+        "--fetch-workers", type=_positive_int, default=defaults.max_workers,
+        help=f"parallel downloads inside each fetching worker (default {defaults.max_workers})",
+    )
+    parser.add_argument(
+        "--timeout", type=_positive_float, default=defaults.read_timeout,
+        help=f"seconds to wait for a server to answer (default {defaults.read_timeout:g})",
+    )
+    parser.add_argument(
+        "--max-page-bytes", type=_positive_int, default=defaults.max_bytes,
+        help=f"largest page or feed downloaded, in bytes (default {defaults.max_bytes})",
+    )
+
+
+def fetch_settings_from(args: argparse.Namespace) -> FetchSettings:
+    defaults = FetchSettings()
+    return FetchSettings(
+        user_agent=args.user_agent,
+        connect_timeout=min(defaults.connect_timeout, args.timeout),
+        read_timeout=args.timeout,
+        total_timeout=max(defaults.total_timeout, args.timeout),
+        max_bytes=args.max_page_bytes,
+        max_workers=args.fetch_workers,
+    )
+
+
+def new_run_id() -> str:
+    """Sortable, unique and safe in any file system (no colons)."""
+    now = datetime.datetime.now(datetime.timezone.utc)
+    return f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive whole number, not {text}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, not {text}")
+    return value

@@ -1,0 +1,46 @@
+"""The output location: checked before a run, and the paths every command agrees on."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+from urllib.parse import urlsplit
+
+from apache_beam.io.filesystems import FileSystems
+
+from pipeline.errors import UsageError
+
+DEFAULT_OUTPUT = "newsbeam-output"
+STATE_FOLDER = "_state"
+
+
+def absolute_output(location: str) -> str:
+    """Local paths become absolute (workers may start elsewhere); URLs like gs:// stay as given."""
+    if urlsplit(location).scheme in ("", "file"):
+        return os.path.abspath(os.path.expanduser(location.removeprefix("file://")))
+    return location.rstrip("/")
+
+
+def check_writable(output_dir: str, run_id: str) -> None:
+    """Create the output folder if needed and prove a file can be written there, before any work."""
+    probe = FileSystems.join(output_dir, STATE_FOLDER, f".write-probe-{run_id}")
+    try:
+        if urlsplit(output_dir).scheme in ("", "file") and os.path.exists(output_dir) and not os.path.isdir(output_dir):
+            raise UsageError(f"output location {output_dir!r} is a file, not a folder")
+        with FileSystems.create(probe) as handle:
+            handle.write(b"newsbeam")
+        FileSystems.delete([probe])
+    except UsageError:
+        raise
+    except Exception as error:  # noqa: BLE001 - any filesystem failure means the same to the user
+        first_line = (str(error).splitlines() or [type(error).__name__])[0]
+        raise UsageError(f"cannot write to output location {output_dir!r}: {first_line}") from error
+
+
+def write_run_record(output_dir: str, run_id: str, record: dict[str, Any]) -> str:
+    """Keep what a run did under ``_state/runs/`` (never read by SQL)."""
+    path = FileSystems.join(output_dir, STATE_FOLDER, "runs", f"{run_id}.json")
+    with FileSystems.create(path) as handle:
+        handle.write(json.dumps(record, indent=2, sort_keys=True, default=str).encode("utf-8"))
+    return path

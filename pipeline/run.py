@@ -1,0 +1,119 @@
+"""``newsbeam run``: check the inputs, build the graph, run it, keep a run record, report."""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import re
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Sequence
+
+import apache_beam as beam
+from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
+
+from pipeline.errors import UsageError
+from pipeline.graph import GraphConfig, Sources, build_graph
+from pipeline.options import DEFAULT_RUNNER, fetch_settings_from, new_run_id
+from pipeline.output import absolute_output, check_writable, write_run_record
+from sample_corpus import FEED_LIST
+from schemas import TABLES
+from transforms.sinks.parquet import remove_temp_folder
+from transforms.sources.lists import SourceListError, read_list
+from transforms.sources.read import count_saved_pages
+
+_SAFE_RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+@dataclass(frozen=True)
+class RunReport:
+    run_id: str
+    output_dir: str
+    runner: str
+    seconds: float
+    rows: dict[str, int]
+    error_types: dict[str, int]
+    counters: dict[str, int]
+    used_sample: bool
+
+
+def resolve_sources(args: argparse.Namespace) -> tuple[Sources, bool]:
+    """The run's source, read and checked now so that bad input fails before any work starts."""
+    try:
+        if args.html_dir:
+            if count_saved_pages(args.html_dir) == 0:
+                raise UsageError(f"--html-dir {args.html_dir!r} holds no *.html or *.html.gz files")
+            return Sources(html_dir=args.html_dir), False
+        if args.urls:
+            return Sources(article_urls=read_list(args.urls, "URL")), False
+        if args.feeds:
+            return Sources(feed_urls=read_list(args.feeds, "feed")), False
+        return Sources(feed_urls=read_list(str(FEED_LIST), "feed")), True
+    except SourceListError as error:
+        raise UsageError(str(error)) from error
+
+
+def execute(args: argparse.Namespace, beam_args: Sequence[str]) -> RunReport:
+    """Run one batch job described by parsed ``newsbeam run`` arguments."""
+    run_id = args.run_id or new_run_id()
+    if not _SAFE_RUN_ID.match(run_id):
+        raise UsageError(f"--run-id {run_id!r} may hold only letters, digits, '.', '_' and '-'")
+    sources, used_sample = resolve_sources(args)
+    output_dir = absolute_output(args.output)
+    check_writable(output_dir, run_id)
+
+    options = PipelineOptions(list(beam_args))
+    standard = options.view_as(StandardOptions)
+    if standard.runner is None:
+        standard.runner = DEFAULT_RUNNER
+    config = GraphConfig(sources=sources, output_dir=output_dir, run_id=run_id, fetch=fetch_settings_from(args))
+
+    started_at = datetime.datetime.now(datetime.timezone.utc)
+    clock = time.monotonic()
+    pipeline = beam.Pipeline(options=options)
+    build_graph(pipeline, config)
+    result = pipeline.run()
+    result.wait_until_finish()
+    seconds = time.monotonic() - clock
+    remove_temp_folder(output_dir, run_id)
+
+    counters = _counters(result)
+    report = RunReport(
+        run_id=run_id,
+        output_dir=output_dir,
+        runner=str(standard.runner),
+        seconds=seconds,
+        rows={table: counters.get(f"sink/{table}_rows", 0) for table in TABLES},
+        error_types={
+            name.split("/", 1)[1]: value for name, value in counters.items() if name.startswith("error_types/")
+        },
+        counters=counters,
+        used_sample=used_sample,
+    )
+    write_run_record(
+        output_dir,
+        run_id,
+        {
+            "run_id": run_id,
+            "started_at": started_at.isoformat(),
+            "finished_at": datetime.datetime.now(datetime.timezone.utc).isoformat(),
+            "seconds": round(seconds, 3),
+            "sources": {"feeds": list(sources.feed_urls), "urls": len(sources.article_urls), "html_dir": sources.html_dir},
+            "rows": report.rows,
+            "error_types": report.error_types,
+            "counters": counters,
+            "options": {key: value for key, value in vars(args).items() if key != "func"},
+            "beam_args": list(beam_args),
+        },
+    )
+    return report
+
+
+def _counters(result: beam.runners.runner.PipelineResult) -> dict[str, int]:
+    """Beam counters summed over steps, as ``namespace/name``; committed values where the runner has them."""
+    totals: dict[str, int] = defaultdict(int)
+    for counter in result.metrics().query()["counters"]:
+        value = counter.committed if counter.committed is not None else counter.attempted
+        totals[f"{counter.key.metric.namespace}/{counter.key.metric.name}"] += int(value or 0)
+    return dict(sorted(totals.items()))

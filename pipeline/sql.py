@@ -1,0 +1,96 @@
+"""``newsbeam sql``: DuckDB over the output folder, with one view per table."""
+
+from __future__ import annotations
+
+import csv
+import glob
+import json
+import os
+import sys
+from typing import TextIO
+
+import duckdb
+import pyarrow as pa
+
+from pipeline.errors import UsageError
+from schemas import TABLES
+from schemas.table import TableSpec
+
+OUTPUT_FORMATS = ("table", "csv", "jsonl")
+
+
+def table_glob(output_dir: str, table: str) -> str:
+    return os.path.join(output_dir, table, "**", "*.parquet")
+
+
+def connect(output_dir: str) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with views ``articles``, ``events`` and ``errors`` over the Parquet files.
+
+    A table that has no file yet (a run without errors, say) is still a view, empty but with its
+    columns, so the same queries work on every output folder. Partition columns are typed as DATE.
+    """
+    if "://" in output_dir and not output_dir.startswith("file://"):
+        raise UsageError("newsbeam sql reads local output folders; copy remote output locally first")
+    if not os.path.isdir(output_dir):
+        raise UsageError(f"output folder {output_dir!r} does not exist (run `newsbeam run` first)")
+    connection = duckdb.connect()
+    for spec in TABLES.values():
+        pattern = table_glob(output_dir, spec.name)
+        if glob.glob(pattern, recursive=True):
+            connection.execute(
+                f"create view {spec.name} as select * from read_parquet("
+                f"{_literal(pattern)}, hive_partitioning = true, union_by_name = true, "
+                f"hive_types = {{'{spec.partition_column}': DATE}})"
+            )
+        else:
+            connection.register(f"{spec.name}_empty", _empty_table(spec))
+            connection.execute(f"create view {spec.name} as select * from {spec.name}_empty")
+    return connection
+
+
+def _empty_table(spec: TableSpec) -> pa.Table:
+    schema = spec.file_schema.append(pa.field(spec.partition_column, pa.date32()))
+    return schema.empty_table()
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def run_query(output_dir: str, query: str, output_format: str = "table", out: TextIO = sys.stdout) -> int:
+    """Run one query and print its result; returns the number of rows."""
+    connection = connect(output_dir)
+    try:
+        relation = connection.sql(query)
+    except duckdb.Error as error:
+        raise UsageError(f"SQL error: {error}") from error
+    if relation is None:
+        return 0
+    columns = relation.columns
+    rows = relation.fetchall()
+    if output_format == "csv":
+        writer = csv.writer(out)
+        writer.writerow(columns)
+        writer.writerows(rows)
+    elif output_format == "jsonl":
+        for row in rows:
+            out.write(json.dumps(dict(zip(columns, row)), default=str, ensure_ascii=False) + "\n")
+    else:
+        out.write(format_table(columns, rows) + "\n")
+    return len(rows)
+
+
+def format_table(columns: list[str], rows: list[tuple], max_width: int = 60) -> str:
+    """A plain aligned text table (long cells cut), readable in any terminal and in logs."""
+    cells = [[_cell(value, max_width) for value in row] for row in rows]
+    widths = [max([len(name)] + [len(row[index]) for row in cells]) for index, name in enumerate(columns)]
+    line = "  ".join(name.ljust(width) for name, width in zip(columns, widths))
+    rule = "  ".join("-" * width for width in widths)
+    body = ["  ".join(value.ljust(width) for value, width in zip(row, widths)) for row in cells]
+    footer = f"({len(rows)} row{'s' if len(rows) != 1 else ''})"
+    return "\n".join([line, rule, *body, footer])
+
+
+def _cell(value: object, max_width: int) -> str:
+    text = "NULL" if value is None else str(value).replace("\n", " ")
+    return text if len(text) <= max_width else text[: max_width - 1] + "…"

@@ -1,0 +1,56 @@
+"""The ``articles`` table: one row per cleaned article page."""
+
+from __future__ import annotations
+
+import datetime
+from typing import NamedTuple, Optional
+
+import pyarrow as pa
+
+from schemas.table import TableSpec
+
+UTC_TIMESTAMP = pa.timestamp("us", tz="UTC")
+
+
+class Article(NamedTuple):
+    """A cleaned article, exactly the columns of the ``articles`` table."""
+
+    article_id: str
+    url: str
+    canonical_url: str
+    feed_url: Optional[str]
+    source_domain: str
+    title: Optional[str]
+    author: Optional[str]
+    published_at: Optional[datetime.datetime]
+    language: Optional[str]
+    text: str
+    text_hash: str
+    word_count: int
+    fetched_at: datetime.datetime
+    ingest_date: str
+
+
+ARTICLES = TableSpec(
+    name="articles",
+    partition_column="ingest_date",
+    rows_per_file=20_000,
+    schema=pa.schema(
+        [
+            pa.field("article_id", pa.string(), nullable=False),
+            pa.field("url", pa.string(), nullable=False),
+            pa.field("canonical_url", pa.string(), nullable=False),
+            pa.field("feed_url", pa.string()),
+            pa.field("source_domain", pa.string(), nullable=False),
+            pa.field("title", pa.string()),
+            pa.field("author", pa.string()),
+            pa.field("published_at", UTC_TIMESTAMP),
+            pa.field("language", pa.string()),
+            pa.field("text", pa.string(), nullable=False),
+            pa.field("text_hash", pa.string(), nullable=False),
+            pa.field("word_count", pa.int32(), nullable=False),
+            pa.field("fetched_at", UTC_TIMESTAMP, nullable=False),
+            pa.field("ingest_date", pa.string(), nullable=False),
+        ]
+    ),
+)

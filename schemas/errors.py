@@ -1,0 +1,89 @@
+"""The ``errors`` table: one row per feed, entry or page that could not become an article."""
+
+from __future__ import annotations
+
+import datetime
+from typing import NamedTuple, Optional
+
+import pyarrow as pa
+
+from schemas.table import TableSpec
+
+UTC_TIMESTAMP = pa.timestamp("us", tz="UTC")
+
+# The fixed vocabulary of ``error_type``; the README documents it from this mapping.
+ERROR_TYPES: dict[str, str] = {
+    "invalid_url": "the URL could not be parsed or has no host",
+    "unsupported_scheme": "the URL's scheme is not http, https or (for local sources) file",
+    "file_not_found": "a local feed, page or HTML file does not exist or cannot be read",
+    "http_status": "the server answered with a 4xx or 5xx status",
+    "timeout": "connecting or reading took longer than the timeout",
+    "connection_error": "DNS, TCP or TLS failure before an answer arrived",
+    "too_large": "the body is larger than the download cap",
+    "unsupported_content_type": "the page is not HTML or XHTML",
+    "not_a_feed": "the feed URL returned something that is neither RSS nor Atom",
+    "decode_error": "the body could not be decoded to text",
+    "empty_content": "cleaning found no article text on the page",
+    "coding_failed": "the event coder raised on this article (the article itself is kept)",
+}
+
+
+class ErrorRecord(NamedTuple):
+    """Why one feed, entry or page did not make it, exactly the columns of ``errors``."""
+
+    stage: str
+    url: Optional[str]
+    feed_url: Optional[str]
+    error_type: str
+    http_status: Optional[int]
+    message: str
+    attempts: int
+    occurred_at: datetime.datetime
+    ingest_date: str
+
+
+def make_error(
+    stage: str,
+    url: Optional[str],
+    error_type: str,
+    message: str,
+    *,
+    feed_url: Optional[str] = None,
+    http_status: Optional[int] = None,
+    attempts: int = 1,
+    now: Optional[datetime.datetime] = None,
+) -> ErrorRecord:
+    """Build an error row stamped with the current UTC time; rejects types outside the vocabulary."""
+    if error_type not in ERROR_TYPES:
+        raise ValueError(f"unknown error_type {error_type!r}")
+    occurred_at = now or datetime.datetime.now(datetime.timezone.utc)
+    return ErrorRecord(
+        stage=stage,
+        url=url,
+        feed_url=feed_url,
+        error_type=error_type,
+        http_status=http_status,
+        message=message[:2000],
+        attempts=attempts,
+        occurred_at=occurred_at,
+        ingest_date=occurred_at.date().isoformat(),
+    )
+
+
+ERRORS = TableSpec(
+    name="errors",
+    partition_column="ingest_date",
+    schema=pa.schema(
+        [
+            pa.field("stage", pa.string(), nullable=False),
+            pa.field("url", pa.string()),
+            pa.field("feed_url", pa.string()),
+            pa.field("error_type", pa.string(), nullable=False),
+            pa.field("http_status", pa.int32()),
+            pa.field("message", pa.string(), nullable=False),
+            pa.field("attempts", pa.int32(), nullable=False),
+            pa.field("occurred_at", UTC_TIMESTAMP, nullable=False),
+            pa.field("ingest_date", pa.string(), nullable=False),
+        ]
+    ),
+)

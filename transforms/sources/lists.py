@@ -1,0 +1,63 @@
+"""Feed and URL list files: one URL or path per line, ``#`` starts a comment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from apache_beam.io.filesystems import FileSystems
+
+REMOTE_SCHEMES = ("http", "https")
+
+
+class SourceListError(ValueError):
+    """A list file that cannot be used: missing, unreadable or without any entry."""
+
+
+def is_local(location: str) -> bool:
+    """True for ``file://`` URLs and plain paths, which only the user can name."""
+    scheme = urlsplit(location).scheme
+    return scheme == "file" or scheme == "" or (len(scheme) == 1 and location[1:3] == ":\\")
+
+
+def parse_list(text: str) -> list[str]:
+    """The entries of a list file, in order, without blanks, comments and repeats."""
+    entries: list[str] = []
+    for line in text.splitlines():
+        # A "#" inside a URL is a fragment; only a line start or " #" begins a comment.
+        entry = line.split(" #", 1)[0].strip()
+        if entry and not entry.startswith("#") and entry not in entries:
+            entries.append(entry)
+    return entries
+
+
+def resolve_entry(entry: str, list_location: str) -> str:
+    """A list entry as an absolute URL: relative paths are taken from the list file's folder."""
+    if not is_local(entry) or entry.startswith("file://"):
+        return entry
+    path = Path(entry).expanduser()
+    if not path.is_absolute() and is_local(list_location):
+        path = Path(list_location).expanduser().resolve().parent / path
+    return path.resolve().as_uri()
+
+
+def read_list(location: str, what: str) -> list[str]:
+    """Read a feed or URL list (local or on any Beam filesystem) into absolute URLs."""
+    try:
+        with FileSystems.open(location) as handle:
+            text = handle.read().decode("utf-8-sig")
+    except (OSError, IOError) as error:
+        raise SourceListError(f"cannot read {what} list {location!r}: {_reason(error)}") from error
+    except UnicodeDecodeError as error:
+        raise SourceListError(f"{what} list {location!r} is not UTF-8 text") from error
+    entries = [resolve_entry(entry, location) for entry in parse_list(text)]
+    if not entries:
+        raise SourceListError(f"{what} list {location!r} has no entries (only blanks or comments)")
+    return entries
+
+
+def _reason(error: BaseException) -> str:
+    text = str(error)
+    if "No such file" in text or "not found" in text.lower() or "does not exist" in text:
+        return "no such file"
+    return text.splitlines()[0] if text else type(error).__name__
