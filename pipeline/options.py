@@ -38,6 +38,23 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
         "--max-page-bytes", type=_positive_int, default=defaults.max_bytes,
         help=f"largest page or feed downloaded, in bytes (default {defaults.max_bytes})",
     )
+    parser.add_argument(
+        "--host-delay", type=_non_negative_float, default=defaults.min_host_delay,
+        help=f"seconds between two requests to the same host (default {defaults.min_host_delay:g})",
+    )
+    parser.add_argument(
+        "--max-per-host", type=_positive_int, default=defaults.max_per_host,
+        help=f"parallel requests to one host (default {defaults.max_per_host})",
+    )
+    parser.add_argument(
+        "--ignore-robots", action="store_true",
+        help="do not read robots.txt (only for sites you own or may crawl regardless)",
+    )
+    parser.add_argument(
+        "--allow-host", action="append", default=[], metavar="HOST[:PORT]",
+        help="let this host and port be fetched although it is a private or loopback address "
+        "(repeatable; without a port: ports 80 and 443)",
+    )
 
 
 def fetch_settings_from(args: argparse.Namespace) -> FetchSettings:
@@ -49,7 +66,18 @@ def fetch_settings_from(args: argparse.Namespace) -> FetchSettings:
         total_timeout=max(defaults.total_timeout, args.timeout),
         max_bytes=args.max_page_bytes,
         max_workers=args.fetch_workers,
+        min_host_delay=args.host_delay,
+        max_per_host=args.max_per_host,
+        respect_robots=not args.ignore_robots,
+        allowed_hosts=frozenset(pair for label in args.allow_host for pair in host_port_labels(label)),
     )
+
+
+def host_port_labels(label: str) -> list[str]:
+    """``host:port`` (``[v6]:port`` for IPv6) as given, or a bare host on the web's ports 80 and 443."""
+    label = label.strip().lower()
+    has_port = "]:" in label if label.startswith("[") else ":" in label
+    return [label] if has_port else [f"{label}:80", f"{label}:443"]
 
 
 def new_run_id() -> str:
@@ -62,6 +90,13 @@ def _positive_int(text: str) -> int:
     value = int(text)
     if value <= 0:
         raise argparse.ArgumentTypeError(f"must be a positive whole number, not {text}")
+    return value
+
+
+def _non_negative_float(text: str) -> float:
+    value = float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative, not {text}")
     return value
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from typing import Optional
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urldefrag, urljoin, urlsplit
 
 import courlan
 
@@ -28,7 +28,7 @@ def canonical_url(fetched_url: str, declared_canonical: Optional[str] = None) ->
         ):
             chosen = resolved
     if urlsplit(chosen).scheme in ("http", "https"):
-        return courlan.normalize_url(chosen, strict=False)
+        return courlan.normalize_url(urldefrag(chosen).url, strict=False)
     return chosen
 
 

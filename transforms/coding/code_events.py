@@ -10,8 +10,8 @@ import apache_beam as beam
 from apache_beam.metrics import Metrics
 
 from schemas.articles import Article
-from schemas.events import CodedEvent, Event
 from schemas.errors import make_error
+from schemas.events import CodedEvent, Event
 from transforms.coding import CODER_VERSION, Coder
 
 ERRORS_TAG = "errors"

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import datetime
 import gzip
+import zlib
 from typing import Iterator, Optional, Sequence, Union
 
 import apache_beam as beam
 from apache_beam.io import fileio
+from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
 
 from schemas.errors import make_error
 from schemas.pages import FetchedPage, PageRequest
-from transforms.fetch.client import FetchSettings, HttpClient, decode_html
+from transforms.fetch.client import FetchSettings, HttpClient
+from transforms.fetch.content import UndecodableBody, decode_html
 from transforms.sources.feeds import parse_feed
 
 ERRORS_TAG = "errors"
@@ -131,11 +134,14 @@ class _ReadSavedPageFn(beam.DoFn):
     def process(self, readable: fileio.ReadableFile) -> Iterator[Union[FetchedPage, beam.pvalue.TaggedOutput]]:
         path = readable.metadata.path
         try:
-            page = read_saved_page(path, readable.read())
-        except (OSError, EOFError, UnicodeDecodeError) as error:
-            yield beam.pvalue.TaggedOutput(
-                ERRORS_TAG, make_error("replay", path, "file_not_found" if isinstance(error, FileNotFoundError) else "decode_error", repr(error))
-            )
+            # Opened raw: read_saved_page decompresses, so errors in .gz files surface as rows.
+            page = read_saved_page(path, readable.open(compression_type=CompressionTypes.UNCOMPRESSED).read())
+        except FileNotFoundError as error:
+            yield beam.pvalue.TaggedOutput(ERRORS_TAG, make_error("replay", path, "file_not_found", str(error)))
+            return
+        except (OSError, EOFError, zlib.error, UndecodableBody) as error:
+            # A truncated .gz or bytes in no known encoding.
+            yield beam.pvalue.TaggedOutput(ERRORS_TAG, make_error("replay", path, "decode_error", repr(error)))
             return
         self._pages_read.inc()
         yield page

@@ -1,0 +1,134 @@
+"""The `newsbeam` command: bad input gets one clear line and a non-zero exit, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from pipeline.cli import EXIT_USAGE, main
+from tests.test_end_to_end import newsbeam_command
+
+
+def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
+    try:
+        code = main(list(argv))
+    except SystemExit as exit_:  # argparse's own usage errors
+        code = exit_.code
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_missing_feed_file(capsys, tmp_path):
+    code, _, err = run_cli(capsys, "run", "--feeds", str(tmp_path / "nope.txt"), "--output", str(tmp_path / "o"))
+    assert code == EXIT_USAGE
+    assert "cannot read feed list" in err and "no such file" in err and "Traceback" not in err
+
+
+def test_empty_feed_list(capsys, tmp_path):
+    feeds = tmp_path / "feeds.txt"
+    feeds.write_text("# only a comment\n\n")
+    code, _, err = run_cli(capsys, "run", "--feeds", str(feeds), "--output", str(tmp_path / "o"))
+    assert code == EXIT_USAGE and "has no entries" in err
+
+
+def test_html_dir_without_pages(capsys, tmp_path):
+    code, _, err = run_cli(capsys, "run", "--html-dir", str(tmp_path), "--output", str(tmp_path / "o"))
+    assert code == EXIT_USAGE and "holds no *.html" in err
+
+
+@pytest.mark.parametrize("make_output", ["a_file", "under_a_file"])
+def test_unwritable_output_location(capsys, tmp_path, make_output):
+    blocker = tmp_path / "blocker"
+    blocker.write_text("not a folder")
+    output = blocker if make_output == "a_file" else blocker / "out"
+    code, _, err = run_cli(capsys, "run", "--urls", str(_url_list(tmp_path)), "--output", str(output))
+    assert code == EXIT_USAGE
+    assert "output location" in err and "Traceback" not in err
+
+
+def test_bad_option_values_and_run_id(capsys, tmp_path):
+    code, _, err = run_cli(capsys, "run", "--fetch-workers", "0")
+    assert code == EXIT_USAGE and "positive" in err
+    code, _, err = run_cli(capsys, "run", "--urls", str(_url_list(tmp_path)), "--run-id", "a:b", "--output", str(tmp_path / "o"))
+    assert code == EXIT_USAGE and "--run-id" in err
+
+
+def test_unknown_subcommand_and_no_subcommand():
+    for argv in (["bogus"], []):
+        completed = subprocess.run([*newsbeam_command(), *argv], capture_output=True, text=True, timeout=60)
+        assert completed.returncode == EXIT_USAGE
+        assert "Traceback" not in completed.stderr
+        assert "invalid choice" in completed.stderr or "usage:" in completed.stderr
+
+
+def test_sql_on_missing_folder_and_bad_query(capsys, tmp_path):
+    code, _, err = run_cli(capsys, "sql", "select 1", "--output", str(tmp_path / "missing"))
+    assert code == EXIT_USAGE and "does not exist" in err
+    (tmp_path / "out").mkdir()
+    code, _, err = run_cli(capsys, "sql", "select nonsense from nowhere", "--output", str(tmp_path / "out"))
+    assert code == EXIT_USAGE and "SQL error" in err
+
+
+def test_code_command_writes_one_line_per_event_with_the_input_id(tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_text(
+        json.dumps({"id": "s1", "text": "Russian forces shelled the Ukrainian city of Kharkiv.", "date": "2026-11-18"})
+        + "\n"
+        + json.dumps({"id": "s2", "text": "The home side won the cup final 3-1 on Sunday."})
+        + "\n"
+    )
+    target = tmp_path / "out.jsonl"
+    completed = subprocess.run(
+        [*newsbeam_command(), "code", "--input", str(source), "--output", str(target)],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert completed.returncode == 0, completed.stderr
+    events = [json.loads(line) for line in target.read_text().splitlines()]
+    assert events and {e["id"] for e in events} == {"s1"}
+    assert any(e["event_root_code"] in {"18", "19", "20"} for e in events)
+    assert {"event_id", "actor1_code", "goldstein", "quad_class", "event_date"} <= set(events[0])
+
+
+def test_code_command_reports_bad_lines_and_exits_non_zero(tmp_path):
+    completed = subprocess.run(
+        [*newsbeam_command(), "code", "--input", "-"],
+        input='{"id": 1, "text": "Kenya and Ethiopia signed a trade deal."}\nnot json\n{"id": 3}\n{"id": 4, "text": "x", "date": "soon"}\n',
+        capture_output=True, text=True, timeout=120,
+    )
+    assert completed.returncode == 1
+    assert "line 2: not valid JSON" in completed.stderr and "line 3: missing" in completed.stderr
+    assert "line 4: date" in completed.stderr and "3 of 4 lines skipped" in completed.stderr
+    assert all(json.loads(line)["id"] == 1 for line in completed.stdout.splitlines())
+
+
+def test_clean_command_extracts_the_article(tmp_path):
+    html = (
+        "<html lang='en'><head><title>Ministers meet</title></head><body><nav>Home | World | Sport</nav>"
+        "<article><h1>Ministers meet in Nairobi</h1>"
+        + "".join(f"<p>Paragraph {i} of the report on the talks between the two governments in Nairobi.</p>" for i in range(6))
+        + "</article><footer>Copyright 2026 Example News. All rights reserved.</footer></body></html>"
+    )
+    completed = subprocess.run(
+        [*newsbeam_command(), "clean", "--input", "-", "--output", "-"],
+        input=json.dumps({"id": "p1", "url": "https://news.example/a", "html": html}) + "\n",
+        capture_output=True, text=True, timeout=120,
+    )
+    assert completed.returncode == 0, completed.stderr
+    (record,) = [json.loads(line) for line in completed.stdout.splitlines()]
+    assert record["id"] == "p1" and "Paragraph 3 of the report" in record["text"]
+    assert "All rights reserved" not in record["text"] and record["language"] == "en"
+    assert set(record) >= {"title", "author", "published", "language", "text"}
+
+
+def _url_list(tmp_path):
+    urls = tmp_path / "urls.txt"
+    urls.write_text("https://news.example/a\n")
+    return urls
+
+
+def test_module_entry_point_matches_console_script():
+    completed = subprocess.run([sys.executable, "-m", "pipeline.cli", "--help"], capture_output=True, text=True, timeout=60)
+    assert completed.returncode == 0 and "{run,code,clean,sql}" in completed.stdout
