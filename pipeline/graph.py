@@ -1,4 +1,4 @@
-"""Assembles the one newsbeam graph: a source, FetchPages, CleanArticles, CodeEvents, three sinks."""
+"""Assembles the one newsbeam graph: a source, FetchPages, CleanArticles, dedupe, CodeEvents, sinks."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ from schemas import ARTICLES, ERRORS, EVENTS
 from schemas.errors import ErrorRecord
 from transforms.clean.clean_articles import CleanArticles
 from transforms.coding.code_events import CodeEvents
+from transforms.dedupe.stages import DropDuplicates, ReadStored, SkipStoredUrls
 from transforms.fetch.client import FetchSettings
 from transforms.fetch.fetch_pages import FetchPages
+from transforms.sinks.commit import CommitFiles
 from transforms.sinks.parquet import WriteTable
 from transforms.sources.read import ReadFeeds, ReadHtmlDir, ReadUrlList
 
@@ -36,9 +38,14 @@ class GraphConfig:
 
 
 def build_graph(pipeline: beam.Pipeline, config: GraphConfig) -> None:
-    """Add every stage to ``pipeline``; failures of every stage meet in the errors table."""
+    """Add every stage to ``pipeline``; failures of every stage meet in the errors table.
+
+    What the output already holds is neither fetched nor stored again, so a scheduled job can run
+    into the same folder as often as it likes.
+    """
     sources = config.sources
     error_streams = []
+    stored = pipeline | "ReadStored" >> ReadStored(config.output_dir)
     if sources.html_dir:
         replayed = pipeline | "ReadHtmlDir" >> ReadHtmlDir(sources.html_dir)
         pages = replayed.pages
@@ -50,6 +57,7 @@ def build_graph(pipeline: beam.Pipeline, config: GraphConfig) -> None:
             error_streams.append(feeds["errors"])
         else:
             requests = pipeline | "ReadUrlList" >> ReadUrlList(sources.article_urls)
+        requests = requests | "SkipStoredUrls" >> SkipStoredUrls(stored)
         # Local pages are allowed only because every request here comes from the user's own list or a
         # local feed: feeds read from the web are refused any non-http(s) link in ReadFeeds.
         fetched = requests | "FetchPages" >> FetchPages(config.fetch, allow_file=True)
@@ -58,18 +66,22 @@ def build_graph(pipeline: beam.Pipeline, config: GraphConfig) -> None:
 
     cleaned = pages | "CleanArticles" >> CleanArticles()
     error_streams.append(cleaned.errors)
-    coded = cleaned.articles | "CodeEvents" >> CodeEvents()
+    unique = cleaned.articles | "DropDuplicates" >> DropDuplicates(stored)
+    error_streams.append(unique["errors"])
+    articles = unique["articles"]
+    coded = articles | "CodeEvents" >> CodeEvents()
     error_streams.append(coded.errors)
 
     output, run_id = config.output_dir, config.run_id
-    _ = cleaned.articles | "WriteArticles" >> WriteTable(ARTICLES, output, run_id)
-    _ = coded.events | "WriteEvents" >> WriteTable(EVENTS, output, run_id)
-    _ = (
+    written = (
+        articles | "WriteArticles" >> WriteTable(ARTICLES, output, run_id),
+        coded.events | "WriteEvents" >> WriteTable(EVENTS, output, run_id),
         error_streams
         | "AllErrors" >> beam.Flatten()
         | "CountErrorTypes" >> beam.Map(_count_error_type)
-        | "WriteErrors" >> WriteTable(ERRORS, output, run_id)
+        | "WriteErrors" >> WriteTable(ERRORS, output, run_id),
     )
+    _ = written | "AllFiles" >> beam.Flatten() | "CommitFiles" >> CommitFiles(output, run_id)
 
 
 def _count_error_type(record: ErrorRecord) -> ErrorRecord:

@@ -19,7 +19,7 @@ from pipeline.options import DEFAULT_RUNNER, fetch_settings_from, new_run_id
 from pipeline.output import absolute_output, check_writable, write_run_record
 from sample_corpus import FEED_LIST
 from schemas import TABLES
-from transforms.sinks.parquet import remove_temp_folder
+from transforms.sinks.commit import recover_interrupted_runs, remove_run_temp_folder
 from transforms.sources.lists import SourceListError, read_list
 from transforms.sources.read import count_saved_pages
 
@@ -62,6 +62,7 @@ def execute(args: argparse.Namespace, beam_args: Sequence[str]) -> RunReport:
     sources, used_sample = resolve_sources(args)
     output_dir = absolute_output(args.output)
     check_writable(output_dir, run_id)
+    recovered = recover_interrupted_runs(output_dir)
 
     options = PipelineOptions(list(beam_args))
     standard = options.view_as(StandardOptions)
@@ -76,7 +77,7 @@ def execute(args: argparse.Namespace, beam_args: Sequence[str]) -> RunReport:
     result = pipeline.run()
     result.wait_until_finish()
     seconds = time.monotonic() - clock
-    remove_temp_folder(output_dir, run_id)
+    remove_run_temp_folder(output_dir, run_id)
 
     counters = _counters(result)
     report = RunReport(
@@ -101,6 +102,7 @@ def execute(args: argparse.Namespace, beam_args: Sequence[str]) -> RunReport:
             "seconds": round(seconds, 3),
             "sources": {"feeds": list(sources.feed_urls), "urls": len(sources.article_urls), "html_dir": sources.html_dir},
             "rows": report.rows,
+            "recovered_runs": recovered,
             "error_types": report.error_types,
             "counters": counters,
             "options": {key: value for key, value in vars(args).items() if key != "func"},

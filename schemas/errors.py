@@ -28,6 +28,7 @@ ERROR_TYPES: dict[str, str] = {
     "not_a_feed": "the feed URL returned something that is neither RSS nor Atom",
     "decode_error": "the body could not be decoded to text",
     "empty_content": "cleaning found no article text on the page",
+    "duplicate": "a copy of an article already stored (same canonical URL or same text); the message names it",
     "coding_failed": "the event coder raised on this article (the article itself is kept)",
 }
 

@@ -13,6 +13,7 @@ from schemas import ERRORS
 from schemas.errors import make_error
 from schemas.table import SCHEMA_VERSION, SCHEMA_VERSION_KEY, TableSpec
 from transforms.sinks import parquet
+from transforms.sinks.commit import CommitFiles
 
 UTC = datetime.timezone.utc
 
@@ -25,7 +26,7 @@ def test_rows_land_in_partition_folders_with_schema_and_no_temp_files(tmp_path, 
     output = str(tmp_path / "out")
     rows = [_error(18, f"https://a.example/{i}") for i in range(5)] + [_error(19, "https://b.example/x")]
     with beam_pipeline as p:
-        _ = p | beam.Create(rows) | parquet.WriteTable(ERRORS, output, "run1")
+        _ = p | beam.Create(rows) | parquet.WriteTable(ERRORS, output, "run1") | CommitFiles(output, "run1")
 
     assert sorted(os.listdir(tmp_path / "out" / "errors")) == ["ingest_date=2026-11-18", "ingest_date=2026-11-19"]
     files = sorted((tmp_path / "out" / "errors").rglob("*.parquet"))
@@ -44,9 +45,8 @@ def test_large_partition_is_split_over_several_files(tmp_path, beam_pipeline, qu
     small_files = TableSpec(name="errors", schema=ERRORS.schema, partition_column="ingest_date", rows_per_file=10)
     output = str(tmp_path / "out")
     with beam_pipeline as p:
-        _ = p | beam.Create([_error(18, f"https://a.example/{i}") for i in range(35)]) | parquet.WriteTable(
-            small_files, output, "run2"
-        )
+        rows = p | beam.Create([_error(18, f"https://a.example/{i}") for i in range(35)])
+        _ = rows | parquet.WriteTable(small_files, output, "run2") | CommitFiles(output, "run2")
     files = list((tmp_path / "out" / "errors").rglob("run2-*.parquet"))
     assert 2 <= len(files) <= 4
     assert query("select count(distinct url) as n from errors")[0]["n"] == 35

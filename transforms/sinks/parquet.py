@@ -1,10 +1,11 @@
 """Hive-partitioned Parquet files for one table, written through Beam's FileSystems.
 
 Layout (see DESIGN.md): ``OUTPUT/<table>/<partition_column>=<value>/<run-id>-<shard>.parquet``.
-Rows are grouped by (partition value, shard); each group becomes one file that is written under
-``OUTPUT/_temp/<run-id>/`` and then renamed into place, so SQL never sees a half-written file. The
-file name depends only on the run id and the group, so a retried bundle overwrites its own file
-instead of adding a second copy.
+Rows are grouped by (partition value, shard); each group becomes one file written under
+``OUTPUT/_temp/<run-id>/``. ``WriteTable`` only writes; ``transforms.sinks.commit.CommitFiles`` then
+moves every file of the run into place in one step at the end, so SQL never sees a half-written
+file nor half a run. The file name depends only on the run id and the group, so a retried bundle
+overwrites its own file instead of adding a second copy.
 """
 
 from __future__ import annotations
@@ -66,7 +67,9 @@ def write_parquet_file(path: str, spec: TableSpec, rows: Iterable[Mapping[str, A
 
 def publish(temp_path: str, final_path: str) -> None:
     """Move a finished file into its partition folder (creating the folder first: local renames
-    into a missing folder fail)."""
+    into a missing folder fail). Idempotent: a file already moved is left as it is."""
+    if not FileSystems.exists(temp_path) and FileSystems.exists(final_path):
+        return
     folder = final_path.rsplit("/", 1)[0]
     if not FileSystems.exists(folder):
         try:
@@ -91,7 +94,7 @@ def _batches(rows: Iterable[Mapping[str, Any]], size: int) -> Iterator[list[Mapp
 
 
 class _WriteFileFn(beam.DoFn):
-    """((partition value, shard), rows) -> the path of the published Parquet file."""
+    """((partition value, shard), rows) -> (temp path, final path) of the written Parquet file."""
 
     def __init__(self, spec: TableSpec, output_dir: str, run_id: str):
         self._spec = spec
@@ -100,18 +103,19 @@ class _WriteFileFn(beam.DoFn):
         self._rows_written = Metrics.counter("sink", f"{spec.name}_rows")
         self._files_written = Metrics.counter("sink", f"{spec.name}_files")
 
-    def process(self, keyed_rows: tuple[tuple[str, int], Iterable[Mapping[str, Any]]]) -> Iterator[str]:
+    def process(
+        self, keyed_rows: tuple[tuple[str, int], Iterable[Mapping[str, Any]]]
+    ) -> Iterator[tuple[str, str]]:
         (partition_value, shard), rows = keyed_rows
         args = (self._output_dir, self._spec, partition_value, self._run_id, shard)
         temp_path, final_path = temp_file_path(*args), final_file_path(*args)
         self._rows_written.inc(write_parquet_file(temp_path, self._spec, rows))
-        publish(temp_path, final_path)
         self._files_written.inc()
-        yield final_path
+        yield temp_path, final_path
 
 
 class WriteTable(beam.PTransform):
-    """Rows of one table (NamedTuples or dicts) -> published Parquet file paths.
+    """Rows of one table (NamedTuples or dicts) -> (temp path, final path) of each file written.
 
     Each partition is split into as many files as ``spec.rows_per_file`` asks for, counted first so
     that small runs write one file per partition and large ones stay in files of bounded size.
@@ -145,10 +149,3 @@ class WriteTable(beam.PTransform):
 
 def _as_dict(row: Any) -> dict[str, Any]:
     return row._asdict() if hasattr(row, "_asdict") else dict(row)
-
-
-def remove_temp_folder(output_dir: str, run_id: str) -> None:
-    """Delete what a run left under ``_temp`` (nothing, when every file was published)."""
-    folder = FileSystems.join(output_dir, TEMP_FOLDER, run_id)
-    if FileSystems.exists(folder):
-        FileSystems.delete([folder])
