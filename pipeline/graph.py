@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional, Sequence
+from typing import Mapping, Optional, Sequence
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
@@ -17,7 +17,7 @@ from transforms.fetch.client import FetchSettings
 from transforms.fetch.fetch_pages import FetchPages
 from transforms.sinks.commit import CommitFiles
 from transforms.sinks.parquet import WriteTable
-from transforms.sources.read import ReadFeeds, ReadHtmlDir, ReadUrlList
+from transforms.sources.read import KeepValidators, ReadFeeds, ReadHtmlDir, ReadUrlList
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,8 @@ class GraphConfig:
     output_dir: str
     run_id: str
     fetch: FetchSettings = field(default_factory=FetchSettings)
+    # ETag/Last-Modified per feed from earlier runs (conditional GET).
+    feed_validators: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
 
 def build_graph(pipeline: beam.Pipeline, config: GraphConfig) -> None:
@@ -52,9 +54,10 @@ def build_graph(pipeline: beam.Pipeline, config: GraphConfig) -> None:
         error_streams.append(replayed.errors)
     else:
         if sources.feed_urls:
-            feeds = pipeline | "ReadFeeds" >> ReadFeeds(sources.feed_urls, config.fetch)
+            feeds = pipeline | "ReadFeeds" >> ReadFeeds(sources.feed_urls, config.fetch, config.feed_validators)
             requests = feeds["requests"]
             error_streams.append(feeds["errors"])
+            _ = feeds["validators"] | "KeepValidators" >> KeepValidators(config.output_dir, config.run_id)
         else:
             requests = pipeline | "ReadUrlList" >> ReadUrlList(sources.article_urls)
         requests = requests | "SkipStoredUrls" >> SkipStoredUrls(stored)

@@ -51,6 +51,10 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
         help="do not read robots.txt (only for sites you own or may crawl regardless)",
     )
     parser.add_argument(
+        "--no-conditional-get", action="store_true",
+        help="fetch every feed in full, ignoring the ETag/Last-Modified kept from earlier runs",
+    )
+    parser.add_argument(
         "--allow-host", action="append", default=[], metavar="HOST[:PORT]",
         help="let this host and port be fetched although it is a private or loopback address "
         "(repeatable; without a port: ports 80 and 443)",

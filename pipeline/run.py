@@ -20,6 +20,7 @@ from pipeline.output import absolute_output, check_writable, write_run_record
 from sample_corpus import FEED_LIST
 from schemas import TABLES
 from transforms.sinks.commit import recover_interrupted_runs, remove_run_temp_folder
+from transforms.sources import validators
 from transforms.sources.lists import SourceListError, read_list
 from transforms.sources.read import count_saved_pages
 
@@ -68,7 +69,13 @@ def execute(args: argparse.Namespace, beam_args: Sequence[str]) -> RunReport:
     standard = options.view_as(StandardOptions)
     if standard.runner is None:
         standard.runner = DEFAULT_RUNNER
-    config = GraphConfig(sources=sources, output_dir=output_dir, run_id=run_id, fetch=fetch_settings_from(args))
+    config = GraphConfig(
+        sources=sources,
+        output_dir=output_dir,
+        run_id=run_id,
+        fetch=fetch_settings_from(args),
+        feed_validators={} if args.no_conditional_get else validators.load(validators.state_file(output_dir)),
+    )
 
     started_at = datetime.datetime.now(datetime.timezone.utc)
     clock = time.monotonic()
@@ -77,6 +84,7 @@ def execute(args: argparse.Namespace, beam_args: Sequence[str]) -> RunReport:
     result = pipeline.run()
     result.wait_until_finish()
     seconds = time.monotonic() - clock
+    validators.merge_after_success(output_dir, run_id)
     remove_run_temp_folder(output_dir, run_id)
 
     counters = _counters(result)

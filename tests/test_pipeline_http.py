@@ -51,3 +51,57 @@ def test_loopback_is_refused_without_allow_host(tmp_path, query):
         assert server.hits("/feed.xml") == 0
     assert code == 0
     assert query("select error_type from errors") == [{"error_type": "blocked_address"}]
+
+
+def _run(feed_list, output, server, run_id):
+    return main([
+        "run", "--feeds", str(feed_list), "--output", str(output),
+        "--allow-host", server.host_port, "--host-delay", "0", "--run-id", run_id,
+    ])
+
+
+def test_unchanged_feed_answers_304_on_the_next_run_and_is_not_parsed(tmp_path, query, capsys):
+    with LocalServer() as server:
+        feed = server.route(
+            "/feed.xml",
+            Reply(body=rss("/news/1"), content_type="application/rss+xml", headers={"ETag": '"v1"', "Last-Modified": "Wed, 18 Nov 2026 10:00:00 GMT"}),
+            Reply(status=304, body=b"", content_type=None),
+        )
+        server.route("/news/1", Reply(body=html_page("Kenya and Ethiopia hold talks", *STORY)))
+        feeds = tmp_path / "feeds.txt"
+        feeds.write_text(feed + "\n")
+        assert _run(feeds, tmp_path / "out", server, "first") == 0
+        capsys.readouterr()
+        assert _run(feeds, tmp_path / "out", server, "second") == 0
+        second_request = [r for r in server.requests if r.path == "/feed.xml"][1]
+    sent = {name.lower(): value for name, value in second_request.headers.items()}
+    assert sent["if-none-match"] == '"v1"'
+    assert sent["if-modified-since"] == "Wed, 18 Nov 2026 10:00:00 GMT"
+    summary = capsys.readouterr().out
+    assert "feeds/feeds_not_modified" in summary and "feeds/entries_found" not in summary
+    assert query("select count(*) as n from articles")[0]["n"] == 1
+    assert query("select count(*) as n from errors")[0]["n"] == 0
+
+
+def test_failed_run_keeps_no_validators(tmp_path):
+    from transforms.sources import validators
+
+    output = tmp_path / "out"
+    (output / "_temp" / "crashed").mkdir(parents=True)
+    validators.write_run_validators(str(output), "crashed", [("https://a.example/rss", {"etag": '"x"'})])
+    assert validators.load(validators.state_file(str(output))) == {}
+    assert validators.merge_after_success(str(output), "crashed") == 1
+    assert validators.load(validators.state_file(str(output))) == {"https://a.example/rss": {"etag": '"x"'}}
+
+
+def test_html_page_in_the_feed_list_is_followed_to_its_feed(tmp_path, query):
+    with LocalServer() as server:
+        feed = server.route("/rss.xml", Reply(body=rss("/news/1"), content_type="application/rss+xml"))
+        home = server.route(
+            "/", Reply(body=b'<html><head><link rel="alternate" type="application/rss+xml" href="/rss.xml"></head><body>Home</body></html>')
+        )
+        server.route("/news/1", Reply(body=html_page("Kenya and Ethiopia hold talks", *STORY)))
+        feeds = tmp_path / "feeds.txt"
+        feeds.write_text(home + "\n")
+        assert _run(feeds, tmp_path / "out", server, "discover") == 0
+    assert query("select url, feed_url from articles") == [{"url": server.url("/news/1"), "feed_url": feed}]

@@ -8,7 +8,7 @@ import pytest
 
 from schemas.errors import ErrorRecord
 from schemas.pages import PageRequest
-from transforms.sources.feeds import parse_feed
+from transforms.sources.feeds import DiscoveredFeed, parse_feed
 from transforms.sources.lists import SourceListError, parse_list, read_list, resolve_entry
 
 RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
@@ -65,3 +65,48 @@ def test_atom_entries_and_non_feeds():
     assert request.url == "https://news.example/one" and request.entry_title == "One"
     (error,) = parse_feed("https://news.example/page", b"<html><body><p>Hello</p></body></html>")
     assert error.error_type == "not_a_feed"
+
+
+OPML = """<?xml version="1.0" encoding="UTF-8"?>
+<opml version="2.0"><head><title>My feeds</title></head><body>
+<outline text="World"><outline text="A" type="rss" xmlUrl="https://a.example/rss"/>
+<outline text="B" type="rss" xmlUrl="https://b.example/atom.xml"/></outline>
+<outline text="A again" type="rss" xmlUrl="https://a.example/rss"/><outline text="folder without feed"/>
+</body></opml>"""
+
+
+def test_opml_feed_lists_give_every_nested_feed_once(tmp_path):
+    opml = tmp_path / "subscriptions.opml"
+    opml.write_text(OPML)
+    assert read_list(str(opml), "feed") == ["https://a.example/rss", "https://b.example/atom.xml"]
+
+
+def test_json_feed_items_become_requests():
+    body = (
+        b'{"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": ['
+        b'{"id": "1", "url": "/news/1", "title": "One", "date_published": "2026-11-18T10:00:00+01:00"},'
+        b'{"id": "2", "external_url": "https://other.example/2"}, {"id": "3"}]}'
+    )
+    items = list(parse_feed("https://news.example/feed.json", body))
+    assert [(i.url, i.entry_published) for i in items if isinstance(i, PageRequest)] == [
+        ("https://news.example/news/1", datetime.datetime(2026, 11, 18, 9, 0, tzinfo=datetime.timezone.utc)),
+        ("https://other.example/2", None),
+    ]
+    assert [i.error_type for i in items if isinstance(i, ErrorRecord)] == ["invalid_url"]
+
+
+def test_html_page_given_as_feed_yields_the_feeds_it_advertises():
+    page = (
+        b'<html><head><link rel="alternate" type="application/rss+xml" href="/rss.xml">'
+        b'<link rel="alternate" type="application/atom+xml" href="file:///etc/passwd">'
+        b'<link rel="stylesheet" href="/site.css"></head><body>Home</body></html>'
+    )
+    assert list(parse_feed("https://news.example/", page)) == [
+        DiscoveredFeed(url="https://news.example/rss.xml", page_url="https://news.example/")
+    ]
+
+
+def test_malformed_but_readable_feed_still_gives_its_entries():
+    broken = b"<rss version='2.0'><channel><title>T & Co</title><item><title>A</title><link>https://news.example/a</link></item>"
+    (request,) = parse_feed("https://news.example/rss", broken)
+    assert request.url == "https://news.example/a"

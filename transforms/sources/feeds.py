@@ -1,53 +1,142 @@
-"""Feed documents (RSS and Atom, through feedparser) -> the article pages they announce."""
+"""Feed documents -> the article pages they announce.
+
+RSS 0.9x/1.0/2.0 and Atom go through feedparser (which also reads malformed feeds as far as it
+can); JSON Feed 1.0/1.1, which feedparser does not read, is parsed here; an HTML page given as a
+feed is searched for the feeds it advertises with ``<link rel="alternate">``.
+"""
 
 from __future__ import annotations
 
 import datetime
+import json
 import time
-from typing import Iterator, Optional, Union
+from typing import Any, Iterator, NamedTuple, Optional, Union
 from urllib.parse import urljoin, urlsplit
 
 import feedparser
+import lxml.html
 
 from schemas.errors import ErrorRecord, make_error
 from schemas.pages import PageRequest
 from transforms.sources.lists import REMOTE_SCHEMES, is_local
 
+FEED_MEDIA_TYPES = frozenset(
+    {"application/rss+xml", "application/atom+xml", "application/feed+json", "application/json", "application/rdf+xml"}
+)
 
-def parse_feed(feed_url: str, body: bytes, final_url: Optional[str] = None) -> Iterator[Union[PageRequest, ErrorRecord]]:
+
+class DiscoveredFeed(NamedTuple):
+    """A feed that an HTML page (given where a feed was expected) advertises."""
+
+    url: str
+    page_url: str
+
+
+class Entry(NamedTuple):
+    title: Optional[str]
+    link: Optional[str]
+    published: Optional[datetime.datetime]
+
+
+def parse_feed(
+    feed_url: str, body: bytes, final_url: Optional[str] = None
+) -> Iterator[Union[PageRequest, ErrorRecord, DiscoveredFeed]]:
     """Each entry of a feed document as a PageRequest, or an ErrorRecord for what cannot be used.
 
     Relative links are resolved against the feed's own address. A feed fetched from the web may only
-    announce http(s) pages: remote content must never make the pipeline read local files.
+    announce http(s) pages: remote content must never make the pipeline read local files. An HTML page
+    yields the feeds it advertises as DiscoveredFeed, for the caller to fetch.
     """
     base = final_url or feed_url
-    # Links are resolved here, not by feedparser, which mangles file:// bases.
-    parsed = feedparser.parse(body, resolve_relative_uris=False)
-    if not parsed.entries:
-        if parsed.bozo or not parsed.get("version"):
-            detail = parsed.get("bozo_exception")
-            message = "not an RSS or Atom feed" + (f" ({detail})" if detail else "")
-            yield make_error("feed", feed_url, "not_a_feed", message, feed_url=feed_url)
+    entries, problem = _read_entries(body)
+    if problem:
+        discovered = discover_feeds(body, base)
+        if discovered:
+            yield from discovered
+            return
+        yield make_error("feed", feed_url, "not_a_feed", problem, feed_url=feed_url)
         return
-    local_feed = is_local(base)
-    for entry in parsed.entries:
-        link = _entry_link(entry)
-        if not link:
-            yield make_error("feed", None, "invalid_url", f"entry {entry.get('title')!r} has no link", feed_url=feed_url)
+    for entry in entries:
+        if not entry.link:
+            yield make_error("feed", None, "invalid_url", f"entry {entry.title!r} has no link", feed_url=feed_url)
             continue
-        url = urljoin(base, link)
-        scheme = urlsplit(url).scheme
-        if scheme not in REMOTE_SCHEMES and not (local_feed and scheme == "file"):
-            yield make_error(
-                "feed", url, "unsupported_scheme", f"feed links to a {scheme or 'relative'} URL", feed_url=feed_url
-            )
+        url = urljoin(base, entry.link.strip())
+        refusal = _link_refusal(url, base)
+        if refusal:
+            yield make_error("feed", url, "unsupported_scheme", refusal, feed_url=feed_url)
             continue
-        yield PageRequest(
-            url=url,
-            feed_url=feed_url,
-            entry_title=entry.get("title"),
-            entry_published=_entry_time(entry),
-        )
+        yield PageRequest(url=url, feed_url=feed_url, entry_title=entry.title, entry_published=entry.published)
+
+
+def _link_refusal(url: str, base: str) -> Optional[str]:
+    scheme = urlsplit(url).scheme
+    if scheme in REMOTE_SCHEMES or (scheme == "file" and is_local(base)):
+        return None
+    return f"links to a {scheme or 'relative'} URL, which a {'local' if is_local(base) else 'remote'} feed may not name"
+
+
+def _read_entries(body: bytes) -> tuple[list[Entry], Optional[str]]:
+    """The entries of an RSS, Atom or JSON feed, or why the body is not a feed."""
+    if body.lstrip()[:1] == b"{":
+        return _json_feed_entries(body)
+    # Links are resolved by the caller, not by feedparser, which mangles file:// bases.
+    parsed = feedparser.parse(body, resolve_relative_uris=False)
+    if not parsed.entries and (parsed.bozo or not parsed.get("version")):
+        detail = parsed.get("bozo_exception")
+        return [], "not an RSS, Atom or JSON feed" + (f" ({detail})" if detail else "")
+    return [Entry(entry.get("title"), _entry_link(entry), _entry_time(entry)) for entry in parsed.entries], None
+
+
+def _json_feed_entries(body: bytes) -> tuple[list[Entry], Optional[str]]:
+    """JSON Feed (https://jsonfeed.org/version/1.1): ``items`` with ``url`` and ``date_published``."""
+    try:
+        document: Any = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as error:
+        return [], f"not a JSON feed ({error})"
+    if not isinstance(document, dict) or "jsonfeed.org" not in str(document.get("version", "")):
+        return [], "JSON document without a jsonfeed.org version"
+    items = document.get("items")
+    if not isinstance(items, list):
+        return [], "JSON feed without an items list"
+    entries = []
+    for item in items:
+        if isinstance(item, dict):
+            link = item.get("url") or item.get("external_url")
+            moment = _iso_time(item.get("date_published") or item.get("date_modified"))
+            entries.append(Entry(item.get("title"), link if isinstance(link, str) else None, moment))
+    return entries, None
+
+
+def _iso_time(value: Any) -> Optional[datetime.datetime]:
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.timezone.utc)
+    return moment.astimezone(datetime.timezone.utc)
+
+
+def discover_feeds(body: bytes, page_url: str) -> list[DiscoveredFeed]:
+    """Feeds an HTML page advertises with ``<link rel="alternate" type="application/rss+xml" ...>``."""
+    if b"<" not in body[:2048]:
+        return []
+    try:
+        tree = lxml.html.fromstring(body)
+    except (ValueError, lxml.etree.ParserError):
+        return []
+    found: list[DiscoveredFeed] = []
+    for link in tree.iterfind(".//link"):
+        rel = (link.get("rel") or "").lower().split()
+        media_type = (link.get("type") or "").lower().split(";")[0].strip()
+        href = link.get("href")
+        if "alternate" in rel and media_type in FEED_MEDIA_TYPES and href:
+            url = urljoin(page_url, href.strip())
+            if not _link_refusal(url, page_url) and url not in {feed.url for feed in found}:
+                found.append(DiscoveredFeed(url=url, page_url=page_url))
+    return found
 
 
 def _entry_link(entry: feedparser.FeedParserDict) -> Optional[str]:

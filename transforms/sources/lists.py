@@ -1,10 +1,15 @@
-"""Feed and URL list files: one URL or path per line, ``#`` starts a comment."""
+"""Feed and URL list files: one URL or path per line (``#`` starts a comment), or OPML.
+
+OPML is the format feed readers export their subscriptions in: every ``<outline xmlUrl="...">``
+is a feed.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import lxml.etree
 from apache_beam.io.filesystems import FileSystems
 
 REMOTE_SCHEMES = ("http", "https")
@@ -31,6 +36,29 @@ def parse_list(text: str) -> list[str]:
     return entries
 
 
+def is_opml(text: str) -> bool:
+    head = text.lstrip()[:2048].lower()
+    return head.startswith("<") and "<opml" in head
+
+
+def parse_opml(text: str) -> list[str]:
+    """The feed URLs of an OPML document (nested outlines included), in order, without repeats."""
+    # No entity expansion and no network: a hostile OPML file must not cost memory or requests.
+    parser = lxml.etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, recover=True)
+    try:
+        root = lxml.etree.fromstring(text.encode("utf-8"), parser)
+    except lxml.etree.XMLSyntaxError as error:
+        raise SourceListError(f"OPML file cannot be parsed: {error}") from error
+    if root is None:
+        raise SourceListError("OPML file cannot be parsed")
+    entries: list[str] = []
+    for outline in root.iter("outline"):
+        url = (outline.get("xmlUrl") or outline.get("xmlurl") or "").strip()
+        if url and url not in entries:
+            entries.append(url)
+    return entries
+
+
 def resolve_entry(entry: str, list_location: str) -> str:
     """A list entry as an absolute URL: relative paths are taken from the list file's folder."""
     if not is_local(entry) or entry.startswith("file://"):
@@ -50,7 +78,8 @@ def read_list(location: str, what: str) -> list[str]:
         raise SourceListError(f"cannot read {what} list {location!r}: {_reason(error)}") from error
     except UnicodeDecodeError as error:
         raise SourceListError(f"{what} list {location!r} is not UTF-8 text") from error
-    entries = [resolve_entry(entry, location) for entry in parse_list(text)]
+    raw_entries = parse_opml(text) if is_opml(text) else parse_list(text)
+    entries = [resolve_entry(entry, location) for entry in raw_entries]
     if not entries:
         raise SourceListError(f"{what} list {location!r} has no entries (only blanks or comments)")
     return entries

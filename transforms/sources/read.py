@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import gzip
 import zlib
-from typing import Iterator, Optional, Sequence, Union
+from typing import Any, Iterator, Mapping, Optional, Sequence, Union
 
 import apache_beam as beam
 from apache_beam.io import fileio
@@ -15,65 +15,106 @@ from apache_beam.metrics import Metrics
 
 from schemas.errors import make_error
 from schemas.pages import FetchedPage, PageRequest
-from transforms.fetch.client import FetchSettings, HttpClient
+from transforms.fetch.client import FetchResult, FetchSettings, HttpClient
 from transforms.fetch.content import UndecodableBody, decode_html
-from transforms.sources.feeds import parse_feed
+from transforms.fetch.shared_client import acquire_client, release_client
+from transforms.sources import validators
+from transforms.sources.feeds import DiscoveredFeed, parse_feed
+from transforms.sources.lists import is_local
 
 ERRORS_TAG = "errors"
+VALIDATORS_TAG = "validators"
 HTML_PATTERNS = ("**.html", "**.htm", "**.html.gz", "**.htm.gz")
 
 
 class _FetchFeedFn(beam.DoFn):
-    """A batch of feed URLs -> PageRequests for their entries, ErrorRecords on ``errors``."""
+    """A batch of feed URLs -> PageRequests for their entries; ErrorRecords on ``errors``; the
+    feeds' (url, validators) on ``validators``."""
 
-    def __init__(self, settings: FetchSettings):
+    def __init__(self, settings: FetchSettings, known_validators: Mapping[str, Mapping[str, str]]):
         self._settings = settings
+        self._known_validators = dict(known_validators)
         self._client: Optional[HttpClient] = None
         self._feeds_read = Metrics.counter("feeds", "feeds_read")
+        self._not_modified = Metrics.counter("feeds", "feeds_not_modified")
+        self._discovered = Metrics.counter("feeds", "feeds_discovered_in_pages")
         self._feed_errors = Metrics.counter("feeds", "feed_errors")
         self._entries = Metrics.counter("feeds", "entries_found")
 
     def setup(self) -> None:
-        self._client = HttpClient(self._settings)
+        # Shared with FetchPages in this process, so per-host politeness covers feeds and pages.
+        self._client = acquire_client(self._settings)
 
     def teardown(self) -> None:
         if self._client is not None:
-            self._client.close()
+            release_client(self._settings)
+            self._client = None
 
     def process(self, feed_urls: Sequence[str]) -> Iterator[Union[PageRequest, beam.pvalue.TaggedOutput]]:
         assert self._client is not None
-        # Feed URLs come from the user's own list, so local feed files are allowed.
-        for result in self._client.get_many(list(feed_urls), kind="feed", allow_file=True):
-            if result.error_type:
+        # Feed URLs come from the user's own list, so local feed files are allowed for them.
+        futures = [
+            self._client.submit(
+                url, kind="feed", allow_file=True,
+                headers=validators.request_headers(self._known_validators.get(url)),
+            )
+            for url in feed_urls
+        ]
+        for future in futures:
+            yield from self._entries_of(future.result(), discovered_via=None)
+
+    def _entries_of(self, result: FetchResult, discovered_via: Optional[str]) -> Iterator[Any]:
+        feed_url = result.url
+        if result.error_type:
+            self._feed_errors.inc()
+            yield beam.pvalue.TaggedOutput(
+                ERRORS_TAG,
+                make_error(
+                    "feed", feed_url, result.error_type, result.message,
+                    feed_url=discovered_via or feed_url, http_status=result.status, attempts=result.attempts,
+                ),
+            )
+            return
+        if result.status == 304:
+            self._not_modified.inc()
+            return
+        self._feeds_read.inc()
+        learnt = validators.from_headers(result.headers)
+        if learnt:
+            yield beam.pvalue.TaggedOutput(VALIDATORS_TAG, (feed_url, learnt))
+        for item in parse_feed(feed_url, result.body, result.final_url):
+            if isinstance(item, PageRequest):
+                self._entries.inc()
+                yield item
+            elif isinstance(item, DiscoveredFeed):
+                if discovered_via is None:  # one level only: a page's feeds, never a feed's pages' feeds
+                    self._discovered.inc()
+                    assert self._client is not None
+                    found = self._client.get(item.url, kind="feed", allow_file=is_local(item.page_url))
+                    yield from self._entries_of(found, discovered_via=feed_url)
+            else:
                 self._feed_errors.inc()
-                yield beam.pvalue.TaggedOutput(
-                    ERRORS_TAG,
-                    make_error(
-                        "feed", result.url, result.error_type, result.message,
-                        feed_url=result.url, http_status=result.status, attempts=result.attempts,
-                    ),
-                )
-                continue
-            self._feeds_read.inc()
-            for item in parse_feed(result.url, result.body, result.final_url):
-                if isinstance(item, PageRequest):
-                    self._entries.inc()
-                    yield item
-                else:
-                    self._feed_errors.inc()
-                    yield beam.pvalue.TaggedOutput(ERRORS_TAG, item)
+                yield beam.pvalue.TaggedOutput(ERRORS_TAG, item)
 
 
 class ReadFeeds(beam.PTransform):
-    """Feed URLs (already read from the list) -> outputs ``requests`` (main) and ``errors``.
+    """Feed URLs (already read from the list) -> ``requests``, ``errors`` and ``validators``.
 
-    The same page announced by several feeds is fetched once (the first feed in sort order keeps it).
+    ``known_validators`` (ETag/Last-Modified per feed from earlier runs) make the requests
+    conditional: an unchanged feed answers 304 and costs no parsing. The same page announced by
+    several feeds is fetched once (the first feed in sort order keeps it).
     """
 
-    def __init__(self, feed_urls: Sequence[str], settings: FetchSettings):
+    def __init__(
+        self,
+        feed_urls: Sequence[str],
+        settings: FetchSettings,
+        known_validators: Optional[Mapping[str, Mapping[str, str]]] = None,
+    ):
         super().__init__()
         self._feed_urls = list(feed_urls)
         self._settings = settings
+        self._known_validators = dict(known_validators or {})
 
     def expand(self, begin: beam.pvalue.PBegin) -> dict[str, beam.PCollection]:
         results = (
@@ -81,7 +122,10 @@ class ReadFeeds(beam.PTransform):
             | "FeedUrls" >> beam.Create(self._feed_urls)
             | "SpreadFeeds" >> beam.Reshuffle()
             | "BatchFeeds" >> beam.BatchElements(min_batch_size=1, max_batch_size=self._settings.max_workers)
-            | "FetchFeed" >> beam.ParDo(_FetchFeedFn(self._settings)).with_outputs(ERRORS_TAG, main="requests")
+            | "FetchFeed"
+            >> beam.ParDo(_FetchFeedFn(self._settings, self._known_validators)).with_outputs(
+                ERRORS_TAG, VALIDATORS_TAG, main="requests"
+            )
         )
         unique_requests = (
             results.requests
@@ -89,7 +133,7 @@ class ReadFeeds(beam.PTransform):
             | "OnePerUrl" >> beam.CombinePerKey(_first_by_feed)
             | "DropUrlKey" >> beam.Values()
         )
-        return {"requests": unique_requests, "errors": results[ERRORS_TAG]}
+        return {"requests": unique_requests, "errors": results[ERRORS_TAG], "validators": results[VALIDATORS_TAG]}
 
 
 def _first_by_feed(requests: Sequence[PageRequest]) -> PageRequest:
@@ -169,3 +213,31 @@ def count_saved_pages(directory: str) -> int:
     """How many saved pages a folder holds (checked before the run, to fail early on none)."""
     patterns = [FileSystems.join(directory, pattern) for pattern in HTML_PATTERNS]
     return sum(len(result.metadata_list) for result in FileSystems.match(patterns))
+
+
+class _WriteValidatorsFn(beam.DoFn):
+    """All (feed url, validators) pairs of the run -> one file under the run's temp folder."""
+
+    def __init__(self, output_dir: str, run_id: str):
+        self._output_dir = output_dir
+        self._run_id = run_id
+
+    def process(self, learnt: list[tuple[str, dict[str, str]]]) -> Iterator[int]:
+        validators.write_run_validators(self._output_dir, self._run_id, learnt)
+        yield len(learnt)
+
+
+class KeepValidators(beam.PTransform):
+    """Feeds' validators -> written for the launcher to merge into ``_state`` once the run succeeded."""
+
+    def __init__(self, output_dir: str, run_id: str):
+        super().__init__()
+        self._output_dir = output_dir
+        self._run_id = run_id
+
+    def expand(self, learnt: beam.PCollection) -> beam.PCollection:
+        return (
+            learnt
+            | "AllValidators" >> beam.combiners.ToList()
+            | "WriteValidators" >> beam.ParDo(_WriteValidatorsFn(self._output_dir, self._run_id))
+        )
