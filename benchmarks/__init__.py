@@ -1,0 +1,1 @@
+"""Benchmarks and evaluations; run each with ``python -m benchmarks.<name>``."""

@@ -1,0 +1,211 @@
+"""Score article cleaning against trafilatura's defaults on the shared extraction dev sets.
+
+Run from the repository root: ``python -m benchmarks.eval_extraction [--jobs N] [--limit N]``.
+
+- zyte-aeb: the article-extraction-benchmark metric (4-token shingles of ``\\w+`` tokens as
+  multisets; per page TP/FP/FN normalised to sum 1; precision and recall averaged over pages,
+  F1 their harmonic mean).
+- wcxb-dev-articles: bag-of-words F1 on lower-cased ``\\w+`` tokens averaged over pages, and
+  publication-date accuracy (same day) over pages whose ground truth has a date.
+
+Each page goes through bare ``trafilatura.extract``, trafilatura with metadata as JSON, and
+``Cleaner.clean`` (the pipeline's own cleaning) in the same worker, each timed, so the speed
+figures compare like with like.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import gzip
+import json
+import os
+import re
+import statistics
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from multiprocessing import Pool
+from pathlib import Path
+from typing import NamedTuple
+
+import trafilatura
+
+from transforms.clean.extract import Cleaner
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+EXTRACTION = SHARED / "eval" / "extraction"
+SYSTEMS = ("trafilatura.extract", "trafilatura json+metadata", "newsbeam Cleaner")
+TOKEN = re.compile(r"\w+")
+
+
+class Page(NamedTuple):
+    dataset: str
+    page_id: str
+    url: str | None
+    html: str
+    truth_text: str
+    truth_date: str | None
+
+
+class Outcome(NamedTuple):
+    """One system's output for one page and the seconds it took."""
+
+    text: str
+    day: str | None
+    seconds: float
+
+
+def _read_gzip(path: Path) -> str:
+    return gzip.decompress(path.read_bytes()).decode("utf-8", errors="replace")
+
+
+def zyte_pages() -> Iterator[Page]:
+    root = EXTRACTION / "zyte-aeb"
+    truth = json.loads((root / "ground-truth.json").read_text(encoding="utf-8"))
+    for page_id, record in sorted(truth.items()):
+        html = _read_gzip(root / "html" / f"{page_id}.html.gz")
+        yield Page("zyte-aeb", page_id, record.get("url"), html, record.get("articleBody") or "", None)
+
+
+def wcxb_pages() -> Iterator[Page]:
+    root = EXTRACTION / "wcxb-dev-articles"
+    for truth_path in sorted((root / "ground-truth").glob("*.json")):
+        record = json.loads(truth_path.read_text(encoding="utf-8"))
+        truth = record.get("ground_truth", {})
+        html = _read_gzip(root / "html" / f"{truth_path.stem}.html.gz")
+        yield Page(
+            "wcxb",
+            truth_path.stem,
+            record.get("url"),
+            html,
+            truth.get("main_content") or "",
+            truth.get("publish_date"),
+        )
+
+
+def shingle_counts(text: str, size: int = 4) -> Counter[tuple[str, ...]]:
+    tokens = TOKEN.findall(text or "")
+    return Counter(tuple(tokens[i : i + size]) for i in range(max(1, len(tokens) - size + 1)) if tokens[i : i + size])
+
+
+def shingle_match(truth: str, predicted: str) -> tuple[float, float, float]:
+    """TP, FP, FN over shingle multisets, normalised so that they sum to 1 (0s for two empty texts)."""
+    true_counts, predicted_counts = shingle_counts(truth), shingle_counts(predicted)
+    tp = sum((true_counts & predicted_counts).values())
+    fp = sum((predicted_counts - true_counts).values())
+    fn = sum((true_counts - predicted_counts).values())
+    total = tp + fp + fn
+    return (tp / total, fp / total, fn / total) if total else (0.0, 0.0, 0.0)
+
+
+def benchmark_scores(matches: list[tuple[float, float, float]]) -> tuple[float, float, float]:
+    """Precision and recall averaged over pages where they are defined, and their harmonic mean."""
+
+    def ratio(hit: float, miss: float, other_miss: float) -> float:
+        if miss == other_miss == 0:
+            return 1.0
+        return hit / (hit + miss) if hit + miss else 0.0
+
+    precision = statistics.mean(ratio(tp, fp, fn) for tp, fp, fn in matches if tp + fp > 0)
+    recall = statistics.mean(ratio(tp, fn, fp) for tp, fp, fn in matches if tp + fn > 0)
+    return precision, recall, 2 * precision * recall / (precision + recall)
+
+
+def bag_of_words_f1(truth: str, predicted: str) -> float:
+    true_counts = Counter(TOKEN.findall(truth.lower()))
+    predicted_counts = Counter(TOKEN.findall(predicted.lower()))
+    common = sum((true_counts & predicted_counts).values())
+    if not common:
+        return 1.0 if not true_counts and not predicted_counts else 0.0
+    precision = common / sum(predicted_counts.values())
+    recall = common / sum(true_counts.values())
+    return 2 * precision * recall / (precision + recall)
+
+
+_cleaner: Cleaner | None = None
+
+
+def _start_worker() -> None:
+    global _cleaner
+    _cleaner = Cleaner()
+
+
+def _timed(function, *args) -> tuple[object, float]:
+    start = time.perf_counter()
+    result = function(*args)
+    return result, time.perf_counter() - start
+
+
+def run_systems(page: Page) -> tuple[Page, list[Outcome]]:
+    """The three systems on one page, in a fixed order."""
+    assert _cleaner is not None
+    bare, bare_seconds = _timed(lambda: trafilatura.extract(page.html, url=page.url) or "")
+    raw_json, json_seconds = _timed(
+        lambda: trafilatura.extract(page.html, url=page.url, with_metadata=True, output_format="json")
+    )
+    with_metadata = json.loads(raw_json) if raw_json else {}
+    cleaned, ours_seconds = _timed(_cleaner.clean, page.html, page.url)
+    ours_day = cleaned.published_at.date().isoformat() if cleaned.published_at else None
+    outcomes = [
+        Outcome(bare, None, bare_seconds),
+        Outcome(with_metadata.get("text") or "", with_metadata.get("date"), json_seconds),
+        Outcome(cleaned.text, ours_day, ours_seconds),
+    ]
+    return page._replace(html=""), outcomes
+
+
+def _same_day(truth: str, predicted: str | None) -> bool:
+    return bool(predicted) and predicted[:10] == truth[:10]
+
+
+def report(dataset: str, results: list[tuple[Page, list[Outcome]]], worst: int) -> None:
+    pages = [page for page, _ in results]
+    print(f"\n== {dataset}: {len(pages)} pages")
+    for index, system in enumerate(SYSTEMS):
+        outcomes = [outcome[index] for _, outcome in results]
+        seconds = sum(outcome.seconds for outcome in outcomes)
+        speed = f"{len(outcomes) / seconds:7.1f} pages/s"
+        if dataset == "zyte-aeb":
+            matches = [shingle_match(p.truth_text, o.text) for p, o in zip(pages, outcomes)]
+            precision, recall, f1 = benchmark_scores(matches)
+            print(f"{system:<28} P {precision:.3f}  R {recall:.3f}  F1 {f1:.3f}   {speed}")
+        else:
+            f1 = statistics.mean(bag_of_words_f1(p.truth_text, o.text) for p, o in zip(pages, outcomes))
+            dated = [(p, o) for p, o in zip(pages, outcomes) if p.truth_date]
+            date_line = ""
+            if index > 0:
+                accuracy = sum(_same_day(p.truth_date, o.day) for p, o in dated) / len(dated)
+                date_line = f"  date accuracy {accuracy:.3f} ({len(dated)} dated)"
+            print(f"{system:<28} word-F1 {f1:.3f}{date_line}   {speed}")
+    if worst:
+        ours = [(bag_of_words_f1(p.truth_text, o[2].text), p.page_id) for p, o in results]
+        print("worst pages (ours):", ", ".join(f"{pid} {score:.2f}" for score, pid in sorted(ours)[:worst]))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes")
+    parser.add_argument("--limit", type=int, default=0, help="only the first N pages of each set")
+    parser.add_argument("--dataset", choices=("zyte-aeb", "wcxb", "both"), default="both")
+    parser.add_argument("--worst", type=int, default=0, help="list the N worst pages of ours")
+    args = parser.parse_args(argv)
+    if not EXTRACTION.is_dir():
+        print(f"no evaluation data at {EXTRACTION}", file=sys.stderr)
+        return 1
+    readers = {"zyte-aeb": zyte_pages, "wcxb": wcxb_pages}
+    chosen = readers if args.dataset == "both" else {args.dataset: readers[args.dataset]}
+    started = datetime.datetime.now()
+    with Pool(args.jobs, initializer=_start_worker) as pool:
+        for dataset, reader in chosen.items():
+            pages = list(reader())
+            if args.limit:
+                pages = pages[: args.limit]
+            report(dataset, pool.map(run_systems, pages, chunksize=4), args.worst)
+    print(f"\n(elapsed {(datetime.datetime.now() - started).total_seconds():.0f}s with {args.jobs} workers)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

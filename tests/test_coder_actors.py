@@ -1,0 +1,86 @@
+"""Actor lookup: countries, demonyms, capitals, organisations, roles, dated office holders."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from transforms.coding.actors import ActorDictionary
+from transforms.coding.text import normalise, tokenize
+
+DAY = datetime.date(2024, 3, 6)
+
+
+@pytest.fixture(scope="module")
+def dictionary() -> ActorDictionary:
+    return ActorDictionary()
+
+
+def codes(dictionary: ActorDictionary, sentence: str, date: datetime.date = DAY) -> list[str]:
+    return [actor.code for actor in dictionary.actors(tokenize(normalise(sentence)), date)]
+
+
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        ("Ukrainian troops", ["UKRMIL"]),
+        ("The U.S. government", ["USAGOV"]),
+        ("Russia's military", ["RUSMIL"]),
+        ("the Kremlin", ["RUSGOV"]),
+        ("Beijing and Washington", ["CHNGOV", "USAGOV"]),
+        ("NATO and the EU", ["IGONAT", "IGOEEC"]),
+        ("the G-7", ["IGOG7"]),
+        ("the IAEA", ["IGOUNOIAE"]),
+        ("rebels", ["---REB"]),
+        ("Afghan rebels", ["AFGREB"]),
+        ("the government of Sudan", ["SDNGOV"]),
+        ("rebels in Mali", ["MLIREB", "MLI"]),
+        ("Iranian Foreign Minister Abbas Araghchi", ["IRNGOV"]),
+        ("British Defence Secretary Tom King", ["GBRMIL"]),
+        ("opposition protesters", ["---OPP"]),
+        ("Sudanese government forces", ["SDNMIL"]),
+    ],
+)
+def test_phrases_become_cameo_codes(dictionary, sentence, expected):
+    assert codes(dictionary, sentence) == expected
+
+
+def test_country_fields_and_names(dictionary):
+    [actor] = dictionary.actors(tokenize("Senior Kenyan officials"), DAY)
+    assert (actor.country, actor.type, actor.name) == ("KEN", "GOV", "Kenyan officials")
+    [igo] = dictionary.actors(tokenize("The United Nations"), DAY)
+    assert igo.country is None and igo.type == "IGO"
+
+
+def test_compound_adjectives_share_the_role(dictionary):
+    assert codes(dictionary, "Hungarian and Romanian officials") == ["HUNGOV", "ROUGOV"]
+    assert codes(dictionary, "Syria and Palestinian officials") == ["SYR", "PSEGOV"]
+
+
+def test_acronyms_need_their_letter_case(dictionary):
+    assert codes(dictionary, "The US said") == ["USA"]
+    assert codes(dictionary, "let us go") == []
+    assert codes(dictionary, "the UN said") == ["IGOUNO"]
+
+
+def test_office_holders_depend_on_the_date(dictionary):
+    assert codes(dictionary, "Boris Johnson", datetime.date(2020, 6, 1)) == ["GBRGOV"]
+    assert codes(dictionary, "Boris Johnson", datetime.date(2024, 6, 1)) == ["GBRELI"]
+    assert codes(dictionary, "Trump", datetime.date(2019, 1, 1)) == ["USAGOV"]
+    assert codes(dictionary, "Trump", datetime.date(2023, 1, 1)) == ["USAELI"]
+
+
+def test_common_surnames_need_a_title(dictionary):
+    assert codes(dictionary, "May said", datetime.date(2018, 1, 1)) == []
+    assert codes(dictionary, "Prime Minister May", datetime.date(2018, 1, 1)) == ["GBRGOV"]
+
+
+def test_capital_after_locative_preposition_is_a_place(dictionary):
+    assert codes(dictionary, "talks in Washington") == []
+    assert codes(dictionary, "Washington said") == ["USAGOV"]
+
+
+def test_preposition_marks_actors_that_cannot_be_subjects(dictionary):
+    actors = dictionary.actors(tokenize("Thousands of Kenyans marched against the government"), DAY)
+    assert [(actor.code, actor.after_preposition) for actor in actors] == [("KEN", False), ("---GOV", True)]

@@ -1,0 +1,75 @@
+"""The coder's public interface, as the pipeline and the `newsbeam code` CLI call it."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from schemas.events import CodedEvent
+from transforms.coding import CODER_VERSION, Coder, code_text
+from transforms.coding.actions import ActionLexicon, compile_pattern
+from transforms.coding.inflection import noun_forms, verb_forms
+from transforms.coding.text import split_sentences, tokenize
+
+ARTICLE = (
+    "Russian forces shelled the Ukrainian city of Kharkiv on Monday, officials said.\n\n"
+    "The attack came a day after Kyiv accused Moscow of targeting power stations.\n\n"
+    "Later the European Union condemned the strikes. Apple shares rose two percent."
+)
+
+
+@pytest.fixture(scope="module")
+def coder() -> Coder:
+    return Coder()
+
+
+def test_version_string():
+    assert CODER_VERSION.startswith("newsbeam-coder ")
+
+
+def test_code_text_returns_complete_coded_events(coder):
+    events = coder.code_text(ARTICLE, datetime.date(2024, 3, 6))
+    assert events and all(isinstance(event, CodedEvent) for event in events)
+    first = events[0]
+    assert (first.actor1_code, first.event_code, first.event_base_code, first.event_root_code) == ("RUSMIL", "194", "194", "19")
+    assert (first.quad_class, first.goldstein, first.plover_type) == (4, -10.0, "ASSAULT")
+    assert first.event_date == "2024-03-04"
+    assert first.is_root_event and first.sentence_index == 0
+    assert 0.0 < first.confidence <= 1.0
+    assert {event.sentence_index for event in events} == {0, 1, 2}
+    assert not any(event.is_root_event for event in events if event.sentence_index > 0)
+
+
+def test_dates_as_strings_and_none(coder):
+    assert coder.code_text("Iran condemned Israel.", "2024-03-06")[0].event_date == "2024-03-06"
+    today = datetime.datetime.now(datetime.timezone.utc).date().isoformat()
+    assert coder.code_text("Iran condemned Israel.", None)[0].event_date == today
+
+
+def test_module_level_code_text_uses_a_shared_coder():
+    events = code_text("Egypt praised Jordan.", "2024-03-06")
+    assert [(e.actor1_code, e.event_code, e.actor2_code) for e in events] == [("EGY", "051", "JOR")]
+
+
+def test_empty_and_irrelevant_texts_give_nothing(coder):
+    assert coder.code_text("", None) == []
+    assert coder.code_text("The weather was fine.", None) == []
+
+
+def test_sentence_splitting_keeps_abbreviations():
+    text = "U.S. President Joe Biden met Gen. Milley. They talked."
+    assert split_sentences(text) == ["U.S. President Joe Biden met Gen. Milley.", "They talked."]
+    assert [token.text for token in tokenize("didn't")] == ["did", "n't"]
+
+
+def test_inflection_and_pattern_compilation():
+    assert {"attacks", "attacked", "attacking"} <= verb_forms("attack")
+    assert {"struck", "strikes"} <= verb_forms("strike")
+    assert noun_forms("treaty") == {"treaty", "treaties"}
+    pattern = compile_pattern("163", "act", "impose+ _ sanction~|embargo")
+    lexicon = ActionLexicon([pattern])
+    [match] = lexicon.find(tokenize("The EU imposed tough new sanctions on Iran"))
+    assert (match.code, match.start) == ("163", 2)
+    with pytest.raises(ValueError):
+        compile_pattern("163", "maybe", "impose+")

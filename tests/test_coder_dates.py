@@ -1,0 +1,46 @@
+"""Event dates: the article date moved by relative and explicit dates in the sentence."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from transforms.coding.dates import event_date, parse_date
+
+WEDNESDAY = datetime.date(2024, 3, 6)
+
+
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        ("Troops attacked the town yesterday.", "2024-03-05"),
+        ("Troops attacked the town last night.", "2024-03-05"),
+        ("Troops attacked the town today.", "2024-03-06"),
+        ("Troops attacked the town on Monday.", "2024-03-04"),
+        ("Troops attacked the town on Wednesday.", "2024-03-06"),
+        ("Troops attacked the town last Wednesday.", "2024-02-28"),
+        ("Troops attacked the town on Thursday.", "2024-02-29"),
+        ("Troops attacked the town on March 1.", "2024-03-01"),
+        ("Troops attacked the town on 2 February.", "2024-02-02"),
+        ("Troops attacked the town on Sept. 11, 2001.", "2001-09-11"),
+        ("The report dated 2019-07-04 describes the attack.", "2019-07-04"),
+        ("Troops attacked the town.", "2024-03-06"),
+        ("Officials said they may attack the town.", "2024-03-06"),
+    ],
+)
+def test_event_date(sentence, expected):
+    assert event_date(sentence, WEDNESDAY).isoformat() == expected
+
+
+def test_explicit_date_wins_over_relative_words():
+    assert event_date("Yesterday officials recalled the attack of May 3, 2020.", WEDNESDAY) == datetime.date(2020, 5, 3)
+
+
+def test_parse_date_accepts_dates_iso_strings_timestamps_and_none():
+    assert parse_date(WEDNESDAY) == WEDNESDAY
+    assert parse_date(datetime.datetime(2024, 3, 6, 23, 59)) == WEDNESDAY
+    assert parse_date("2024-03-06") == WEDNESDAY
+    assert parse_date("2024-03-06T10:00:00Z") == WEDNESDAY
+    assert parse_date(None, today=WEDNESDAY) == WEDNESDAY
+    assert parse_date(None) == datetime.datetime.now(datetime.timezone.utc).date()

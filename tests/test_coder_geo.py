@@ -1,0 +1,48 @@
+"""Action geography: place names resolved offline to country and coordinates."""
+
+from __future__ import annotations
+
+import pytest
+
+from transforms.coding.actors import ActorDictionary
+from transforms.coding.geo import Gazetteer
+from transforms.coding.text import normalise, tokenize
+
+
+@pytest.fixture(scope="module")
+def gazetteer() -> Gazetteer:
+    return Gazetteer(ActorDictionary().country_keys())
+
+
+def locate(gazetteer: Gazetteer, sentence: str):
+    return gazetteer.locate(tokenize(normalise(sentence)))
+
+
+@pytest.mark.parametrize(
+    "sentence, name, country",
+    [
+        ("A bomb exploded in central Baghdad.", "Baghdad", "IRQ"),
+        ("Protesters gathered outside the parliament in Tbilisi.", "Tbilisi", "GEO"),
+        ("Talks were held in Geneva.", "Geneva", "CHE"),
+        ("Fighting continued in Ukraine.", "Ukraine", "UKR"),
+        ("The storm made landfall in Florida.", "Florida", "USA"),
+        ("Leaders met in Washington.", "Washington", "USA"),
+        ("Clashes broke out in Kiev.", "Kiev", "UKR"),
+        ("KABUL, Afghanistan (Reuters) - A bomb exploded.", "Kabul", "AFG"),
+    ],
+)
+def test_places_resolve_to_country(gazetteer, sentence, name, country):
+    place = locate(gazetteer, sentence)
+    assert (place.name, place.country) == (name, country)
+
+
+def test_coordinates_are_real(gazetteer):
+    baghdad = locate(gazetteer, "Fighting in Baghdad.")
+    assert 33 < baghdad.lat < 34 and 44 < baghdad.lon < 45
+    ukraine = locate(gazetteer, "Fighting in Ukraine.")
+    assert 44 < ukraine.lat < 53 and 22 < ukraine.lon < 41
+
+
+def test_no_place_without_a_locative_phrase(gazetteer):
+    assert locate(gazetteer, "The minister resigned.") is None
+    assert locate(gazetteer, "He spoke in favour of the plan.") is None

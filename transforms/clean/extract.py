@@ -1,0 +1,88 @@
+"""From a page's HTML to its article: text without boilerplate, plus title, author, date, language.
+
+``Cleaner`` is what the pipeline's clean stage and ``newsbeam clean`` call. It parses each page once
+and hands the same tree to trafilatura (body text) and to the metadata, date and language readers.
+"""
+
+from __future__ import annotations
+
+import datetime
+from copy import copy
+from typing import NamedTuple
+
+from lxml.etree import strip_tags
+from lxml.html import HtmlElement
+from trafilatura import bare_extraction, load_html
+from trafilatura.settings import Extractor
+from trafilatura.xml import xmltotxt
+
+from transforms.clean.boilerplate import load_rules, prune_link_blocks, remove_boilerplate_lines
+from transforms.clean.dates import DateFinder
+from transforms.clean.language import LanguageDetector, declared_language
+from transforms.clean.metadata import headlines, read_metadata
+
+
+class CleanedPage(NamedTuple):
+    """An article as cleaning leaves it; ``text`` is ``""`` when the page has no article text."""
+
+    title: str | None
+    author: str | None
+    published_at: datetime.datetime | None
+    language: str | None
+    text: str
+    canonical_url: str | None
+    sitename: str | None
+
+
+EMPTY_PAGE = CleanedPage(None, None, None, None, "", None, None)
+
+
+class Cleaner:
+    """Extracts articles; everything costly to build (options, models) is built once, here."""
+
+    def __init__(self) -> None:
+        # comments are reader chatter, not the article; links show which blocks are teasers
+        self._extractor = Extractor(output_format="python", comments=False, tables=True, links=True)
+        self._rules = load_rules()
+        self._dates = DateFinder()
+        self._languages = LanguageDetector()
+
+    def body_text(self, tree: HtmlElement, url: str | None, page_headlines: list[str]) -> str:
+        """The article text of a parsed page without boilerplate, one paragraph per line."""
+        options = copy(self._extractor)
+        options.url = url
+        document = bare_extraction(tree, options=options)
+        if document is None or document.body is None:
+            return ""
+        prune_link_blocks(document.body)
+        strip_tags(document.body, "ref")
+        return remove_boilerplate_lines(xmltotxt(document.body, False), self._rules, page_headlines)
+
+    def clean(self, html: str, url: str | None = None) -> CleanedPage:
+        """Clean one page; never raises on bad HTML, returns an empty page instead."""
+        tree = load_html(html) if html and html.strip() else None
+        if tree is None:
+            return EMPTY_PAGE
+        metadata = read_metadata(tree, url)
+        text = self.body_text(tree, url, headlines(tree, metadata))
+        language = declared_language(tree) or self._languages.detect(text)
+        return CleanedPage(
+            title=metadata.title,
+            author=metadata.author,
+            published_at=self._dates.find(tree, metadata.canonical_url or url),
+            language=language,
+            text=text,
+            canonical_url=metadata.canonical_url,
+            sitename=metadata.sitename,
+        )
+
+
+_shared_cleaner: Cleaner | None = None
+
+
+def clean_html(html: str, url: str | None = None) -> CleanedPage:
+    """Clean one page with a cleaner built on first use and shared afterwards."""
+    global _shared_cleaner
+    if _shared_cleaner is None:
+        _shared_cleaner = Cleaner()
+    return _shared_cleaner.clean(html, url)

@@ -1,0 +1,198 @@
+"""Action patterns: find the CAMEO actions a sentence mentions.
+
+Patterns come from ``data/actions.tsv`` (format described at its top). They are compiled once into
+an index keyed by the first word, so matching a sentence costs a dictionary look-up per token.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import NamedTuple, Sequence
+
+from transforms.coding.inflection import noun_forms, verb_forms
+from transforms.coding.text import Token, normalise, tokenize
+
+ACTIONS_FILE = Path(__file__).resolve().parent / "data" / "actions.tsv"
+MAX_GAP = 4
+KINDS = ("act", "aux", "say", "none")
+# Punctuation a gap never crosses: it would join words from different clauses.
+_GAP_STOPS = frozenset({",", ";", ":", ".", "(", ")", '"', "?", "!"})
+
+Phrase = tuple[str, ...]
+
+
+class ActionPattern(NamedTuple):
+    """One line of the pattern file, compiled: segments of alternative phrases."""
+
+    code: str
+    kind: str
+    text: str
+    segments: tuple[frozenset[Phrase], ...]
+    verbal: bool  # the first word is a verb ("+"), so voice and tense apply
+
+
+class ActionMatch(NamedTuple):
+    """An action found in a sentence; token indices are into the sentence's token list."""
+
+    code: str
+    kind: str
+    start: int
+    end: int
+    head_end: int  # end of the first segment: the words that name the action itself
+    literal: frozenset[int]
+    pattern: str
+    verbal: bool
+
+
+def _word_forms(word: str) -> list[Phrase]:
+    """Expand one pattern word ("attack+", "treaty~", "cease-fire") into token phrases."""
+    marker = word[-1] if word[-1] in "+~" else ""
+    base = word[:-1] if marker else word
+    pieces = [token.lower for token in tokenize(normalise(base))]
+    if not marker:
+        return [tuple(pieces)]
+    inflect = verb_forms if marker == "+" else noun_forms
+    return [tuple(pieces[:-1]) + (form,) for form in sorted(inflect(pieces[-1]))]
+
+
+def _phrase_forms(phrase: str) -> set[Phrase]:
+    """All token sequences one alternative phrase stands for."""
+    results: list[Phrase] = [()]
+    for word in phrase.split():
+        results = [done + form for done in results for form in _word_forms(word)]
+    return set(results)
+
+
+def compile_pattern(code: str, kind: str, text: str) -> ActionPattern:
+    """Compile one pattern line; raises ``ValueError`` on a malformed pattern."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r} in pattern {text!r}")
+    segments = []
+    for segment in text.split(" _ "):
+        alternatives: set[Phrase] = set()
+        for alternative in segment.split("|"):
+            if not alternative.strip():
+                raise ValueError(f"empty alternative in pattern {text!r}")
+            alternatives |= _phrase_forms(alternative.strip())
+        segments.append(frozenset(alternatives))
+    first_word = text.split()[0]
+    return ActionPattern(code, kind, text, tuple(segments), first_word.split("|")[0].endswith("+"))
+
+
+def load_patterns(path: Path = ACTIONS_FILE) -> list[ActionPattern]:
+    """Read and compile the pattern file."""
+    patterns = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        code, kind, text = line.split("\t")
+        patterns.append(compile_pattern(code, kind, text))
+    return patterns
+
+
+def _by_first_word(phrases: frozenset[Phrase]) -> dict[str, list[Phrase]]:
+    index: dict[str, list[Phrase]] = {}
+    for phrase in phrases:
+        index.setdefault(phrase[0], []).append(phrase)
+    return index
+
+
+def _matches_at(words: Sequence[str], position: int, phrase: Phrase) -> bool:
+    return tuple(words[position : position + len(phrase)]) == phrase
+
+
+class ActionLexicon:
+    """All action patterns, indexed for fast matching."""
+
+    def __init__(self, patterns: Sequence[ActionPattern]):
+        self._starts: dict[str, list[tuple[Phrase, int]]] = {}
+        self._later_segments: list[list[dict[str, list[Phrase]]]] = []
+        self._patterns = list(patterns)
+        for number, pattern in enumerate(self._patterns):
+            for phrase in pattern.segments[0]:
+                self._starts.setdefault(phrase[0], []).append((phrase, number))
+            self._later_segments.append([_by_first_word(seg) for seg in pattern.segments[1:]])
+
+    @classmethod
+    def from_file(cls, path: Path = ACTIONS_FILE) -> "ActionLexicon":
+        return cls(load_patterns(path))
+
+    def _extend(
+        self, words: Sequence[str], position: int, number: int
+    ) -> tuple[int, list[int]] | None:
+        """Match the later segments of pattern ``number`` from ``position``; (end, literal positions)."""
+        literal: list[int] = []
+        for segment in self._later_segments[number]:
+            found = None
+            for gap in range(MAX_GAP + 1):
+                at = position + gap
+                if at >= len(words):
+                    break
+                if gap and words[at - 1] in _GAP_STOPS:
+                    break
+                for phrase in segment.get(words[at], ()):
+                    if _matches_at(words, at, phrase) and (found is None or len(phrase) > len(found[1])):
+                        found = (at, phrase)
+                if found:
+                    break
+            if found is None:
+                return None
+            at, phrase = found
+            literal.extend(range(at, at + len(phrase)))
+            position = at + len(phrase)
+        return position, literal
+
+    def best_match_at(self, tokens: Sequence[Token], words: Sequence[str], position: int) -> ActionMatch | None:
+        """The most specific pattern starting at ``position`` (most literal words, then longest code)."""
+        best: ActionMatch | None = None
+        best_rank: tuple[int, int, int] = (-1, -1, -1)
+        for phrase, number in self._starts.get(words[position], ()):
+            if not _matches_at(words, position, phrase):
+                continue
+            extended = self._extend(words, position + len(phrase), number)
+            if extended is None:
+                continue
+            end, later = extended
+            pattern = self._patterns[number]
+            literal = frozenset(range(position, position + len(phrase))) | frozenset(later)
+            rank = (len(literal), -(end - position), len(pattern.code))
+            if rank > best_rank:
+                best_rank = rank
+                best = ActionMatch(
+                    pattern.code, pattern.kind, position, end, position + len(phrase), literal, pattern.text, pattern.verbal
+                )
+        if best is not None and best.verbal and _is_adjective(tokens, position):
+            return None
+        return best
+
+    def find(self, tokens: Sequence[Token]) -> list[ActionMatch]:
+        """Actions in a tokenised sentence, left to right, never overlapping."""
+        words = [token.lower for token in tokens]
+        matches: list[ActionMatch] = []
+        position = 0
+        starts = self._starts
+        while position < len(words):
+            if words[position] not in starts:
+                position += 1
+                continue
+            match = self.best_match_at(tokens, words, position)
+            if match is None:
+                position += 1
+                continue
+            matches.append(match)
+            position = max(match.literal) + 1
+        return matches
+
+
+_DETERMINERS = frozenset({"the", "a", "an", "its", "their", "his", "her", "our", "this", "these", "those"})
+
+
+def _is_adjective(tokens: Sequence[Token], position: int) -> bool:
+    """"Russian-backed", "U.S.-led", "the jailed leader": a participle used as an adjective."""
+    word = tokens[position].lower
+    if position >= 1 and tokens[position - 1].lower in _DETERMINERS and word.endswith("ed"):
+        return True
+    if position < 2:
+        return False
+    hyphen, before = tokens[position - 1], tokens[position - 2]
+    return hyphen.text == "-" and hyphen.start == before.end and tokens[position].start == hyphen.end

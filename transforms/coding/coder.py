@@ -1,0 +1,488 @@
+"""The event coder: text and a date in, CAMEO-coded events out.
+
+For each sentence: find actions (``actions``) and actors (``actors``); chain each action with the
+action it governs ("threatened to" + "attack" -> threaten military force); drop negated and
+hypothetical actions; take the subject as source and the next actor as target (swapped in the
+passive); code one event per source-target pair; fill in the derived fields.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from pathlib import Path
+from typing import NamedTuple, Optional, Sequence
+
+from schemas.events import CodedEvent
+from transforms.coding import cameo
+from transforms.coding.actions import ActionLexicon, ActionMatch
+from transforms.coding.actors import Actor, ActorDictionary
+from transforms.coding.dates import DateLike, event_date, parse_date
+from transforms.coding.geo import Gazetteer, Place
+from transforms.coding.inflection import is_past_participle
+from transforms.coding.relevance import RelevanceFilter
+from transforms.coding.text import Token, normalise, split_paragraphs, split_sentences, tokenize
+
+CODER_VERSION = "newsbeam-coder 0.1"
+DATA_DIR = Path(__file__).resolve().parent / "data"
+# Sentences of the lead paragraph up to this many count as root events (GDELT's IsRootEvent).
+ROOT_SENTENCES = 3
+# How far (in tokens) an action's clause reaches to the right for its content and target.
+CLAUSE_REACH = 14
+GENERIC_VIOLENCE = "180"
+CONVENTIONAL_FORCE = "190"
+STATE_FORCES = frozenset({None, "GOV", "MIL"})
+# Roots coded from a passive without its agent ("three soldiers were killed", "rebels were
+# disarmed"): things done to someone. Statements, appeals, promises and meetings need a doer:
+# "he was flown to Moscow" is no visit by anyone named.
+PASSIVE_WITHOUT_AGENT_ROOTS = frozenset(f"{root:02d}" for root in range(5, 21))
+
+
+class Chain(NamedTuple):
+    """An action with the actions it governs folded in: one event's worth of meaning."""
+
+    head: ActionMatch
+    code: str
+    end: int
+    literal_count: int
+
+
+def _specificity(code: str) -> tuple[int, int]:
+    """More digits and a non-zero last digit make a code more specific ("1833" over "180")."""
+    return (len(code) - code.endswith("0"), len(code))
+
+
+class Coder:
+    """Codes events in text; build once (dictionaries load here), then call ``code_text``."""
+
+    def __init__(self) -> None:
+        cues = json.loads((DATA_DIR / "cues.json").read_text(encoding="utf-8"))
+        self._negations = frozenset(cues["negation"])
+        self._hypotheticals = frozenset(cues["hypothetical"])
+        self._breaks = frozenset(cues["clause_breaks"])
+        self._passive_auxiliaries = frozenset(cues["passive_auxiliaries"])
+        self._refinements = {
+            root: sorted(pairs, key=lambda pair: -len(pair[0])) for root, pairs in cues["refinements"].items()
+        }
+        self._intent_negation_roots = frozenset(cues["intent_negation_roots"])
+        self._object_verbs = frozenset(cues["object_verbs"])
+        self._conditionals = frozenset(cues["conditionals"])
+        self._content_keeping_frames = frozenset(cues["content_keeping_frames"])
+        self._content_keeping_roots = frozenset(cues["content_keeping_roots"])
+        self._reported_demands = frozenset(cues["reported_demands"])
+        self._political_types = frozenset(cues["political_types"])
+        self.actions = ActionLexicon.from_file()
+        self.actors = ActorDictionary()
+        self.gazetteer = Gazetteer(self.actors.country_keys())
+        self.relevance = RelevanceFilter(cues)
+        self._codes = cameo.cameo_table()
+
+    # -- public API ------------------------------------------------------------------------
+    def code_text(self, text: str, date: DateLike = None) -> list[CodedEvent]:
+        """All events in a text (an article body or a single sentence)."""
+        base = parse_date(date)
+        events: list[CodedEvent] = []
+        sentence_index = 0
+        offtopic_article = False
+        for paragraph_index, paragraph in enumerate(split_paragraphs(normalise(text or ""))):
+            for sentence in split_sentences(paragraph):
+                is_root = paragraph_index == 0 and sentence_index < ROOT_SENTENCES
+                if sentence_index == 0:
+                    offtopic_article = self._is_offtopic_lead(sentence, base)
+                events.extend(self.code_sentence(sentence, base, sentence_index, is_root, offtopic_article))
+                sentence_index += 1
+        return events
+
+    def _is_offtopic_lead(self, sentence: str, base: datetime.date) -> bool:
+        """Is an article's first sentence (usually its headline) about sport, money, weather ...?"""
+        return self.relevance.offtopic(sentence, self.actors.actors(tokenize(sentence), base))
+
+    def code_sentence(
+        self,
+        sentence: str,
+        base: datetime.date,
+        sentence_index: int = 0,
+        is_root: bool = True,
+        offtopic_article: bool = False,
+    ) -> list[CodedEvent]:
+        """Events in one normalised sentence; in an off-topic article only political roles count."""
+        tokens = tokenize(sentence)
+        if not tokens:
+            return []
+        matches = self.actions.find(tokens)
+        if not any(match.kind in ("act", "aux", "say") for match in matches):
+            return []
+        mentions = self.actors.mentions(tokens, base)
+        # A name wins over an action word inside it ("Rapid Support Forces" is not "support").
+        named = {position for start, end, entry in mentions if entry.kind != "role" for position in range(start, end)}
+        matches = [match for match in matches if not named.intersection(range(match.start, match.head_end))]
+        matches = self._drop_modifiers(matches, mentions)
+        blocked = frozenset(
+            position for match in matches if match.kind in ("act", "aux") for position in range(match.start, match.head_end)
+        )
+        actors = self.actors.actors(tokens, base, blocked, mentions)
+        if not actors:
+            return []
+        offtopic = self.relevance.offtopic(sentence, actors) or (
+            offtopic_article and not self.relevance.has_political_role(actors)
+        )
+        pairs = self._pairs(sentence, tokens, matches, actors, offtopic)
+        if not pairs:
+            return []
+        when = event_date(sentence, base).isoformat()
+        place = self.gazetteer.locate(tokens)
+        return [
+            self._event(sentence, sentence_index, is_root, chain, source, target, when, place)
+            for chain, source, target in pairs
+        ]
+
+    @staticmethod
+    def _drop_modifiers(matches: list[ActionMatch], mentions: Sequence[tuple]) -> list[ActionMatch]:
+        """"NATO peacekeeping troops", "UN aid workers": an action noun between an actor word and a
+        role word describes the actor; it is no event. Nor is a word inside a role phrase."""
+        ends = {end for _, end, _ in mentions}
+        role_starts = {start for start, _, entry in mentions if entry.kind == "role"}
+        # Words inside a longer role phrase ("riot police", "border patrol agents") are not actions.
+        in_roles = {
+            position for start, end, entry in mentions if entry.kind == "role" and end - start > 1
+            for position in range(start, end)
+        }
+        return [
+            match for match in matches
+            if not in_roles.intersection(range(match.start, match.head_end))
+            and (match.verbal or match.end != match.head_end or not (match.start in ends and match.end in role_starts))
+        ]
+
+    # -- chaining actions -------------------------------------------------------------------
+    def _clause_end(self, tokens: Sequence[Token], start: int) -> int:
+        limit = min(len(tokens), start + CLAUSE_REACH)
+        for position in range(start, limit):
+            word = tokens[position].lower
+            if word in self._breaks or word == ",":
+                return position
+            if word == "and" and position + 1 < len(tokens) and tokens[position + 1].lower in ("then", "also"):
+                return position
+        return limit
+
+    def _refine(self, frame: ActionMatch, content_code: str) -> str:
+        if frame.pattern in self._content_keeping_frames and content_code[:2] in self._content_keeping_roots:
+            return content_code  # "ordered troops to shell the town": the shelling is the event
+        # "will attack" without a listed refinement keeps the content; other frames keep their own code.
+        keep_content = frame.kind == "aux" and frame.code[:2] == "03"
+        family = next((key for key in (frame.code[:3], frame.code[:2]) if key in self._refinements), frame.code[:2])
+        return self._refine_with(family, content_code, content_code if keep_content else frame.code)
+
+    def _chains(self, tokens: Sequence[Token], matches: Sequence[ActionMatch]) -> list[Chain]:
+        """Fold governed actions into their governors; drop negated or hypothetical chains."""
+        actions = [match for match in matches if match.kind in ("act", "aux")]
+        chains: list[Chain] = []
+        index = 0
+        while index < len(actions):
+            group = [actions[index]]
+            while index + 1 < len(actions):
+                current, following = group[-1], actions[index + 1]
+                if following.start >= self._clause_end(tokens, current.end) or self._starts_new_verb(tokens, following):
+                    break
+                group.append(following)
+                index += 1
+            index += 1
+            code = self._fold(tokens, group)
+            if code is None or self._negated(tokens, group[0]) or self._hypothetical(tokens, group[0]):
+                continue
+            if self._conditional_promise(tokens, group, code):
+                # "will withdraw its troops unless ...": a promise on a condition is a threat.
+                code = self._refine_with("13", code, "130")
+            end = self._clause_end(tokens, group[-1].end)
+            chains.append(Chain(group[0], code, end, sum(len(match.literal) for match in group)))
+        return chains
+
+    def _conditional_promise(self, tokens: Sequence[Token], group: Sequence[ActionMatch], code: str) -> bool:
+        if code[:2] in ("12", "13") or not any(match.kind == "aux" and match.code[:2] == "03" for match in group):
+            return False
+        after = tokens[group[-1].end : group[-1].end + CLAUSE_REACH]
+        return any(token.lower in self._conditionals for token in after)
+
+    def _fold(self, tokens: Sequence[Token], group: Sequence[ActionMatch]) -> Optional[str]:
+        """The code of a chain, innermost content first; ``None`` when nothing is left to code.
+
+        A negation between a frame and its content cancels the content, except that a negated
+        promise to cooperate ("will not meet", "would not allow") is a rejection.
+        """
+        code: Optional[str] = group[-1].code if group[-1].kind != "aux" else None
+        for position in range(len(group) - 2, -1, -1):
+            frame, content = group[position], group[position + 1]
+            if any(token.lower in self._negations for token in tokens[frame.end : content.start]):
+                if code is not None and code[:2] in self._intent_negation_roots and frame.code[:2] == "03":
+                    code = self._refine_with("12", code, "120")
+                    continue
+                code = None
+            if code is None:
+                code = frame.code if frame.kind != "aux" else None
+            elif frame.code[:2] == code[:2] and frame.code[:2] not in self._refinements:
+                code = max(frame.code, code, key=_specificity)  # "killed in a roadside bombing"
+            else:
+                code = self._refine(frame, code)
+        return code
+
+    def _refine_with(self, family: str, content_code: str, default: str) -> str:
+        for prefix, result in self._refinements.get(family, ()):
+            if content_code.startswith(prefix):
+                return content_code if result == "=" else result
+        return default
+
+    @staticmethod
+    def _starts_new_verb(tokens: Sequence[Token], match: ActionMatch) -> bool:
+        """"... attacked the town and arrested ...": a coordinated verb is its own event."""
+        return (match.verbal or match.kind == "aux") and match.start > 0 and tokens[match.start - 1].lower in ("and", "or", "then")
+
+    def _negated(self, tokens: Sequence[Token], head: ActionMatch) -> bool:
+        window = range(max(0, head.start - 3), head.start)
+        return any(tokens[position].lower in self._negations for position in window)
+
+    def _hypothetical(self, tokens: Sequence[Token], head: ActionMatch) -> bool:
+        position = head.start - 1
+        while position >= 0:
+            word = tokens[position].lower
+            if word in self._hypotheticals and (head.start - position <= 4 or word in ("if", "unless", "whether")):
+                return True
+            if word in self._breaks or word == ",":
+                return False
+            position -= 1
+        return False
+
+    # -- actors ----------------------------------------------------------------------------
+    def _is_passive(self, tokens: Sequence[Token], head: ActionMatch) -> bool:
+        if not head.verbal or not is_past_participle(tokens[head.start].lower):
+            return False
+        following = tokens[head.start + 1].lower if head.start + 1 < len(tokens) else ""
+        if following in ("to", "that"):
+            return False  # "is committed to", "is opposed to": an adjective, not a passive
+        for position in range(head.start - 1, max(-1, head.start - 4), -1):
+            word = tokens[position].lower
+            if word in self._passive_auxiliaries:
+                return True
+            if not word.endswith("ly") and word not in ("not", "n't", "also", "reportedly", "allegedly"):
+                return False
+        return False
+
+    @staticmethod
+    def _coordinated(tokens: Sequence[Token], actors: Sequence[Actor], index: int, step: int) -> list[Actor]:
+        """The actor at ``index`` and those joined to it by "and" or commas, walking by ``step``."""
+        group = [actors[index]]
+        position = index
+        while 0 <= position + step < len(actors):
+            left, right = (actors[position], actors[position + step]) if step > 0 else (actors[position + step], actors[position])
+            between = [token.lower for token in tokens[left.end : right.start]]
+            if between not in (["and"], [","], [",", "and"], ["and", "the"], [",", "the"], ["or"]):
+                break
+            position += step
+            group.append(actors[position])
+        return group if step > 0 else group[::-1]
+
+    @staticmethod
+    def _skip_apposition(tokens: Sequence[Token], actors: Sequence[Actor], subjects: list[int], head: int) -> list[int]:
+        """"Pakistan, a key U.S. ally, refused ...": drop actors inside a closed apposition."""
+        if len(subjects) < 2:
+            return subjects
+        nearest = actors[subjects[-1]]
+        if not any(token.text == "," for token in tokens[nearest.end : head]):
+            return subjects
+        for earlier in range(len(subjects) - 2, -1, -1):
+            opening = actors[subjects[earlier]].end
+            if (
+                opening + 1 < nearest.start
+                and tokens[opening].text == ","
+                and tokens[opening + 1].lower in ("a", "an", "the", "who", "which")
+            ):
+                return subjects[: earlier + 1]
+        return subjects
+
+    def _is_object(self, tokens: Sequence[Token], actor: Actor) -> bool:
+        position = actor.start - 1
+        while position >= 0 and (
+            tokens[position].lower in ("the", "a", "an", "its", "their", "his", "her") or tokens[position].text[:1].isdigit()
+        ):
+            position -= 1
+        if position < 0:
+            return False
+        word = tokens[position]
+        return word.lower in self._object_verbs or (word.lower.endswith("ed") and word.text.islower())
+
+    def _reported_speech(
+        self, head: ActionMatch, says: Sequence[ActionMatch], tokens: Sequence[Token]
+    ) -> Optional[ActionMatch]:
+        """The statement verb that reports a "must" demand, if the demand is reported."""
+        if tokens[head.start].lower not in self._reported_demands:
+            return None
+        earlier = [say for say in says if say.end <= head.start]
+        return earlier[-1] if earlier else None
+
+    def _source_and_target(
+        self,
+        tokens: Sequence[Token],
+        actors: Sequence[Actor],
+        chain: Chain,
+        previous_sources: Optional[list[Actor]],
+        says: Sequence[ActionMatch] = (),
+    ) -> tuple[list[Actor], list[Actor]]:
+        head = chain.head
+        before = [i for i, actor in enumerate(actors) if actor.end <= head.start]
+        after = [
+            i for i, actor in enumerate(actors)
+            if actor.start >= head.head_end and actor.start < max(chain.end, head.end) and actor.start not in head.literal
+            # inside the pattern's gap ("summoned the British ambassador") only a named actor counts
+            and (actor.start >= head.end or actor.country or actor.code[:3] in ("IGO", "NGO", "IMG"))
+        ]
+        if self._is_passive(tokens, head):
+            by_agent = [
+                i for i in after
+                if tokens[actors[i].start - 1].lower == "by"
+                or (actors[i].start >= 2 and tokens[actors[i].start - 2].lower == "by" and tokens[actors[i].start - 1].lower == "the")
+            ]
+            sources = self._coordinated(tokens, actors, by_agent[0], 1) if by_agent else []
+            targets = self._coordinated(tokens, actors, before[-1], -1) if before else []
+            return sources, targets
+        speech = self._reported_speech(head, says, tokens)
+        if speech is not None:
+            # "X said Y must ...": X demands of Y.
+            speakers = [i for i in before if actors[i].end <= speech.start and not actors[i].after_preposition]
+            addressees = [i for i in before if actors[i].start >= speech.end]
+            sources = self._coordinated(tokens, actors, speakers[-1], -1) if speakers else []
+            targets = self._coordinated(tokens, actors, addressees[-1], -1) if addressees else []
+            if sources:
+                return sources, targets
+        if self._starts_new_verb(tokens, head) and previous_sources is not None:
+            sources = previous_sources  # same subject as the coded verb before "and"
+        else:
+            subjects = [i for i in before if not actors[i].after_preposition]
+            subjects = self._skip_apposition(tokens, actors, subjects, head.start)
+            # The doer is not some verb's object ("gave Ivory Coast aid", "sent troops to help").
+            subjects = [i for i in subjects if not self._is_object(tokens, actors[i])] or subjects
+            sources = self._coordinated(tokens, actors, subjects[-1], -1) if subjects else []
+        source_codes = {actor.code for actor in sources}
+        candidates = [i for i in after if actors[i].code not in source_codes or not sources]
+        targets = self._coordinated(tokens, actors, candidates[0], 1) if candidates else []
+        return sources, targets
+
+    def _is_political(self, actor: Optional[Actor]) -> bool:
+        return actor is not None and (actor.country is not None or actor.type in self._political_types)
+
+    def _pairs(
+        self,
+        sentence: str,
+        tokens: Sequence[Token],
+        matches: Sequence[ActionMatch],
+        actors: Sequence[Actor],
+        offtopic: bool,
+    ) -> list[tuple[Chain, Optional[Actor], Optional[Actor]]]:
+        pairs: list[tuple[Chain, Optional[Actor], Optional[Actor]]] = []
+        previous_sources: Optional[list[Actor]] = None
+        says = [match for match in matches if match.kind == "say"]
+        for chain in self._chains(tokens, matches):
+            sources, targets = self._source_and_target(tokens, actors, chain, previous_sources, says)
+            previous_sources = sources
+            passive = self._is_passive(tokens, chain.head)
+            for source, target in self._combinations(sources, targets):
+                if self._keep(chain, source, target, offtopic, passive):
+                    pairs.append((self._by_state_forces(chain, source), source, target))
+        if not pairs and not offtopic and not self.relevance.has_topic_words(sentence):
+            pairs = self._statement(tokens, matches, actors)
+        return pairs
+
+    @staticmethod
+    def _by_state_forces(chain: Chain, source: Optional[Actor]) -> Chain:
+        """Killing or attacking by a state's forces is conventional force (19), not terror (18)."""
+        if chain.code == GENERIC_VIOLENCE and source is not None and source.country and source.type in STATE_FORCES:
+            return chain._replace(code=CONVENTIONAL_FORCE)
+        return chain
+
+    @staticmethod
+    def _combinations(sources: list[Actor], targets: list[Actor]) -> list[tuple[Optional[Actor], Optional[Actor]]]:
+        if sources and targets:
+            return [(s, t) for s in sources for t in targets if s.code != t.code or s.name != t.name]
+        if len(sources) > 1:
+            # "A and B signed": each is the other's counterpart.
+            return [(s, t) for s in sources for t in sources if s is not t]
+        if sources:
+            return [(sources[0], None)]
+        return [(None, t) for t in targets]
+
+    def _keep(
+        self, chain: Chain, source: Optional[Actor], target: Optional[Actor], offtopic: bool, passive: bool
+    ) -> bool:
+        if offtopic:
+            return False
+        if source is None:
+            # Without a known doer only the passive ("three soldiers were killed") and violence
+            # named by a noun ("a roadside bombing killed two soldiers") are coded.
+            unknown_attacker = not chain.head.verbal and chain.code[:2] in ("18", "19", "20")
+            done_to = passive and chain.code[:2] in PASSIVE_WITHOUT_AGENT_ROOTS
+            return (done_to or unknown_attacker) and self._is_political(target)
+        if not (self._is_political(source) or self._is_political(target)):
+            return False
+        return not self.relevance.domestic_crime(chain.code, source, target)
+
+    def _statement(
+        self, tokens: Sequence[Token], matches: Sequence[ActionMatch], actors: Sequence[Actor]
+    ) -> list[tuple[Chain, Optional[Actor], Optional[Actor]]]:
+        """A bare "said": one 010 statement by the first political speaker, if any."""
+        for match in matches:
+            if match.kind != "say" or self._negated(tokens, match):
+                continue
+            chain = Chain(match, match.code, self._clause_end(tokens, match.end), len(match.literal))
+            before = [a for a in actors if a.end <= match.start and not a.after_preposition]
+            after = [a for a in actors if a.start >= match.end and a.start < chain.end]
+            speaker = before[-1] if before else (after[0] if after and after[0].start - match.end <= 1 else None)
+            if speaker is not None and self._is_political(speaker):
+                return [(chain, speaker, None)]
+        return []
+
+    # -- the record ------------------------------------------------------------------------
+    def _event(
+        self,
+        sentence: str,
+        sentence_index: int,
+        is_root: bool,
+        chain: Chain,
+        source: Optional[Actor],
+        target: Optional[Actor],
+        when: str,
+        place: Optional[Place],
+    ) -> CodedEvent:
+        info = self._codes[chain.code]
+        return CodedEvent(
+            sentence_index=sentence_index,
+            sentence=sentence,
+            actor1_code=source.code if source else None,
+            actor1_name=source.name if source else None,
+            actor1_country_code=source.country if source else None,
+            actor1_type=source.type if source else None,
+            actor2_code=target.code if target else None,
+            actor2_name=target.name if target else None,
+            actor2_country_code=target.country if target else None,
+            actor2_type=target.type if target else None,
+            event_code=info.code,
+            event_base_code=info.base,
+            event_root_code=info.root,
+            quad_class=info.quad_class,
+            goldstein=info.goldstein,
+            plover_type=info.plover_type,
+            is_root_event=is_root,
+            action_geo_name=place.name if place else None,
+            action_geo_country_code=place.country if place else None,
+            action_geo_lat=place.lat if place else None,
+            action_geo_lon=place.lon if place else None,
+            confidence=self._confidence(chain, source, target),
+            event_date=when,
+        )
+
+    @staticmethod
+    def _confidence(chain: Chain, source: Optional[Actor], target: Optional[Actor]) -> float:
+        """A rough 0..1 score: more for known actors, specific codes and multi-word evidence."""
+        score = 0.35
+        score += 0.25 if source else 0.0
+        score += 0.15 if target else 0.0
+        score += 0.1 if len(chain.code) >= 3 and not chain.code.endswith("0") else 0.0
+        score += 0.1 if chain.literal_count > 1 else 0.0
+        score -= 0.2 if chain.head.kind == "say" else 0.0
+        return round(min(max(score, 0.05), 0.99), 2)

@@ -1,0 +1,96 @@
+"""When an event happened: the article date, moved by what the sentence says.
+
+"yesterday" is the day before; a weekday name is the latest such day on or before the article
+date; an explicit date ("May 22, 2020", "22 May", "2020-05-22") wins over both.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Optional, Union
+
+DateLike = Union[datetime.date, str, None]
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
+            ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
+            ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"), ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_WEEKDAYS = {name: number for number, name in enumerate(
+    ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+)}
+_MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_ISO_DATE = re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<month>\d\d)-(?P<day>\d\d)\b")
+_MONTH_DAY = re.compile(
+    r"\b" + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(?P<year>(?:19|20)\d\d)\b)?",
+    re.IGNORECASE,
+)
+_DAY_MONTH = re.compile(
+    r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r"\b(?:,?\s+(?P<year>(?:19|20)\d\d)\b)?",
+    re.IGNORECASE,
+)
+_RELATIVE = re.compile(
+    r"\b(?P<word>yesterday|last night|today|tonight|this morning|this week"
+    r"|(?:last\s+)?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b",
+    re.IGNORECASE,
+)
+
+
+def parse_date(value: DateLike, today: Optional[datetime.date] = None) -> datetime.date:
+    """A ``date`` from a date, an ISO string (a timestamp's date part is used) or ``None`` (today, UTC)."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str) and value.strip():
+        return datetime.date.fromisoformat(value.strip()[:10])
+    return today or datetime.datetime.now(datetime.timezone.utc).date()
+
+
+def _explicit_date(sentence: str, base: datetime.date) -> Optional[datetime.date]:
+    candidates = []
+    for pattern in (_ISO_DATE, _MONTH_DAY, _DAY_MONTH):
+        for match in pattern.finditer(sentence):
+            month_text = match.group("month")
+            if month_text.lower() == "may" and pattern is not _ISO_DATE and not match.group("year"):
+                # "may 5" is too often the verb: accept only a capitalised "May".
+                if not month_text[0].isupper():
+                    continue
+            month = int(month_text) if month_text.isdigit() else _MONTHS[month_text.lower().rstrip(".")]
+            year = int(match.group("year")) if match.group("year") else base.year
+            try:
+                candidates.append((match.start(), datetime.date(year, month, int(match.group("day")))))
+            except ValueError:
+                continue
+    return min(candidates)[1] if candidates else None
+
+
+def _relative_date(sentence: str, base: datetime.date) -> Optional[datetime.date]:
+    match = _RELATIVE.search(sentence)
+    if not match:
+        return None
+    word = match.group("word").lower()
+    if word in ("yesterday", "last night"):
+        return base - datetime.timedelta(days=1)
+    if word in ("today", "tonight", "this morning", "this week"):
+        return base
+    weekday = _WEEKDAYS[word.split()[-1]]
+    back = (base.weekday() - weekday) % 7
+    if word.startswith("last") and back == 0:
+        back = 7
+    return base - datetime.timedelta(days=back)
+
+
+def event_date(sentence: str, base: datetime.date) -> datetime.date:
+    """The date a sentence's events happened, given the article's date."""
+    # Every explicit date has a digit; most sentences have none, so skip the three patterns.
+    explicit = _explicit_date(sentence, base) if any(char.isdigit() for char in sentence) else None
+    return explicit or _relative_date(sentence, base) or base

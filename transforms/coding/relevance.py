@@ -1,0 +1,57 @@
+"""Which sentences and events are not geopolitical: sports, business, weather, accidents, crime,
+celebrity news, and ordinary policing.
+
+The rule (documented in docs/event-coding.md): a sentence with words of those topics, or a sports
+score, gives no events unless one of its actors is a political actor with a role (government,
+military, rebels, opposition, an international organisation ...): a bare country name does not
+count, since teams and markets are named after countries. An article whose first sentence is
+off-topic (a sports report's headline) is off-topic throughout, except for sentences that name a
+political role. A bare statement ("officials said") in
+such a sentence is not coded either. Arrests and assaults by police or courts against unnamed
+people are ordinary crime and are not coded.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Optional, Sequence
+
+from transforms.coding.actors import Actor
+
+# Roles that make a sentence political even when it mentions sport, money or weather.
+_POLITICAL_ROLES = frozenset({"GOV", "MIL", "REB", "INS", "SEP", "OPP", "PTY", "LEG", "SPY", "IGO", "IMG", "UAF"})
+_LAW_ENFORCEMENT = frozenset({"COP", "JUD"})
+_ORDINARY_PEOPLE = frozenset({None, "CVL", "CRM"})
+_POLICING_ROOTS = frozenset({"17", "18"})
+
+
+class RelevanceFilter:
+    """Topic cues from ``cues.json``, compiled once."""
+
+    def __init__(self, cues: dict) -> None:
+        words = sorted({word for group in cues["offtopic"].values() for word in group}, key=len, reverse=True)
+        self._topic = re.compile(r"\b(?:" + "|".join(re.escape(word) for word in words) + r")\b", re.IGNORECASE)
+        self._score = re.compile(cues["score_pattern"])
+
+    def offtopic(self, sentence: str, actors: Sequence[Actor]) -> bool:
+        """True when the sentence is about a non-political topic and has no political role in it."""
+        if self.has_political_role(actors):
+            return False
+        return self.has_topic_words(sentence)
+
+    @staticmethod
+    def has_political_role(actors: Sequence[Actor]) -> bool:
+        """A government, army, rebel group ... named as such (a capital city alone does not count:
+        "Paris" in a rugby report is a venue)."""
+        return any(actor.type in _POLITICAL_ROLES and actor.kind != "capital" for actor in actors)
+
+    def has_topic_words(self, sentence: str) -> bool:
+        """Does the sentence talk about sport, money, weather, accidents, crime or celebrities?"""
+        return bool(self._score.search(sentence) or self._topic.search(sentence))
+
+    @staticmethod
+    def domestic_crime(code: str, source: Optional[Actor], target: Optional[Actor]) -> bool:
+        """Police or courts acting against unnamed private people: crime news, not an event."""
+        if code[:2] not in _POLICING_ROOTS or source is None or source.type not in _LAW_ENFORCEMENT:
+            return False
+        return target is None or (target.type in _ORDINARY_PEOPLE and target.country is None)

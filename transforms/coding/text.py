@@ -1,0 +1,98 @@
+"""Sentences and tokens: the coder's view of a text.
+
+Plain regular expressions, compiled once; fast enough for thousands of sentences a second and good
+enough for news prose (abbreviations such as "U.S." or "Gen." do not end a sentence).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+# Abbreviations that end with a full stop but rarely end a sentence.
+_ABBREVIATIONS = (
+    "mr mrs ms dr prof gen lt col maj capt sgt adm gov sen rep st jr sr no vs etc inc corp co ltd "
+    "jan feb mar apr jun jul aug sep sept oct nov dec mt ft rev hon pres amb dept est approx fig"
+).split()
+
+_SENTENCE_END = re.compile(
+    r"""(?<=[.!?])["'”’)\]]*\s+(?=["'“‘(\[]?[A-Z0-9])"""
+)
+_LAST_WORD = re.compile(r"(\S+)$")
+_INITIALISM = re.compile(r"^(?:[A-Za-z]\.)+$")
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n|\n")
+
+_TOKEN = re.compile(
+    r"(?:[A-Za-z]\.){2,}"  # initialisms: U.S., U.N., E.U.
+    r"|\w+(?=n't)"  # "did" of "didn't"
+    r"|n't"
+    r"|'s\b|'ll\b|'re\b|'ve\b|'d\b"
+    r"|\d+(?:[.,]\d+)*"  # numbers such as 2.5 or 10,000
+    r"|\w+"
+    r"|[^\w\s]"
+)
+
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
+
+
+class Token(NamedTuple):
+    """One token: its text as written, lower-cased, and where it sits in the sentence."""
+
+    text: str
+    lower: str
+    start: int
+    end: int
+
+
+def normalise(text: str) -> str:
+    """Straighten typographic quotes and dashes so patterns need only one spelling."""
+    return text.translate(_QUOTES)
+
+
+def _ends_with_abbreviation(chunk: str) -> bool:
+    match = _LAST_WORD.search(chunk)
+    if not match:
+        return False
+    if _INITIALISM.match(match.group(1).lstrip("(\"'")):
+        # "U.S. President ..." is far more common in news than a sentence ending in "U.S."
+        return True
+    word = match.group(1).rstrip(".").lower().lstrip("(\"'")
+    if word in _ABBREVIATIONS:
+        return True
+    # A single initial ("George W. Bush") does not end a sentence.
+    return len(word) == 1 and word.isalpha()
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """Non-empty paragraphs (line-separated blocks) of a text."""
+    return [part.strip() for part in _PARAGRAPH_BREAK.split(text) if part.strip()]
+
+
+def split_sentences(paragraph: str) -> list[str]:
+    """Split one paragraph into sentences, keeping abbreviations and initials intact."""
+    sentences: list[str] = []
+    start = 0
+    for boundary in _SENTENCE_END.finditer(paragraph):
+        chunk = paragraph[start : boundary.start()]
+        if _ends_with_abbreviation(chunk):
+            continue
+        if chunk.strip():
+            sentences.append(chunk.strip())
+        start = boundary.end()
+    tail = paragraph[start:].strip()
+    if tail:
+        sentences.append(tail)
+    return sentences
+
+
+def tokenize(sentence: str) -> list[Token]:
+    """Tokens of one (normalised) sentence."""
+    return [
+        Token(match.group(), match.group().lower(), match.start(), match.end())
+        for match in _TOKEN.finditer(sentence)
+    ]
+
+
+def is_initialism(word: str) -> bool:
+    """True for dotted initialisms such as "U.S." or "U.N."."""
+    return bool(_INITIALISM.match(word))
