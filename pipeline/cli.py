@@ -1,4 +1,4 @@
-"""The ``newsbeam`` command: ``run``, ``code``, ``clean`` and ``sql``.
+"""The ``newsbeam`` command: ``run``, ``code``, ``clean``, ``sql`` and ``compact``.
 
 Bad input ends with one clear line on stderr and exit status 2; a failed query with status 1.
 """
@@ -47,7 +47,7 @@ def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="newsbeam", description="News feeds to geopolitical event data, on Apache Beam."
     )
-    commands = parser.add_subparsers(dest="command", metavar="{run,code,clean,sql}")
+    commands = parser.add_subparsers(dest="command", metavar="{run,code,clean,sql,compact}")
 
     run = commands.add_parser(
         "run", help="run the pipeline (the bundled sample corpus when no source is given)",
@@ -67,6 +67,18 @@ def _build_parser() -> argparse.ArgumentParser:
     sql.add_argument("--output", default=DEFAULT_OUTPUT, metavar="DIR", help=f"the run's output folder (default ./{DEFAULT_OUTPUT})")
     sql.add_argument("--format", choices=OUTPUT_FORMATS, default="table", help="how to print the result")
     sql.set_defaults(func=_sql)
+
+    compact = commands.add_parser(
+        "compact", help="merge the small Parquet files of each partition into few large ones",
+        description="Merge each partition's small files into files of at most the table's rows per file, "
+        "atomically and without changing a row.",
+    )
+    compact.add_argument("--output", default=DEFAULT_OUTPUT, metavar="DIR", help=f"the output folder (default ./{DEFAULT_OUTPUT})")
+    compact.add_argument("--table", metavar="TABLE", help="only this table: articles, events or errors (default: all)")
+    compact.add_argument(
+        "--before", metavar="DATE", help="only partitions dated before DATE (YYYY-MM-DD), e.g. today while a stream writes"
+    )
+    compact.set_defaults(func=_compact)
     return parser
 
 
@@ -75,6 +87,9 @@ def _run(args: argparse.Namespace, beam_args: Sequence[str]) -> int:
     from pipeline.summary import format_summary
 
     logging.getLogger().setLevel(logging.WARNING)
+    # Per-page parser chatter ("empty link", "discarding data") would drown the run's own messages.
+    for noisy in ("trafilatura", "htmldate", "courlan", "charset_normalizer"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
     print(format_summary(execute(args, beam_args)))
     return 0
 
@@ -107,6 +122,13 @@ def _sql(args: argparse.Namespace, _: Sequence[str]) -> int:
     from pipeline.sql import run_query
 
     run_query(absolute_output(args.output), args.query, args.format)
+    return 0
+
+
+def _compact(args: argparse.Namespace, _: Sequence[str]) -> int:
+    from pipeline.compact import execute, format_compaction
+
+    print(format_compaction(*execute(args)))
     return 0
 
 
