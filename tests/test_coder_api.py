@@ -10,7 +10,7 @@ from schemas.events import CodedEvent
 from transforms.coding import CODER_VERSION, Coder, code_text
 from transforms.coding.actions import ActionLexicon, compile_pattern
 from transforms.coding.inflection import noun_forms, verb_forms
-from transforms.coding.text import split_sentences, tokenize
+from transforms.coding.text import dateline_end, split_sentences, tokenize
 
 ARTICLE = (
     "Russian forces shelled the Ukrainian city of Kharkiv on Monday, officials said.\n\n"
@@ -63,6 +63,14 @@ def test_sentence_splitting_keeps_abbreviations():
     assert [token.text for token in tokenize("didn't")] == ["did", "n't"]
 
 
+def test_datelines_are_places_not_actors(coder):
+    sentence = "KABUL, Afghanistan (Reuters) - Taliban fighters attacked a police post."
+    assert sentence[dateline_end(sentence):].startswith("Taliban")
+    assert dateline_end("NATO - the alliance - said so.") == 0
+    [event] = coder.code_text(sentence, "2024-03-06")
+    assert (event.actor1_code, event.action_geo_name, event.action_geo_country_code) == ("AFGREB", "Kabul", "AFG")
+
+
 def test_inflection_and_pattern_compilation():
     assert {"attacks", "attacked", "attacking"} <= verb_forms("attack")
     assert {"struck", "strikes"} <= verb_forms("strike")
@@ -73,3 +81,21 @@ def test_inflection_and_pattern_compilation():
     assert (match.code, match.start) == ("163", 2)
     with pytest.raises(ValueError):
         compile_pattern("163", "maybe", "impose+")
+
+
+def test_an_offtopic_lead_silences_the_whole_article(coder):
+    sports = (
+        "Kenya beat Uganda 3-1 in the regional football final on Sunday.\n\n"
+        "The Kenyan captain praised the Ugandan goalkeeper after the match. Uganda travel to Rwanda next."
+    )
+    assert coder.code_text(sports, "2024-03-06") == []
+    politics = (
+        "Kenya's president praised Uganda's government for its help after the floods.\n\n"
+        "The Kenyan captain praised the Ugandan goalkeeper after the match."
+    )
+    assert [e.actor1_code for e in coder.code_text(politics, "2024-03-06")][:1] == ["KENGOV"]
+
+
+def test_tokens_keep_offsets_for_any_letters():
+    tokens = tokenize("İstanbul hosted talks")
+    assert [(t.text, t.start, t.end) for t in tokens] == [("İstanbul", 0, 8), ("hosted", 9, 15), ("talks", 16, 21)]

@@ -184,7 +184,10 @@ class ActionLexicon:
         return matches
 
 
-_DETERMINERS = frozenset({"the", "a", "an", "its", "their", "his", "her", "our", "this", "these", "those"})
+# Before these words an "-ed" form is an adjective: "the jailed leader", "areas of burned homes".
+_DETERMINERS = frozenset(
+    {"the", "a", "an", "its", "their", "his", "her", "our", "this", "these", "those", "of", "with", "for", "newly"}
+)
 
 
 def _is_adjective(tokens: Sequence[Token], position: int) -> bool:

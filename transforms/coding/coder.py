@@ -21,15 +21,21 @@ from transforms.coding.dates import DateLike, event_date, parse_date
 from transforms.coding.geo import Gazetteer, Place
 from transforms.coding.inflection import is_past_participle
 from transforms.coding.relevance import RelevanceFilter
-from transforms.coding.text import Token, normalise, split_paragraphs, split_sentences, tokenize
+from transforms.coding.text import Token, dateline_end, normalise, split_paragraphs, split_sentences, tokenize
 
 CODER_VERSION = "newsbeam-coder 0.1"
 DATA_DIR = Path(__file__).resolve().parent / "data"
 # Sentences of the lead paragraph up to this many count as root events (GDELT's IsRootEvent).
 ROOT_SENTENCES = 3
+# The first sentences that decide whether a whole article is off-topic (sport, business ...).
+LEAD_SENTENCES = 3
 # How far (in tokens) an action's clause reaches to the right for its content and target.
 CLAUSE_REACH = 14
+# How far back an "if", "unless" or "whether" still makes an action hypothetical.
+HYPOTHETICAL_REACH = 25
 GENERIC_VIOLENCE = "180"
+# Actions only a state's authorities take: arrest, detain or charge; deport.
+STATE_ONLY_ACTIONS = frozenset({"173", "174"})
 CONVENTIONAL_FORCE = "190"
 STATE_FORCES = frozenset({None, "GOV", "MIL"})
 # Roots coded from a passive without its agent ("three soldiers were killed", "rebels were
@@ -68,6 +74,7 @@ class Coder:
         self._object_verbs = frozenset(cues["object_verbs"])
         self._conditionals = frozenset(cues["conditionals"])
         self._content_keeping_frames = frozenset(cues["content_keeping_frames"])
+        self._subordinators = frozenset(cues["subordinators"])
         self._content_keeping_roots = frozenset(cues["content_keeping_roots"])
         self._reported_demands = frozenset(cues["reported_demands"])
         self._political_types = frozenset(cues["political_types"])
@@ -82,20 +89,23 @@ class Coder:
         """All events in a text (an article body or a single sentence)."""
         base = parse_date(date)
         events: list[CodedEvent] = []
-        sentence_index = 0
-        offtopic_article = False
-        for paragraph_index, paragraph in enumerate(split_paragraphs(normalise(text or ""))):
-            for sentence in split_sentences(paragraph):
-                is_root = paragraph_index == 0 and sentence_index < ROOT_SENTENCES
-                if sentence_index == 0:
-                    offtopic_article = self._is_offtopic_lead(sentence, base)
-                events.extend(self.code_sentence(sentence, base, sentence_index, is_root, offtopic_article))
-                sentence_index += 1
+        sentences = [
+            (paragraph_index, sentence)
+            for paragraph_index, paragraph in enumerate(split_paragraphs(normalise(text or "")))
+            for sentence in split_sentences(paragraph)
+        ]
+        offtopic_article = self._is_offtopic_lead([sentence for _, sentence in sentences[:LEAD_SENTENCES]], base)
+        for sentence_index, (paragraph_index, sentence) in enumerate(sentences):
+            is_root = paragraph_index == 0 and sentence_index < ROOT_SENTENCES
+            events.extend(self.code_sentence(sentence, base, sentence_index, is_root, offtopic_article))
         return events
 
-    def _is_offtopic_lead(self, sentence: str, base: datetime.date) -> bool:
-        """Is an article's first sentence (usually its headline) about sport, money, weather ...?"""
-        return self.relevance.offtopic(sentence, self.actors.actors(tokenize(sentence), base))
+    def _is_offtopic_lead(self, lead: Sequence[str], base: datetime.date) -> bool:
+        """Is the story about sport, money, weather ...? Its lead says so and names no political role."""
+        actors_per_sentence = [self.actors.actors(tokenize(sentence), base) for sentence in lead]
+        if any(self.relevance.has_political_role(actors) for actors in actors_per_sentence):
+            return False
+        return any(self.relevance.has_topic_words(sentence) for sentence in lead)
 
     def code_sentence(
         self,
@@ -106,7 +116,9 @@ class Coder:
         offtopic_article: bool = False,
     ) -> list[CodedEvent]:
         """Events in one normalised sentence; in an off-topic article only political roles count."""
-        tokens = tokenize(sentence)
+        all_tokens = tokenize(sentence)
+        dateline = dateline_end(sentence)
+        tokens = [token for token in all_tokens if token.start >= dateline]
         if not tokens:
             return []
         matches = self.actions.find(tokens)
@@ -130,11 +142,19 @@ class Coder:
         if not pairs:
             return []
         when = event_date(sentence, base).isoformat()
-        place = self.gazetteer.locate(tokens)
+        place = self.gazetteer.locate(all_tokens)
         return [
-            self._event(sentence, sentence_index, is_root, chain, source, target, when, place)
+            self._event(sentence, sentence_index, is_root, chain, source or self._local_authority(chain, place), target, when, place)
             for chain, source, target in pairs
         ]
+
+    @staticmethod
+    def _local_authority(chain: Chain, place: Optional[Place]) -> Optional[Actor]:
+        """"An American was arrested in Lebanon": only the authorities where it happened arrest,
+        charge or deport, so an arrest without a named agent is theirs."""
+        if chain.code not in STATE_ONLY_ACTIONS or place is None or place.country is None:
+            return None
+        return Actor(-1, -1, place.country + "GOV", place.name, place.country, "GOV", False, "place")
 
     @staticmethod
     def _drop_modifiers(matches: list[ActionMatch], mentions: Sequence[tuple]) -> list[ActionMatch]:
@@ -241,7 +261,7 @@ class Coder:
 
     def _hypothetical(self, tokens: Sequence[Token], head: ActionMatch) -> bool:
         position = head.start - 1
-        while position >= 0:
+        while position >= max(0, head.start - HYPOTHETICAL_REACH):
             word = tokens[position].lower
             if word in self._hypotheticals and (head.start - position <= 4 or word in ("if", "unless", "whether")):
                 return True
@@ -257,6 +277,8 @@ class Coder:
         following = tokens[head.start + 1].lower if head.start + 1 < len(tokens) else ""
         if following in ("to", "that"):
             return False  # "is committed to", "is opposed to": an adjective, not a passive
+        if following == "by" and head.start > 0 and tokens[head.start - 1].text[:1].isalpha():
+            return True  # "soldiers backed by African Union troops": a passive without its auxiliary
         for position in range(head.start - 1, max(-1, head.start - 4), -1):
             word = tokens[position].lower
             if word in self._passive_auxiliaries:
@@ -273,7 +295,7 @@ class Coder:
         while 0 <= position + step < len(actors):
             left, right = (actors[position], actors[position + step]) if step > 0 else (actors[position + step], actors[position])
             between = [token.lower for token in tokens[left.end : right.start]]
-            if between not in (["and"], [","], [",", "and"], ["and", "the"], [",", "the"], ["or"]):
+            if between not in (["and"], [","], [",", "and"], ["and", "the"], ["or"]):
                 break
             position += step
             group.append(actors[position])
@@ -329,8 +351,8 @@ class Coder:
         before = [i for i, actor in enumerate(actors) if actor.end <= head.start]
         after = [
             i for i, actor in enumerate(actors)
-            if actor.start >= head.head_end and actor.start < max(chain.end, head.end) and actor.start not in head.literal
-            # inside the pattern's gap ("summoned the British ambassador") only a named actor counts
+            if actor.start >= head.head_end and actor.start < max(chain.end, head.end)
+            # inside the pattern ("summoned the British ambassador") only a named actor counts
             and (actor.start >= head.end or actor.country or actor.code[:3] in ("IGO", "NGO", "IMG"))
         ]
         if self._is_passive(tokens, head):
@@ -354,11 +376,16 @@ class Coder:
         if self._starts_new_verb(tokens, head) and previous_sources is not None:
             sources = previous_sources  # same subject as the coded verb before "and"
         else:
-            subjects = [i for i in before if not actors[i].after_preposition]
+            # A subordinate clause ("after gang violence erupted") has its own subject.
+            clause_start = self._subordinate_clause_start(tokens, head.start)
+            subjects = [i for i in before if not actors[i].after_preposition and actors[i].start >= clause_start]
             subjects = self._skip_apposition(tokens, actors, subjects, head.start)
             # The doer is not some verb's object ("gave Ivory Coast aid", "sent troops to help").
             subjects = [i for i in subjects if not self._is_object(tokens, actors[i])] or subjects
             sources = self._coordinated(tokens, actors, subjects[-1], -1) if subjects else []
+            if not sources:
+                speaker = self._quoted_speaker(tokens, actors, says, head)
+                sources = [speaker] if speaker else []
         source_codes = {actor.code for actor in sources}
         candidates = [i for i in after if actors[i].code not in source_codes or not sources]
         targets = self._coordinated(tokens, actors, candidates[0], 1) if candidates else []
@@ -402,7 +429,7 @@ class Coder:
             return [(s, t) for s in sources for t in targets if s.code != t.code or s.name != t.name]
         if len(sources) > 1:
             # "A and B signed": each is the other's counterpart.
-            return [(s, t) for s in sources for t in sources if s is not t]
+            return [(s, t) for s in sources for t in sources if s.code != t.code]
         if sources:
             return [(sources[0], None)]
         return [(None, t) for t in targets]
@@ -425,17 +452,57 @@ class Coder:
     def _statement(
         self, tokens: Sequence[Token], matches: Sequence[ActionMatch], actors: Sequence[Actor]
     ) -> list[tuple[Chain, Optional[Actor], Optional[Actor]]]:
-        """A bare "said": one 010 statement by the first political speaker, if any."""
+        """A bare "said": one 010 statement by the first political speaker (not a news outlet reporting)."""
         for match in matches:
             if match.kind != "say" or self._negated(tokens, match):
                 continue
             chain = Chain(match, match.code, self._clause_end(tokens, match.end), len(match.literal))
-            before = [a for a in actors if a.end <= match.start and not a.after_preposition]
+            # The speaker stands before "said" in the same clause, or before an apposition
+            # ("Carrie Lam, the chief executive, said"); "..., a report said" has no speaker.
+            before = [
+                a for a in actors
+                if a.end <= match.start and not a.after_preposition and self._speaks(tokens, a, match)
+            ]
             after = [a for a in actors if a.start >= match.end and a.start < chain.end]
             speaker = before[-1] if before else (after[0] if after and after[0].start - match.end <= 1 else None)
-            if speaker is not None and self._is_political(speaker):
+            if speaker is not None and self._is_political(speaker) and speaker.type != "MED":
                 return [(chain, speaker, None)]
         return []
+
+    def _subordinate_clause_start(self, tokens: Sequence[Token], head_start: int) -> int:
+        """Just after the last subordinating word ("after", "when" ...) before the action, else 0."""
+        for position in range(head_start - 1, -1, -1):
+            if tokens[position].lower in self._subordinators:
+                # "After the talks failed, Russia attacked": a comma closes the subordinate clause.
+                if any(token.text == "," for token in tokens[position:head_start]):
+                    return 0
+                return position + 1
+        return 0
+
+    def _quoted_speaker(
+        self, tokens: Sequence[Token], actors: Sequence[Actor], says: Sequence[ActionMatch], head: ActionMatch
+    ) -> Optional[Actor]:
+        """'"We will retaliate," the Iranian foreign minister said': the speaker of a quote is the
+        doer of what the quote announces when the quote names nobody."""
+        if not any(token.text == '"' for token in tokens[: head.start]):
+            return None
+        for say in says:
+            if say.start <= head.start:
+                continue
+            for actor in actors:
+                if actor.end <= say.start and not any(t.text in ('"', ",") for t in tokens[actor.end : say.start]) \
+                        and actor.start > head.start:
+                    return actor
+                if actor.start >= say.end and actor.start - say.end <= 1:
+                    return actor
+        return None
+
+    @staticmethod
+    def _speaks(tokens: Sequence[Token], speaker: Actor, say: ActionMatch) -> bool:
+        between = tokens[speaker.end : say.start]
+        if not any(token.text == "," for token in between):
+            return True
+        return between[0].text == "," and len(between) > 1 and between[1].lower in ("a", "an", "the", "who", "which")
 
     # -- the record ------------------------------------------------------------------------
     def _event(

@@ -28,6 +28,7 @@ _WEEKDAYS = {name: number for number, name in enumerate(
     ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 )}
 _MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_DIGIT = re.compile(r"\d")
 _ISO_DATE = re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<month>\d\d)-(?P<day>\d\d)\b")
 _MONTH_DAY = re.compile(
     r"\b" + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(?P<year>(?:19|20)\d\d)\b)?",
@@ -92,5 +93,5 @@ def _relative_date(sentence: str, base: datetime.date) -> Optional[datetime.date
 def event_date(sentence: str, base: datetime.date) -> datetime.date:
     """The date a sentence's events happened, given the article's date."""
     # Every explicit date has a digit; most sentences have none, so skip the three patterns.
-    explicit = _explicit_date(sentence, base) if any(char.isdigit() for char in sentence) else None
+    explicit = _explicit_date(sentence, base) if _DIGIT.search(sentence) else None
     return explicit or _relative_date(sentence, base) or base

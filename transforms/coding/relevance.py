@@ -4,9 +4,9 @@ celebrity news, and ordinary policing.
 The rule (documented in docs/event-coding.md): a sentence with words of those topics, or a sports
 score, gives no events unless one of its actors is a political actor with a role (government,
 military, rebels, opposition, an international organisation ...): a bare country name does not
-count, since teams and markets are named after countries. An article whose first sentence is
-off-topic (a sports report's headline) is off-topic throughout, except for sentences that name a
-political role. A bare statement ("officials said") in
+count, since teams and markets are named after countries. An article whose first three sentences
+talk about those topics and name no political role (a sports report's lead) is off-topic
+throughout, except for sentences that name a political role. A bare statement ("officials said") in
 such a sentence is not coded either. Arrests and assaults by police or courts against unnamed
 people are ordinary crime and are not coded.
 """
@@ -23,6 +23,7 @@ _POLITICAL_ROLES = frozenset({"GOV", "MIL", "REB", "INS", "SEP", "OPP", "PTY", "
 _LAW_ENFORCEMENT = frozenset({"COP", "JUD"})
 _ORDINARY_PEOPLE = frozenset({None, "CVL", "CRM"})
 _POLICING_ROOTS = frozenset({"17", "18"})
+REPRESSION = "175"  # breaking up protests is political whoever the targets are
 
 
 class RelevanceFilter:
@@ -52,6 +53,6 @@ class RelevanceFilter:
     @staticmethod
     def domestic_crime(code: str, source: Optional[Actor], target: Optional[Actor]) -> bool:
         """Police or courts acting against unnamed private people: crime news, not an event."""
-        if code[:2] not in _POLICING_ROOTS or source is None or source.type not in _LAW_ENFORCEMENT:
+        if code[:2] not in _POLICING_ROOTS or code == REPRESSION or source is None or source.type not in _LAW_ENFORCEMENT:
             return False
         return target is None or (target.type in _ORDINARY_PEOPLE and target.country is None)

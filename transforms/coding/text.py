@@ -35,6 +35,16 @@ _TOKEN = re.compile(
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 
 
+# "MINGORA, Pakistan (Reuters) - ", "HONG KONG, March 21 (Xinhua) -- ", "PESHAWAR: "
+_DATELINE = re.compile(r"^[A-Z][A-Z.' ]{2,}(?:,[^()\n:]{0,40}?)?(?:\s*\([^()]{1,30}\))?\s*(?:--|-|:)\s*(?=[A-Z\"])")
+
+
+def dateline_end(sentence: str) -> int:
+    """Length of a news dateline opening the sentence (0 if none): it names a place, not an actor."""
+    match = _DATELINE.match(sentence)
+    return match.end() if match else 0
+
+
 class Token(NamedTuple):
     """One token: its text as written, lower-cased, and where it sits in the sentence."""
 
@@ -87,10 +97,11 @@ def split_sentences(paragraph: str) -> list[str]:
 
 def tokenize(sentence: str) -> list[Token]:
     """Tokens of one (normalised) sentence."""
-    return [
-        Token(match.group(), match.group().lower(), match.start(), match.end())
-        for match in _TOKEN.finditer(sentence)
-    ]
+    tokens = []
+    for match in _TOKEN.finditer(sentence):
+        text = match.group()
+        tokens.append(Token(text, text.lower(), *match.span()))
+    return tokens
 
 
 def is_initialism(word: str) -> bool:
