@@ -12,8 +12,9 @@ $(VENV)/.installed: setup.py
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
+# The gcp extra lets the tests build the job for Dataflow (--dry_run) offline.
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/pip install --quiet -e ".[test,gcp]"
 	touch $@
 
 install: $(VENV)/.installed

@@ -40,7 +40,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    from pipeline.options import add_run_arguments
+    from pipeline.options import add_run_arguments, add_streaming_arguments
     from pipeline.output import DEFAULT_OUTPUT
     from pipeline.sql import OUTPUT_FORMATS
 
@@ -54,6 +54,7 @@ def _build_parser() -> argparse.ArgumentParser:
         description="Run the pipeline. Arguments not listed here go to Beam (--runner, --direct_num_workers, ...).",
     )
     add_run_arguments(run)
+    add_streaming_arguments(run)
     run.set_defaults(func=_run)
 
     for name, what in (("code", "code events in {id, text, date?} lines"), ("clean", "clean {id, url?, html} lines")):
@@ -83,8 +84,12 @@ def _build_parser() -> argparse.ArgumentParser:
 
 
 def _run(args: argparse.Namespace, beam_args: Sequence[str]) -> int:
-    from pipeline.run import execute
     from pipeline.summary import format_summary
+
+    if args.streaming:
+        from pipeline.streaming import execute
+    else:
+        from pipeline.run import execute
 
     logging.getLogger().setLevel(logging.WARNING)
     # Per-page parser chatter ("empty link", "discarding data") would drown the run's own messages.

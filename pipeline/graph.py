@@ -67,24 +67,52 @@ def build_graph(pipeline: beam.Pipeline, config: GraphConfig) -> None:
         pages = fetched.pages
         error_streams.append(fetched.errors)
 
-    cleaned = pages | "CleanArticles" >> CleanArticles()
-    error_streams.append(cleaned.errors)
-    unique = cleaned.articles | "DropDuplicates" >> DropDuplicates(stored)
-    error_streams.append(unique["errors"])
-    articles = unique["articles"]
-    coded = articles | "CodeEvents" >> CodeEvents()
-    error_streams.append(coded.errors)
+    earlier_errors = error_streams | "SourceAndFetchErrors" >> beam.Flatten()
+    _ = (pages, earlier_errors) | "PagesToTables" >> PagesToTables(config.output_dir, config.run_id, stored)
 
-    output, run_id = config.output_dir, config.run_id
-    written = (
-        articles | "WriteArticles" >> WriteTable(ARTICLES, output, run_id),
-        coded.events | "WriteEvents" >> WriteTable(EVENTS, output, run_id),
-        error_streams
-        | "AllErrors" >> beam.Flatten()
-        | "CountErrorTypes" >> beam.Map(_count_error_type)
-        | "WriteErrors" >> WriteTable(ERRORS, output, run_id),
-    )
-    _ = written | "AllFiles" >> beam.Flatten() | "CommitFiles" >> CommitFiles(output, run_id)
+
+class PagesToTables(beam.PTransform):
+    """(FetchedPages, ErrorRecords so far) -> clean, drop duplicates, code events, write the three
+    tables and commit their files together. Shared by the batch and the streaming graph.
+
+    ``stored`` (what the output already holds, from ReadStored) enables dedupe against earlier
+    runs; without it only this run's own duplicates are dropped.
+    """
+
+    def __init__(self, output_dir: str, run_id: str, stored: Optional[beam.PCollection] = None):
+        super().__init__()
+        self._output_dir = output_dir
+        self._run_id = run_id
+        self._stored = stored
+
+    def expand(self, inputs: tuple[beam.PCollection, beam.PCollection]) -> beam.PCollection:
+        pages, earlier_errors = inputs
+        error_streams = [earlier_errors]
+        cleaned = pages | "CleanArticles" >> CleanArticles()
+        error_streams.append(cleaned.errors)
+        stored = self._stored
+        if stored is None:  # nothing to compare with, but in the pages' windows so the joins line up
+            stored = (
+                pages.pipeline
+                | "NothingStored" >> beam.Create([])
+                | "InPagesWindows" >> beam.WindowInto(pages.windowing.windowfn)
+            )
+        unique = cleaned.articles | "DropDuplicates" >> DropDuplicates(stored)
+        error_streams.append(unique["errors"])
+        articles = unique["articles"]
+        coded = articles | "CodeEvents" >> CodeEvents()
+        error_streams.append(coded.errors)
+
+        output, run_id = self._output_dir, self._run_id
+        written = (
+            articles | "WriteArticles" >> WriteTable(ARTICLES, output, run_id),
+            coded.events | "WriteEvents" >> WriteTable(EVENTS, output, run_id),
+            error_streams
+            | "AllErrors" >> beam.Flatten()
+            | "CountErrorTypes" >> beam.Map(_count_error_type)
+            | "WriteErrors" >> WriteTable(ERRORS, output, run_id),
+        )
+        return written | "AllFiles" >> beam.Flatten() | "CommitFiles" >> CommitFiles(output, run_id)
 
 
 def _count_error_type(record: ErrorRecord) -> ErrorRecord:

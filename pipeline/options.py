@@ -61,6 +61,27 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_streaming_arguments(parser: argparse.ArgumentParser) -> None:
+    streaming = parser.add_argument_group("streaming (poll the feeds; see docs/runners.md)")
+    streaming.add_argument(
+        "--streaming", action="store_true",
+        help="poll the feeds every --poll-interval seconds and write fixed windows of files "
+        "(local runner: FnApiRunner unless --runner is given)",
+    )
+    streaming.add_argument(
+        "--poll-interval", type=_positive_float, default=300.0, metavar="SECONDS",
+        help="seconds between two reads of every feed (default 300)",
+    )
+    streaming.add_argument(
+        "--window", type=_positive_int, default=600, metavar="SECONDS",
+        help="whole seconds of polls whose results are written and committed together (default 600)",
+    )
+    streaming.add_argument(
+        "--stop-after", type=_positive_float, metavar="SECONDS",
+        help="stop polling after this many seconds and end the run (default: poll until cancelled)",
+    )
+
+
 def fetch_settings_from(args: argparse.Namespace) -> FetchSettings:
     defaults = FetchSettings()
     return FetchSettings(

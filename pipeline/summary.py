@@ -14,6 +14,8 @@ EXAMPLE_QUERY = "select event_root_code, count(*) as events from events group by
 
 
 def format_summary(report: RunReport) -> str:
+    if report.dry_run:
+        return f"newsbeam run {report.run_id}: job built for {report.runner} (--dry_run: nothing was run or written)"
     lines = [
         f"newsbeam run {report.run_id} finished in {report.seconds:.1f} s on {report.runner}"
         + (" (bundled sample corpus)" if report.used_sample else ""),

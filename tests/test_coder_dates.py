@@ -7,6 +7,7 @@ import datetime
 import pytest
 
 from transforms.coding.dates import event_date, parse_date
+from transforms.coding.text import is_month_name, tokenize
 
 WEDNESDAY = datetime.date(2024, 3, 6)
 
@@ -44,3 +45,17 @@ def test_parse_date_accepts_dates_iso_strings_timestamps_and_none():
     assert parse_date("2024-03-06T10:00:00Z") == WEDNESDAY
     assert parse_date(None, today=WEDNESDAY) == WEDNESDAY
     assert parse_date(None) == datetime.datetime.now(datetime.timezone.utc).date()
+
+
+@pytest.mark.parametrize(
+    "sentence, position, expected",
+    [
+        ("The vote will be held in March .", 6, True),
+        ("March 3 was the deadline .", 0, True),
+        ("March on the capital , they said .", 0, False),
+        ("Talks may resume .", 1, False),
+        ("Theresa May spoke .", 1, True),
+    ],
+)
+def test_capitalised_month_names_are_months_not_verbs(sentence, position, expected):
+    assert is_month_name(tokenize(sentence), position) is expected

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from transforms.coding.actors import ActorDictionary
-from transforms.coding.geo import Gazetteer
+from transforms.coding.geo import Gazetteer, name_key
 from transforms.coding.text import normalise, tokenize
 
 
@@ -46,3 +46,14 @@ def test_coordinates_are_real(gazetteer):
 def test_no_place_without_a_locative_phrase(gazetteer):
     assert locate(gazetteer, "The minister resigned.") is None
     assert locate(gazetteer, "He spoke in favour of the plan.") is None
+
+
+@pytest.mark.parametrize("name", ["Kabul", "New Delhi", "Port-au-Prince", "Cote d'Ivoire", "St. Louis", "Nur-Sultan"])
+def test_name_keys_match_sentence_tokens(name):
+    """The short path for plain names gives the same key as tokenising the name in a sentence."""
+    assert name_key(name) == tuple(token.lower for token in tokenize(normalise(name)))
+
+
+def test_dateline_gives_the_place_of_a_whole_story(gazetteer):
+    place = gazetteer.dateline(tokenize(normalise("NAIROBI (Reuters) - Talks resumed on Monday.")))
+    assert place is not None and place.country == "KEN"

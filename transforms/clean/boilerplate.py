@@ -1,23 +1,24 @@
 """Removal of page furniture that trafilatura keeps in an article body.
 
-Works on trafilatura's body tree (``p``, ``head``, ``list/item``, ``quote``, ``table``, with links as
-``ref``) so the rules can see what is a link. General rules only, no per-site code:
+General rules only, no per-site code, in two passes:
 
-- a short block matching a phrase rule (newsletter prompts, share and follow widgets, copyright
-  lines, "Read more: ...", tags, reading times, reporter contact lines) is dropped;
-- a short heading such as "Related" or "Most read" is dropped with the run of links or
-  headline-like lines that follows it;
-- blocks of nearly all link text at the end of the body are teasers for other pages and dropped;
-- a first line repeating the page title is dropped (the title is a field of its own).
+1. on trafilatura's body tree, where links are still ``ref`` elements (``prune_link_blocks``):
+   blocks of nearly all link text after the last prose are teasers for other pages, and so are
+   headlines in capitals that are wholly a link;
+2. on the text, one paragraph, heading or list item per line (``remove_boilerplate_lines``):
+   a short line matching a phrase rule (newsletter prompts, share and follow widgets, copyright
+   lines, "Read more: ...", tags, reading times, reporter credits) is dropped; a short heading
+   such as "Related" or "Most read" is dropped with the list or headlines that follow it; a line
+   repeating the page's headline is dropped (the title is a field of its own).
 
-The phrase lists are data files in ``data/``, read once when the rules are built.
+The phrase rules are data files in ``data/``, read once by ``load_rules``.
 """
 
 from __future__ import annotations
 
 import re
-from importlib import resources
 from collections.abc import Sequence
+from importlib import resources
 from typing import NamedTuple
 
 from lxml.etree import _Element
@@ -38,6 +39,8 @@ FULL_LINK_SHARE = 0.95
 SHOUTED_HEADLINE_WORDS = 4
 
 _BLOCK_TAGS = ("p", "head", "item", "quote")
+# Blocks inside these are judged with the block or table around them.
+_CONTAINERS = frozenset({"table", "cell", *_BLOCK_TAGS})
 _SENTENCE_END = re.compile(r"[.!?…。！？\"'”’)]\s*$")
 _WORD = re.compile(r"\w+")
 # What separates a headline from the site name in a <title>: "Headline | Site", "Headline - Site".
@@ -49,9 +52,14 @@ _BARE_TIMESTAMP = re.compile(r"^\s*\d{4}-\d{2}-\d{2}[T ][\d:.+\-Z]+\s*$")
 class BoilerplateRules(NamedTuple):
     """The compiled phrase rules; build once with ``load_rules``."""
 
-    line: re.Pattern[str]
+    line_start: re.Pattern[str]
+    line_phrase: re.Pattern[str]
     section_marker: re.Pattern[str]
     section_opener: re.Pattern[str]
+
+    def is_furniture(self, line: str) -> bool:
+        """Whether a short line begins like, or contains a phrase of, page furniture."""
+        return bool(self.line_start.match(line) or self.line_phrase.search(line))
 
 
 def _read_patterns(filename: str) -> list[str]:
@@ -59,12 +67,17 @@ def _read_patterns(filename: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
 
 
+def _alternatives(filename: str) -> str:
+    return "|".join(f"(?:{pattern})" for pattern in _read_patterns(filename))
+
+
 def load_rules() -> BoilerplateRules:
     """Compile the phrase rules shipped in ``transforms/clean/data``."""
-    line = "|".join(f"(?:{pattern})" for pattern in _read_patterns("boilerplate_lines.txt"))
-    marker = "|".join(f"(?:{pattern})" for pattern in _read_patterns("section_markers.txt"))
+    marker = _alternatives("section_markers.txt")
     return BoilerplateRules(
-        line=re.compile(rf"^\W*(?:{line})", re.IGNORECASE),
+        line_start=re.compile(rf"^\W*(?:{_alternatives('boilerplate_lines.txt')})", re.IGNORECASE),
+        # searched rather than matched from the start: far cheaper than a leading ".{0,n}"
+        line_phrase=re.compile(_alternatives("boilerplate_phrases.txt"), re.IGNORECASE),
         section_marker=re.compile(rf"^\W*(?:{marker})\W*$", re.IGNORECASE),
         # "Related: <headline>" is a link itself and announces more of them
         section_opener=re.compile(rf"^\W*(?:{marker})\s*[:|]", re.IGNORECASE),
@@ -82,13 +95,11 @@ def _link_share(block: _Element, text: str) -> float:
 
 def _candidate_blocks(body: _Element) -> list[_Element]:
     """Paragraph-level blocks in reading order, outermost only, tables left alone."""
-    blocks = []
-    for element in body.iter(*_BLOCK_TAGS):
-        ancestors = {ancestor.tag for ancestor in element.iterancestors()}
-        if "table" in ancestors or "cell" in ancestors or ancestors & set(_BLOCK_TAGS):
-            continue
-        blocks.append(element)
-    return blocks
+    return [
+        element
+        for element in body.iter(*_BLOCK_TAGS)
+        if not any(ancestor.tag in _CONTAINERS for ancestor in element.iterancestors())
+    ]
 
 
 def _remove(block: _Element) -> None:
@@ -138,6 +149,13 @@ def repeats_headline(line: str, headlines: Sequence[str]) -> bool:
     return False
 
 
+def _continues_link_section(line: str, words: int, takes_headlines: bool) -> bool:
+    if line.startswith("- "):
+        return True
+    # table rows never end in a full stop and are content
+    return takes_headlines and words <= HEADLINE_WORDS and not line.startswith("|") and not _SENTENCE_END.search(line)
+
+
 def remove_boilerplate_lines(text: str, rules: BoilerplateRules, headlines: Sequence[str] = ()) -> str:
     """Drop furniture lines from extracted text (one paragraph, heading or list item per line).
 
@@ -145,23 +163,24 @@ def remove_boilerplate_lines(text: str, rules: BoilerplateRules, headlines: Sequ
     headline is a field of its own, so a short line repeating one is dropped.
     """
     kept: list[str] = []
-    in_link_section = False
+    # after "Related stories" the list items and headline-like lines that follow are links too;
+    # after "Related: <headline>" only list items are (the next line may be the article's heading)
+    in_link_section = takes_headlines = False
     for line in text.split("\n"):
         stripped = line.strip()
         words = len(stripped.split())
         if not stripped:
             kept.append(line)
         elif words <= SECTION_MARKER_WORDS and rules.section_marker.match(stripped):
-            in_link_section = True
-        elif words <= SHORT_BLOCK_WORDS and rules.line.match(stripped):
-            in_link_section = in_link_section or bool(rules.section_opener.match(stripped))
+            in_link_section = takes_headlines = True
+        elif words <= SHORT_BLOCK_WORDS and rules.is_furniture(stripped):
+            if rules.section_opener.match(stripped):
+                in_link_section = True
         elif _BARE_TIMESTAMP.match(stripped) or (words <= SHORT_BLOCK_WORDS and repeats_headline(stripped, headlines)):
             continue
-        elif in_link_section and (
-            stripped.startswith("- ") or (words <= HEADLINE_WORDS and not _SENTENCE_END.search(stripped))
-        ):
+        elif in_link_section and _continues_link_section(stripped, words, takes_headlines):
             continue
         else:
-            in_link_section = False
+            in_link_section = takes_headlines = False
             kept.append(line)
     return "\n".join(kept).strip()

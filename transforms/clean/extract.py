@@ -35,14 +35,23 @@ class CleanedPage(NamedTuple):
 
 
 EMPTY_PAGE = CleanedPage(None, None, None, None, "", None, None)
+# Text without a single line this long is a menu or a list of links, not an article; characters
+# rather than words so that languages written without spaces are measured alike.
+MIN_PROSE_LINE_CHARS = 40
+
+
+def has_prose(text: str) -> bool:
+    """Whether any line of the text is long enough to be a sentence of an article."""
+    return any(len(line.strip()) >= MIN_PROSE_LINE_CHARS for line in text.split("\n"))
 
 
 class Cleaner:
     """Extracts articles; everything costly to build (options, models) is built once, here."""
 
     def __init__(self) -> None:
-        # comments are reader chatter, not the article; links show which blocks are teasers
-        self._extractor = Extractor(output_format="python", comments=False, tables=True, links=True)
+        # comments are reader chatter, not the article; links show which blocks are teasers;
+        # "txt" leaves the body tree unrendered (it is rendered here, after pruning)
+        self._extractor = Extractor(output_format="txt", comments=False, tables=True, links=True)
         self._rules = load_rules()
         self._dates = DateFinder()
         self._languages = LanguageDetector()
@@ -56,7 +65,8 @@ class Cleaner:
             return ""
         prune_link_blocks(document.body)
         strip_tags(document.body, "ref")
-        return remove_boilerplate_lines(xmltotxt(document.body, False), self._rules, page_headlines)
+        text = remove_boilerplate_lines(xmltotxt(document.body, False), self._rules, page_headlines)
+        return text if has_prose(text) else ""
 
     def clean(self, html: str, url: str | None = None) -> CleanedPage:
         """Clean one page; never raises on bad HTML, returns an empty page instead."""

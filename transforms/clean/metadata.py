@@ -6,17 +6,20 @@ trafilatura's metadata readers do the work; they are composed here without its d
 
 from __future__ import annotations
 
+from itertools import islice
 from typing import NamedTuple
 from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
-from trafilatura.metadata import (
-    examine_meta,
-    extract_author,
-    extract_meta_json,
-    extract_sitename,
-    extract_title,
-)
+from trafilatura.json_metadata import normalize_authors
+from trafilatura.metadata import examine_meta, extract_meta_json, extract_sitename, extract_title
+
+# Visible bylines, for pages whose markup names no author. trafilatura's own byline search copies
+# and prunes the whole tree and runs regular expressions over every element: ten times the cost of
+# this walk, which stops at the first byline, for 2% more authors found on the wcxb dev set.
+BYLINE_TAGS = ("a", "span", "div", "p", "address")
+BYLINE_CANDIDATES = 8
+MAX_BYLINE_CHARS = 120
 
 
 class PageMetadata(NamedTuple):
@@ -46,12 +49,41 @@ def canonical_url(tree: HtmlElement, page_url: str | None) -> str | None:
 
 
 def headlines(tree: HtmlElement, metadata: PageMetadata) -> list[str]:
-    """Every form of the page's headline: the extracted title, ``<title>``, ``og:title``, ``<h1>``."""
+    """Every form of the page's headline: the extracted title, ``<title>``, ``og:title``, first ``<h1>``.
+
+    Only the first ``<h1>``: pages that use it for every section heading have those in the text.
+    """
     found = [metadata.title] if metadata.title else []
     found += [title.text_content() for title in tree.iterfind(".//head/title")]
     found += [meta.get("content") or "" for meta in tree.iter("meta") if meta.get("property") == "og:title"]
-    found += [heading.text_content() for heading in tree.iter("h1")]
+    first_heading = next(tree.iter("h1"), None)
+    if first_heading is not None:
+        found.append(first_heading.text_content())
     return [cleaned for text in found if (cleaned := _clean(text))]
+
+
+def _looks_like_byline(element: HtmlElement) -> bool:
+    if element.get("rel") == "author" or "author" in element.get("itemprop", ""):
+        return True
+    marks = f"{element.get('class', '')} {element.get('id', '')}"
+    return "author" in marks or "byline" in element.get("class", "")
+
+
+def _in_comments(element: HtmlElement) -> bool:
+    # commenters are authors too, of something else
+    return any("comment" in ancestor.get("class", "") for ancestor in element.iterancestors())
+
+
+def byline_author(tree: HtmlElement) -> str | None:
+    """The first short byline text on the page, normalised ("By Jane Doe" -> "Jane Doe")."""
+    candidates = (
+        element for element in tree.iter(BYLINE_TAGS) if _looks_like_byline(element) and not _in_comments(element)
+    )
+    for element in islice(candidates, BYLINE_CANDIDATES):
+        text = " ".join(element.text_content().split())
+        if 2 < len(text) < MAX_BYLINE_CHARS:
+            return normalize_authors(None, text)
+    return None
 
 
 def _clean(value: str | None) -> str | None:
@@ -72,7 +104,7 @@ def read_metadata(tree: HtmlElement, page_url: str | None) -> PageMetadata:
     except (ValueError, TypeError, AttributeError, KeyError):
         pass  # malformed JSON-LD only costs us what it would have added
     title = found.title or extract_title(tree)
-    author = found.author or extract_author(tree)
+    author = found.author or byline_author(tree)
     sitename = found.sitename or extract_sitename(tree)
     if sitename:
         sitename = sitename.lstrip("@")

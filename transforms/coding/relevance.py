@@ -1,5 +1,5 @@
-"""Which sentences and events are not geopolitical: sports, business, weather, accidents, crime,
-celebrity news, and ordinary policing.
+"""Which sentences are not geopolitical: sports, business, weather, accidents, ordinary crime and
+celebrity news.
 
 The rule (documented in docs/event-coding.md): a sentence with words of those topics, or a sports
 score, gives no events unless one of its actors is a political actor with a role (government,
@@ -7,23 +7,20 @@ military, rebels, opposition, an international organisation ...): a bare country
 count, since teams and markets are named after countries. An article whose first three sentences
 talk about those topics and name no political role (a sports report's lead) is off-topic
 throughout, except for sentences that name a political role. A bare statement ("officials said") in
-such a sentence is not coded either. Arrests and assaults by police or courts against unnamed
-people are ordinary crime and are not coded.
+such a sentence is not coded either. Police and courts acting on people are coded when the
+sentence names them (annotators of real news count arrests and indictments as events); the topic
+words ("theft", "murder", "fraud" ...) keep ordinary crime stories out.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Optional, Sequence
+from typing import Sequence
 
 from transforms.coding.actors import Actor
 
 # Roles that make a sentence political even when it mentions sport, money or weather.
 _POLITICAL_ROLES = frozenset({"GOV", "MIL", "REB", "INS", "SEP", "OPP", "PTY", "LEG", "SPY", "IGO", "IMG", "UAF"})
-_LAW_ENFORCEMENT = frozenset({"COP", "JUD"})
-_ORDINARY_PEOPLE = frozenset({None, "CVL", "CRM"})
-_POLICING_ROOTS = frozenset({"17", "18"})
-REPRESSION = "175"  # breaking up protests is political whoever the targets are
 
 
 class RelevanceFilter:
@@ -33,6 +30,13 @@ class RelevanceFilter:
         words = sorted({word for group in cues["offtopic"].values() for word in group}, key=len, reverse=True)
         self._topic = re.compile(r"\b(?:" + "|".join(re.escape(word) for word in words) + r")\b", re.IGNORECASE)
         self._score = re.compile(cues["score_pattern"])
+        other_words = {
+            word for topic, group in cues["offtopic"].items() if topic not in cues["disaster_topics"] for word in group
+        }
+        self._other_topics = re.compile(
+            r"\b(?:" + "|".join(re.escape(word) for word in sorted(other_words, key=len, reverse=True)) + r")\b",
+            re.IGNORECASE,
+        )
 
     def offtopic(self, sentence: str, actors: Sequence[Actor]) -> bool:
         """True when the sentence is about a non-political topic and has no political role in it."""
@@ -50,9 +54,7 @@ class RelevanceFilter:
         """Does the sentence talk about sport, money, weather, accidents, crime or celebrities?"""
         return bool(self._score.search(sentence) or self._topic.search(sentence))
 
-    @staticmethod
-    def domestic_crime(code: str, source: Optional[Actor], target: Optional[Actor]) -> bool:
-        """Police or courts acting against unnamed private people: crime news, not an event."""
-        if code[:2] not in _POLICING_ROOTS or code == REPRESSION or source is None or source.type not in _LAW_ENFORCEMENT:
-            return False
-        return target is None or (target.type in _ORDINARY_PEOPLE and target.country is None)
+    def has_other_topic_words(self, sentence: str) -> bool:
+        """Does the sentence talk about sport, money, crime or celebrities (anything but a storm,
+        flood or crash)? Relief sent to a country after an earthquake is still an event."""
+        return bool(self._score.search(sentence) or self._other_topics.search(sentence))

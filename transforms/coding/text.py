@@ -7,7 +7,7 @@ enough for news prose (abbreviations such as "U.S." or "Gen." do not end a sente
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from typing import NamedTuple, Sequence
 
 # Abbreviations that end with a full stop but rarely end a sentence.
 _ABBREVIATIONS = (
@@ -107,3 +107,17 @@ def tokenize(sentence: str) -> list[Token]:
 def is_initialism(word: str) -> bool:
     """True for dotted initialisms such as "U.S." or "U.N."."""
     return bool(_INITIALISM.match(word))
+
+
+# Month names that are also verbs: capitalised inside a sentence ("in March", "on May 3") they name
+# the month, not a march or a possibility.
+_MONTHS_THAT_ARE_WORDS = frozenset({"March", "May"})
+
+
+def is_month_name(tokens: Sequence[Token], position: int) -> bool:
+    """Is the token at ``position`` a month name ("held in March") rather than a verb?"""
+    token = tokens[position]
+    if token.text not in _MONTHS_THAT_ARE_WORDS:
+        return False
+    following = tokens[position + 1].text if position + 1 < len(tokens) else ""
+    return position > 0 or following[:1].isdigit()

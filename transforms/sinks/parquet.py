@@ -1,6 +1,7 @@
 """Hive-partitioned Parquet files for one table, written through Beam's FileSystems.
 
-Layout (see DESIGN.md): ``OUTPUT/<table>/<partition_column>=<value>/<run-id>-<shard>.parquet``.
+Layout (see DESIGN.md): ``OUTPUT/<table>/<partition_column>=<value>/<run-id>-<shard>.parquet``;
+a streaming run writes ``<run-id>-<window-start>-<shard>.parquet`` so that windows never collide.
 Rows are grouped by (partition value, shard); each group becomes one file written under
 ``OUTPUT/_temp/<run-id>/``. ``WriteTable`` only writes; ``transforms.sinks.commit.CommitFiles`` then
 moves every file of the run into place in one step at the end, so SQL never sees a half-written
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import math
 import zlib
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Iterable, Iterator, Mapping, Optional
 
 import apache_beam as beam
 import pyarrow as pa
@@ -20,6 +21,7 @@ import pyarrow.parquet as pq
 from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
+from apache_beam.transforms.window import BoundedWindow, GlobalWindow
 
 from schemas.table import TableSpec
 
@@ -32,16 +34,27 @@ def partition_folder(output_dir: str, spec: TableSpec, partition_value: str) -> 
     return FileSystems.join(output_dir, spec.name, f"{spec.partition_column}={partition_value}")
 
 
-def final_file_path(output_dir: str, spec: TableSpec, partition_value: str, run_id: str, shard: int) -> str:
-    return FileSystems.join(
-        partition_folder(output_dir, spec, partition_value), f"{run_id}-{shard:05d}.parquet"
-    )
+def final_file_path(
+    output_dir: str, spec: TableSpec, partition_value: str, run_id: str, shard: int, window: Optional[str] = None
+) -> str:
+    """``<run-id>-<shard>.parquet``, or ``<run-id>-<window-start>-<shard>.parquet`` for a window of a stream."""
+    stem = f"{run_id}-{window}" if window else run_id
+    return FileSystems.join(partition_folder(output_dir, spec, partition_value), f"{stem}-{shard:05d}.parquet")
 
 
-def temp_file_path(output_dir: str, spec: TableSpec, partition_value: str, run_id: str, shard: int) -> str:
-    return FileSystems.join(
-        output_dir, TEMP_FOLDER, run_id, spec.name, f"{partition_value}-{shard:05d}.parquet"
-    )
+def temp_file_path(
+    output_dir: str, spec: TableSpec, partition_value: str, run_id: str, shard: int, window: Optional[str] = None
+) -> str:
+    stem = f"{partition_value}-{window}" if window else partition_value
+    return FileSystems.join(output_dir, TEMP_FOLDER, run_id, spec.name, f"{stem}-{shard:05d}.parquet")
+
+
+def window_label(window: BoundedWindow) -> Optional[str]:
+    """A window's start as ``YYYYMMDDTHHMMSSZ`` (no colons: valid on every file system; streaming
+    windows are whole seconds long); None for the global window of batch runs, named as before."""
+    if isinstance(window, GlobalWindow):
+        return None
+    return f"{window.start.to_utc_datetime(has_tz=True):%Y%m%dT%H%M%SZ}"
 
 
 def shard_of(row: Mapping[str, Any], spec: TableSpec, rows_in_partition: int) -> int:
@@ -104,10 +117,12 @@ class _WriteFileFn(beam.DoFn):
         self._files_written = Metrics.counter("sink", f"{spec.name}_files")
 
     def process(
-        self, keyed_rows: tuple[tuple[str, int], Iterable[Mapping[str, Any]]]
+        self,
+        keyed_rows: tuple[tuple[str, int], Iterable[Mapping[str, Any]]],
+        window: BoundedWindow = beam.DoFn.WindowParam,
     ) -> Iterator[tuple[str, str]]:
         (partition_value, shard), rows = keyed_rows
-        args = (self._output_dir, self._spec, partition_value, self._run_id, shard)
+        args = (self._output_dir, self._spec, partition_value, self._run_id, shard, window_label(window))
         temp_path, final_path = temp_file_path(*args), final_file_path(*args)
         self._rows_written.inc(write_parquet_file(temp_path, self._spec, rows))
         self._files_written.inc()

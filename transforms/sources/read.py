@@ -27,7 +27,7 @@ VALIDATORS_TAG = "validators"
 HTML_PATTERNS = ("**.html", "**.htm", "**.html.gz", "**.htm.gz")
 
 
-class _FetchFeedFn(beam.DoFn):
+class FetchFeedFn(beam.DoFn):
     """A batch of feed URLs -> PageRequests for their entries; ErrorRecords on ``errors``; the
     feeds' (url, validators) on ``validators``."""
 
@@ -123,7 +123,7 @@ class ReadFeeds(beam.PTransform):
             | "SpreadFeeds" >> beam.Reshuffle()
             | "BatchFeeds" >> beam.BatchElements(min_batch_size=1, max_batch_size=self._settings.max_workers)
             | "FetchFeed"
-            >> beam.ParDo(_FetchFeedFn(self._settings, self._known_validators)).with_outputs(
+            >> beam.ParDo(FetchFeedFn(self._settings, self._known_validators)).with_outputs(
                 ERRORS_TAG, VALIDATORS_TAG, main="requests"
             )
         )
