@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import gzip
 import re
-import resource
 import subprocess
 import sys
 import tempfile
@@ -55,7 +54,8 @@ def build_editions(target: Path, count: int) -> None:
             data = gzip.decompress(data)
         edition = index // len(pages)
         if edition:
-            data = _FIRST_PARAGRAPH.sub(lambda m: m.group(0) + f"Edition {edition} of this page. ".encode(), data, count=1)
+            marker = f"Edition {edition} of this page. ".encode()
+            data = _FIRST_PARAGRAPH.sub(lambda match, marker=marker: match.group(0) + marker, data, count=1)
         (target / f"{index:06d}.html").write_bytes(data)
 
 

@@ -28,6 +28,7 @@ ERROR_TYPES: dict[str, str] = {
     "not_a_feed": "the feed URL returned something that is neither RSS, Atom nor JSON Feed, nor an HTML page advertising one",
     "decode_error": "the body could not be decoded to text",
     "empty_content": "cleaning found no article text on the page",
+    "extraction_failed": "the cleaner raised on this page (a bug worth reporting; the run goes on)",
     "duplicate": "a copy of an article already stored (same canonical URL or same text); the message names it",
     "coding_failed": "the event coder raised on this article (the article itself is kept)",
 }

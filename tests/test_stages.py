@@ -111,3 +111,17 @@ def test_read_url_list(beam_pipeline):
         requests = p | ReadUrlList(["https://news.example/a", "https://news.example/b"])
         assert_that(requests, is_not_empty())
         assert_that(requests | beam.Map(lambda r: r.url), equal_to(["https://news.example/a", "https://news.example/b"]), label="urls")
+
+
+def test_a_page_the_cleaner_fails_on_becomes_an_error_row(beam_pipeline, monkeypatch):
+    from transforms.clean import extract
+
+    def broken(self, html, url=None):
+        raise RuntimeError("cleaner bug")
+
+    monkeypatch.setattr(extract.Cleaner, "clean", broken)
+    with beam_pipeline as p:
+        cleaned = p | beam.Create([fetched(page_html())]) | CleanArticles()
+        assert_that(cleaned.articles, equal_to([]), label="articles")
+        assert_that(cleaned.errors | beam.Map(lambda e: (e.error_type, "cleaner bug" in e.message)),
+                    equal_to([("extraction_failed", True)]), label="errors")

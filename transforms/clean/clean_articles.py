@@ -61,7 +61,10 @@ class _CleanPageFn(beam.DoFn):
 
     def process(self, page: FetchedPage) -> Iterator[Union[Article, beam.pvalue.TaggedOutput]]:
         assert self._cleaner is not None
-        result = build_article(page, self._cleaner.clean(page.html, page.final_url))
+        try:
+            result = build_article(page, self._cleaner.clean(page.html, page.final_url))
+        except Exception as error:  # noqa: BLE001 - a cleaner bug on one page must not stop the run
+            result = make_error("clean", page.url, "extraction_failed", repr(error), feed_url=page.feed_url)
         if isinstance(result, ErrorRecord):
             self._empty.inc()
             yield beam.pvalue.TaggedOutput(ERRORS_TAG, result)

@@ -624,7 +624,7 @@ class Coder:
                 continue
             chain = Chain(match, match.code, self._clause_end(tokens, match.end), match.literal)
             # The speaker stands before "said" in the same clause, or before an apposition
-            # ("Carrie Lam, the chief executive, said"); "..., a report said" has no speaker.
+            # ("Ana Ruiz, the interior minister, said"); "..., a report said" has no speaker.
             before = [
                 a for a in actors
                 if a.end <= match.start and not a.after_preposition and self._speaks(tokens, a, match)
