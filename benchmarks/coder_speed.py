@@ -3,14 +3,21 @@
 ``python -m benchmarks.coder_speed [--sentences N]``
 
 Builds long inputs (articles of 40 sentences) from a set of news-like sentences written for this
-benchmark, times ``Coder.code_text`` over them after one warm-up call, and prints the rate.
+benchmark, times ``Coder.code_text`` over them after one warm-up call, and prints the rate. Then it
+runs the same articles through ``newsbeam code`` (JSON lines in and out, as a user would) and prints
+that rate too, with and without the command's start-up (timed on an empty input).
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
+import json
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 
 from transforms.coding import Coder
 
@@ -59,6 +66,29 @@ def measure(coder: Coder, total_sentences: int, per_article: int = 40) -> tuple[
     return sentences / cpu, sentences / wall, events
 
 
+def command_seconds(input_path: Path) -> float:
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "code", "--input", str(input_path), "--output", "-"],
+        check=True, stdout=subprocess.DEVNULL,
+    )
+    return time.perf_counter() - started
+
+
+def measure_command(total_sentences: int, per_article: int = 40) -> tuple[float, float]:
+    """(sentences per second through ``newsbeam code``, the same without its start-up)."""
+    articles = max(1, total_sentences // per_article)
+    body = article(per_article)
+    with tempfile.TemporaryDirectory(prefix="newsbeam-code-") as scratch:
+        lines, empty = Path(scratch) / "articles.jsonl", Path(scratch) / "empty.jsonl"
+        lines.write_text("".join(json.dumps({"id": i, "text": body, "date": "2024-03-05"}) + "\n" for i in range(articles)))
+        empty.write_text("")
+        startup = command_seconds(empty)
+        total = command_seconds(lines)
+    sentences = articles * per_article
+    return sentences / total, sentences / max(total - startup, 1e-9)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sentences", type=int, default=20_000, help="sentences to code in total")
@@ -69,6 +99,8 @@ def main(argv: list[str] | None = None) -> None:
     cpu_rate, wall_rate, events = measure(coder, args.sentences)
     print(f"{cpu_rate:,.0f} sentences per CPU second on one core ({wall_rate:,.0f} per wall-clock second; "
           f"{args.sentences:,} sentences, {events:,} events)")
+    with_startup, without_startup = measure_command(args.sentences)
+    print(f"newsbeam code: {with_startup:,.0f} sentences per second ({without_startup:,.0f} without its start-up)")
 
 
 if __name__ == "__main__":

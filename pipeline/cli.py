@@ -40,8 +40,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 
 def _build_parser() -> argparse.ArgumentParser:
+    from pipeline.defaults import DEFAULT_OUTPUT
     from pipeline.options import add_run_arguments, add_streaming_arguments
-    from pipeline.output import DEFAULT_OUTPUT
     from pipeline.sql import OUTPUT_FORMATS
 
     parser = argparse.ArgumentParser(

@@ -73,7 +73,7 @@ def _parse(line: str, required: tuple[str, ...]) -> tuple[Optional[str], dict[st
 def code_handler() -> LineHandler:
     """``{"id","text","date"?,"url"?}`` -> one dict per event: the events columns plus ``id``."""
     from transforms.coding import Coder
-    from transforms.coding.code_events import to_events
+    from transforms.coding.rows import to_events
 
     coder = Coder()
 

@@ -6,7 +6,7 @@ import argparse
 import datetime
 import secrets
 
-from pipeline.output import DEFAULT_OUTPUT
+from pipeline.defaults import DEFAULT_OUTPUT
 from transforms.fetch.client import FetchSettings
 
 # Beam's in-process runner, chosen explicitly: DirectRunner would try to download the Prism runner

@@ -1,0 +1,3 @@
+"""Defaults shared by the commands, importable without loading Beam (``newsbeam code`` starts fast)."""
+
+DEFAULT_OUTPUT = "newsbeam-output"

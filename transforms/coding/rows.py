@@ -1,0 +1,52 @@
+"""Coded events as rows of the ``events`` table (plain functions: ``newsbeam code`` needs no Beam)."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from typing import Optional, Sequence
+
+from schemas.articles import Article
+from schemas.events import CodedEvent, Event
+from transforms.coding import CODER_VERSION
+
+
+def event_id(article_key: str, event: CodedEvent, ordinal: int) -> str:
+    """A stable id: the same article coded by the same coder gives the same ids on every run."""
+    parts = (
+        article_key,
+        str(event.sentence_index),
+        event.event_code,
+        event.actor1_code or "",
+        event.actor2_code or "",
+        str(ordinal),
+    )
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
+
+
+def to_events(
+    coded: Sequence[CodedEvent], article_key: str, article_id: Optional[str], url: Optional[str]
+) -> list[Event]:
+    """Tie coded events to their article; ``article_key`` seeds the ids (article id or input id)."""
+    seen: dict[tuple, int] = {}
+    events = []
+    for item in coded:
+        signature = (item.sentence_index, item.event_code, item.actor1_code, item.actor2_code)
+        ordinal = seen.get(signature, 0)
+        seen[signature] = ordinal + 1
+        events.append(
+            Event(
+                event_id=event_id(article_key, item, ordinal),
+                article_id=article_id,
+                url=url,
+                coder_version=CODER_VERSION,
+                **item._asdict(),
+            )
+        )
+    return events
+
+
+def article_date(article: Article) -> datetime.date:
+    """The date events are anchored on: publication if known, else when the page was fetched."""
+    moment = article.published_at or article.fetched_at
+    return moment.astimezone(datetime.timezone.utc).date()
