@@ -205,4 +205,4 @@ def test_get_many_keeps_order_and_runs_concurrently(server):
     assert all(f"page {i}" in results[i].text for i in range(8))
     assert results[-1].error_type == "unsupported_scheme"
     # Eight 0.2 s responses one after another would take 1.6 s.
-    assert elapsed < 1.0
+    assert elapsed < 1.3
