@@ -17,7 +17,8 @@ from transforms.fetch.client import FetchSettings
 from transforms.fetch.fetch_pages import FetchPages
 from transforms.sinks.commit import CommitFiles
 from transforms.sinks.parquet import WriteTable
-from transforms.sources.read import KeepValidators, ReadFeeds, ReadHtmlDir, ReadUrlList
+from transforms.sources.read import KeepValidators, ReadFeeds, ReadUrlList
+from transforms.sources.replay import ReadHtmlDir
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,8 @@ from urllib.parse import urlsplit
 
 from apache_beam.io.filesystems import FileSystems
 
-from pipeline.defaults import DEFAULT_OUTPUT
 from pipeline.errors import UsageError
 
-__all__ = ["DEFAULT_OUTPUT", "STATE_FOLDER", "absolute_output", "check_writable", "write_run_record"]
 STATE_FOLDER = "_state"
 
 

@@ -27,7 +27,7 @@ from transforms.sinks.commit import recover_interrupted_runs, remove_run_temp_fo
 from transforms.sinks.compact import recover_compactions
 from transforms.sources import validators
 from transforms.sources.lists import SourceListError, read_list
-from transforms.sources.read import count_saved_pages
+from transforms.sources.replay import count_saved_pages
 
 SAFE_RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 

@@ -24,14 +24,11 @@ from apache_beam.utils.timestamp import Duration, Timestamp
 
 from pipeline.errors import UsageError
 from pipeline.graph import PagesToTables
-from pipeline.options import fetch_settings_from
+from pipeline.options import DEFAULT_RUNNER, fetch_settings_from
 from pipeline.run import RunReport, complete, prepare
 from transforms.fetch.client import FetchSettings
 from transforms.fetch.fetch_pages import FetchPages
 from transforms.sources.poll import DEFAULT_DEDUPE_HORIZON, PollFeeds
-
-# The local runner that executes PeriodicImpulse, state and timers offline (see module docstring).
-DEFAULT_STREAMING_RUNNER = "FnApiRunner"
 
 
 @dataclass(frozen=True)
@@ -80,7 +77,7 @@ def execute(args: argparse.Namespace, beam_args: Sequence[str]) -> RunReport:
     """Run ``newsbeam run --streaming``; returns when the stream ends (``--stop-after``, or cancel)."""
     if args.urls or args.html_dir:
         raise UsageError("--streaming polls feeds: use --feeds (or no source for the sample corpus)")
-    context = prepare(args, beam_args, DEFAULT_STREAMING_RUNNER, streaming=True)
+    context = prepare(args, beam_args, DEFAULT_RUNNER, streaming=True)
     config = StreamingConfig(
         feed_urls=context.sources.feed_urls,
         output_dir=context.output_dir,

@@ -7,7 +7,7 @@ import shlex
 
 from apache_beam.io.filesystems import FileSystems
 
-from pipeline.output import DEFAULT_OUTPUT
+from pipeline.defaults import DEFAULT_OUTPUT
 from pipeline.run import RunReport
 
 EXAMPLE_QUERY = "select event_root_code, count(*) as events from events group by 1 order by 1"

@@ -13,7 +13,8 @@ from schemas.pages import FetchedPage
 from transforms.clean.clean_articles import CleanArticles
 from transforms.coding.code_events import CodeEvents
 from transforms.fetch.client import FetchSettings
-from transforms.sources.read import ReadFeeds, ReadHtmlDir, ReadUrlList
+from transforms.sources.read import ReadFeeds, ReadUrlList
+from transforms.sources.replay import ReadHtmlDir
 
 UTC = datetime.timezone.utc
 FETCHED_AT = datetime.datetime(2026, 11, 18, 12, 0, tzinfo=UTC)

@@ -1,22 +1,15 @@
-"""Source stages: feed lists, URL lists and folders of saved pages -> what FetchPages/cleaning take."""
+"""Source stages for the web: feed URLs and article URLs -> PageRequests for FetchPages."""
 
 from __future__ import annotations
 
-import datetime
-import gzip
-import zlib
 from typing import Any, Iterator, Mapping, Optional, Sequence, Union
 
 import apache_beam as beam
-from apache_beam.io import fileio
-from apache_beam.io.filesystem import CompressionTypes
-from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
 
 from schemas.errors import make_error
-from schemas.pages import FetchedPage, PageRequest
+from schemas.pages import PageRequest
 from transforms.fetch.client import FetchResult, FetchSettings, HttpClient
-from transforms.fetch.content import UndecodableBody, decode_html
 from transforms.fetch.shared_client import acquire_client, release_client
 from transforms.sources import validators
 from transforms.sources.feeds import DiscoveredFeed, parse_feed
@@ -24,7 +17,6 @@ from transforms.sources.lists import is_local
 
 ERRORS_TAG = "errors"
 VALIDATORS_TAG = "validators"
-HTML_PATTERNS = ("**.html", "**.htm", "**.html.gz", "**.htm.gz")
 
 
 class FetchFeedFn(beam.DoFn):
@@ -153,66 +145,6 @@ class ReadUrlList(beam.PTransform):
             | "ArticleUrls" >> beam.Create([PageRequest(url=url) for url in self._urls])
             | "SpreadUrls" >> beam.Reshuffle()
         )
-
-
-def read_saved_page(path: str, data: bytes, now: Optional[datetime.datetime] = None) -> FetchedPage:
-    """A saved ``.html`` or ``.html.gz`` file as a FetchedPage; its URL is settled when cleaned."""
-    if path.endswith(".gz"):
-        data = gzip.decompress(data)
-    file_url = path if "://" in path else f"file://{path}"
-    return FetchedPage(
-        url=file_url,
-        final_url=file_url,
-        html=decode_html(data, None),
-        fetched_at=now or datetime.datetime.now(datetime.timezone.utc),
-        replayed=True,
-    )
-
-
-class _ReadSavedPageFn(beam.DoFn):
-    """A matched file -> FetchedPage, or an ErrorRecord on ``errors`` when it cannot be read."""
-
-    def __init__(self) -> None:
-        self._pages_read = Metrics.counter("replay", "pages_read")
-
-    def process(self, readable: fileio.ReadableFile) -> Iterator[Union[FetchedPage, beam.pvalue.TaggedOutput]]:
-        path = readable.metadata.path
-        try:
-            # Opened raw: read_saved_page decompresses, so errors in .gz files surface as rows.
-            page = read_saved_page(path, readable.open(compression_type=CompressionTypes.UNCOMPRESSED).read())
-        except FileNotFoundError as error:
-            yield beam.pvalue.TaggedOutput(ERRORS_TAG, make_error("replay", path, "file_not_found", str(error)))
-            return
-        except (OSError, EOFError, zlib.error, UndecodableBody) as error:
-            # A truncated .gz or bytes in no known encoding.
-            yield beam.pvalue.TaggedOutput(ERRORS_TAG, make_error("replay", path, "decode_error", repr(error)))
-            return
-        self._pages_read.inc()
-        yield page
-
-
-class ReadHtmlDir(beam.PTransform):
-    """A folder of saved pages (searched recursively) -> outputs ``pages`` (main) and ``errors``."""
-
-    def __init__(self, directory: str):
-        super().__init__()
-        self._patterns = [FileSystems.join(directory, pattern) for pattern in HTML_PATTERNS]
-
-    def expand(self, begin: beam.pvalue.PBegin) -> beam.pvalue.DoOutputsTuple:
-        return (
-            begin
-            | "HtmlPatterns" >> beam.Create(self._patterns)
-            | "MatchHtmlFiles" >> fileio.MatchAll(empty_match_treatment=fileio.EmptyMatchTreatment.ALLOW)
-            | "SpreadFiles" >> beam.Reshuffle()
-            | "OpenHtmlFiles" >> fileio.ReadMatches()
-            | "ReadSavedPage" >> beam.ParDo(_ReadSavedPageFn()).with_outputs(ERRORS_TAG, main="pages")
-        )
-
-
-def count_saved_pages(directory: str) -> int:
-    """How many saved pages a folder holds (checked before the run, to fail early on none)."""
-    patterns = [FileSystems.join(directory, pattern) for pattern in HTML_PATTERNS]
-    return sum(len(result.metadata_list) for result in FileSystems.match(patterns))
 
 
 class _WriteValidatorsFn(beam.DoFn):

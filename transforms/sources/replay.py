@@ -1,0 +1,85 @@
+"""Replay and backfill: a folder of saved ``*.html`` / ``*.html.gz`` pages -> FetchedPages."""
+
+from __future__ import annotations
+
+import datetime
+import gzip
+import zlib
+from typing import Iterator, Optional, Union
+
+import apache_beam as beam
+from apache_beam.io import fileio
+from apache_beam.io.filesystem import CompressionTypes
+from apache_beam.io.filesystems import FileSystems
+from apache_beam.metrics import Metrics
+
+from schemas.errors import make_error
+from schemas.pages import FetchedPage
+from transforms.fetch.content import UndecodableBody, decode_html
+
+ERRORS_TAG = "errors"
+HTML_PATTERNS = ("**.html", "**.htm", "**.html.gz", "**.htm.gz")
+
+
+def html_patterns(directory: str) -> list[str]:
+    """Glob patterns for the saved pages anywhere below ``directory``."""
+    return [FileSystems.join(directory, pattern) for pattern in HTML_PATTERNS]
+
+
+def read_saved_page(path: str, data: bytes, now: Optional[datetime.datetime] = None) -> FetchedPage:
+    """A saved ``.html`` or ``.html.gz`` file as a FetchedPage; its URL is settled when cleaned."""
+    if path.endswith(".gz"):
+        data = gzip.decompress(data)
+    file_url = path if "://" in path else f"file://{path}"
+    return FetchedPage(
+        url=file_url,
+        final_url=file_url,
+        html=decode_html(data, None),
+        fetched_at=now or datetime.datetime.now(datetime.timezone.utc),
+        replayed=True,
+    )
+
+
+class _ReadSavedPageFn(beam.DoFn):
+    """A matched file -> FetchedPage, or an ErrorRecord on ``errors`` when it cannot be read."""
+
+    def __init__(self) -> None:
+        self._pages_read = Metrics.counter("replay", "pages_read")
+
+    def process(self, readable: fileio.ReadableFile) -> Iterator[Union[FetchedPage, beam.pvalue.TaggedOutput]]:
+        path = readable.metadata.path
+        try:
+            # Opened raw: read_saved_page decompresses, so errors in .gz files surface as rows.
+            page = read_saved_page(path, readable.open(compression_type=CompressionTypes.UNCOMPRESSED).read())
+        except FileNotFoundError as error:
+            yield beam.pvalue.TaggedOutput(ERRORS_TAG, make_error("replay", path, "file_not_found", str(error)))
+            return
+        except (OSError, EOFError, zlib.error, UndecodableBody) as error:
+            # A truncated .gz or bytes in no known encoding.
+            yield beam.pvalue.TaggedOutput(ERRORS_TAG, make_error("replay", path, "decode_error", repr(error)))
+            return
+        self._pages_read.inc()
+        yield page
+
+
+class ReadHtmlDir(beam.PTransform):
+    """A folder of saved pages (searched recursively) -> outputs ``pages`` (main) and ``errors``."""
+
+    def __init__(self, directory: str):
+        super().__init__()
+        self._patterns = html_patterns(directory)
+
+    def expand(self, begin: beam.pvalue.PBegin) -> beam.pvalue.DoOutputsTuple:
+        return (
+            begin
+            | "HtmlPatterns" >> beam.Create(self._patterns)
+            | "MatchHtmlFiles" >> fileio.MatchAll(empty_match_treatment=fileio.EmptyMatchTreatment.ALLOW)
+            | "SpreadFiles" >> beam.Reshuffle()
+            | "OpenHtmlFiles" >> fileio.ReadMatches()
+            | "ReadSavedPage" >> beam.ParDo(_ReadSavedPageFn()).with_outputs(ERRORS_TAG, main="pages")
+        )
+
+
+def count_saved_pages(directory: str) -> int:
+    """How many saved pages a folder holds (checked before the run, to fail early on none)."""
+    return sum(len(result.metadata_list) for result in FileSystems.match(html_patterns(directory)))
