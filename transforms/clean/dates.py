@@ -1,37 +1,96 @@
 """Publication date of an article page, normalised to UTC.
 
-In order, each only when the one before finds nothing:
+The candidates, in order of preference (``publication_date`` and ``DateFinder.find``):
 
-1. the Open Graph ``article:published_time`` meta tag, read directly: htmldate picks the same day
-   on 270 of the 273 wcxb pages that have one, and skipping it there saves most of the date's cost;
-2. htmldate's markup pass (JSON-LD, other meta tags, ``<time>``, the URL), which on the wcxb dev
-   set is right as often as preferring JSON-LD or meta tags ourselves;
-3. the date printed just under the headline ("March 5, 2024", "5. März 2024", "2024-03-05").
+1. a date printed under the headline whose label says it is the publication ("Published",
+   "Publié le"), else an unlabelled one ("By Ada Moor · March 5, 2024") that is either in the byline
+   (the first ``BYLINE_CHARS`` characters) or on a day the markup also gives as published or created.
+   A printed date labelled as an update ("Last updated", "Aktualisiert am"), or unlabelled but on the
+   markup's update day, is an update, not the publication;
+2. the markup's publication date: meta tags (Open Graph, Dublin Core, parsely, sailthru, ...), JSON-LD
+   ``datePublished`` (an article's before the web page's around it), ``<time datetime>``;
+3. an unlabelled printed date further down the page;
+4. htmldate's markup pass (classes, ``<abbr>`` and other places not read here);
+5. the date in the URL's path (``/2024/03/05/``);
+6. a creation date, then an update date: better than none, never preferred to a publication date.
 
-htmldate's extensive search through the whole page's text is left out: after the steps above it
-dates 5 more of the 588 dated wcxb pages right, but costs about 100 ms on each page left undated,
-more than all the rest of the cleaning of such a page apart from trafilatura itself.
+A printed date has no time of day: when the markup has a timestamp on the same day in the
+publisher's own zone, that timestamp is returned instead. Every result is converted to UTC, which can
+move a late-evening publication to the next day.
+
+htmldate's extensive search through the whole page's text is left out: it costs about 100 ms on
+each page left undated and dates very few more of them.
 """
 
 from __future__ import annotations
 
 import datetime
+import enum
+import json
 import re
+from collections.abc import Iterator
 from email.utils import parsedate_to_datetime
 from importlib import resources
+from typing import NamedTuple
 
 from htmldate import find_date
+from lxml import etree
 from lxml.html import HtmlElement
 
-_EARLIEST_PLAUSIBLE = datetime.datetime(1995, 1, 1, tzinfo=datetime.timezone.utc)
+UTC = datetime.timezone.utc
+_EARLIEST_PLAUSIBLE = datetime.datetime(1995, 1, 1, tzinfo=UTC)
 _COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:T?(\d{2})(\d{2})(\d{2})?)?")
 _TRAILING_UTC = re.compile(r"\s*(?:UTC|GMT|Z)$", re.IGNORECASE)
 _COLONLESS_OFFSET = re.compile(r"([+-]\d{2})(\d{2})$")
+_URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?=[/_-]|$)")
+# the elements that carry a date in their attributes; other elements with an ``itemprop`` date are
+# rare and left to htmldate's pass (looking for them too costs a second walk through every element)
+_DATE_MARKUP = etree.XPath("//meta[@content] | //script[@type='application/ld+json'] | //time[@datetime]")
+_JSON_LD_DATE_KEYS = {
+    "datePublished": "published",
+    "uploadDate": "published",
+    "dateCreated": "created",
+    "dateModified": "modified",
+}
+# schema.org types of the article itself, as opposed to the WebPage, WebSite or Organization around it
+_ARTICLE_TYPE = re.compile(r"Article|Posting|Report|Review|HowTo|Recipe", re.IGNORECASE)
 # htmldate keeps the time and the publisher's offset when the markup has them
 HTMLDATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
 # How much of the text after the headline is searched for a printed date (byline, dateline).
 HEADLINE_DATE_WINDOW_CHARS = 800
 HEADLINE_DATE_WINDOW_NODES = 60
+# Where the byline ends: a date printed this close under the headline is the article's own.
+BYLINE_CHARS = 250
+_TEXT_AFTER = etree.XPath(
+    "following::text()[normalize-space()][not(parent::script or parent::style)]"
+    f"[position() <= {HEADLINE_DATE_WINDOW_NODES}]"
+)
+# How far before a printed date its label ("Last updated on") may start.
+LABEL_WINDOW_CHARS = 40
+
+
+class DateKind(enum.IntEnum):
+    """What a date says about the article, in order of preference."""
+
+    PUBLISHED = 0
+    CREATED = 1
+    MODIFIED = 2
+
+
+class MarkupDate(NamedTuple):
+    """A date from the page's markup; ``moment`` keeps the publisher's offset when it had one."""
+
+    kind: DateKind
+    source: str
+    moment: datetime.datetime
+
+
+class PrintedDate(NamedTuple):
+    """A date written for readers: where it starts in the text, the day, and what its label says."""
+
+    position: int
+    moment: datetime.datetime
+    kind: DateKind | None
 
 
 def parse_timestamp(value: str) -> datetime.datetime | None:
@@ -39,6 +98,12 @@ def parse_timestamp(value: str) -> datetime.datetime | None:
 
     The result is timezone-aware and in UTC; ``None`` when the value is not a timestamp.
     """
+    parsed = parse_local_timestamp(value)
+    return to_utc(parsed) if parsed else None
+
+
+def parse_local_timestamp(value: str) -> datetime.datetime | None:
+    """Like ``parse_timestamp`` but keeping the offset the value was written with."""
     text = value.strip()
     if not text:
         return None
@@ -49,7 +114,7 @@ def parse_timestamp(value: str) -> datetime.datetime | None:
         parsed = _parse_compact(text) or _parse_rfc2822(value)
         if parsed is None:
             return None
-    return to_utc(parsed)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _parse_compact(text: str) -> datetime.datetime | None:
@@ -73,8 +138,8 @@ def _parse_rfc2822(text: str) -> datetime.datetime | None:
 def to_utc(moment: datetime.datetime) -> datetime.datetime:
     """Attach UTC to naive values, convert aware ones."""
     if moment.tzinfo is None:
-        return moment.replace(tzinfo=datetime.timezone.utc)
-    return moment.astimezone(datetime.timezone.utc)
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 def is_plausible(moment: datetime.datetime, now: datetime.datetime) -> bool:
@@ -82,79 +147,235 @@ def is_plausible(moment: datetime.datetime, now: datetime.datetime) -> bool:
     return _EARLIEST_PLAUSIBLE <= moment <= now + datetime.timedelta(days=1)
 
 
-def load_month_names() -> dict[str, int]:
-    """Month names and abbreviations in several languages -> month number, from ``data/``."""
-    text = resources.files("transforms.clean").joinpath("data", "month_names.tsv").read_text(encoding="utf-8")
-    months: dict[str, int] = {}
+def _data_rows(name: str) -> Iterator[list[str]]:
+    text = resources.files("transforms.clean").joinpath("data", name).read_text(encoding="utf-8")
     for line in text.splitlines():
         if line.strip() and not line.startswith("#"):
-            number, names = line.split("\t")
-            months.update(dict.fromkeys(names.split(), int(number)))
+            yield line.split("\t")
+
+
+def load_month_names() -> dict[str, int]:
+    """Month names and abbreviations in several languages -> month number, from ``data/``."""
+    months: dict[str, int] = {}
+    for number, names in _data_rows("month_names.tsv"):
+        months.update(dict.fromkeys(names.split(), int(number)))
     return months
+
+
+def load_markup_names() -> dict[str, DateKind]:
+    """Meta tag and ``itemprop`` names that carry a date -> what kind of date, from ``data/``."""
+    kinds: dict[str, DateKind] = {}
+    for kind, names in _data_rows("date_markup.tsv"):
+        kinds.update(dict.fromkeys(names.split(), DateKind[kind.upper()]))
+    return kinds
+
+
+def load_date_labels() -> dict[str, DateKind]:
+    """Words printed before a date ("Published", "Updated on") -> what kind of date follows."""
+    labels: dict[str, DateKind] = {}
+    for kind, phrases in _data_rows("date_labels.tsv"):
+        labels.update(dict.fromkeys(phrases.split("|"), DateKind[kind.upper()]))
+    return labels
 
 
 class PrintedDateParser:
     """Finds dates written for readers: month names in several languages, ISO and dotted numbers."""
 
-    def __init__(self, month_names: dict[str, int]) -> None:
+    def __init__(self, month_names: dict[str, int], labels: dict[str, DateKind] | None = None) -> None:
         self._months = month_names
-        month = "|".join(sorted(map(re.escape, month_names), key=len, reverse=True))
+        self._labels = labels or {}
+        # any word, looked up afterwards: much faster than an alternation of every month name
+        month = r"[^\W\d_]{3,10}"
         day, year = r"(?P<day>\d{1,2})(?:st|nd|rd|th|er|º)?", r"(?P<year>(?:19|20)\d{2})"
         self._patterns = [
             # "March 5, 2024", "Mar. 5 2024"
             re.compile(rf"\b(?P<month>{month})\.?\s+{day},?\s+{year}\b", re.IGNORECASE),
-            # "5 March 2024", "5. März 2024", "5 de marzo de 2024"
+            # "5 March 2024", "5. März 2024", "5 de marzo de 2024", "29th August, 2023"
             re.compile(rf"\b{day}\.?\s+(?:de\s+)?(?P<month>{month})\.?,?\s+(?:de\s+)?{year}\b", re.IGNORECASE),
             # "2024-03-05", "05.03.2024"
             re.compile(rf"\b{year}-(?P<number>\d{{2}})-(?P<day>\d{{2}})\b"),
             re.compile(rf"\b(?P<day>\d{{1,2}})\.(?P<number>\d{{1,2}})\.{year}\b"),
         ]
+        # "2/24/2026" (US) or "24/2/2026": read in the order that the text's unambiguous dates show
+        self._slashed = re.compile(rf"\b(?P<first>\d{{1,2}})/(?P<second>\d{{1,2}})/{year}\b")
+        label = "|".join(sorted(map(re.escape, self._labels), key=len, reverse=True))
+        # a label is the phrase right before the date, separated from it only by punctuation
+        self._label_before = re.compile(rf"\b({label})[\s:|•·,\-–—]*$", re.IGNORECASE) if label else None
 
-    def first_date(self, text: str) -> datetime.datetime | None:
-        """The earliest-placed valid date in the text, as midnight UTC."""
-        found: list[tuple[int, datetime.datetime]] = []
+    def dates(self, text: str) -> list[PrintedDate]:
+        """Every valid date in the text, in reading order, with the kind its label gives it."""
+        found: list[PrintedDate] = []
         for pattern in self._patterns:
             for match in pattern.finditer(text):
                 parts = match.groupdict()
-                month_number = int(parts["number"]) if parts.get("number") else self._months[parts["month"].lower()]
-                try:
-                    moment = datetime.datetime(int(parts["year"]), month_number, int(parts["day"]))
-                except ValueError:
-                    continue
-                found.append((match.start(), moment.replace(tzinfo=datetime.timezone.utc)))
-                break
-        return min(found)[1] if found else None
+                month = int(parts["number"]) if parts.get("number") else self._months.get(parts["month"].lower())
+                if month:
+                    self._add(found, text, match, int(parts["day"]), month)
+        slashed = [(match, int(match["first"]), int(match["second"])) for match in self._slashed.finditer(text)]
+        day_first = any(first > 12 for _, first, _ in slashed)
+        month_first = any(second > 12 for _, _, second in slashed)
+        if day_first != month_first:
+            for match, first, second in slashed:
+                day, month = (first, second) if day_first else (second, first)
+                self._add(found, text, match, day, month)
+        return sorted(found)
 
+    def _add(self, found: list[PrintedDate], text: str, match: re.Match[str], day: int, month: int) -> None:
+        try:
+            moment = datetime.datetime(int(match["year"]), month, day, tzinfo=UTC)
+        except ValueError:
+            return
+        found.append(PrintedDate(match.start(), moment, self._label_kind(text, match.start())))
 
-def open_graph_date(tree: HtmlElement) -> datetime.datetime | None:
-    """The ``article:published_time`` meta tag, in UTC."""
-    for meta in tree.iterfind(".//meta[@property='article:published_time']"):
-        if moment := parse_timestamp(meta.get("content") or ""):
-            return moment
-    return None
+    def _label_kind(self, text: str, start: int) -> DateKind | None:
+        if self._label_before is None:
+            return None
+        label = self._label_before.search(text[max(0, start - LABEL_WINDOW_CHARS) : start])
+        return self._labels[label.group(1).lower()] if label else None
+
+    def first_date(self, text: str) -> datetime.datetime | None:
+        """The earliest-placed valid date in the text, as midnight UTC."""
+        found = self.dates(text)
+        return found[0].moment if found else None
 
 
 def text_after_headline(tree: HtmlElement) -> str:
-    """The first few hundred characters of text that follow the page's first ``<h1>``."""
+    """The first few hundred characters of visible text that follow the page's first ``<h1>``."""
     headline = next(tree.iter("h1"), None)
     if headline is None:
         return ""
-    pieces = headline.xpath(f"following::text()[normalize-space()][position() <= {HEADLINE_DATE_WINDOW_NODES}]")
+    pieces = _TEXT_AFTER(headline)
     return " ".join(piece.strip() for piece in pieces)[:HEADLINE_DATE_WINDOW_CHARS]
 
 
+def url_date(url: str | None) -> datetime.datetime | None:
+    """A full date in the URL's path (``/2024/03/05/``), as midnight UTC."""
+    if not url or not (match := _URL_DATE.search(url)):
+        return None
+    try:
+        return datetime.datetime(*map(int, match.groups()), tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def json_ld_dates(document: object) -> list[MarkupDate]:
+    """Dates of a parsed JSON-LD document, those of article types first."""
+    found: list[tuple[bool, MarkupDate]] = []
+    pending: list[tuple[object, str]] = [(document, "")]
+    while pending:
+        node, enclosing_type = pending.pop()
+        if isinstance(node, list):
+            pending.extend((item, enclosing_type) for item in reversed(node))
+            continue
+        if not isinstance(node, dict):
+            continue
+        declared = node.get("@type")
+        declared = declared[0] if isinstance(declared, list) and declared else declared
+        node_type = declared if isinstance(declared, str) else enclosing_type
+        for key, value in node.items():
+            if key in _JSON_LD_DATE_KEYS and isinstance(value, str):
+                if moment := parse_local_timestamp(value):
+                    kind = DateKind[_JSON_LD_DATE_KEYS[key].upper()]
+                    date = MarkupDate(kind, f"json-ld {node_type}.{key}", moment)
+                    found.append((not _ARTICLE_TYPE.search(node_type), date))
+            elif isinstance(value, (dict, list)):
+                pending.append((value, node_type))
+    return [date for _, date in sorted(found, key=lambda pair: pair[0])]
+
+
+def publication_date(markup: list[MarkupDate], printed: list[PrintedDate]) -> datetime.datetime | None:
+    """The publication date that the printed byline and the markup give together, in UTC.
+
+    A printed date wins when its label says "Published", or when it has no label and is either
+    right under the headline or on a day the markup also gives; else the markup's publication date.
+    """
+    original_days = {date.moment.date() for date in markup if date.kind is not DateKind.MODIFIED}
+    update_days = {date.moment.date() for date in markup if date.kind is DateKind.MODIFIED} - original_days
+    labelled_published = [date.moment for date in printed if date.kind is DateKind.PUBLISHED]
+    # an unlabelled date on the markup's update day is that update, shown without saying so
+    unlabelled = [date for date in printed if date.kind is None and date.moment.date() not in update_days]
+    # one further down may be a related article's, unless the markup has that day too
+    bylines = [
+        date.moment for date in unlabelled if date.position < BYLINE_CHARS or date.moment.date() in original_days
+    ]
+    if day := next(iter(labelled_published + bylines), None):
+        return with_time_of_day(day, markup)
+    if published := next((date.moment for date in markup if date.kind is DateKind.PUBLISHED), None):
+        return to_utc(published)
+    return with_time_of_day(unlabelled[0].moment, markup) if unlabelled else None
+
+
+def with_time_of_day(day: datetime.datetime, markup: list[MarkupDate]) -> datetime.datetime:
+    """The first markup timestamp on that day in the publisher's own zone, else the day; in UTC."""
+    same_day = (date.moment for date in markup if date.moment.date() == day.date())
+    return to_utc(next(same_day, day))
+
+
 class DateFinder:
-    """Finds a page's original publication date; month names and patterns are built once."""
+    """Finds a page's publication date; word lists and patterns are built once, here."""
 
     def __init__(self) -> None:
-        self._printed = PrintedDateParser(load_month_names())
+        self._printed = PrintedDateParser(load_month_names(), load_date_labels())
+        self._markup_names = load_markup_names()
+
+    def markup_dates(self, tree: HtmlElement) -> list[MarkupDate]:
+        """Dates in meta tags and JSON-LD, then those of ``<time datetime>`` elements in the body."""
+        declared: list[MarkupDate] = []
+        in_body: list[MarkupDate] = []
+        for element in _DATE_MARKUP(tree):
+            if element.tag == "script":
+                try:
+                    declared.extend(json_ld_dates(json.loads(element.text or "")))
+                except ValueError:
+                    continue
+            elif element.tag == "meta":
+                declared.extend(self._meta_date(element))
+            else:
+                in_body.extend(self._time_date(element))
+        return declared + in_body
+
+    def _meta_date(self, element: HtmlElement) -> list[MarkupDate]:
+        for attribute in ("property", "name", "itemprop", "http-equiv"):
+            name = (element.get(attribute) or "").lower()
+            if name in self._markup_names:
+                moment = parse_local_timestamp(element.get("content") or "")
+                return [MarkupDate(self._markup_names[name], f"meta {name}", moment)] if moment else []
+        return []
+
+    def _time_date(self, element: HtmlElement) -> list[MarkupDate]:
+        moment = parse_local_timestamp(element.get("datetime") or "")
+        if moment is None:
+            return []
+        itemprop = (element.get("itemprop") or "").lower()
+        if itemprop in self._markup_names:
+            return [MarkupDate(self._markup_names[itemprop], f"time itemprop={itemprop}", moment)]
+        # otherwise a <time> says what it is only through its class ("entry-date published", "updated")
+        classes = (element.get("class") or "").lower()
+        kind = DateKind.MODIFIED if "updated" in classes or "modified" in classes else DateKind.PUBLISHED
+        return [MarkupDate(kind, "time", moment)]
+
+    def printed_dates(self, tree: HtmlElement) -> list[PrintedDate]:
+        """Dates printed in the text under the headline, in reading order."""
+        return self._printed.dates(text_after_headline(tree))
 
     def find(self, tree: HtmlElement, url: str | None = None) -> datetime.datetime | None:
         """The publication time in UTC, or ``None`` when the page gives nothing plausible."""
-        now = datetime.datetime.now(datetime.timezone.utc)
-        declared = open_graph_date(tree)
-        if declared and is_plausible(declared, now):
-            return declared
+        now = datetime.datetime.now(UTC)
+        markup = [date for date in self.markup_dates(tree) if is_plausible(to_utc(date.moment), now)]
+        printed = [date for date in self.printed_dates(tree) if is_plausible(date.moment, now)]
+        if published := publication_date(markup, printed):
+            return published
+        if found := self._htmldate(tree, url, now):
+            return found
+        if from_url := url_date(url):
+            return from_url
+        for kind in (DateKind.CREATED, DateKind.MODIFIED):
+            if fallback := next((date.moment for date in markup if date.kind is kind), None):
+                return to_utc(fallback)
+        return next((date.moment for date in printed), None)
+
+    @staticmethod
+    def _htmldate(tree: HtmlElement, url: str | None, now: datetime.datetime) -> datetime.datetime | None:
         found = find_date(
             tree,
             url=url,
@@ -163,8 +384,5 @@ class DateFinder:
             outputformat=HTMLDATE_FORMAT,
             max_date=(now + datetime.timedelta(days=1)).strftime("%Y-%m-%d"),
         )
-        from_markup = parse_timestamp(found) if found else None
-        if from_markup and is_plausible(from_markup, now):
-            return from_markup
-        printed = self._printed.first_date(text_after_headline(tree))
-        return printed if printed and is_plausible(printed, now) else None
+        moment = parse_timestamp(found) if found else None
+        return moment if moment and is_plausible(moment, now) else None
