@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from lxml.etree import strip_tags
 from lxml.html import HtmlElement
-from trafilatura import bare_extraction, load_html
+from trafilatura import bare_extraction
 from trafilatura.settings import Extractor
 from trafilatura.xml import xmltotxt
 
@@ -20,6 +20,8 @@ from transforms.clean.boilerplate import load_rules, prune_link_blocks, remove_b
 from transforms.clean.dates import DateFinder
 from transforms.clean.language import LanguageDetector, declared_language
 from transforms.clean.metadata import headlines, read_metadata
+from transforms.clean.parse import html_parser, parse_html
+from transforms.clean.readability_gate import readability_gate
 
 
 class CleanedPage(NamedTuple):
@@ -55,12 +57,14 @@ class Cleaner:
         self._rules = load_rules()
         self._dates = DateFinder()
         self._languages = LanguageDetector()
+        self._parser = html_parser()
 
     def body_text(self, tree: HtmlElement, url: str | None, page_headlines: list[str]) -> str:
         """The article text of a parsed page without boilerplate, one paragraph per line."""
         options = copy(self._extractor)
         options.url = url
-        document = bare_extraction(tree, options=options)
+        with readability_gate():
+            document = bare_extraction(tree, options=options)
         if document is None or document.body is None:
             return ""
         prune_link_blocks(document.body)
@@ -70,7 +74,7 @@ class Cleaner:
 
     def clean(self, html: str, url: str | None = None) -> CleanedPage:
         """Clean one page; never raises on bad HTML, returns an empty page instead."""
-        tree = load_html(html) if html and html.strip() else None
+        tree = parse_html(html, self._parser) if html and html.strip() else None
         if tree is None:
             return EMPTY_PAGE
         metadata = read_metadata(tree, url)
