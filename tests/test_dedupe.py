@@ -72,6 +72,19 @@ def test_rerun_and_syndicated_copies_through_the_pipeline(tmp_path, query):
     assert query("select count(*) as n from errors where error_type = 'duplicate'")[0]["n"] == 1
 
 
+def test_two_pages_of_one_canonical_url_in_one_run_leave_a_duplicate_row(tmp_path, query):
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    original = sorted((CORPUS_FOLDER / "pages").glob("*.html"))[0]
+    (pages / "first.html").write_text(original.read_text())
+    # a later edition of the same story: same canonical URL, one more paragraph
+    (pages / "edition.html").write_text(original.read_text().replace("<p>", "<p>An editor's note was added. ", 1))
+    output = str(tmp_path / "out")
+    assert main(["run", "--html-dir", str(pages), "--output", output, "--run-id", "one"]) == 0
+    assert query("select count(*) as n from articles")[0]["n"] == 1
+    assert query("select count(*) as n from errors where error_type = 'duplicate'")[0]["n"] == 1
+
+
 def test_rerun_of_the_sample_feeds_fetches_nothing_again(tmp_path, query, capsys):
     output = str(tmp_path / "out")
     assert main(["run", "--output", output, "--run-id", "one"]) == 0

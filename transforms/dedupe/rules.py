@@ -24,14 +24,15 @@ def _preference(article: Article) -> tuple:
 def pick_by_id(candidates: Iterable[Article], already_stored: bool) -> Survivors:
     """Articles sharing one canonical URL: none is kept if it is stored already, else one is.
 
-    A second URL for the same canonical article (two feeds, tracking variants) is recorded as a
-    duplicate; an article already stored by an earlier run is simply not stored again.
+    Every other copy (a second URL for it from two feeds or tracking variants, or a second saved
+    page of it in a replayed folder) is recorded as a duplicate; an article already stored by an
+    earlier run is simply not stored again.
     """
     ordered = sorted(candidates, key=_preference)
     if already_stored or not ordered:
         return Survivors(None, [])
     kept, others = ordered[0], ordered[1:]
-    return Survivors(kept, [_duplicate(other, kept, "the same canonical URL") for other in others if other.url != kept.url])
+    return Survivors(kept, [_duplicate(other, kept, "the same canonical URL") for other in others])
 
 
 def pick_by_text(candidates: Iterable[Article], stored_article_id: Optional[str]) -> Survivors:
