@@ -7,6 +7,7 @@ from lxml import etree
 from trafilatura.xml import xmltotxt
 
 from transforms.clean.boilerplate import (
+    headline_forms,
     load_rules,
     prune_link_blocks,
     remove_boilerplate_lines,
@@ -91,7 +92,7 @@ def test_headlines_repeated_in_the_body_are_dropped(rules):
 
 
 def test_repeats_headline_needs_the_whole_headline_or_a_site_suffix():
-    headlines = ["Harbour council approves flood barrier - The Ledger"]
+    headlines = headline_forms(["Harbour council approves flood barrier - The Ledger"])
     assert repeats_headline("Harbour council approves flood barrier", headlines)
     assert repeats_headline("harbour council approves flood barrier - the ledger", headlines)
     assert not repeats_headline("Harbour council", headlines)

@@ -134,17 +134,28 @@ def _tokens(text: str | None) -> list[str]:
     return _WORD.findall((text or "").lower())
 
 
-def repeats_headline(line: str, headlines: Sequence[str]) -> bool:
+class HeadlineForm(NamedTuple):
+    """A headline as lines are compared with it: its words, and its whole text lower-cased."""
+
+    tokens: list[str]
+    lowered: str
+
+
+def headline_forms(headlines: Sequence[str]) -> list[HeadlineForm]:
+    """Prepared once per page: every line of the text is compared with every headline."""
+    return [HeadlineForm(_tokens(headline), headline.strip().lower()) for headline in headlines]
+
+
+def repeats_headline(line: str, forms: Sequence[HeadlineForm]) -> bool:
     """Whether a line is one of the page's headlines, or one without the site name after it."""
     line_tokens = _tokens(line)
     if not line_tokens:
         return False
     lowered = line.strip().lower()
-    for headline in headlines:
-        if line_tokens == _tokens(headline):
+    for form in forms:
+        if line_tokens == form.tokens:
             return True
-        full = headline.strip().lower()
-        if full.startswith(lowered) and _TITLE_SEPARATOR.match(full[len(lowered) :]):
+        if form.lowered.startswith(lowered) and _TITLE_SEPARATOR.match(form.lowered[len(lowered) :]):
             return True
     return False
 
@@ -163,6 +174,7 @@ def remove_boilerplate_lines(text: str, rules: BoilerplateRules, headlines: Sequ
     headline is a field of its own, so a short line repeating one is dropped.
     """
     kept: list[str] = []
+    forms = headline_forms(headlines)
     # after "Related stories" the list items and headline-like lines that follow are links too;
     # after "Related: <headline>" only list items are (the next line may be the article's heading)
     in_link_section = takes_headlines = False
@@ -176,7 +188,7 @@ def remove_boilerplate_lines(text: str, rules: BoilerplateRules, headlines: Sequ
         elif words <= SHORT_BLOCK_WORDS and rules.is_furniture(stripped):
             if rules.section_opener.match(stripped):
                 in_link_section = True
-        elif _BARE_TIMESTAMP.match(stripped) or (words <= SHORT_BLOCK_WORDS and repeats_headline(stripped, headlines)):
+        elif _BARE_TIMESTAMP.match(stripped) or (words <= SHORT_BLOCK_WORDS and repeats_headline(stripped, forms)):
             continue
         elif in_link_section and _continues_link_section(stripped, words, takes_headlines):
             continue
