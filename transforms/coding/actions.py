@@ -15,6 +15,8 @@ from transforms.coding.text import Token, is_month_name, normalise, tokenize
 ACTIONS_FILE = Path(__file__).resolve().parent / "data" / "actions.tsv"
 MAX_GAP = 4
 KINDS = ("act", "aux", "say", "none")
+# Kinds that can make an event; "none" patterns only keep words from being read as actions.
+EVENT_KINDS = frozenset({"act", "aux", "say"})
 # Punctuation a gap never crosses: it would join words from different clauses.
 _GAP_STOPS = frozenset({",", ";", ":", ".", "(", ")", '"', "?", "!"})
 
@@ -112,6 +114,14 @@ class ActionLexicon:
             for phrase in pattern.segments[0]:
                 self._starts.setdefault(phrase[0], []).append((phrase, number))
             self._later_segments.append([_by_first_word(seg) for seg in pattern.segments[1:]])
+        # Every event action contains one of these words: the longest word of each phrase that can
+        # open an event pattern (long words are the rare ones, so few sentences have any).
+        self.event_keys = frozenset(
+            max(phrase, key=len)
+            for pattern in self._patterns
+            if pattern.kind in EVENT_KINDS
+            for phrase in pattern.segments[0]
+        )
 
     @classmethod
     def from_file(cls, path: Path = ACTIONS_FILE) -> "ActionLexicon":
@@ -169,18 +179,15 @@ class ActionLexicon:
         """Actions in a tokenised sentence, left to right, never overlapping."""
         words = [token.lower for token in tokens]
         matches: list[ActionMatch] = []
-        position = 0
-        starts = self._starts
-        while position < len(words):
-            if words[position] not in starts or is_month_name(tokens, position):
-                position += 1
+        free_from = 0  # positions before this belong to the last match
+        # Only the few words that open a pattern are worth a closer look.
+        for position in [position for position, word in enumerate(words) if word in self._starts]:
+            if position < free_from or is_month_name(tokens, position):
                 continue
             match = self.best_match_at(tokens, words, position)
-            if match is None:
-                position += 1
-                continue
-            matches.append(match)
-            position = max(match.literal) + 1
+            if match is not None:
+                matches.append(match)
+                free_from = max(match.literal) + 1
         return matches
 
 

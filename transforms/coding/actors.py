@@ -89,6 +89,9 @@ class ActorDictionary:
         # First word -> length of the longest phrase starting with it: most words start none.
         self._longest_from: dict[str, int] = {}
         self.max_length = 1
+        # Every mention that can become an actor contains one of these words: the longest word of
+        # each phrase (long words are the rare ones, so few sentences have any).
+        self.key_words: set[str] = set()
         cues = json.loads((DATA_DIR / "cues.json").read_text(encoding="utf-8"))
         self._titles = frozenset(cues["titles"])
         self._fillers = frozenset(cues["merge_fillers"])
@@ -121,6 +124,8 @@ class ActorDictionary:
         bucket.append(entry)
         self.max_length = max(self.max_length, len(key))
         self._longest_from[key[0]] = max(self._longest_from.get(key[0], 0), len(key))
+        if entry.kind != "nonactor":
+            self.key_words.add(max(key, key=len))
 
     def _add_country_name(self, phrase: str, iso3: str) -> None:
         self.add(phrase, ActorEntry("country", iso3, iso3, None, _case_of(phrase)))
@@ -221,11 +226,14 @@ class ActorDictionary:
     def mentions(self, tokens: Sequence[Token], date: datetime.date) -> list[tuple[int, int, ActorEntry]]:
         """Dictionary phrases in a sentence, longest first at each position, not overlapping."""
         found = []
-        position = 0
+        free_from = 0  # positions before this belong to the last mention
         words = [token.lower for token in tokens]
-        while position < len(tokens):
-            longest = self._longest_from.get(words[position], 0)
-            for length in range(min(longest, len(tokens) - position), 0, -1):
+        longest_from = self._longest_from
+        # Only the few words that open a phrase are worth a closer look.
+        for position in [position for position, word in enumerate(words) if word in longest_from]:
+            if position < free_from:
+                continue
+            for length in range(min(longest_from[words[position]], len(tokens) - position), 0, -1):
                 entries = self._entries.get(tuple(words[position : position + length]))
                 if not entries:
                     continue
@@ -236,10 +244,8 @@ class ActorDictionary:
                     entry = self._pick(usable, date)
                     if entry is not None:
                         found.append((position, position + length, entry))
-                        position += length
+                        free_from = position + length
                         break
-            else:
-                position += 1
         return found
 
     def _joinable(self, tokens: Sequence[Token], left_end: int, right_start: int, right_is_role: bool = False) -> bool:

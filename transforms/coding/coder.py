@@ -3,7 +3,8 @@
 For each sentence: find actions (``actions``) and actors (``actors``); chain each action with the
 action it governs ("threatened to" + "attack" -> threaten military force); drop negated and
 hypothetical actions; take the subject as source and the next actor as target (swapped in the
-passive); code one event per source-target pair; fill in the derived fields.
+passive); code one event per source-target pair; fill in the derived fields. Most sentences of an
+article name no action or no actor: a set look-up of their words skips them before all of that.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from transforms.coding.text import (
     normalise,
     split_paragraphs,
     split_sentences,
+    token_words,
     tokenize,
 )
 
@@ -130,7 +132,11 @@ class Coder:
 
     def _is_offtopic_lead(self, lead: Sequence[str], base: datetime.date) -> bool:
         """Is the story about sport, money, weather ...? Its lead says so and names no political role."""
-        actors_per_sentence = [self.actors.actors(tokenize(sentence), base) for sentence in lead]
+        actors_per_sentence = [
+            self.actors.actors(tokenize(sentence), base)
+            for sentence in lead
+            if not token_words(sentence).isdisjoint(self.actors.key_words)  # else it names no actor
+        ]
         if any(self.relevance.has_political_role(actors) for actors in actors_per_sentence):
             return False
         return any(self.relevance.has_topic_words(sentence) for sentence in lead)
@@ -147,6 +153,8 @@ class Coder:
         """Events in one normalised sentence; in an off-topic article only political roles count.
         Actors named by their role alone take the country of the sentence's place, else of the
         article's dateline (``article_place``)."""
+        if not self._may_have_event(sentence):
+            return []
         all_tokens = tokenize(sentence)
         dateline = dateline_end(sentence)
         tokens = [token for token in all_tokens if token.start >= dateline]
@@ -189,6 +197,13 @@ class Coder:
             if doer is None or done_to is None or doer.code != done_to.code or doer.name != done_to.name:
                 events.append(self._event(sentence, sentence_index, is_root, chain, doer, done_to, when, place))
         return events
+
+    def _may_have_event(self, sentence: str) -> bool:
+        """A set look-up before the full analysis, which most sentences of an article do not need:
+        an event needs an action and an actor, and each contains one of its dictionary's key words
+        (``ActionLexicon.event_keys``, ``ActorDictionary.key_words``)."""
+        words = token_words(sentence)
+        return not words.isdisjoint(self.actions.event_keys) and not words.isdisjoint(self.actors.key_words)
 
     def _localised(
         self, tokens: Sequence[Token], actor: Optional[Actor], other: Optional[Actor], home: Optional[Place]

@@ -15,7 +15,7 @@ words ("theft", "murder", "fraud" ...) keep ordinary crime stories out.
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from typing import Iterable, Sequence
 
 from transforms.coding.actors import Actor
 
@@ -23,19 +23,39 @@ from transforms.coding.actors import Actor
 _POLITICAL_ROLES = frozenset({"GOV", "MIL", "REB", "INS", "SEP", "OPP", "PTY", "LEG", "SPY", "IGO", "IMG", "UAF"})
 
 
+def _prefix_tree(words: Iterable[str]) -> str:
+    """A regular expression for any of ``words``, with shared prefixes written once ("award",
+    "awards", "away" -> "awa(?:rd(?:s|)|y)"): a flat alternation makes the regex engine try every
+    word at every position of a sentence, the tree only the words that start as the text does.
+    It matches the same texts as the flat alternation, which is all ``has_topic_words`` asks."""
+    tree: dict = {}
+    for word in words:
+        node = tree
+        for character in word:
+            node = node.setdefault(character, {})
+        node[""] = {}  # a word ends here
+
+    def expression(node: dict) -> str:
+        branches = [re.escape(character) + expression(child) for character, child in sorted(node.items()) if character]
+        if "" in node:
+            branches.append("")
+        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+    return expression(tree)
+
+
+def _any_word(words: Iterable[str]) -> re.Pattern:
+    return re.compile(r"\b" + _prefix_tree(words) + r"\b", re.IGNORECASE)
+
+
 class RelevanceFilter:
     """Topic cues from ``cues.json``, compiled once."""
 
     def __init__(self, cues: dict) -> None:
-        words = sorted({word for group in cues["offtopic"].values() for word in group}, key=len, reverse=True)
-        self._topic = re.compile(r"\b(?:" + "|".join(re.escape(word) for word in words) + r")\b", re.IGNORECASE)
+        self._topic = _any_word(word for group in cues["offtopic"].values() for word in group)
         self._score = re.compile(cues["score_pattern"])
-        other_words = {
+        self._other_topics = _any_word(
             word for topic, group in cues["offtopic"].items() if topic not in cues["disaster_topics"] for word in group
-        }
-        self._other_topics = re.compile(
-            r"\b(?:" + "|".join(re.escape(word) for word in sorted(other_words, key=len, reverse=True)) + r")\b",
-            re.IGNORECASE,
         )
 
     def offtopic(self, sentence: str, actors: Sequence[Actor]) -> bool:
