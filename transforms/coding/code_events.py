@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 from typing import Iterator, Optional, Union
 
 import apache_beam as beam
@@ -27,6 +29,9 @@ class _CodeArticleFn(beam.DoFn):
 
     def setup(self) -> None:
         self._coder = Coder()
+        # The coder's dictionaries are a few hundred thousand long-lived objects; frozen, the
+        # garbage collector stops scanning them on every full collection while articles stream by.
+        gc.freeze()
 
     def process(self, article: Article) -> Iterator[Union[Event, beam.pvalue.TaggedOutput]]:
         assert self._coder is not None
