@@ -37,21 +37,15 @@ def declared_language(tree: HtmlElement) -> str | None:
 
 
 class LanguageDetector:
-    """Identifies the language of a text with py3langid's bundled model, loaded once, on first use.
-
-    Most news pages declare their language, so a worker often never needs the model (about 0.4 s
-    to load).
-    """
+    """Identifies the language of a text with py3langid's bundled model, loaded once."""
 
     def __init__(self) -> None:
-        self._identifier: LanguageIdentifier | None = None
+        self._identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
     def detect(self, text: str) -> str | None:
         """The most likely ISO 639-1 code, or ``None`` for text too short to tell."""
         sample = text[:DETECTION_SAMPLE_CHARS]
         if len(sample.strip()) < MIN_DETECTION_CHARS:
             return None
-        if self._identifier is None:
-            self._identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
         language, _ = self._identifier.classify(sample)
         return normalise_language_tag(language)
