@@ -1,11 +1,11 @@
-"""Score publication dates alone on the wcxb dev set: exact day, zone-tolerant day and CPU time.
+"""Score publication dates alone on the wcxb dev set: UTC day, publisher's day and CPU time.
 
 Run from the repository root: ``python -m benchmarks.eval_dates [--limit N] [--misses]``.
 
 Each page is parsed with ``trafilatura.load_html`` (as ``Cleaner.clean`` does), then only
 ``DateFinder.find`` is timed, in CPU seconds of this single process. Scoring is that of
-``benchmarks.eval_extraction``: the ground truth is the publisher's local day and ours is UTC, so
-both the exact day and the zone-tolerant day are reported. ``--misses`` lists each page we date
+``benchmarks.eval_extraction``. The ground truth is the publisher's local day. We report the day of
+``published_at`` (UTC; also zone-tolerant) and of ``published_local_date`` (the page's own zone). ``--misses`` lists each page we date
 wrong or not at all, with the truth, our answer and every date the page offers.
 """
 
@@ -18,7 +18,7 @@ import time
 from trafilatura import load_html
 
 from benchmarks.eval_extraction import EXTRACTION, Page, same_day, same_day_in_some_zone, wcxb_pages
-from transforms.clean.dates import DateFinder, url_date
+from transforms.clean.dates import DateFinder, to_utc, url_date
 
 
 def describe_candidates(finder: DateFinder, page: Page) -> list[str]:
@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         pages = pages[: args.limit]
     seconds = 0.0
     dated = sum(1 for page in pages if page.truth_date)
-    exact = tolerant = 0
+    exact = tolerant = local = 0
     misses: list[tuple[Page, str | None]] = []
     for page in pages:
         tree = load_html(page.html)
@@ -58,7 +58,8 @@ def main(argv: list[str] | None = None) -> int:
         seconds += time.process_time() - start
         if not page.truth_date:
             continue
-        ours = found.isoformat() if found else None
+        ours = to_utc(found).isoformat() if found else None
+        local += same_day(page.truth_date, found.date().isoformat() if found else None)
         exact += same_day(page.truth_date, ours)
         tolerant += same_day_in_some_zone(page.truth_date, ours)
         if not same_day_in_some_zone(page.truth_date, ours):
@@ -69,7 +70,8 @@ def main(argv: list[str] | None = None) -> int:
             for line in describe_candidates(finder, page):
                 print(f"    {line}")
     print(f"wcxb: {len(pages)} pages, {dated} with a date")
-    print(f"exact day {exact / dated:.3f}, zone-tolerant {tolerant / dated:.3f}")
+    print(f"published_at (UTC) day {exact / dated:.3f}, zone-tolerant {tolerant / dated:.3f}; "
+          f"published_local_date {local / dated:.3f}")
     print(f"DateFinder.find: {1000 * seconds / len(pages):.2f} ms/page CPU")
     return 0
 

@@ -9,7 +9,8 @@ Run from the repository root: ``python -m benchmarks.eval_extraction [--jobs N] 
   publication-date accuracy (same day) over pages whose ground truth has a date. Our dates are UTC
   while the ground truth (and trafilatura's output) is the publisher's local day, so ours are also
   scored zone-tolerant: a timestamp with a time of day counts if it falls on that day in some zone
-  between UTC-12 and UTC+14 (date-only values, at midnight UTC, must match exactly).
+  between UTC-12 and UTC+14 (date-only values, at midnight UTC, must match exactly). The day of
+  ``published_local_date`` (the publication day in the page's own zone) is scored exactly.
 
 Each page goes through bare ``trafilatura.extract``, trafilatura with metadata as JSON, and
 ``Cleaner.clean`` (the pipeline's own cleaning) in the same worker, each timed in CPU seconds, so
@@ -58,6 +59,7 @@ class Outcome(NamedTuple):
     text: str
     date: str | None
     seconds: float
+    local_date: str | None = None
 
 
 def _read_gzip(path: Path) -> str:
@@ -164,10 +166,11 @@ def run_systems(page: Page) -> tuple[Page, list[Outcome]]:
     with_metadata = json.loads(raw_json) if raw_json else {}
     cleaned, ours_seconds = _timed(_cleaner.clean, page.html, page.url)
     ours_date = cleaned.published_at.isoformat() if cleaned.published_at else None
+    ours_local = cleaned.published_local_date.isoformat() if cleaned.published_local_date else None
     outcomes = [
         Outcome(bare, None, bare_seconds),
         Outcome(with_metadata.get("text") or "", with_metadata.get("date"), json_seconds),
-        Outcome(cleaned.text, ours_date, ours_seconds),
+        Outcome(cleaned.text, ours_date, ours_seconds, ours_local),
     ]
     return page._replace(html=""), outcomes
 
@@ -210,7 +213,8 @@ def report(dataset: str, results: list[tuple[Page, list[Outcome]]], worst: int) 
                 date_line = f"  date accuracy {accuracy:.3f} ({len(dated)} dated)"
             if index == 2:
                 tolerant = sum(same_day_in_some_zone(p.truth_date, o.date) for p, o in dated) / len(dated)
-                date_line += f", zone-tolerant {tolerant:.3f}"
+                local = sum(same_day(p.truth_date, o.local_date) for p, o in dated) / len(dated)
+                date_line += f", zone-tolerant {tolerant:.3f}, published_local_date {local:.3f}"
             print(f"{system:<28} word-F1 {f1:.3f}{date_line}   {speed}")
     print(f"speed of newsbeam Cleaner relative to bare trafilatura.extract: {seconds_by_system[0] / seconds_by_system[2]:.2f}")
     if worst:

@@ -109,6 +109,7 @@ def clean_handler() -> LineHandler:
                 "title": page.title,
                 "author": page.author,
                 "published": page.published_at.isoformat() if page.published_at else None,
+                "published_local_date": page.published_local_date.isoformat() if page.published_local_date else None,
                 "language": page.language,
                 "text": page.text,
                 "canonical_url": page.canonical_url,

@@ -29,6 +29,8 @@ class Article(NamedTuple):
     word_count: int
     fetched_at: datetime.datetime
     ingest_date: str
+    # Last, with a default: added in schema version 2, and older code builds Articles without it.
+    published_local_date: Optional[datetime.date] = None
 
 
 ARTICLES = TableSpec(
@@ -45,6 +47,7 @@ ARTICLES = TableSpec(
             pa.field("title", pa.string()),
             pa.field("author", pa.string()),
             pa.field("published_at", UTC_TIMESTAMP),
+            pa.field("published_local_date", pa.date32()),
             pa.field("language", pa.string()),
             pa.field("text", pa.string(), nullable=False),
             pa.field("text_hash", pa.string(), nullable=False),

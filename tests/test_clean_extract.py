@@ -66,6 +66,19 @@ def test_publication_date_is_normalised_to_utc(harbour):
     assert harbour.published_at == datetime.datetime(2024, 3, 6, 4, 30, tzinfo=datetime.timezone.utc)
 
 
+def test_publication_day_is_also_kept_on_the_publishers_calendar(harbour):
+    # the day the Ledger printed, and the one its "yesterday" means the day before of
+    assert harbour.published_local_date == datetime.date(2024, 3, 5)
+
+
+def test_a_page_that_names_no_zone_has_its_utc_day(cleaner):
+    page = cleaner.clean(
+        "<html><head><meta property='article:published_time' content='2024-03-05T23:30:00Z'></head>"
+        f"<body><article><h1>Harbour</h1><p>{'The harbour council met late into the night. ' * 8}</p></article></body></html>"
+    )
+    assert page.published_local_date == datetime.date(2024, 3, 5) == page.published_at.date()
+
+
 def test_undeclared_language_is_detected_and_date_read_from_meta(cleaner):
     page = cleaner.clean(_fixture("bergdorf_artikel.html"), None)
     assert page.language == "de"

@@ -35,6 +35,9 @@ def build_article(page: FetchedPage, cleaned: CleanedPage) -> Union[Article, Err
         title=cleaned.title or page.entry_title,
         author=cleaned.author,
         published_at=cleaned.published_at or page.entry_published,
+        # a feed's date comes in UTC (feedparser drops the zone): its UTC day is all there is
+        published_local_date=cleaned.published_local_date
+        or (page.entry_published.astimezone(datetime.timezone.utc).date() if page.entry_published else None),
         language=cleaned.language,
         text=cleaned.text,
         text_hash=identity.text_hash(cleaned.text),

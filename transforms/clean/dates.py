@@ -15,8 +15,9 @@ The candidates, in order of preference (``publication_date`` and ``DateFinder.fi
 6. a creation date, then an update date: better than none, never preferred to a publication date.
 
 A printed date has no time of day: when the markup has a timestamp on the same day in the
-publisher's own zone, that timestamp is returned instead. Every result is converted to UTC, which can
-move a late-evening publication to the next day.
+publisher's own zone, that timestamp is returned instead. Results keep the offset the page gave, so
+that the caller has both the moment (converted to UTC for ``published_at``) and the publisher's own
+calendar day, which is the day printed on the page and the one "yesterday" in the text counts from.
 
 htmldate's extensive search through the whole page's text is left out: it costs about 100 ms on
 each page left undated and dates very few more of them.
@@ -284,7 +285,7 @@ def json_ld_dates(document: object) -> list[MarkupDate]:
 
 
 def publication_date(markup: list[MarkupDate], printed: list[PrintedDate]) -> datetime.datetime | None:
-    """The publication date that the printed byline and the markup give together, in UTC.
+    """The publication date that the printed byline and the markup give together, in the page's zone.
 
     A printed date wins when its label says "Published", or when it has no label and is either
     right under the headline or on a day the markup also gives; else the markup's publication date.
@@ -301,14 +302,14 @@ def publication_date(markup: list[MarkupDate], printed: list[PrintedDate]) -> da
     if day := next(iter(labelled_published + bylines), None):
         return with_time_of_day(day, markup)
     if published := next((date.moment for date in markup if date.kind is DateKind.PUBLISHED), None):
-        return to_utc(published)
+        return published
     return with_time_of_day(unlabelled[0].moment, markup) if unlabelled else None
 
 
 def with_time_of_day(day: datetime.datetime, markup: list[MarkupDate]) -> datetime.datetime:
-    """The first markup timestamp on that day in the publisher's own zone, else the day; in UTC."""
+    """The first markup timestamp on that day in the publisher's own zone, else the day itself."""
     same_day = (date.moment for date in markup if date.moment.date() == day.date())
-    return to_utc(next(same_day, day))
+    return next(same_day, day)
 
 
 class DateFinder:
@@ -359,7 +360,8 @@ class DateFinder:
         return self._printed.dates(text_after_headline(tree))
 
     def find(self, tree: HtmlElement, url: str | None = None) -> datetime.datetime | None:
-        """The publication time in UTC, or ``None`` when the page gives nothing plausible."""
+        """The publication time with the offset the page gives (UTC when it gives none), or ``None``
+        when the page gives nothing plausible. A date without a time of day is midnight UTC."""
         now = datetime.datetime.now(UTC)
         markup = [date for date in self.markup_dates(tree) if is_plausible(to_utc(date.moment), now)]
         printed = [date for date in self.printed_dates(tree) if is_plausible(date.moment, now)]
@@ -371,7 +373,7 @@ class DateFinder:
             return from_url
         for kind in (DateKind.CREATED, DateKind.MODIFIED):
             if fallback := next((date.moment for date in markup if date.kind is kind), None):
-                return to_utc(fallback)
+                return fallback
         return next((date.moment for date in printed), None)
 
     @staticmethod
@@ -384,5 +386,5 @@ class DateFinder:
             outputformat=HTMLDATE_FORMAT,
             max_date=(now + datetime.timedelta(days=1)).strftime("%Y-%m-%d"),
         )
-        moment = parse_timestamp(found) if found else None
-        return moment if moment and is_plausible(moment, now) else None
+        moment = parse_local_timestamp(found) if found else None
+        return moment if moment and is_plausible(to_utc(moment), now) else None

@@ -17,7 +17,7 @@ from trafilatura.settings import Extractor
 from trafilatura.xml import xmltotxt
 
 from transforms.clean.boilerplate import load_rules, prune_link_blocks, remove_boilerplate_lines
-from transforms.clean.dates import DateFinder
+from transforms.clean.dates import DateFinder, to_utc
 from transforms.clean.language import LanguageDetector, declared_language
 from transforms.clean.metadata import headlines, read_metadata
 from transforms.clean.parse import html_parser, parse_html
@@ -25,7 +25,11 @@ from transforms.clean.readability_gate import readability_gate
 
 
 class CleanedPage(NamedTuple):
-    """An article as cleaning leaves it; ``text`` is ``""`` when the page has no article text."""
+    """An article as cleaning leaves it; ``text`` is ``""`` when the page has no article text.
+
+    ``published_at`` is in UTC; ``published_local_date`` is the same moment's day in the zone the page
+    gives (the day printed on the page; the UTC day when the page names no zone).
+    """
 
     title: str | None
     author: str | None
@@ -34,6 +38,7 @@ class CleanedPage(NamedTuple):
     text: str
     canonical_url: str | None
     sitename: str | None
+    published_local_date: datetime.date | None = None
 
 
 EMPTY_PAGE = CleanedPage(None, None, None, None, "", None, None)
@@ -80,14 +85,16 @@ class Cleaner:
         metadata = read_metadata(tree, url)
         text = self.body_text(tree, url, headlines(tree, metadata))
         language = declared_language(tree) or self._languages.detect(text)
+        published = self._dates.find(tree, metadata.canonical_url or url)
         return CleanedPage(
             title=metadata.title,
             author=metadata.author,
-            published_at=self._dates.find(tree, metadata.canonical_url or url),
+            published_at=to_utc(published) if published else None,
             language=language,
             text=text,
             canonical_url=metadata.canonical_url,
             sitename=metadata.sitename,
+            published_local_date=published.date() if published else None,
         )
 
 

@@ -47,6 +47,9 @@ def to_events(
 
 
 def article_date(article: Article) -> datetime.date:
-    """The date events are anchored on: publication if known, else when the page was fetched."""
+    """The date events are anchored on: the publisher's own day of publication if known ("yesterday"
+    in the text counts from it), else the UTC day of publication, else of fetching."""
+    if article.published_local_date is not None:
+        return article.published_local_date
     moment = article.published_at or article.fetched_at
     return moment.astimezone(datetime.timezone.utc).date()
