@@ -7,7 +7,7 @@ import datetime
 import lxml.html
 import pytest
 
-from transforms.clean.dates import DateFinder, PrintedDateParser, load_month_names, parse_timestamp
+from transforms.clean.dates import DateFinder, PrintedDateParser, load_month_names, parse_local_timestamp, to_utc
 from transforms.clean.language import LanguageDetector, declared_language, normalise_language_tag
 from transforms.clean.metadata import byline_author, canonical_url, headlines, read_metadata
 
@@ -27,26 +27,28 @@ UTC = datetime.timezone.utc
     ],
 )
 def test_timestamps_are_parsed_to_utc(value, expected):
-    parsed = parse_timestamp(value)
+    parsed = to_utc(parse_local_timestamp(value))
     assert parsed == expected
     assert parsed.utcoffset() == datetime.timedelta(0)
 
 
 @pytest.mark.parametrize("value", ["", "yesterday", "2024-13-45", "no date here"])
 def test_non_timestamps_give_none(value):
-    assert parse_timestamp(value) is None
+    assert parse_local_timestamp(value) is None
 
 
 def _tree(html: str) -> lxml.html.HtmlElement:
     return lxml.html.fromstring(html)
 
 
-def test_date_from_markup_with_offset_is_converted_to_utc():
+def test_date_from_markup_keeps_its_offset_and_converts_to_utc():
     tree = _tree(
         '<html><head><meta property="article:published_time" content="2022-06-30T22:00:00-04:00"></head>'
         "<body><p>Text.</p></body></html>"
     )
-    assert DateFinder().find(tree) == datetime.datetime(2022, 7, 1, 2, 0, tzinfo=UTC)
+    found = DateFinder().find(tree)
+    assert found.date() == datetime.date(2022, 6, 30) and found.utcoffset() == datetime.timedelta(hours=-4)
+    assert to_utc(found) == datetime.datetime(2022, 7, 1, 2, 0, tzinfo=UTC)
 
 
 def test_future_dates_are_not_publication_dates():
@@ -72,13 +74,13 @@ def test_future_dates_are_not_publication_dates():
     ],
 )
 def test_printed_dates_in_several_languages(text, expected):
-    parsed = PrintedDateParser(load_month_names()).first_date(text)
-    assert parsed == datetime.datetime.combine(expected, datetime.time(0), tzinfo=UTC)
+    first = PrintedDateParser(load_month_names()).dates(text)[0]
+    assert first.moment == datetime.datetime.combine(expected, datetime.time(0), tzinfo=UTC)
 
 
 @pytest.mark.parametrize("text", ["no date here", "February 30, 2024", "in 2024 the 5 March plan", "31.02.2020"])
 def test_text_without_a_valid_printed_date(text):
-    assert PrintedDateParser(load_month_names()).first_date(text) is None
+    assert PrintedDateParser(load_month_names()).dates(text) == []
 
 
 def test_date_printed_under_the_headline_when_markup_has_none():

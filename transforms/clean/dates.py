@@ -94,17 +94,11 @@ class PrintedDate(NamedTuple):
     kind: DateKind | None
 
 
-def parse_timestamp(value: str) -> datetime.datetime | None:
-    """Parse an ISO 8601, compact or RFC 2822 timestamp; a time without zone is taken as UTC.
-
-    The result is timezone-aware and in UTC; ``None`` when the value is not a timestamp.
-    """
-    parsed = parse_local_timestamp(value)
-    return to_utc(parsed) if parsed else None
-
-
 def parse_local_timestamp(value: str) -> datetime.datetime | None:
-    """Like ``parse_timestamp`` but keeping the offset the value was written with."""
+    """Parse an ISO 8601, compact or RFC 2822 timestamp, keeping the offset it was written with.
+
+    A time without a zone is taken as UTC; ``None`` when the value is not a timestamp.
+    """
     text = value.strip()
     if not text:
         return None
@@ -233,12 +227,6 @@ class PrintedDateParser:
             return None
         label = self._label_before.search(text[max(0, start - LABEL_WINDOW_CHARS) : start])
         return self._labels[label.group(1).lower()] if label else None
-
-    def first_date(self, text: str) -> datetime.datetime | None:
-        """The earliest-placed valid date in the text, as midnight UTC."""
-        found = self.dates(text)
-        return found[0].moment if found else None
-
 
 def text_after_headline(tree: HtmlElement) -> str:
     """The first few hundred characters of visible text that follow the page's first ``<h1>``."""
