@@ -1,12 +1,23 @@
-"""Shared fixtures: Beam test pipelines on the in-process runner, and DuckDB over output folders."""
+"""Shared fixtures: a local HTTP server, Beam test pipelines on the in-process runner, and DuckDB
+over output folders."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import pytest
 from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.testing.test_pipeline import TestPipeline
 
 import pipeline.sql
+from tests.local_servers import LocalServer
+
+
+@pytest.fixture
+def server() -> Iterator[LocalServer]:
+    """A local HTTP server on 127.0.0.1, stopped after the test."""
+    with LocalServer() as running:
+        yield running
 
 
 @pytest.fixture

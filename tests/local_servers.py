@@ -25,6 +25,8 @@ from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import NamedTuple
 
+from transforms.fetch.client import FetchSettings
+
 Body = bytes | Callable[[], Iterable[bytes]]
 
 
@@ -185,3 +187,14 @@ class LocalServer:
             if not replies:
                 return Reply(status=404, body=b"not found", content_type="text/plain")
             return replies.pop(0) if len(replies) > 1 else replies[0]
+
+
+def fetch_settings_for(*servers: LocalServer, **overrides: object) -> FetchSettings:
+    """Fetch settings that may reach these local servers, without politeness waits, plus ``overrides``."""
+    fields: dict[str, object] = dict(
+        allowed_hosts=frozenset(s.host_port for s in servers),
+        min_host_delay=0.0,
+        backoff_base=0.01,
+    )
+    fields.update(overrides)
+    return FetchSettings(**fields)

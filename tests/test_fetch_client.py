@@ -7,31 +7,15 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.local_servers import LocalServer, Reply, gzipped, html_page
-from transforms.fetch.client import FetchSettings, HttpClient
+from tests.local_servers import LocalServer, Reply, fetch_settings_for, gzipped, html_page
+from transforms.fetch.client import HttpClient
 
 RSS = b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>'
 
 
 @pytest.fixture
-def server() -> Iterator[LocalServer]:
-    with LocalServer() as running:
-        yield running
-
-
-def settings_for(*servers: LocalServer, **overrides: object) -> FetchSettings:
-    fields: dict[str, object] = dict(
-        allowed_hosts=frozenset(s.host_port for s in servers),
-        min_host_delay=0.0,
-        backoff_base=0.01,
-    )
-    fields.update(overrides)
-    return FetchSettings(**fields)
-
-
-@pytest.fixture
 def client(server: LocalServer) -> Iterator[HttpClient]:
-    with HttpClient(settings_for(server)) as running:
+    with HttpClient(fetch_settings_for(server)) as running:
         yield running
 
 
@@ -52,7 +36,7 @@ def test_html_page_is_decoded_and_headers_are_lower_cased(server, client):
 
 def test_request_carries_the_configured_user_agent(server):
     url = server.route("/a", Reply(body=html_page("a")))
-    with HttpClient(settings_for(server, user_agent="probe/9 (+test)")) as client:
+    with HttpClient(fetch_settings_for(server, user_agent="probe/9 (+test)")) as client:
         client.get(url)
     page_requests = [seen for seen in server.requests if seen.path == "/a"]
     assert page_requests[0].headers["User-Agent"] == "probe/9 (+test)"
@@ -197,7 +181,7 @@ def test_get_many_keeps_order_and_runs_concurrently(server):
         server.route(f"/slow{i}", Reply(body=html_page(f"page {i}"), delay=0.2)) for i in range(8)
     ]
     urls.append("ftp://example.org/not-fetched")
-    with HttpClient(settings_for(server, max_per_host=8, max_workers=8)) as client:
+    with HttpClient(fetch_settings_for(server, max_per_host=8, max_workers=8)) as client:
         started = time.monotonic()
         results = client.get_many(urls)
         elapsed = time.monotonic() - started

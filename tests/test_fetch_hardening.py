@@ -6,30 +6,17 @@ import itertools
 import socket
 import time
 import tracemalloc
-from collections.abc import Iterator
 
 import pytest
 
-from tests.local_servers import LocalServer, Reply, gzip_bomb, html_page
+from tests.local_servers import LocalServer, Reply, fetch_settings_for, gzip_bomb, html_page
 from transforms.fetch.client import FetchSettings, HttpClient
 
 PAGE = html_page("A page", "Some words.")
 
 
-@pytest.fixture
-def server() -> Iterator[LocalServer]:
-    with LocalServer() as running:
-        yield running
-
-
 def client_for(*servers: LocalServer, **overrides: object) -> HttpClient:
-    fields: dict[str, object] = dict(
-        allowed_hosts=frozenset(s.host_port for s in servers),
-        min_host_delay=0.0,
-        backoff_base=0.01,
-    )
-    fields.update(overrides)
-    return HttpClient(FetchSettings(**fields))
+    return HttpClient(fetch_settings_for(*servers, **overrides))
 
 
 def arrivals(server: LocalServer, prefix: str) -> list[float]:
