@@ -47,12 +47,6 @@ _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?=[/_-]|$)"
 # the elements that carry a date in their attributes; other elements with an ``itemprop`` date are
 # rare and left to htmldate's pass (looking for them too costs a second walk through every element)
 _DATE_MARKUP = etree.XPath("//meta[@content] | //script[@type='application/ld+json'] | //time[@datetime]")
-_JSON_LD_DATE_KEYS = {
-    "datePublished": "published",
-    "uploadDate": "published",
-    "dateCreated": "created",
-    "dateModified": "modified",
-}
 # schema.org types of the article itself, as opposed to the WebPage, WebSite or Organization around it
 _ARTICLE_TYPE = re.compile(r"Article|Posting|Report|Review|HowTo|Recipe", re.IGNORECASE)
 # htmldate keeps the time and the publisher's offset when the markup has them
@@ -76,6 +70,14 @@ class DateKind(enum.IntEnum):
     PUBLISHED = 0
     CREATED = 1
     MODIFIED = 2
+
+
+_JSON_LD_DATE_KEYS = {
+    "datePublished": DateKind.PUBLISHED,
+    "uploadDate": DateKind.PUBLISHED,
+    "dateCreated": DateKind.CREATED,
+    "dateModified": DateKind.MODIFIED,
+}
 
 
 class MarkupDate(NamedTuple):
@@ -228,6 +230,7 @@ class PrintedDateParser:
         label = self._label_before.search(text[max(0, start - LABEL_WINDOW_CHARS) : start])
         return self._labels[label.group(1).lower()] if label else None
 
+
 def text_after_headline(tree: HtmlElement) -> str:
     """The first few hundred characters of visible text that follow the page's first ``<h1>``."""
     headline = next(tree.iter("h1"), None)
@@ -264,8 +267,7 @@ def json_ld_dates(document: object) -> list[MarkupDate]:
         for key, value in node.items():
             if key in _JSON_LD_DATE_KEYS and isinstance(value, str):
                 if moment := parse_local_timestamp(value):
-                    kind = DateKind[_JSON_LD_DATE_KEYS[key].upper()]
-                    date = MarkupDate(kind, f"json-ld {node_type}.{key}", moment)
+                    date = MarkupDate(_JSON_LD_DATE_KEYS[key], f"json-ld {node_type}.{key}", moment)
                     found.append((not _ARTICLE_TYPE.search(node_type), date))
             elif isinstance(value, (dict, list)):
                 pending.append((value, node_type))
@@ -351,7 +353,7 @@ class DateFinder:
         """The publication time with the offset the page gives (UTC when it gives none), or ``None``
         when the page gives nothing plausible. A date without a time of day is midnight UTC."""
         now = datetime.datetime.now(UTC)
-        markup = [date for date in self.markup_dates(tree) if is_plausible(to_utc(date.moment), now)]
+        markup = [date for date in self.markup_dates(tree) if is_plausible(date.moment, now)]
         printed = [date for date in self.printed_dates(tree) if is_plausible(date.moment, now)]
         if published := publication_date(markup, printed):
             return published
@@ -375,4 +377,4 @@ class DateFinder:
             max_date=(now + datetime.timedelta(days=1)).strftime("%Y-%m-%d"),
         )
         moment = parse_local_timestamp(found) if found else None
-        return moment if moment and is_plausible(to_utc(moment), now) else None
+        return moment if moment and is_plausible(moment, now) else None
