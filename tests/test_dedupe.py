@@ -85,6 +85,19 @@ def test_two_pages_of_one_canonical_url_in_one_run_leave_a_duplicate_row(tmp_pat
     assert query("select count(*) as n from errors where error_type = 'duplicate'")[0]["n"] == 1
 
 
+def test_a_page_listed_twice_in_two_spellings_is_fetched_once(tmp_path, query, capsys):
+    page = sorted((CORPUS_FOLDER / "pages").glob("*.html"))[0].resolve()
+    urls = tmp_path / "urls.txt"
+    urls.write_text(f"{page}\n{page.as_uri()}\n")
+    output = str(tmp_path / "out")
+    assert main(["run", "--urls", str(urls), "--output", output, "--run-id", "one"]) == 0
+    summary = capsys.readouterr().out
+    counters = dict(line.split() for line in summary.splitlines() if line.startswith("  ") and "/" in line and len(line.split()) == 2)
+    assert int(counters["fetch/pages_fetched"]) == 1
+    assert query("select count(*) as n from articles")[0]["n"] == 1
+    assert query("select count(*) as n from errors")[0]["n"] == 0
+
+
 def test_rerun_of_the_sample_feeds_fetches_nothing_again(tmp_path, query, capsys):
     output = str(tmp_path / "out")
     assert main(["run", "--output", output, "--run-id", "one"]) == 0

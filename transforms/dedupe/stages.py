@@ -58,14 +58,14 @@ class SkipStoredUrls(beam.PTransform):
     """Elements with a ``url`` (PageRequests, Articles) whose URL is already stored or recorded as a
     duplicate are dropped: requests are not fetched again, replayed pages not recorded again.
 
-    With ``one_per_url`` (requests) a URL listed twice is fetched once. Without it (articles) every
-    new copy goes on, so that the next stage records the extra copies as ``duplicate`` rows.
+    Every new element goes on, two of one URL included: requests arrive unique (lists and feeds are
+    deduplicated where they are read), and of two replayed pages with one canonical URL the next
+    stage keeps one and records the other as a ``duplicate`` row.
     """
 
-    def __init__(self, stored: beam.PCollection, one_per_url: bool = True):
+    def __init__(self, stored: beam.PCollection):
         super().__init__()
         self._stored = stored
-        self._one_per_url = one_per_url
 
     def expand(self, elements: beam.PCollection) -> beam.PCollection:
         return (
@@ -74,27 +74,20 @@ class SkipStoredUrls(beam.PTransform):
                 "stored": self._stored | "KeyStoredByUrl" >> beam.Map(lambda row: (row["url"], True)),
             }
             | "JoinOnUrl" >> beam.CoGroupByKey()
-            | "KeepUnstored" >> beam.ParDo(_KeepUnstoredFn(self._one_per_url))
+            | "KeepUnstored" >> beam.ParDo(_KeepUnstoredFn())
         )
 
 
 class _KeepUnstoredFn(beam.DoFn):
-    def __init__(self, one_per_url: bool) -> None:
-        self._one_per_url = one_per_url
+    def __init__(self) -> None:
         self._skipped = Metrics.counter("dedupe", "urls_already_stored")
-        self._repeated = Metrics.counter("dedupe", "repeated_requests")
 
     def process(self, joined: tuple[str, dict[str, list[Any]]]) -> Iterator[Union[PageRequest, Article]]:
         _, groups = joined
         if groups["stored"]:
             self._skipped.inc(len(groups["requests"]))
             return
-        if self._one_per_url:
-            if len(groups["requests"]) > 1:
-                self._repeated.inc(len(groups["requests"]) - 1)
-            yield from groups["requests"][:1]
-        else:
-            yield from groups["requests"]
+        yield from groups["requests"]
 
 
 class DropDuplicates(beam.PTransform):
@@ -105,7 +98,7 @@ class DropDuplicates(beam.PTransform):
         self._stored = stored
 
     def expand(self, articles: beam.PCollection) -> dict[str, beam.PCollection]:
-        articles = articles | "SkipStoredUrls" >> SkipStoredUrls(self._stored, one_per_url=False)
+        articles = articles | "SkipStoredUrls" >> SkipStoredUrls(self._stored)
         by_id = (
             {
                 "new": articles | "KeyById" >> beam.Map(lambda article: (article.article_id, article)),

@@ -79,7 +79,8 @@ def read_list(location: str, what: str) -> list[str]:
     except UnicodeDecodeError as error:
         raise SourceListError(f"{what} list {location!r} is not UTF-8 text") from error
     raw_entries = parse_opml(text) if is_opml(text) else parse_list(text)
-    entries = [resolve_entry(entry, location) for entry in raw_entries]
+    # after resolving: "a.html", "./a.html" and its file:// URI are one entry
+    entries = list(dict.fromkeys(resolve_entry(entry, location) for entry in raw_entries))
     if not entries:
         raise SourceListError(f"{what} list {location!r} has no entries (only blanks or comments)")
     return entries
