@@ -120,7 +120,7 @@ def test_clean_command_extracts_the_article(tmp_path):
     (record,) = [json.loads(line) for line in completed.stdout.splitlines()]
     assert record["id"] == "p1" and "Paragraph 3 of the report" in record["text"]
     assert "All rights reserved" not in record["text"] and record["language"] == "en"
-    assert set(record) >= {"title", "author", "published", "language", "text"}
+    assert set(record) >= {"title", "author", "published", "published_local_date", "language", "text"}
 
 
 def _url_list(tmp_path):
