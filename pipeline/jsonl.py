@@ -6,11 +6,14 @@ import contextlib
 import datetime
 import json
 import sys
-from typing import Any, Callable, Iterator, Optional, TextIO
+from typing import Any, BinaryIO, Callable, Iterator, Optional
 
 from pipeline.errors import UsageError
+from transforms.fetch.urls import safe_split
 
 LineHandler = Callable[[dict[str, Any]], list[dict[str, Any]]]
+# Ids are strings or integers a database column can hold; anything else is not an id.
+ID_RANGE = range(-(2**63), 2**63)
 
 
 class LineRejected(ValueError):
@@ -18,56 +21,109 @@ class LineRejected(ValueError):
 
 
 @contextlib.contextmanager
-def open_text(location: str, mode: str) -> Iterator[TextIO]:
-    """``-`` is stdin/stdout; anything else a local file, with a clear message when it fails."""
+def open_text(location: str, mode: str) -> Iterator[BinaryIO]:
+    """``-`` is stdin/stdout; anything else a local file, with a clear message when it fails.
+
+    Both are opened as bytes: each input line is decoded on its own, so a line that is not UTF-8
+    costs that line only, and each output line is encoded (and so checked) before it is written.
+    """
     if location == "-":
-        yield sys.stdin if mode == "r" else sys.stdout
+        yield sys.stdin.buffer if mode == "r" else sys.stdout.buffer
         return
     try:
-        handle = open(location, mode, encoding="utf-8")
+        handle = open(location, mode + "b")
     except OSError as error:
         raise UsageError(f"cannot open {location!r}: {error.strerror or error}") from error
     with handle:
         yield handle
 
 
-def transform_lines(source: TextIO, sink: TextIO, handle: LineHandler, required: tuple[str, ...]) -> tuple[int, int]:
+def transform_lines(source: BinaryIO, sink: BinaryIO, handle: LineHandler, required: tuple[str, ...]) -> tuple[int, int]:
     """Apply ``handle`` to each JSON object line; bad lines are reported on stderr and skipped.
 
-    Returns (lines read, lines rejected).
+    Whatever one line holds, and whatever the handler raises on it, costs that line only: the
+    other lines are still processed and written. Returns (lines read, lines rejected).
     """
     read = rejected = 0
     for number, line in enumerate(source, start=1):
         if not line.strip():
             continue
         read += 1
-        problem, record = _parse(line, required)
+        problem, encoded = _transform_line(line, handle, required)
         if problem:
             rejected += 1
             print(f"line {number}: {problem}; skipped", file=sys.stderr)
             continue
-        try:
-            outputs = handle(record)
-        except LineRejected as error:
-            rejected += 1
-            print(f"line {number}: {error}; skipped", file=sys.stderr)
-            continue
-        for output in outputs:
-            sink.write(json.dumps(output, ensure_ascii=False, default=str) + "\n")
+        sink.writelines(encoded)
     return read, rejected
 
 
-def _parse(line: str, required: tuple[str, ...]) -> tuple[Optional[str], dict[str, Any]]:
+def _transform_line(line: bytes, handle: LineHandler, required: tuple[str, ...]) -> tuple[Optional[str], list[bytes]]:
+    """The output lines of one input line, encoded, or why the input line is skipped."""
+    problem, record = _parse(line, required)
+    if problem:
+        return problem, []
     try:
-        record = json.loads(line)
+        outputs = handle(record)
+    except LineRejected as error:
+        return str(error), []
+    except Exception as error:  # noqa: BLE001 - a coder or cleaner bug on one line must not stop the others
+        return f"failed with {type(error).__name__}: {_first_line(error)}", []
+    try:
+        # allow_nan=False: NaN and Infinity are not JSON; encoding refuses lone surrogates
+        return None, [
+            json.dumps(output, ensure_ascii=False, default=str, allow_nan=False).encode("utf-8") + b"\n"
+            for output in outputs
+        ]
+    except ValueError as error:
+        return f"output cannot be written as UTF-8 JSON ({_first_line(error)})", []
+
+
+def _parse(line: bytes, required: tuple[str, ...]) -> tuple[Optional[str], dict[str, Any]]:
+    try:
+        text = line.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        return f"not UTF-8 text ({error.reason} at byte {error.start})", {}
+    try:
+        record = json.loads(text)
     except json.JSONDecodeError as error:
         return f"not valid JSON ({error.msg})", {}
+    except ValueError as error:  # an integer of more digits than Python converts
+        return f"not readable JSON ({_first_line(error)})", {}
+    except RecursionError:
+        return "JSON nested too deeply", {}
     if not isinstance(record, dict):
         return "not a JSON object", {}
     missing = [key for key in required if not isinstance(record.get(key), str)]
     if missing:
         return f"missing text field(s) {', '.join(missing)}", {}
+    broken = [key for key, value in record.items() if isinstance(value, str) and not _is_unicode_text(value)]
+    if broken:
+        return f"field(s) {', '.join(map(repr, broken))} hold a lone surrogate (an unpaired \\ud800-\\udfff escape)", {}
+    if not _is_valid_id(record.get("id")):
+        return "id is not a string or a 64-bit integer", {}
     return None, record
+
+
+def _is_unicode_text(value: str) -> bool:
+    """False for strings with lone surrogates, which JSON escapes can make and UTF-8 cannot hold."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _is_valid_id(value: Any) -> bool:
+    if value is None or isinstance(value, str):
+        return True
+    return isinstance(value, int) and not isinstance(value, bool) and value in ID_RANGE
+
+
+def _first_line(error: BaseException) -> str:
+    """The first line of an error's message, printable on any stderr (surrogates escaped)."""
+    text = str(error).strip().encode("utf-8", "backslashreplace").decode("utf-8")
+    return text.splitlines()[0] if text else "no message"
 
 
 def code_handler() -> LineHandler:
@@ -80,7 +136,7 @@ def code_handler() -> LineHandler:
     def handle(record: dict[str, Any]) -> list[dict[str, Any]]:
         record_id = str(record.get("id", ""))
         coded = coder.code_text(record["text"], _date_field(record.get("date")))
-        events = to_events(coded, record_id, None, record.get("url"))
+        events = to_events(coded, record_id, None, _url_field(record.get("url")))
         return [{"id": record.get("id"), **event._asdict()} for event in events]
 
     return handle
@@ -95,6 +151,12 @@ def _date_field(value: Any) -> Optional[datetime.date]:
         raise LineRejected(f"date {value!r} is not an ISO date (YYYY-MM-DD)") from error
 
 
+def _url_field(value: Any) -> Optional[str]:
+    if value is None or isinstance(value, str):
+        return value
+    raise LineRejected(f"url {value!r} is not a string")
+
+
 def clean_handler() -> LineHandler:
     """``{"id","url"?,"html"}`` -> ``{"id","title","author","published","language","text",...}``."""
     from transforms.clean.extract import Cleaner
@@ -102,7 +164,10 @@ def clean_handler() -> LineHandler:
     cleaner = Cleaner()
 
     def handle(record: dict[str, Any]) -> list[dict[str, Any]]:
-        page = cleaner.clean(record["html"], record.get("url"))
+        url = _url_field(record.get("url"))
+        if url is not None and safe_split(url) is None:
+            raise LineRejected(f"url {url!r} cannot be parsed")
+        page = cleaner.clean(record["html"], url)
         return [
             {
                 "id": record.get("id"),

@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 import re
 from typing import Optional
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import urldefrag
 
 import courlan
+
+from transforms.fetch.urls import safe_join, safe_split
 
 _WHITESPACE = re.compile(r"\s+")
 
@@ -17,25 +19,30 @@ def canonical_url(fetched_url: str, declared_canonical: Optional[str] = None) ->
 
     A declared canonical (``<link rel=canonical>`` or og:url) is resolved against the fetched URL and
     used unless it points at a site's front page while the article itself does not, a common template
-    mistake that would otherwise merge every article of a site into one. Tracking parameters and
-    fragments are removed by courlan's normaliser.
+    mistake that would otherwise merge every article of a site into one. A declared URL that cannot
+    be parsed is ignored. Tracking parameters and fragments are removed by courlan's normaliser.
     """
     chosen = fetched_url
-    if declared_canonical:
-        resolved = urljoin(fetched_url, declared_canonical.strip())
-        if urlsplit(resolved).scheme in ("http", "https") and not _is_front_page_of_article(
-            resolved, fetched_url
-        ):
-            chosen = resolved
-    if urlsplit(chosen).scheme in ("http", "https"):
+    resolved = safe_join(fetched_url, declared_canonical.strip()) if declared_canonical else None
+    if resolved and _is_web_url(resolved) and not _is_front_page_of_article(resolved, fetched_url):
+        chosen = resolved
+    if _is_web_url(chosen):
         return courlan.normalize_url(urldefrag(chosen).url, strict=False)
     return chosen
 
 
+def _is_web_url(url: str) -> bool:
+    parts = safe_split(url)
+    return parts is not None and parts.scheme in ("http", "https")
+
+
 def _is_front_page_of_article(candidate: str, fetched_url: str) -> bool:
-    candidate_path = urlsplit(candidate).path.strip("/")
-    fetched_path = urlsplit(fetched_url).path.strip("/")
-    return not candidate_path and bool(fetched_path)
+    return not _path_of(candidate) and bool(_path_of(fetched_url))
+
+
+def _path_of(url: str) -> str:
+    parts = safe_split(url)
+    return parts.path.strip("/") if parts else ""
 
 
 def article_id(canonical: str) -> str:
@@ -45,9 +52,12 @@ def article_id(canonical: str) -> str:
 
 def source_domain(url: str) -> str:
     """The registrable domain that published the article (``bbc.co.uk``); ``local`` for files."""
-    if urlsplit(url).scheme not in ("http", "https"):
+    parts = safe_split(url)
+    if parts is None:
+        return "unknown"
+    if parts.scheme not in ("http", "https"):
         return "local"
-    return courlan.extract_domain(url) or urlsplit(url).hostname or "unknown"
+    return courlan.extract_domain(url) or parts.hostname or "unknown"
 
 
 def text_hash(text: str) -> str:

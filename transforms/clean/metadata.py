@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from itertools import islice
 from typing import NamedTuple
-from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
 from trafilatura.json_metadata import normalize_authors
 from trafilatura.metadata import examine_meta, extract_meta_json, extract_sitename, extract_title
+
+from transforms.fetch.urls import safe_join, safe_split
 
 # Visible bylines, for pages whose markup names no author. trafilatura's own byline search copies
 # and prunes the whole tree and runs regular expressions over every element: ten times the cost of
@@ -32,7 +33,8 @@ class PageMetadata(NamedTuple):
 
 
 def canonical_url(tree: HtmlElement, page_url: str | None) -> str | None:
-    """``<link rel=canonical>``, else ``og:url``, made absolute against the page URL."""
+    """``<link rel=canonical>``, else ``og:url``, made absolute against the page URL; values that
+    are no http(s) URL (or cannot be parsed at all) are passed over."""
     candidates = [
         link.get("href")
         for link in tree.iter("link")
@@ -42,8 +44,9 @@ def canonical_url(tree: HtmlElement, page_url: str | None) -> str | None:
     for candidate in candidates:
         if not candidate or not candidate.strip():
             continue
-        absolute = urljoin(page_url or "", candidate.strip())
-        if urlsplit(absolute).scheme in ("http", "https") and urlsplit(absolute).netloc:
+        absolute = safe_join(page_url or "", candidate.strip())
+        parts = safe_split(absolute) if absolute else None
+        if parts and parts.scheme in ("http", "https") and parts.netloc:
             return absolute
     return None
 

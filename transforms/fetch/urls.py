@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Optional
 from urllib.parse import SplitResult, urljoin, urlsplit, urlunsplit
 from urllib.request import url2pathname
 
@@ -26,6 +27,24 @@ def _split(url: str) -> SplitResult:
     return parts
 
 
+def safe_split(url: str) -> Optional[SplitResult]:
+    """The parts of a URL, or None when urllib cannot parse it (a bracketed host that is no IPv6
+    address, a port that is no number or out of range): URLs from outside are data, never a crash."""
+    try:
+        return _split(url)
+    except UrlProblem:
+        return None
+
+
+def safe_join(base: str, link: str) -> Optional[str]:
+    """``link`` resolved against ``base``, or None when either cannot be parsed."""
+    try:
+        joined = urljoin(base, link)
+    except ValueError:
+        return None
+    return joined if safe_split(joined) else None
+
+
 def checked_http_url(url: str) -> str:
     """The URL without its fragment, if it is a well-formed http(s) URL with a host."""
     parts = _split(url)
@@ -47,11 +66,8 @@ def checked_http_url(url: str) -> str:
 
 def host_of(url: str) -> str | None:
     """The lower-cased host of an http(s) URL (the unit of politeness), None for anything else."""
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in HTTP_SCHEMES:
+    parts = safe_split(url)
+    if parts is None or parts.scheme.lower() not in HTTP_SCHEMES:
         return None
     return parts.hostname or None
 
@@ -72,4 +88,8 @@ def local_path(url: str) -> Path | None:
 
 def redirect_target(current: str, location: str) -> str:
     """Where a Location header points, resolved against the current URL, checked like any URL."""
-    return checked_http_url(urljoin(current, location.strip()))
+    try:
+        target = urljoin(current, location.strip())
+    except ValueError as error:
+        raise UrlProblem("invalid_url", f"cannot parse redirect target {location!r}: {error}") from error
+    return checked_http_url(target)

@@ -11,13 +11,13 @@ import datetime
 import json
 import time
 from typing import Any, Iterator, NamedTuple, Optional, Union
-from urllib.parse import urljoin, urlsplit
 
 import feedparser
 import lxml.html
 
 from schemas.errors import ErrorRecord, make_error
 from schemas.pages import PageRequest
+from transforms.fetch.urls import safe_join, safe_split
 from transforms.sources.lists import REMOTE_SCHEMES, is_local
 
 FEED_MEDIA_TYPES = frozenset(
@@ -60,7 +60,11 @@ def parse_feed(
         if not entry.link:
             yield make_error("feed", None, "invalid_url", f"entry {entry.title!r} has no link", feed_url=feed_url)
             continue
-        url = urljoin(base, entry.link.strip())
+        url = safe_join(base, entry.link.strip())
+        if url is None:
+            message = f"entry {entry.title!r} links to {entry.link!r}, which is not a URL"
+            yield make_error("feed", entry.link, "invalid_url", message, feed_url=feed_url)
+            continue
         refusal = _link_refusal(url, base)
         if refusal:
             yield make_error("feed", url, "unsupported_scheme", refusal, feed_url=feed_url)
@@ -69,7 +73,9 @@ def parse_feed(
 
 
 def _link_refusal(url: str, base: str) -> Optional[str]:
-    scheme = urlsplit(url).scheme
+    """Why a feed at ``base`` may not announce ``url``, or None."""
+    parts = safe_split(url)
+    scheme = parts.scheme if parts else ""
     if scheme in REMOTE_SCHEMES or (scheme == "file" and is_local(base)):
         return None
     return f"links to a {scheme or 'relative'} URL, which a {'local' if is_local(base) else 'remote'} feed may not name"
@@ -80,7 +86,10 @@ def _read_entries(body: bytes) -> tuple[list[Entry], Optional[str]]:
     if body.lstrip()[:1] == b"{":
         return _json_feed_entries(body)
     # Links are resolved by the caller, not by feedparser, which mangles file:// bases.
-    parsed = feedparser.parse(body, resolve_relative_uris=False)
+    try:
+        parsed = feedparser.parse(body, resolve_relative_uris=False)
+    except ValueError as error:  # feedparser's loose parser raises on "&#xD800;" (a lone surrogate)
+        return [], f"not a readable feed ({error})"
     if not parsed.entries and (parsed.bozo or not parsed.get("version")):
         detail = parsed.get("bozo_exception")
         return [], "not an RSS, Atom or JSON feed" + (f" ({detail})" if detail else "")
@@ -91,7 +100,7 @@ def _json_feed_entries(body: bytes) -> tuple[list[Entry], Optional[str]]:
     """JSON Feed (https://jsonfeed.org/version/1.1): ``items`` with ``url`` and ``date_published``."""
     try:
         document: Any = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as error:
+    except (ValueError, RecursionError) as error:
         return [], f"not a JSON feed ({error})"
     if not isinstance(document, dict) or "jsonfeed.org" not in str(document.get("version", "")):
         return [], "JSON document without a jsonfeed.org version"
@@ -103,8 +112,20 @@ def _json_feed_entries(body: bytes) -> tuple[list[Entry], Optional[str]]:
         if isinstance(item, dict):
             link = item.get("url") or item.get("external_url")
             moment = _iso_time(item.get("date_published") or item.get("date_modified"))
-            entries.append(Entry(item.get("title"), link if isinstance(link, str) else None, moment))
+            entries.append(Entry(_text_or_none(item.get("title")), _text_or_none(link), moment))
     return entries, None
+
+
+def _text_or_none(value: Any) -> Optional[str]:
+    """JSON Feed fields are whatever the publisher wrote: only strings that are valid text are used
+    (``"\\ud800"`` decodes to a lone surrogate, which no output table can store)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+    return value
 
 
 def _iso_time(value: Any) -> Optional[datetime.datetime]:
@@ -112,11 +133,11 @@ def _iso_time(value: Any) -> Optional[datetime.datetime]:
         return None
     try:
         moment = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=datetime.timezone.utc)
+        return moment.astimezone(datetime.timezone.utc)
+    except (ValueError, OverflowError):  # not ISO 8601, or a year 1 or 9999 moment that leaves the calendar in UTC
         return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=datetime.timezone.utc)
-    return moment.astimezone(datetime.timezone.utc)
 
 
 def discover_feeds(body: bytes, page_url: str) -> list[DiscoveredFeed]:
@@ -133,8 +154,8 @@ def discover_feeds(body: bytes, page_url: str) -> list[DiscoveredFeed]:
         media_type = (link.get("type") or "").lower().split(";")[0].strip()
         href = link.get("href")
         if "alternate" in rel and media_type in FEED_MEDIA_TYPES and href:
-            url = urljoin(page_url, href.strip())
-            if not _link_refusal(url, page_url) and url not in {feed.url for feed in found}:
+            url = safe_join(page_url, href.strip())
+            if url and not _link_refusal(url, page_url) and url not in {feed.url for feed in found}:
                 found.append(DiscoveredFeed(url=url, page_url=page_url))
     return found
 

@@ -7,10 +7,11 @@ is a feed.
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import lxml.etree
 from apache_beam.io.filesystems import FileSystems
+
+from transforms.fetch.urls import safe_split
 
 REMOTE_SCHEMES = ("http", "https")
 
@@ -20,8 +21,12 @@ class SourceListError(ValueError):
 
 
 def is_local(location: str) -> bool:
-    """True for ``file://`` URLs and plain paths, which only the user can name."""
-    scheme = urlsplit(location).scheme
+    """True for ``file://`` URLs and plain paths, which only the user can name (not for what
+    cannot be parsed: that is left to the fetch stage to report)."""
+    parts = safe_split(location)
+    if parts is None:
+        return False
+    scheme = parts.scheme
     return scheme == "file" or scheme == "" or (len(scheme) == 1 and location[1:3] == ":\\")
 
 
@@ -60,13 +65,20 @@ def parse_opml(text: str) -> list[str]:
 
 
 def resolve_entry(entry: str, list_location: str) -> str:
-    """A list entry as an absolute URL: relative paths are taken from the list file's folder."""
+    """A list entry as an absolute URL: relative paths are taken from the list file's folder.
+
+    An entry that names no usable path (a NUL byte, an unknown ``~user``) is kept as written, so
+    that the fetch stage records it as an error row instead of the whole run failing here.
+    """
     if not is_local(entry) or entry.startswith("file://"):
         return entry
-    path = Path(entry).expanduser()
-    if not path.is_absolute() and is_local(list_location):
-        path = Path(list_location).expanduser().resolve().parent / path
-    return path.resolve().as_uri()
+    try:
+        path = Path(entry).expanduser()
+        if not path.is_absolute() and is_local(list_location):
+            path = Path(list_location).expanduser().resolve().parent / path
+        return path.resolve().as_uri()
+    except (ValueError, RuntimeError):
+        return entry
 
 
 def read_list(location: str, what: str) -> list[str]:

@@ -1,0 +1,168 @@
+"""``newsbeam code`` and ``newsbeam clean`` on hostile input: each bad line is reported and skipped,
+every good line is still written, and the output is always UTF-8 JSON lines."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.cli import main
+from pipeline.jsonl import LineRejected, transform_lines
+from transforms.clean.extract import Cleaner
+from transforms.coding import Coder
+
+POLITICAL = "Russian forces shelled the Ukrainian city of Kharkiv on Tuesday."
+ARTICLE_HTML = (
+    "<html lang='en'><head><title>Ministers meet</title></head><body><article><h1>Ministers meet in Nairobi</h1>"
+    + "".join(f"<p>Paragraph {i} of the report on the talks between the two governments in Nairobi.</p>" for i in range(6))
+    + "</article></body></html>"
+)
+
+
+def line(**fields: object) -> bytes:
+    return json.dumps(fields).encode()
+
+
+def run_command(capsys, tmp_path, command: str, lines: list[bytes]) -> tuple[int, list[str], list[dict]]:
+    """Run ``newsbeam COMMAND`` over these input lines; (exit status, stderr lines, output records)."""
+    source, target = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    source.write_bytes(b"\n".join(lines) + b"\n")
+    code = main([command, "--input", str(source), "--output", str(target)])
+    errors = capsys.readouterr().err.splitlines()
+    return code, errors, [json.loads(text) for text in target.read_bytes().decode("utf-8").splitlines()]
+
+
+def test_code_skips_each_bad_line_and_writes_the_good_ones(capsys, tmp_path):
+    code, errors, events = run_command(capsys, tmp_path, "code", [
+        line(id="good-1", text=POLITICAL),
+        b'{"id": "latin-1", "text": "Caf\xe9 owners protested."}',
+        b'{"id": "surrogate", "text": "Kenya \\ud800 protested."}',
+        b"[" * 100_000,
+        line(id=["not", "an", "id"], text=POLITICAL),
+        b'{"id": ' + b"9" * 5000 + b', "text": "x"}',
+        line(id=2**70, text=POLITICAL),
+        line(id=True, text=POLITICAL),
+        line(id="no-text", text=5),
+        b'"just a string"',
+        line(id="bad-url", text=POLITICAL, url=["x"]),
+        line(id=7, text=POLITICAL),
+    ])
+    assert code == 1
+    assert errors == [
+        "line 2: not UTF-8 text (invalid continuation byte at byte 30); skipped",
+        "line 3: field(s) 'text' hold a lone surrogate (an unpaired \\ud800-\\udfff escape); skipped",
+        "line 4: JSON nested too deeply; skipped",
+        "line 5: id is not a string or a 64-bit integer; skipped",
+        "line 6: not readable JSON (Exceeds the limit (4300 digits) for integer string conversion: value has 5000 digits;"
+        " use sys.set_int_max_str_digits() to increase the limit); skipped",
+        "line 7: id is not a string or a 64-bit integer; skipped",
+        "line 8: id is not a string or a 64-bit integer; skipped",
+        "line 9: missing text field(s) text; skipped",
+        "line 10: not a JSON object; skipped",
+        "line 11: url ['x'] is not a string; skipped",
+        "newsbeam code: 10 of 12 lines skipped",
+    ]
+    assert {event["id"] for event in events} == {"good-1", 7}
+
+
+def test_clean_skips_bad_urls_ids_and_bytes_and_writes_the_good_pages(capsys, tmp_path):
+    code, errors, pages = run_command(capsys, tmp_path, "clean", [
+        line(id="p1", url="https://news.example/a", html=ARTICLE_HTML),
+        line(id="p2", url=5, html=ARTICLE_HTML),
+        line(id="p3", url=["x"], html=ARTICLE_HTML),
+        line(id="p4", url="http://[zz]", html=ARTICLE_HTML),
+        line(id="p5", url="http://[::1/x", html=ARTICLE_HTML),
+        line(id={"p": 6}, html=ARTICLE_HTML),
+        b'{"id": "p7", "html": "<p>\\udfff</p>"}',
+        b'{"id": "p8", "html": "\xff\xfe"}',
+        line(id="p9", html=ARTICLE_HTML),
+    ])
+    assert code == 1
+    assert errors == [
+        "line 2: url 5 is not a string; skipped",
+        "line 3: url ['x'] is not a string; skipped",
+        "line 4: url 'http://[zz]' cannot be parsed; skipped",
+        "line 5: url 'http://[::1/x' cannot be parsed; skipped",
+        "line 6: id is not a string or a 64-bit integer; skipped",
+        "line 7: field(s) 'html' hold a lone surrogate (an unpaired \\ud800-\\udfff escape); skipped",
+        "line 8: not UTF-8 text (invalid start byte at byte 22); skipped",
+        "newsbeam clean: 7 of 9 lines skipped",
+    ]
+    assert [page["id"] for page in pages] == ["p1", "p9"]
+    assert all("Paragraph 3 of the report" in page["text"] for page in pages)
+
+
+def test_a_cleaner_that_raises_on_one_line_costs_that_line_only(capsys, tmp_path, monkeypatch):
+    clean = Cleaner.clean
+
+    def fragile_clean(self: Cleaner, html: str, url: str | None = None):
+        if "boom" in html:
+            raise RuntimeError("boom\nsecond line of the message")
+        return clean(self, html, url)
+
+    monkeypatch.setattr(Cleaner, "clean", fragile_clean)
+    code, errors, pages = run_command(capsys, tmp_path, "clean", [
+        line(id="p1", html=ARTICLE_HTML), line(id="p2", html="<p>boom</p>"), line(id="p3", html=ARTICLE_HTML),
+    ])
+    assert code == 1
+    assert errors == ["line 2: failed with RuntimeError: boom; skipped", "newsbeam clean: 1 of 3 lines skipped"]
+    assert [page["id"] for page in pages] == ["p1", "p3"]
+
+
+def test_a_coder_that_raises_on_one_line_costs_that_line_only(capsys, tmp_path, monkeypatch):
+    code_text = Coder.code_text
+
+    def fragile_code_text(self: Coder, text: str, *args: object, **kwargs: object):
+        if text.startswith("boom"):
+            raise KeyError("actor")
+        return code_text(self, text, *args, **kwargs)
+
+    monkeypatch.setattr(Coder, "code_text", fragile_code_text)
+    code, errors, events = run_command(capsys, tmp_path, "code", [
+        line(id="s1", text=POLITICAL), line(id="s2", text="boom " + POLITICAL), line(id="s3", text=POLITICAL),
+    ])
+    assert code == 1
+    assert errors == ["line 2: failed with KeyError: 'actor'; skipped", "newsbeam code: 1 of 3 lines skipped"]
+    assert {event["id"] for event in events} == {"s1", "s3"}
+
+
+def echo(record: dict) -> list[dict]:
+    """A handler that writes back what it was given, and raises where a line asks it to."""
+    if "raise" in record:
+        raise ValueError(record["raise"])
+    if "reject" in record:
+        raise LineRejected("rejected")
+    return [record]
+
+
+def test_output_that_is_not_utf8_json_skips_its_line():
+    source = io.BytesIO(b'{"text": "a", "nested": ["\\ud800"]}\n{"text": "b", "n": NaN}\n{"text": "c"}\n')
+    sink = io.BytesIO()
+    assert transform_lines(source, sink, echo, ("text",)) == (3, 2)
+    assert sink.getvalue() == b'{"text": "c"}\n'
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=6,
+)
+json_lines = st.dictionaries(
+    st.sampled_from(["text", "id", "raise", "reject", "extra"]), json_values, max_size=4
+).map(lambda record: json.dumps(record, ensure_ascii=False).encode("utf-8"))
+surrogate_lines = st.sampled_from([b'{"text": "\\ud800"}', b'{"text": "x", "id": "\\udc00"}', b'{"text": "x", "l": ["\\udbff"]}'])
+byte_lines = st.binary().map(lambda data: data.replace(b"\n", b""))
+
+
+@settings(max_examples=200, deadline=None)
+@given(lines=st.lists(st.one_of(byte_lines, json_lines, surrogate_lines), max_size=8))
+def test_transform_lines_takes_any_bytes_and_writes_only_utf8_json_lines(lines):
+    sink = io.BytesIO()
+    read, rejected = transform_lines(io.BytesIO(b"\n".join(lines)), sink, echo, ("text",))
+    assert read == sum(1 for text in lines if text.strip()) and 0 <= rejected <= read
+    written = sink.getvalue().decode("utf-8").splitlines()
+    assert len(written) == read - rejected
+    assert all(isinstance(json.loads(text), dict) for text in written)
