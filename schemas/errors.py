@@ -21,7 +21,7 @@ ERROR_TYPES: dict[str, str] = {
     "connection_error": "DNS, TCP or TLS failure before an answer arrived",
     "too_large": "the body (or its decompressed size) is larger than the download cap",
     "blocked_address": "the host resolves to a private, loopback, link-local, multicast or reserved address",
-    "robots_disallowed": "the site's robots.txt does not allow newsbeam's user agent to fetch the URL (a robots.txt answering 429 or 5xx counts as a refusal)",
+    "robots_disallowed": "the site's robots.txt does not allow newsbeam's user agent to fetch the URL (a robots.txt answering 429 or 5xx counts as a refusal for now; `http_status` then holds its status)",
     "redirect_loop": "a redirect leads back to a URL already visited",
     "too_many_redirects": "more redirects than allowed (5)",
     "unsupported_content_type": "the page is not HTML or XHTML",
@@ -32,6 +32,37 @@ ERROR_TYPES: dict[str, str] = {
     "duplicate": "a copy of an article already stored (same canonical URL or same text); the message names it",
     "coding_failed": "the event coder raised on this article (the article itself is kept)",
 }
+
+# Failures that the same request would meet again tomorrow: the URL itself, the server's lasting
+# answer about it, or what the page holds. Everything else (timeouts, connection errors, 5xx, 408,
+# 429, unreadable bodies, cleaner bugs, missing local files) may pass on the next run.
+PERMANENT_ERROR_TYPES = frozenset(
+    {
+        "invalid_url",
+        "unsupported_scheme",
+        "blocked_address",
+        "robots_disallowed",
+        "redirect_loop",
+        "too_many_redirects",
+        "too_large",
+        "unsupported_content_type",
+        "empty_content",
+    }
+)
+_TRANSIENT_CLIENT_STATUSES = frozenset({408, 429})
+
+
+def is_permanent_failure(error_type: str, http_status: Optional[int]) -> bool:
+    """Whether fetching the URL again soon would fail the same way, so a scheduler need not retry.
+
+    A 4xx answer is permanent except 408 (timeout) and 429 (rate limit), which ask to come back; a
+    5xx answer or a "come back" status anywhere is transient whatever the error type.
+    """
+    if http_status is not None and (http_status >= 500 or http_status in _TRANSIENT_CLIENT_STATUSES):
+        return False
+    if error_type == "http_status":
+        return http_status is not None and 400 <= http_status < 500
+    return error_type in PERMANENT_ERROR_TYPES
 
 
 class ErrorRecord(NamedTuple):
@@ -46,6 +77,8 @@ class ErrorRecord(NamedTuple):
     attempts: int
     occurred_at: datetime.datetime
     ingest_date: str
+    # Stamped once, just before the errors are written, so a scheduler can tell runs apart.
+    run_id: Optional[str] = None
 
 
 def make_error(
@@ -90,6 +123,7 @@ ERRORS = TableSpec(
             pa.field("attempts", pa.int32(), nullable=False),
             pa.field("occurred_at", UTC_TIMESTAMP, nullable=False),
             pa.field("ingest_date", pa.string(), nullable=False),
+            pa.field("run_id", pa.string()),
         ]
     ),
 )

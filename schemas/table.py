@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 # Bumped whenever a column is added, removed or changes type; written into every file's metadata.
-SCHEMA_VERSION = "2"
+# 2 added articles.published_local_date; 3 added errors.run_id.
+SCHEMA_VERSION = "3"
 SCHEMA_VERSION_KEY = b"newsbeam.schema_version"
 TABLE_NAME_KEY = b"newsbeam.table"
 

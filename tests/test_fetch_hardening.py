@@ -9,6 +9,7 @@ import tracemalloc
 
 import pytest
 
+from schemas.errors import is_permanent_failure
 from tests.local_servers import LocalServer, Reply, fetch_settings_for, gzip_bomb, html_page
 from transforms.fetch.client import FetchSettings, HttpClient
 
@@ -208,11 +209,14 @@ def test_robots_group_for_our_agent_wins_and_can_be_switched_off(server):
         assert client.get(url).error_type is None
 
 
-def test_unreachable_robots_means_disallowed(server):
+def test_unreachable_robots_means_disallowed_for_now(server):
     server.route("/robots.txt", Reply(status=503))
     url = server.route("/story", Reply(body=PAGE))
     with client_for(server, max_retries=0) as client:
-        assert client.get(url).error_type == "robots_disallowed"
+        result = client.get(url)
+    assert result.error_type == "robots_disallowed"
+    # robots.txt's own status goes with the refusal: an outage, so the next run retries the page
+    assert result.status == 503 and not is_permanent_failure(result.error_type, result.status)
     assert server.hits("/story") == 0
 
 

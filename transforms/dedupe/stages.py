@@ -1,62 +1,125 @@
 """Beam stages that keep re-runs and syndicated copies out of the tables.
 
-What the output already holds is read as a PCollection (only the id, URL and hash columns), never
-as a side input, so the check scales with the dataset on a distributed runner.
+What the output already holds is read as a PCollection (only the id, URL and hash columns of
+articles, and the few columns of errors the retry policy needs), never as a side input, so the
+check scales with the dataset on a distributed runner.
 """
 
 from __future__ import annotations
 
+import datetime
+import logging
 from typing import Any, Iterator, Optional, Union
 
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
-from apache_beam.io.parquetio import ReadFromParquet
+from apache_beam.io.parquetio import ReadAllFromParquet
 from apache_beam.metrics import Metrics
 
 from schemas import ARTICLES, ERRORS
 from schemas.articles import Article
 from schemas.pages import PageRequest
+from transforms.dedupe.retry import PageFailure, held_back, page_failure
 from transforms.dedupe.rules import pick_by_id, pick_by_text
+from transforms.sinks.integrity import match_table_files
 
 ERRORS_TAG = "errors"
+# Marks a ReadStored row of a URL held back by the retry policy (not stored, only not to be fetched).
+FAILED_RECENTLY = "failed_recently"
+
+_log = logging.getLogger(__name__)
 
 
 def table_files(output_dir: str, table: str) -> str:
     return FileSystems.join(output_dir, table, "**.parquet")
 
 
-def has_files(pattern: str) -> bool:
-    return bool(FileSystems.match([pattern])[0].metadata_list)
+def readable_files(pattern: str) -> list[str]:
+    """The files matching ``pattern`` that can be read; a damaged one is skipped with a warning, so
+    one truncated file does not make every later run fail."""
+    found = match_table_files(pattern)
+    for path, problem in found.damaged:
+        _log.warning("skipping damaged Parquet file %s: %s", path, problem)
+    return found.readable
 
 
 class ReadStored(beam.PTransform):
-    """The output's stored articles and recorded duplicates -> dicts with url, article_id, text_hash.
+    """The output's stored articles, recorded duplicates and recently failed URLs -> dicts with url,
+    article_id, text_hash.
 
-    Rows of recorded duplicates carry only a URL (so they are not fetched again).
+    Rows of recorded duplicates carry only a URL (so they are not fetched again); so do rows of URLs
+    the retry policy holds back (see ``transforms.dedupe.retry``), which are also marked
+    ``FAILED_RECENTLY``. ``now`` defaults to the time the graph is built.
     """
 
-    def __init__(self, output_dir: str):
+    def __init__(
+        self, output_dir: str, retry_after: datetime.timedelta, now: Optional[datetime.datetime] = None
+    ):
         super().__init__()
         self._articles = table_files(output_dir, ARTICLES.name)
         self._errors = table_files(output_dir, ERRORS.name)
+        self._retry_after = retry_after
+        self._now = now or datetime.datetime.now(datetime.timezone.utc)
 
     def expand(self, begin: beam.pvalue.PBegin) -> beam.PCollection:
         parts = [begin | "NothingStored" >> beam.Create([])]
-        if has_files(self._articles):
-            parts.append(begin | "ReadStoredArticles" >> ReadFromParquet(self._articles, columns=["article_id", "url", "text_hash"]))
-        if has_files(self._errors):
+        article_files = readable_files(self._articles)
+        if article_files:
             parts.append(
                 begin
-                | "ReadRecordedErrors" >> ReadFromParquet(self._errors, columns=["url", "error_type"])
+                | "ArticleFiles" >> beam.Create(article_files)
+                | "ReadStoredArticles" >> ReadAllFromParquet(columns=["article_id", "url", "text_hash"])
+            )
+        error_files = readable_files(self._errors)
+        if error_files:
+            recorded = (
+                begin
+                | "ErrorFiles" >> beam.Create(error_files)
+                | "ReadRecordedErrors"
+                >> ReadAllFromParquet(columns=["stage", "url", "error_type", "http_status", "occurred_at"])
+            )
+            parts.append(
+                recorded
                 | "OnlyDuplicates" >> beam.Filter(lambda row: row["error_type"] == "duplicate" and row["url"])
                 | "AsUrlOnly" >> beam.Map(lambda row: {"url": row["url"], "article_id": None, "text_hash": None})
             )
+            parts.append(recorded | "FailedRecently" >> FailedRecently(self._retry_after, self._now))
         return parts | "AllStored" >> beam.Flatten()
 
 
+class FailedRecently(beam.PTransform):
+    """``errors`` rows -> one row per URL held back by the retry policy (url, ``FAILED_RECENTLY``).
+
+    Only a URL's latest failure counts: a 404 followed by a 503 is retried by the next run.
+    """
+
+    def __init__(self, retry_after: datetime.timedelta, now: datetime.datetime):
+        super().__init__()
+        self._retry_after = retry_after
+        self._now = now
+
+    def expand(self, recorded: beam.PCollection) -> beam.PCollection:
+        retry_after, now = self._retry_after, self._now
+        return (
+            recorded
+            | "PageFailures" >> beam.FlatMap(_keyed_page_failure)
+            | "LatestPerUrl" >> beam.CombinePerKey(max)
+            | "HeldBack" >> beam.Filter(lambda keyed: held_back(keyed[1], retry_after, now))
+            | "AsFailedUrl"
+            >> beam.Map(lambda keyed: {"url": keyed[0], "article_id": None, "text_hash": None, FAILED_RECENTLY: True})
+        )
+
+
+def _keyed_page_failure(row: dict[str, Any]) -> Iterator[tuple[str, PageFailure]]:
+    failure = page_failure(row)
+    if failure is not None:
+        yield row["url"], failure
+
+
 class SkipStoredUrls(beam.PTransform):
-    """Elements with a ``url`` (PageRequests, Articles) whose URL is already stored or recorded as a
-    duplicate are dropped: requests are not fetched again, replayed pages not recorded again.
+    """Elements with a ``url`` (PageRequests, Articles) whose URL is already stored, recorded as a
+    duplicate or held back after a permanent failure are dropped: requests are not fetched again,
+    replayed pages not recorded again.
 
     Every new element goes on, two of one URL included: requests arrive unique (lists and feeds are
     deduplicated where they are read), and of two replayed pages with one canonical URL the next
@@ -71,7 +134,8 @@ class SkipStoredUrls(beam.PTransform):
         return (
             {
                 "requests": elements | "KeyByUrl" >> beam.Map(lambda element: (element.url, element)),
-                "stored": self._stored | "KeyStoredByUrl" >> beam.Map(lambda row: (row["url"], True)),
+                "stored": self._stored
+                | "KeyStoredByUrl" >> beam.Map(lambda row: (row["url"], row.get(FAILED_RECENTLY, False))),
             }
             | "JoinOnUrl" >> beam.CoGroupByKey()
             | "KeepUnstored" >> beam.ParDo(_KeepUnstoredFn())
@@ -79,15 +143,19 @@ class SkipStoredUrls(beam.PTransform):
 
 
 class _KeepUnstoredFn(beam.DoFn):
+    """(url, {requests, stored: [failed recently?]}) -> the requests, unless the URL is stored."""
+
     def __init__(self) -> None:
         self._skipped = Metrics.counter("dedupe", "urls_already_stored")
+        self._failed_recently = Metrics.counter("dedupe", "urls_failed_recently")
 
     def process(self, joined: tuple[str, dict[str, list[Any]]]) -> Iterator[Union[PageRequest, Article]]:
         _, groups = joined
-        if groups["stored"]:
-            self._skipped.inc(len(groups["requests"]))
+        if not groups["stored"]:
+            yield from groups["requests"]
             return
-        yield from groups["requests"]
+        counter = self._failed_recently if all(groups["stored"]) else self._skipped
+        counter.inc(len(groups["requests"]))
 
 
 class DropDuplicates(beam.PTransform):
@@ -98,7 +166,9 @@ class DropDuplicates(beam.PTransform):
         self._stored = stored
 
     def expand(self, articles: beam.PCollection) -> dict[str, beam.PCollection]:
-        articles = articles | "SkipStoredUrls" >> SkipStoredUrls(self._stored)
+        # The retry policy is about fetching: a page that cleans well now is stored, whatever it gave before.
+        stored_urls = self._stored | "NotFailedUrls" >> beam.Filter(lambda row: not row.get(FAILED_RECENTLY))
+        articles = articles | "SkipStoredUrls" >> SkipStoredUrls(stored_urls)
         by_id = (
             {
                 "new": articles | "KeyById" >> beam.Map(lambda article: (article.article_id, article)),

@@ -350,7 +350,7 @@ class HttpClient:
         if rules.allows(url, agent):
             return None
         message = rules.reason or f"robots.txt disallows {url} for {agent!r}"
-        return _failure(requested, url, "robots_disallowed", message)
+        return _failure(requested, url, "robots_disallowed", message, status=rules.unreachable_status)
 
     def _fetch_robots(self, robots_url: str, slots: _SlotHolder) -> RobotsResponse:
         result = self._follow(robots_url, robots_url, _ROBOTS, None, slots)

@@ -51,6 +51,9 @@ class RobotsRules:
     parser: Protego | None = None
     disallow_all: bool = False
     reason: str = ""
+    # The robots.txt status (429, 5xx) when the refusal is only the site being unreachable for now:
+    # carried into the error row, so that the URL counts as a transient failure and is retried.
+    unreachable_status: int | None = None
 
     def allows(self, url: str, agent: str) -> bool:
         if self.disallow_all:
@@ -79,7 +82,7 @@ def rules_from_response(response: RobotsResponse) -> tuple[RobotsRules, float]:
         return RobotsRules(parser=parser), RULES_TTL_SECONDS
     if status is not None and (status == 429 or status >= 500):
         reason = f"robots.txt unreachable (HTTP {status}); the site is treated as disallowed"
-        return RobotsRules(disallow_all=True, reason=reason), UNREACHABLE_TTL_SECONDS
+        return RobotsRules(disallow_all=True, reason=reason, unreachable_status=status), UNREACHABLE_TTL_SECONDS
     return RobotsRules(reason="no robots.txt"), RULES_TTL_SECONDS
 
 
