@@ -4,35 +4,50 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import os
+from dataclasses import dataclass
 from typing import Optional
-from urllib.parse import urlsplit
 
+import pyarrow as pa
 from apache_beam.io.filesystems import FileSystems
 
 from pipeline.errors import UsageError
-from pipeline.output import absolute_output
+from pipeline.output import absolute_output, require_existing_output
 from schemas import TABLES
 from schemas.table import TableSpec
-from transforms.sinks.commit import recover_interrupted_runs
-from transforms.sinks.compact import TableCompaction, compact_table, recover_compactions
+from transforms.sinks.compact import TableCompaction, compact_table
 
 
-def execute(args: argparse.Namespace) -> tuple[int, list[TableCompaction]]:
-    """Compact the chosen tables; returns the number of interrupted compactions finished first."""
+@dataclass(frozen=True)
+class CompactionRequest:
+    output_dir: str
+    specs: tuple[TableSpec, ...]
+    before: Optional[str]
+
+
+def compaction_request(args: argparse.Namespace) -> CompactionRequest:
+    """The checked arguments of ``newsbeam compact``; raises UsageError before anything is touched."""
     output_dir = absolute_output(args.output)
     specs = tables_to_compact(args.table)
     before = _checked_date(args.before)
-    if urlsplit(output_dir).scheme in ("", "file") and not os.path.isdir(output_dir):
-        raise UsageError(f"output folder {output_dir!r} does not exist (run `newsbeam run` first)")
+    require_existing_output(output_dir)
     # Matched, not tested for existence: object stores like gs:// have no folders.
     table_files = [FileSystems.join(output_dir, spec.name, "*", "*.parquet") for spec in TABLES.values()]
     if not any(result.metadata_list for result in FileSystems.match(table_files)):
         raise UsageError(f"{output_dir!r} holds no newsbeam table (articles, events or errors)")
-    # Runs that died while moving their files in are finished first, so only settled files are merged.
-    recover_interrupted_runs(output_dir)
-    recovered = recover_compactions(output_dir)
-    return recovered, [compact_table(output_dir, spec, before) for spec in specs]
+    return CompactionRequest(output_dir, tuple(specs), before)
+
+
+def execute(request: CompactionRequest) -> list[TableCompaction]:
+    """Compact the chosen tables. Call it holding the output (``pipeline.claim.claim_output``), which
+    first finishes interrupted runs and compactions, so only settled files are merged.
+
+    Raises UsageError (one line, no traceback) when the output cannot be read or written part way:
+    what was already merged stays merged, the rest stays as it was.
+    """
+    try:
+        return [compact_table(request.output_dir, spec, request.before) for spec in request.specs]
+    except (OSError, pa.ArrowException) as error:
+        raise UsageError(f"cannot compact {request.output_dir!r}: {_first_line(error)}") from error
 
 
 def tables_to_compact(table: Optional[str]) -> list[TableSpec]:
@@ -53,7 +68,13 @@ def format_compaction(recovered: int, results: list[TableCompaction]) -> str:
     for result in results:
         for path in result.skipped:
             lines.append(f"  kept as is (written with another schema version): {path}")
+        for path, problem in result.damaged:
+            lines.append(f"  kept as is (cannot be read: {problem}): {path}")
     return "\n".join(lines)
+
+
+def _first_line(error: BaseException) -> str:
+    return (str(error).splitlines() or [type(error).__name__])[0]
 
 
 def _checked_date(text: Optional[str]) -> Optional[str]:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import csv
-import glob
 import json
 import os
 import sys
-from typing import TextIO
+from typing import Optional, TextIO
 
 import duckdb
 import pyarrow as pa
@@ -19,27 +18,36 @@ from schemas.table import TableSpec
 OUTPUT_FORMATS = ("table", "csv", "jsonl")
 
 
-def table_glob(output_dir: str, table: str) -> str:
-    return os.path.join(output_dir, table, "**", "*.parquet")
-
-
 def connect(output_dir: str) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB with views ``articles``, ``events`` and ``errors`` over the Parquet files.
 
     A table that has no file yet (a run without errors, say) is still a view, empty but with its
     columns, so the same queries work on every output folder. Partition columns are typed as DATE.
+    A file that cannot be read is left out of its view with one warning line on stderr, so the
+    other files and tables stay queryable.
     """
     if "://" in output_dir and not output_dir.startswith("file://"):
         raise UsageError("newsbeam sql reads local output folders; copy remote output locally first")
     if not os.path.isdir(output_dir):
         raise UsageError(f"output folder {output_dir!r} does not exist (run `newsbeam run` first)")
+    # Imported here, not at the top: the command line imports this module for OUTPUT_FORMATS, and
+    # commands like `newsbeam code` must start without loading Beam.
+    from transforms.sinks.integrity import match_table_files, table_pattern
+
     connection = duckdb.connect()
     for spec in TABLES.values():
-        pattern = table_glob(output_dir, spec.name)
-        if glob.glob(pattern, recursive=True):
+        files = match_table_files(table_pattern(output_dir, spec))
+        for path, problem in files.damaged:
+            print(
+                f"newsbeam sql: warning: {path} left out of {spec.name} ({problem}); "
+                "`newsbeam check --repair` moves it aside",
+                file=sys.stderr,
+            )
+        if files.readable:
+            file_list = "[" + ", ".join(_literal(path) for path in files.readable) + "]"
             connection.execute(
                 f"create view {spec.name} as select * from read_parquet("
-                f"{_literal(pattern)}, hive_partitioning = true, union_by_name = true, "
+                f"{file_list}, hive_partitioning = true, union_by_name = true, "
                 f"hive_types = {{'{spec.partition_column}': DATE}})"
             )
         else:
@@ -57,17 +65,24 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def run_query(output_dir: str, query: str, output_format: str = "table", out: TextIO = sys.stdout) -> int:
-    """Run one query and print its result; returns the number of rows."""
+def run_query(output_dir: str, query: str, output_format: str = "table", out: Optional[TextIO] = None) -> int:
+    """Run one query and print its result to ``out`` (default: the current ``sys.stdout``, looked up
+    at call time so redirections apply); returns the number of rows.
+
+    Raises UsageError("SQL error: <first line of DuckDB's message>") whether DuckDB rejects the
+    query when planning it or only while fetching rows (a failed cast, an unreadable row group).
+    """
     connection = connect(output_dir)
     try:
         relation = connection.sql(query)
+        if relation is None:
+            return 0
+        columns = relation.columns
+        rows = relation.fetchall()
     except duckdb.Error as error:
-        raise UsageError(f"SQL error: {error}") from error
-    if relation is None:
-        return 0
-    columns = relation.columns
-    rows = relation.fetchall()
+        first_line = (str(error).splitlines() or [type(error).__name__])[0]
+        raise UsageError(f"SQL error: {first_line}") from error
+    out = out if out is not None else sys.stdout
     if output_format == "csv":
         writer = csv.writer(out)
         writer.writerow(columns)

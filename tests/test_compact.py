@@ -189,3 +189,44 @@ def test_folder_without_tables_exits_2(tmp_path, capsys):
     (tmp_path / "empty").mkdir()
     assert main(["compact", "--output", str(tmp_path / "empty")]) == EXIT_USAGE
     assert "holds no newsbeam table" in capsys.readouterr().err
+
+
+def test_a_damaged_file_is_kept_as_is_and_the_others_are_merged(three_runs, query, capsys):
+    folder = three_runs / "errors" / "ingest_date=2026-11-18"
+    damaged = folder / "run-b-00000.parquet"
+    data = damaged.read_bytes()[:100]
+    damaged.write_bytes(data)
+
+    assert main(["compact", "--output", str(three_runs)]) == 0
+
+    assert damaged.read_bytes() == data
+    assert sorted(f.name.startswith(compact.MERGED_PREFIX) for f in folder.glob("*.parquet")) == [False, True]
+    assert len(urls(query, three_runs)) == 11  # 15 rows, less the 4 of the damaged file
+    assert "kept as is (cannot be read: " in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("refused", ["create", "rename"])
+def test_an_output_that_cannot_be_written_ends_with_one_line(three_runs, capsys, monkeypatch, refused):
+    before = files_of(three_runs)
+
+    def refuse(*_, **__):
+        raise OSError(13, "Permission denied")
+
+    monkeypatch.setattr(compact.FileSystems, refused, refuse)
+    code = main(["compact", "--output", str(three_runs)])
+    monkeypatch.undo()
+
+    err = capsys.readouterr().err
+    assert code != 0 and err.count("\n") == 1 and "Permission denied" in err and "Traceback" not in err
+    assert files_of(three_runs) == before
+
+
+def test_a_manifest_that_cannot_be_parsed_is_left_for_repair_and_named_in_one_line(three_runs, capsys):
+    manifest = three_runs / "_state" / "compaction" / "0123456789abcdef.json"
+    manifest.parent.mkdir(parents=True)
+    manifest.write_text("{cut sh")
+    code = main(["compact", "--output", str(three_runs)])
+    err = capsys.readouterr().err
+    assert code == 0 and err.count("\n") == 1 and "Traceback" not in err
+    assert "0123456789abcdef.json" in err and "newsbeam check --repair" in err
+    assert manifest.read_text() == "{cut sh"

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from dataclasses import dataclass, field
 from typing import Iterable, Optional, Sequence
 
@@ -33,8 +34,10 @@ from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 
 from schemas.table import TableSpec
+from transforms.sinks.integrity import parquet_problem, table_pattern
 from transforms.sinks.parquet import TEMP_FOLDER, publish
 
+_LOGGER = logging.getLogger(__name__)
 COMPACTION_STATE = ("_state", "compaction")
 MERGED_PREFIX = "compacted-"
 # Rows of small files are gathered up to this size in memory before they become one row group.
@@ -67,7 +70,8 @@ class MergePlan:
 
 @dataclass
 class TableCompaction:
-    """What compacting one table did."""
+    """What compacting one table did. ``skipped``: files of another schema version; ``damaged``:
+    (path, problem) of files that cannot be read, never merged nor deleted."""
 
     table: str
     partitions: int = 0
@@ -75,6 +79,7 @@ class TableCompaction:
     files_after: int = 0
     rows: int = 0
     skipped: list[str] = field(default_factory=list)
+    damaged: list[tuple[str, str]] = field(default_factory=list)
 
 
 def plan_merges(folder: str, files: Sequence[PartFile], rows_per_file: int) -> list[MergePlan]:
@@ -95,9 +100,8 @@ def plan_merges(folder: str, files: Sequence[PartFile], rows_per_file: int) -> l
 def partition_files(output_dir: str, spec: TableSpec, before: Optional[str] = None) -> dict[str, list[str]]:
     """Parquet files of each partition folder of a table; with ``before``, only partitions whose
     value sorts earlier (ISO dates sort as text), so the partition still being written is left alone."""
-    pattern = FileSystems.join(output_dir, spec.name, f"{spec.partition_column}=*", "*.parquet")
     folders: dict[str, list[str]] = {}
-    for metadata in FileSystems.match([pattern])[0].metadata_list:
+    for metadata in FileSystems.match([table_pattern(output_dir, spec)])[0].metadata_list:
         folder, _ = metadata.path.rsplit("/", 1)
         value = folder.rsplit("=", 1)[1]
         if before is None or value < before:
@@ -127,6 +131,10 @@ def compact_table(output_dir: str, spec: TableSpec, before: Optional[str] = None
         summary.files_before += len(paths)
         parts = []
         for path in paths:
+            problem = parquet_problem(path)
+            if problem is not None:
+                summary.damaged.append((path, problem))
+                continue
             part = read_part_file(path, spec)
             if part is None:
                 summary.skipped.append(path)
@@ -161,12 +169,29 @@ def recover_compactions(output_dir: str) -> int:
     """Finish every compaction a crash interrupted after its manifest was written; returns how many."""
     pattern = FileSystems.join(output_dir, *COMPACTION_STATE, "*.json")
     manifests = FileSystems.match([pattern])[0].metadata_list
+    finished = 0
     for metadata in manifests:
-        with _open(metadata.path) as handle:
-            record = json.loads(handle.read().decode("utf-8"))
+        record = read_manifest(metadata.path)
+        if record is None:
+            continue
         _roll_forward(record)
         FileSystems.delete([metadata.path])
-    return len(manifests)
+        finished += 1
+    return finished
+
+
+def read_manifest(path: str) -> Optional[dict]:
+    """A manifest's record, or None (with a warning) when it cannot be read: a damaged manifest is
+    left for ``newsbeam check --repair`` and must not stop the writer that finds it."""
+    try:
+        with _open(path) as handle:
+            record = json.loads(handle.read().decode("utf-8"))
+        if isinstance(record, dict):
+            return record
+    except (OSError, ValueError):
+        pass
+    _LOGGER.warning("cannot read manifest %s; left as it is (newsbeam check --repair moves it aside)", path)
+    return None
 
 
 def _roll_forward(record: dict) -> None:

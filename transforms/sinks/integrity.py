@@ -1,7 +1,8 @@
 """Which Parquet files of an output can be read: a damaged file must never stop a query or a run.
 
-A file is readable when its footer parses (magic bytes, file metadata and schema). Reading the
-footer costs one small ranged read per file, on every Beam filesystem; the row data is not read.
+A file is readable when its footer parses (magic bytes, file metadata and schema); asked about a
+table, the footer's metadata must also name that table. Reading the footer costs one small ranged
+read per file, on every Beam filesystem; the row data is not read.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import pyarrow.parquet as pq
 from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 
+from schemas.table import TABLE_NAME_KEY, TableSpec
+
 
 @dataclass
 class TableFiles:
@@ -22,14 +25,27 @@ class TableFiles:
     damaged: list[tuple[str, str]] = field(default_factory=list)
 
 
-def parquet_problem(path: str) -> Optional[str]:
-    """None when the file's footer reads, else one line saying why it cannot be read."""
+def table_pattern(output_dir: str, spec: TableSpec) -> str:
+    """The FileSystems glob of a table's files: ``OUTPUT/<table>/<partition column>=*/*.parquet``."""
+    return FileSystems.join(output_dir, spec.name, f"{spec.partition_column}=*", "*.parquet")
+
+
+def parquet_problem(path: str, table: Optional[str] = None) -> Optional[str]:
+    """None when the file's footer reads (and, with ``table``, its metadata names that table), else
+    one line saying why not: the reader's error, or what the metadata says instead."""
     try:
         with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as handle:
-            pq.ParquetFile(handle).schema_arrow  # noqa: B018 - parsing the footer is the check
+            metadata = pq.ParquetFile(handle).schema_arrow.metadata or {}
     except Exception as error:  # noqa: BLE001 - any failure to read means the same: damaged
         text = str(error).splitlines()[0] if str(error) else type(error).__name__
         return text[:300]
+    if table is None:
+        return None
+    written_for = metadata.get(TABLE_NAME_KEY)
+    if written_for is None:
+        return f"not a newsbeam file (no {TABLE_NAME_KEY.decode()} metadata)"
+    if written_for != table.encode():
+        return f"holds rows of the {written_for.decode(errors='replace')} table, not {table}"
     return None
 
 

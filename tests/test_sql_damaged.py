@@ -1,0 +1,72 @@
+"""`newsbeam sql` over an output with damaged files: every other file and table stays queryable, each
+damaged file is named once on stderr, and SQL errors raised only while fetching rows are one line."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import pytest
+
+import pipeline.sql
+from pipeline.cli import EXIT_USAGE, main
+from pipeline.errors import UsageError
+from tests.test_check import DAY, ROWS_PER_FILE, table_file, truncate, write_small_output
+
+
+@pytest.fixture
+def output(tmp_path) -> Path:
+    folder = tmp_path / "out"
+    write_small_output(folder)
+    return folder
+
+
+def test_other_tables_and_the_readable_files_of_the_same_table_are_queried(output, query, capsys):
+    damaged = table_file(output, "articles")
+    truncate(damaged)
+
+    assert query("select count(*) as n from events", output) == [{"n": 2 * ROWS_PER_FILE}]
+    assert query("select count(*) as n from articles", output) == [{"n": ROWS_PER_FILE}]
+    days = query("select distinct ingest_date from articles", output)
+    assert days == [{"ingest_date": datetime.date.fromisoformat(DAY)}]  # still a DATE partition
+
+    warnings = [line for line in capsys.readouterr().err.splitlines() if str(damaged) in line]
+    assert len(warnings) == 3  # once per connection: each query above opens one
+    assert "left out of articles" in warnings[0] and "`newsbeam check --repair` moves it aside" in warnings[0]
+
+
+def test_a_table_whose_every_file_is_damaged_is_an_empty_view_with_its_columns(output, query):
+    for shard in range(2):
+        table_file(output, "errors", shard).write_bytes(b"garbage" * 50)
+    assert query("select count(*) as n from errors", output) == [{"n": 0}]
+    columns = {row["column_name"] for row in query("select column_name from (describe errors)", output)}
+    assert {"error_type", "ingest_date"} <= columns
+    assert query("select count(*) as n from articles", output) == [{"n": 2 * ROWS_PER_FILE}]
+
+
+def test_the_command_prints_the_result_on_stdout_and_the_warning_on_stderr(output, capsys):
+    truncate(table_file(output, "events", 1))
+    assert main(["sql", "select count(*) as n from events", "--output", str(output), "--format", "csv"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.split() == ["n", str(ROWS_PER_FILE)]
+    assert captured.err.count("\n") == 1 and "r1-00001.parquet" in captured.err and "Traceback" not in captured.err
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "select cast('x' as integer)",  # DuckDB plans it, and fails only when fetching the row
+        "select cast(text as integer) from articles",
+        "selec 1",
+    ],
+)
+def test_sql_errors_are_one_line(output, sql):
+    with pytest.raises(UsageError) as raised:
+        pipeline.sql.run_query(str(output), sql)
+    assert str(raised.value).startswith("SQL error: ") and "\n" not in str(raised.value)
+
+
+def test_a_fetch_time_error_exits_2_with_one_line(output, capsys):
+    assert main(["sql", "select cast('x' as integer)", "--output", str(output)]) == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "SQL error: Conversion Error" in err and "Traceback" not in err
