@@ -20,7 +20,7 @@ $(VENV)/.installed-test: $(VENV)/.installed
 install: $(VENV)/.installed
 
 demo: $(VENV)/.installed
-	$(BIN)/newsbeam run --output $(OUTPUT)
+	$(BIN)/newsbeam run --sample --output $(OUTPUT)
 	$(BIN)/newsbeam sql "select event_root_code, count(*) as events from events group by 1 order by 1" --output $(OUTPUT)
 
 test: $(VENV)/.installed-test

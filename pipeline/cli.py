@@ -11,9 +11,14 @@ import os
 import sys
 from typing import Optional, Sequence
 
-from pipeline.errors import UsageError
+from pipeline.errors import UsageError, one_line
 
+EXIT_FAILED = 1
 EXIT_USAGE = 2
+# Another writer holds the output's lock (EX_TEMPFAIL: try again later).
+EXIT_LOCKED = 75
+EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -25,37 +30,71 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return EXIT_USAGE
     if extra and args.command != "run":
         parser.error(f"unrecognised arguments: {' '.join(extra)}")
+    from transforms.sinks.interrupts import interrupts_as_exceptions
+
+    with interrupts_as_exceptions():
+        return _dispatch(args, extra)
+
+
+def _dispatch(args: argparse.Namespace, extra: Sequence[str]) -> int:
+    """Run one command; every expected failure becomes one line on stderr and an exit status."""
+    from pipeline.output_lock import OutputLocked
+
+    name = f"newsbeam {args.command}"
     try:
         return args.func(args, extra)
     except UsageError as error:
-        print(f"newsbeam {args.command}: error: {error}", file=sys.stderr)
+        print(f"{name}: error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except OutputLocked as error:
+        print(f"{name}: {error}", file=sys.stderr)
+        return EXIT_LOCKED
     except BrokenPipeError:
         # The reader (`| head`) went away: not an error of ours; silence the flush at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except KeyboardInterrupt:
-        print(f"newsbeam {args.command}: interrupted", file=sys.stderr)
-        return 130
+        print(f"{name}: interrupted", file=sys.stderr)
+        return interrupt_exit_status()
+    except Exception as error:  # noqa: BLE001 - one line instead of a traceback, unless asked for
+        if os.environ.get("NEWSBEAM_TRACEBACK"):
+            raise
+        print(f"{name}: failed: {one_line(error)} (NEWSBEAM_TRACEBACK=1 shows the traceback)", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def interrupt_exit_status() -> int:
+    """130 for Ctrl-C (SIGINT), 143 for SIGTERM, as shells report a process ended by either."""
+
+    import signal
+
+    from transforms.sinks.interrupts import received
+
+    return EXIT_TERMINATED if received() == signal.SIGTERM else EXIT_INTERRUPTED
 
 
 def _build_parser() -> argparse.ArgumentParser:
+    from pipeline.check import add_check_arguments
     from pipeline.defaults import DEFAULT_OUTPUT
-    from pipeline.options import add_run_arguments, add_streaming_arguments
+    from pipeline.options import add_lock_timeout_argument, add_run_arguments, add_streaming_arguments
     from pipeline.sql import OUTPUT_FORMATS
 
     parser = argparse.ArgumentParser(
         prog="newsbeam", description="News feeds to geopolitical event data, on Apache Beam."
     )
-    commands = parser.add_subparsers(dest="command", metavar="{run,code,clean,sql,compact}")
+    parser.add_argument("--version", action="version", version=version_text())
+    commands = parser.add_subparsers(dest="command", metavar="{run,code,clean,sql,compact,check}")
 
     run = commands.add_parser(
-        "run", help="run the pipeline (the bundled sample corpus when no source is given)",
-        description="Run the pipeline. Arguments not listed here go to Beam (--runner, --direct_num_workers, ...).",
+        "run", help="run the pipeline on one source (--feeds, --urls, --html-dir or --sample)",
+        description="Run the pipeline. Options of Beam's PipelineOptions go to Beam (--runner, "
+        "--direct_num_workers, ...); any other unknown option is an error. Exit status: 0 the run did "
+        "its work, 2 usage error, 3 no source could be read at all, 75 another writer holds the output, "
+        "130/143 interrupted.",
     )
     add_run_arguments(run)
     add_streaming_arguments(run)
-    run.set_defaults(func=_run)
+    run.set_defaults(func=_run, option_strings=[option for action in run._actions for option in action.option_strings])
 
     for name, what in (("code", "code events in {id, text, date?} lines"), ("clean", "clean {id, url?, html} lines")):
         command = commands.add_parser(name, help=what, description=what.capitalize() + " (JSON lines; - is stdin/stdout).")
@@ -79,24 +118,50 @@ def _build_parser() -> argparse.ArgumentParser:
     compact.add_argument(
         "--before", metavar="DATE", help="only partitions dated before DATE (YYYY-MM-DD), e.g. today while a stream writes"
     )
+    add_lock_timeout_argument(compact)
     compact.set_defaults(func=_compact)
+
+    check = commands.add_parser(
+        "check", help="verify every file, manifest and temp folder of an output (--repair mends)",
+        description="Verify an output folder; --repair moves unreadable files to _quarantine/ (nothing is "
+        "deleted) and completes interrupted commits. Exit status 0 when sound, 1 when problems remain.",
+    )
+    add_check_arguments(check)
+    check.set_defaults(func=_check)
     return parser
 
 
+def version_text() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    def of(package: str) -> str:
+        try:
+            return version(package)
+        except PackageNotFoundError:
+            return "unknown"
+
+    return f"newsbeam {of('newsbeam')} (Apache Beam {of('apache-beam')}, Python {sys.version.split()[0]})"
+
+
 def _run(args: argparse.Namespace, beam_args: Sequence[str]) -> int:
+    from pipeline.plan import plan_from_args
+    from pipeline.run import RunInterrupted, execute
     from pipeline.summary import format_summary
 
-    if args.streaming:
-        from pipeline.streaming import execute
-    else:
-        from pipeline.run import execute
-
+    plan = plan_from_args(args, beam_args)
     logging.getLogger().setLevel(logging.WARNING)
     # Per-page parser chatter ("empty link", "discarding data") would drown the run's own messages.
     for noisy in ("trafilatura", "htmldate", "courlan", "charset_normalizer"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
-    print(format_summary(execute(args, beam_args)))
-    return 0
+    try:
+        report = execute(plan)
+    except RunInterrupted as interrupted:
+        print(f"newsbeam run: {interrupted.state}", file=sys.stderr)
+        return interrupt_exit_status()
+    print(format_summary(report))
+    if report.problem:
+        print(f"newsbeam run: {report.problem}", file=sys.stderr)
+    return report.exit_status
 
 
 def _code(args: argparse.Namespace, _: Sequence[str]) -> int:
@@ -131,10 +196,22 @@ def _sql(args: argparse.Namespace, _: Sequence[str]) -> int:
 
 
 def _compact(args: argparse.Namespace, _: Sequence[str]) -> int:
-    from pipeline.compact import execute, format_compaction
+    from pipeline.claim import claim_output
+    from pipeline.compact import compaction_request, execute, format_compaction
 
-    print(format_compaction(*execute(args)))
+    request = compaction_request(args)
+    with claim_output(request.output_dir, "compact", lock_timeout=args.lock_timeout) as claim:
+        results = execute(request)
+    for line in claim.recovery_lines():
+        print(line, file=sys.stderr)
+    print(format_compaction(claim.completed_compactions, results))
     return 0
+
+
+def _check(args: argparse.Namespace, _: Sequence[str]) -> int:
+    from pipeline.check import run_check
+
+    return run_check(args)
 
 
 def _quiet_import_warnings() -> None:

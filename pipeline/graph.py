@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
-from typing import Mapping, Optional, Sequence
+from typing import Mapping, Optional
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
+from pipeline.plan import FeedSource, HtmlDirSource, Source
 from schemas import ARTICLES, ERRORS, EVENTS
 from schemas.errors import ErrorRecord
 from transforms.clean.clean_articles import CleanArticles
@@ -22,22 +24,15 @@ from transforms.sources.replay import ReadHtmlDir
 
 
 @dataclass(frozen=True)
-class Sources:
-    """Exactly one of these is set: feed URLs, article URLs, or a folder of saved pages."""
-
-    feed_urls: Sequence[str] = ()
-    article_urls: Sequence[str] = ()
-    html_dir: Optional[str] = None
-
-
-@dataclass(frozen=True)
 class GraphConfig:
-    sources: Sources
+    source: Source
     output_dir: str
     run_id: str
     fetch: FetchSettings = field(default_factory=FetchSettings)
     # ETag/Last-Modified per feed from earlier runs (conditional GET).
     feed_validators: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # How long an article URL that failed permanently is not fetched again (transforms.dedupe.retry).
+    retry_permanent_after: datetime.timedelta = datetime.timedelta(days=7)
 
 
 def build_graph(pipeline: beam.Pipeline, config: GraphConfig) -> None:
@@ -46,21 +41,21 @@ def build_graph(pipeline: beam.Pipeline, config: GraphConfig) -> None:
     What the output already holds is neither fetched nor stored again, so a scheduled job can run
     into the same folder as often as it likes.
     """
-    sources = config.sources
+    source = config.source
     error_streams = []
-    stored = pipeline | "ReadStored" >> ReadStored(config.output_dir)
-    if sources.html_dir:
-        replayed = pipeline | "ReadHtmlDir" >> ReadHtmlDir(sources.html_dir)
+    stored = pipeline | "ReadStored" >> ReadStored(config.output_dir, config.retry_permanent_after)
+    if isinstance(source, HtmlDirSource):
+        replayed = pipeline | "ReadHtmlDir" >> ReadHtmlDir(source.folder)
         pages = replayed.pages
         error_streams.append(replayed.errors)
     else:
-        if sources.feed_urls:
-            feeds = pipeline | "ReadFeeds" >> ReadFeeds(sources.feed_urls, config.fetch, config.feed_validators)
+        if isinstance(source, FeedSource):
+            feeds = pipeline | "ReadFeeds" >> ReadFeeds(source.urls, config.fetch, config.feed_validators)
             requests = feeds["requests"]
             error_streams.append(feeds["errors"])
             _ = feeds["validators"] | "KeepValidators" >> KeepValidators(config.output_dir, config.run_id)
         else:
-            requests = pipeline | "ReadUrlList" >> ReadUrlList(sources.article_urls)
+            requests = pipeline | "ReadUrlList" >> ReadUrlList(source.urls)
         requests = requests | "SkipStoredUrls" >> SkipStoredUrls(stored)
         # Local pages are allowed only because every request here comes from the user's own list or a
         # local feed: feeds read from the web are refused any non-http(s) link in ReadFeeds.
@@ -110,13 +105,14 @@ class PagesToTables(beam.PTransform):
             coded.events | "WriteEvents" >> WriteTable(EVENTS, output, run_id),
             error_streams
             | "AllErrors" >> beam.Flatten()
-            | "CountErrorTypes" >> beam.Map(_count_error_type)
+            | "StampRunIdAndCount" >> beam.Map(_stamp_run_id_and_count, run_id)
             | "WriteErrors" >> WriteTable(ERRORS, output, run_id),
         )
         return written | "AllFiles" >> beam.Flatten() | "CommitFiles" >> CommitFiles(output, run_id)
 
 
-def _count_error_type(record: ErrorRecord) -> ErrorRecord:
-    """One Beam counter per error type, so the run summary can show them without reading files."""
+def _stamp_run_id_and_count(record: ErrorRecord, run_id: str) -> ErrorRecord:
+    """The run's id on every error row (stamped here, once, rather than by every stage), and one
+    Beam counter per error type, so the run summary can show them without reading files."""
     Metrics.counter("error_types", record.error_type).inc()
-    return record
+    return record._replace(run_id=run_id)

@@ -19,11 +19,24 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     source.add_argument("--feeds", metavar="FILE", help="feed list: one RSS/Atom URL or path per line")
     source.add_argument("--urls", metavar="FILE", help="article list: one page URL or path per line")
     source.add_argument("--html-dir", metavar="DIR", help="folder of saved *.html / *.html.gz pages to replay")
+    source.add_argument("--sample", action="store_true", help="the bundled offline sample corpus (48 articles, two feeds)")
     parser.add_argument(
         "--output", default=DEFAULT_OUTPUT, metavar="DIR",
         help=f"where the tables go: a local folder, gs://... or s3://... (default ./{DEFAULT_OUTPUT})",
     )
-    parser.add_argument("--run-id", help="name of this run in file names (default: UTC time + random suffix)")
+    parser.add_argument(
+        "--run-id", help="name of this run in file names, unique in the output (default: UTC time + random suffix)"
+    )
+    add_lock_timeout_argument(parser)
+    parser.add_argument(
+        "--retry-permanent-after", type=_non_negative_float, default=7.0, metavar="DAYS",
+        help="days before a URL that failed for good (404, robots.txt, not HTML, no text) is fetched again (default 7)",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr while the run goes on")
+    parser.add_argument(
+        "--progress-interval", type=_positive_float, default=5.0, metavar="SECONDS",
+        help="seconds between two progress lines on stderr (default 5)",
+    )
     defaults = FetchSettings()
     parser.add_argument("--user-agent", default=defaults.user_agent, help="User-Agent sent with every request")
     parser.add_argument(
@@ -58,6 +71,13 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
         "--allow-host", action="append", default=[], metavar="HOST[:PORT]",
         help="let this host and port be fetched although it is a private or loopback address "
         "(repeatable; without a port: ports 80 and 443)",
+    )
+
+
+def add_lock_timeout_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--lock-timeout", type=_non_negative_float, default=0.0, metavar="SECONDS",
+        help="wait this long for another run or compaction writing the same output to finish (default 0: exit at once)",
     )
 
 

@@ -21,6 +21,12 @@ def absolute_output(location: str) -> str:
     return location.rstrip("/")
 
 
+def require_existing_output(output_dir: str) -> None:
+    """A maintenance command needs an output to work on; object stores have no folders to check."""
+    if urlsplit(output_dir).scheme in ("", "file") and not os.path.isdir(output_dir):
+        raise UsageError(f"output folder {output_dir!r} does not exist (run `newsbeam run` first)")
+
+
 def check_writable(output_dir: str, run_id: str) -> None:
     """Create the output folder if needed and prove a file can be written there, before any work."""
     probe = FileSystems.join(output_dir, STATE_FOLDER, f".write-probe-{run_id}")
@@ -37,9 +43,14 @@ def check_writable(output_dir: str, run_id: str) -> None:
         raise UsageError(f"cannot write to output location {output_dir!r}: {first_line}") from error
 
 
+def run_record_path(output_dir: str, run_id: str) -> str:
+    return FileSystems.join(output_dir, STATE_FOLDER, "runs", f"{run_id}.json")
+
+
 def write_run_record(output_dir: str, run_id: str, record: dict[str, Any]) -> str:
-    """Keep what a run did under ``_state/runs/`` (never read by SQL)."""
-    path = FileSystems.join(output_dir, STATE_FOLDER, "runs", f"{run_id}.json")
+    """Keep what a run did under ``_state/runs/`` (never read by SQL); replaces the run's own
+    ``running`` record written when it claimed the output."""
+    path = run_record_path(output_dir, run_id)
     with FileSystems.create(path) as handle:
         handle.write(json.dumps(record, indent=2, sort_keys=True, default=str).encode("utf-8"))
     return path

@@ -1,35 +1,41 @@
-"""``newsbeam run``: check the inputs, build the graph, run it, keep a run record, report.
+"""``newsbeam run``: one path for batch and streaming jobs, from a checked RunPlan to a RunReport.
 
-``prepare`` and ``complete`` are shared by the batch job (``execute`` here) and the streaming job
-(``pipeline.streaming``), so both check their input, choose their runner and report the same way.
+    claim the output (lock, run-id check, recovery)  ->  build the graph  ->  run it, with progress
+    ->  keep the feeds' validators and the run record  ->  report (and the exit status)
+
+An interrupt (Ctrl-C, SIGTERM) while the job runs ends in ``RunInterrupted``, after the output has
+been settled: a commit under way is completed, or the run's uncommitted files are discarded.
 """
 
 from __future__ import annotations
 
-import argparse
 import datetime
-import re
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Optional, Sequence
+from typing import Any, Optional
 
 import apache_beam as beam
+from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions, TestOptions
+from apache_beam.utils.timestamp import Timestamp
 
-from pipeline.errors import UsageError
-from pipeline.graph import GraphConfig, Sources, build_graph
-from pipeline.options import DEFAULT_RUNNER, fetch_settings_from, new_run_id
-from pipeline.output import absolute_output, check_writable, write_run_record
-from sample_corpus import FEED_LIST
+from pipeline.claim import Claim, claim_output, run_id_traces
+from pipeline.errors import one_line
+from pipeline.graph import GraphConfig, build_graph
+from pipeline.options import DEFAULT_RUNNER
+from pipeline.output import run_record_path, write_run_record
+from pipeline.plan import FeedSource, HtmlDirSource, RunPlan, Source, UrlListSource
+from pipeline.progress import ProgressFnApiRunner, report_progress
+from pipeline.streaming import StreamingConfig, build_streaming_graph
 from schemas import TABLES
+from transforms.sinks import interrupts
 from transforms.sinks.commit import recover_interrupted_runs, remove_run_temp_folder
-from transforms.sinks.compact import recover_compactions
 from transforms.sources import validators
-from transforms.sources.lists import SourceListError, read_list
-from transforms.sources.replay import count_saved_pages
 
-SAFE_RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+EXIT_OK = 0
+# No source could be read at all: every feed failed, every listed URL failed, no saved page read.
+EXIT_NO_SOURCE_READ = 3
 
 
 @dataclass(frozen=True)
@@ -43,131 +49,193 @@ class RunReport:
     counters: dict[str, int]
     used_sample: bool
     dry_run: bool = False
+    # What claiming the output finished or discarded of earlier runs, one line each.
+    recovery: list[str] = field(default_factory=list)
+    exit_status: int = EXIT_OK
+    problem: Optional[str] = None
 
 
-@dataclass
-class RunContext:
-    """What a run knows before its pipeline starts."""
+class RunInterrupted(Exception):
+    """The run was interrupted; ``state`` says in one sentence what the output now holds."""
 
-    run_id: str
-    output_dir: str
-    sources: Sources
-    used_sample: bool
-    options: PipelineOptions
-    recovered_runs: list[str]
-    started_at: datetime.datetime = field(default_factory=lambda: datetime.datetime.now(datetime.timezone.utc))
-    clock: float = field(default_factory=time.monotonic)
-
-    @property
-    def runner(self) -> str:
-        standard = self.options.view_as(StandardOptions)
-        return str(standard.runner) + (" (streaming)" if standard.streaming else "")
-
-    @property
-    def dry_run(self) -> bool:
-        return bool(self.options.view_as(TestOptions).dry_run)
+    def __init__(self, state: str):
+        super().__init__(state)
+        self.state = state
 
 
-def resolve_sources(args: argparse.Namespace) -> tuple[Sources, bool]:
-    """The run's source, read and checked now so that bad input fails before any work starts."""
-    try:
-        if args.html_dir:
-            if count_saved_pages(args.html_dir) == 0:
-                raise UsageError(f"--html-dir {args.html_dir!r} holds no *.html or *.html.gz files")
-            return Sources(html_dir=args.html_dir), False
-        if args.urls:
-            return Sources(article_urls=read_list(args.urls, "URL")), False
-        if args.feeds:
-            return Sources(feed_urls=read_list(args.feeds, "feed")), False
-        return Sources(feed_urls=read_list(str(FEED_LIST), "feed")), True
-    except SourceListError as error:
-        raise UsageError(str(error)) from error
-
-
-def prepare(args: argparse.Namespace, beam_args: Sequence[str], default_runner: str, streaming: bool = False) -> RunContext:
-    """Check the input and the output location, finish what interrupted runs left, set the runner."""
-    run_id = args.run_id or new_run_id()
-    if not SAFE_RUN_ID.match(run_id):
-        raise UsageError(f"--run-id {run_id!r} may hold only letters, digits, '.', '_' and '-'")
-    sources, used_sample = resolve_sources(args)
-    output_dir = absolute_output(args.output)
-    check_writable(output_dir, run_id)
-    recovered = recover_interrupted_runs(output_dir)
-    recover_compactions(output_dir)
-
-    options = PipelineOptions(list(beam_args))
+def beam_options(plan: RunPlan) -> PipelineOptions:
+    options = PipelineOptions(list(plan.beam_args))
     standard = options.view_as(StandardOptions)
-    standard.streaming = streaming or bool(standard.streaming)
+    standard.streaming = plan.streaming is not None or bool(standard.streaming)
     if standard.runner is None:
-        standard.runner = default_runner
-    return RunContext(run_id, output_dir, sources, used_sample, options, recovered)
+        standard.runner = DEFAULT_RUNNER
+    return options
 
 
-def complete(
-    context: RunContext,
-    result: beam.runners.runner.PipelineResult,
-    args: argparse.Namespace,
-    beam_args: Sequence[str],
-    record_extra: Optional[dict[str, Any]] = None,
+def new_pipeline(options: PipelineOptions) -> beam.Pipeline:
+    """A pipeline on the chosen runner; Beam's in-process runner reports progress as it goes."""
+    if options.view_as(StandardOptions).runner == DEFAULT_RUNNER:
+        return beam.Pipeline(runner=ProgressFnApiRunner(), options=options)
+    return beam.Pipeline(options=options)
+
+
+def execute(plan: RunPlan) -> RunReport:
+    """Run the plan's job to its end (a stream: to ``--stop-after`` or cancellation) and report."""
+    options = beam_options(plan)
+    standard = options.view_as(StandardOptions)
+    runner = str(standard.runner) + (" (streaming)" if standard.streaming else "")
+    with claim_output(plan.output_dir, "run", plan.run_id, plan.lock_timeout) as claim:
+        started_at = datetime.datetime.now(datetime.timezone.utc)
+        clock = time.monotonic()
+        pipeline = new_pipeline(options)
+        _build(pipeline, plan)
+        try:
+            show_progress = not plan.quiet and not options.view_as(TestOptions).dry_run
+            with report_progress(show_progress, plan.progress_interval) as progress:
+                result = pipeline.run()
+                progress.follow(result)
+                result.wait_until_finish()
+        except BaseException as error:
+            # Beam may have wrapped an interrupt raised inside a DoFn in an error of its own.
+            interrupted = interrupts.received() is not None
+            state = _settle_after_stop(plan, claim, started_at, "interrupted" if interrupted else "failed", error)
+            if interrupted:
+                raise RunInterrupted(state) from None
+            raise
+        seconds = time.monotonic() - clock
+        if options.view_as(TestOptions).dry_run:  # the job was only built (e.g. for Dataflow): the id stays free
+            remove_run_temp_folder(plan.output_dir, plan.run_id)
+            FileSystems.delete([run_record_path(plan.output_dir, plan.run_id)])
+            return RunReport(plan.run_id, plan.output_dir, runner, seconds, {}, {}, {}, _is_sample(plan.source), True)
+        return _complete(plan, claim, result, runner, started_at, seconds)
+
+
+def _build(pipeline: beam.Pipeline, plan: RunPlan) -> None:
+    if plan.streaming is not None:
+        assert isinstance(plan.source, FeedSource)
+        config = StreamingConfig(
+            feed_urls=plan.source.urls,
+            output_dir=plan.output_dir,
+            run_id=plan.run_id,
+            poll_interval=plan.streaming.poll_interval,
+            window_seconds=plan.streaming.window_seconds,
+            stop_after=plan.streaming.stop_after,
+            fetch=plan.fetch,
+        )
+        build_streaming_graph(pipeline, config, Timestamp.now())
+        return
+    stored_validators = validators.load(validators.state_file(plan.output_dir)) if plan.conditional_get else {}
+    build_graph(
+        pipeline,
+        GraphConfig(
+            source=plan.source,
+            output_dir=plan.output_dir,
+            run_id=plan.run_id,
+            fetch=plan.fetch,
+            feed_validators=stored_validators,
+            retry_permanent_after=plan.retry_permanent_after,
+        ),
+    )
+
+
+def _complete(
+    plan: RunPlan, claim: Claim, result: beam.runners.runner.PipelineResult, runner: str,
+    started_at: datetime.datetime, seconds: float,
 ) -> RunReport:
     """After the pipeline: keep the feeds' validators, tidy up, write the run record, report."""
-    seconds = time.monotonic() - context.clock
-    if context.dry_run:  # the job was only built (e.g. for Dataflow): nothing ran, nothing to keep
-        return RunReport(context.run_id, context.output_dir, context.runner, seconds, {}, {}, {}, context.used_sample, True)
-    validators.merge_after_success(context.output_dir, context.run_id)
-    remove_run_temp_folder(context.output_dir, context.run_id)
-
+    validators.merge_after_success(plan.output_dir, plan.run_id)
+    remove_run_temp_folder(plan.output_dir, plan.run_id)
     counters = counters_of(result)
+    problem = no_source_read(plan.source, counters)
     report = RunReport(
-        run_id=context.run_id,
-        output_dir=context.output_dir,
-        runner=context.runner,
+        run_id=plan.run_id,
+        output_dir=plan.output_dir,
+        runner=runner,
         seconds=seconds,
         rows={table: counters.get(f"sink/{table}_rows", 0) for table in TABLES},
-        error_types={
-            name.split("/", 1)[1]: value for name, value in counters.items() if name.startswith("error_types/")
-        },
+        error_types={name.split("/", 1)[1]: value for name, value in counters.items() if name.startswith("error_types/")},
         counters=counters,
-        used_sample=context.used_sample,
+        used_sample=_is_sample(plan.source),
+        recovery=claim.recovery_lines(),
+        exit_status=EXIT_NO_SOURCE_READ if problem else EXIT_OK,
+        problem=problem,
     )
-    sources = context.sources
-    write_run_record(
-        context.output_dir,
-        context.run_id,
+    _write_record(
+        plan, claim, started_at, runner, seconds,
         {
-            "run_id": context.run_id,
-            "runner": context.runner,
-            "started_at": context.started_at.isoformat(),
-            "finished_at": datetime.datetime.now(datetime.timezone.utc).isoformat(),
-            "seconds": round(seconds, 3),
-            "sources": {"feeds": list(sources.feed_urls), "urls": len(sources.article_urls), "html_dir": sources.html_dir},
+            "status": "no_source_read" if problem else "succeeded",
             "rows": report.rows,
-            "recovered_runs": context.recovered_runs,
             "error_types": report.error_types,
             "counters": counters,
-            "options": {key: value for key, value in vars(args).items() if key != "func"},
-            "beam_args": list(beam_args),
-            **(record_extra or {}),
         },
     )
     return report
 
 
-def execute(args: argparse.Namespace, beam_args: Sequence[str]) -> RunReport:
-    """Run one batch job described by parsed ``newsbeam run`` arguments."""
-    context = prepare(args, beam_args, DEFAULT_RUNNER)
-    config = GraphConfig(
-        sources=context.sources,
-        output_dir=context.output_dir,
-        run_id=context.run_id,
-        fetch=fetch_settings_from(args),
-        feed_validators={} if args.no_conditional_get else validators.load(validators.state_file(context.output_dir)),
+def no_source_read(source: Source, counters: dict[str, int]) -> Optional[str]:
+    """Why nothing at all could be read from the run's source, or None when something was.
+
+    A scheduler alerts on this (exit status 3): every feed failing is an outage or a broken list,
+    not a quiet hour. URLs skipped because they are already stored count as read.
+    """
+    if isinstance(source, FeedSource):
+        if counters.get("feeds/feeds_read", 0) + counters.get("feeds/feeds_not_modified", 0) == 0:
+            return f"none of the {len(source.urls)} feed(s) could be read (see the errors table)"
+    elif isinstance(source, UrlListSource):
+        if counters.get("fetch/pages_fetched", 0) == 0 and counters.get("fetch/fetch_errors", 0) > 0:
+            return f"none of the {len(source.urls)} listed URL(s) could be fetched (see the errors table)"
+    elif isinstance(source, HtmlDirSource):
+        if counters.get("replay/pages_read", 0) == 0:
+            return f"no saved page in {source.folder!r} could be read (see the errors table)"
+    return None
+
+
+def _settle_after_stop(
+    plan: RunPlan, claim: Claim, started_at: datetime.datetime, status: str, error: BaseException
+) -> str:
+    """Leave the output whole after the job stopped early (the lock is still held) and say what it
+    holds: a commit under way is completed, uncommitted files are discarded. When settling fails
+    too, the next writer does it (``pipeline.claim``)."""
+    what = f"run {plan.run_id} was {status}"
+    try:
+        if plan.run_id in recover_interrupted_runs(plan.output_dir):
+            state = f"{what} during its commit; the commit was completed, all its rows are visible"
+        elif any(trace.startswith("file ") for trace in run_id_traces(plan.output_dir, plan.run_id)):
+            state = f"{what} after its commit; all its rows are visible"
+        else:
+            remove_run_temp_folder(plan.output_dir, plan.run_id)
+            state = f"{what} before its commit; nothing of it was written to the tables"
+        _write_record(plan, claim, started_at, "", 0.0, {"status": status, "state": state, "error": one_line(error)})
+    except Exception as settling:  # noqa: BLE001 - the next writer finishes or discards it
+        state = f"{what}; the next run or `newsbeam check --repair` settles its files ({one_line(settling)})"
+    return state
+
+
+def _write_record(
+    plan: RunPlan, claim: Claim, started_at: datetime.datetime, runner: str, seconds: float, outcome: dict[str, Any]
+) -> None:
+    write_run_record(
+        plan.output_dir,
+        plan.run_id,
+        {
+            "run_id": plan.run_id,
+            "runner": runner,
+            "started_at": started_at.isoformat(),
+            "finished_at": datetime.datetime.now(datetime.timezone.utc).isoformat(),
+            "seconds": round(seconds, 3),
+            "sources": plan.source.describe(),
+            "recovered_runs": claim.completed_runs,
+            "discarded_runs": claim.discarded_runs,
+            "options": plan.options,
+            "beam_args": list(plan.beam_args),
+            "streaming": plan.streaming is not None,
+            **outcome,
+        },
     )
-    pipeline = beam.Pipeline(options=context.options)
-    build_graph(pipeline, config)
-    result = pipeline.run()
-    result.wait_until_finish()
-    return complete(context, result, args, beam_args)
+
+
+def _is_sample(source: Source) -> bool:
+    return isinstance(source, FeedSource) and source.sample
 
 
 def counters_of(result: beam.runners.runner.PipelineResult) -> dict[str, int]:

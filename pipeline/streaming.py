@@ -14,7 +14,6 @@ batch-like (results after a GroupByKey appear when polling ends), so local runs 
 
 from __future__ import annotations
 
-import argparse
 from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
@@ -22,10 +21,7 @@ import apache_beam as beam
 from apache_beam.transforms.window import FixedWindows
 from apache_beam.utils.timestamp import Duration, Timestamp
 
-from pipeline.errors import UsageError
 from pipeline.graph import PagesToTables
-from pipeline.options import DEFAULT_RUNNER, fetch_settings_from
-from pipeline.run import RunReport, complete, prepare
 from transforms.fetch.client import FetchSettings
 from transforms.fetch.fetch_pages import FetchPages
 from transforms.sources.poll import DEFAULT_DEDUPE_HORIZON, PollFeeds
@@ -71,24 +67,3 @@ class ProcessWindows(beam.PTransform):
         error_streams.append(fetched.errors)
         earlier_errors = error_streams | "FeedAndFetchErrors" >> beam.Flatten()
         return (fetched.pages, earlier_errors) | "PagesToTables" >> PagesToTables(config.output_dir, config.run_id)
-
-
-def execute(args: argparse.Namespace, beam_args: Sequence[str]) -> RunReport:
-    """Run ``newsbeam run --streaming``; returns when the stream ends (``--stop-after``, or cancel)."""
-    if args.urls or args.html_dir:
-        raise UsageError("--streaming polls feeds: use --feeds (or no source for the sample corpus)")
-    context = prepare(args, beam_args, DEFAULT_RUNNER, streaming=True)
-    config = StreamingConfig(
-        feed_urls=context.sources.feed_urls,
-        output_dir=context.output_dir,
-        run_id=context.run_id,
-        poll_interval=args.poll_interval,
-        window_seconds=args.window,
-        stop_after=args.stop_after,
-        fetch=fetch_settings_from(args),
-    )
-    pipeline = beam.Pipeline(options=context.options)
-    build_streaming_graph(pipeline, config, Timestamp.now())
-    result = pipeline.run()
-    result.wait_until_finish()
-    return complete(context, result, args, beam_args, {"streaming": True})

@@ -19,6 +19,10 @@ def format_summary(report: RunReport) -> str:
     lines = [
         f"newsbeam run {report.run_id} finished in {report.seconds:.1f} s on {report.runner}"
         + (" (bundled sample corpus)" if report.used_sample else ""),
+    ]
+    if report.recovery:
+        lines += ["", "Before this run:", *[f"  {line}" for line in report.recovery]]
+    lines += [
         "",
         "Rows written:",
     ]

@@ -1,4 +1,4 @@
-"""The bundled offline sample corpus that ``newsbeam run`` uses when no source is given."""
+"""The bundled offline sample corpus that ``newsbeam run --sample`` uses."""
 
 from pathlib import Path
 

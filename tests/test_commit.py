@@ -40,12 +40,12 @@ def test_interrupted_commit_is_rolled_forward_by_the_next_run(tmp_path):
     assert not manifest.exists()
 
 
-def test_run_that_died_before_committing_shows_nothing_and_its_files_expire(tmp_path, query):
+def test_run_that_died_before_committing_shows_nothing_and_is_discarded_by_the_lock_holder(tmp_path, query):
     output = str(tmp_path / "out")
     _write_temp(output, "died", 0)
+    _write_temp(output, "current", 0)
     assert query("select count(*) as n from errors")[0]["n"] == 0
     assert commit.recover_interrupted_runs(output) == []
-    assert (tmp_path / "out" / "_temp" / "died").exists()  # may still be running elsewhere
-    later = datetime.datetime.now(UTC) + commit.STALE_TEMP_AGE + datetime.timedelta(hours=1)
-    commit.recover_interrupted_runs(output, now=later)
+    assert commit.discard_unfinished_runs(output, keep="current") == ["died"]
     assert not (tmp_path / "out" / "_temp" / "died").exists()
+    assert (tmp_path / "out" / "_temp" / "current").exists()

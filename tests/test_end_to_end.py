@@ -27,7 +27,7 @@ def sample_run(tmp_path_factory):
     """One real run of the sample corpus (the slowest thing in the suite, so shared by the tests)."""
     workdir = tmp_path_factory.mktemp("demo")
     completed = subprocess.run(
-        [*newsbeam_command(), "run", "--output", "out", "--run-id", "e2e-run"],
+        [*newsbeam_command(), "run", "--sample", "--output", "out", "--run-id", "e2e-run"],
         cwd=workdir, capture_output=True, text=True, timeout=600,
     )
     assert completed.returncode == 0, completed.stderr[-3000:]

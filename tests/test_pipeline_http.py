@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pipeline.cli import main
+from pipeline.run import EXIT_NO_SOURCE_READ
 from tests.local_servers import LocalServer, Reply, html_page
 
 STORY = (
@@ -49,7 +50,7 @@ def test_loopback_is_refused_without_allow_host(tmp_path, query):
         feeds.write_text(feed + "\n")
         code = main(["run", "--feeds", str(feeds), "--output", str(tmp_path / "out")])
         assert server.hits("/feed.xml") == 0
-    assert code == 0
+    assert code == EXIT_NO_SOURCE_READ  # the only feed could not be read: a scheduler should hear of it
     assert query("select error_type from errors") == [{"error_type": "blocked_address"}]
 
 

@@ -26,7 +26,8 @@ from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.portability.api import beam_runner_api_pb2
 from apache_beam.utils.timestamp import Timestamp
 
-from pipeline.graph import GraphConfig, Sources, build_graph
+from pipeline.graph import GraphConfig, build_graph
+from pipeline.plan import FeedSource
 from pipeline.streaming import StreamingConfig, build_streaming_graph
 from sample_corpus import FEED_LIST
 from tests.test_end_to_end import newsbeam_command
@@ -39,7 +40,7 @@ RUN_TIMEOUT = 600
 
 def run_newsbeam(workdir: Path, output: str, *beam_args: str) -> subprocess.CompletedProcess:
     completed = subprocess.run(
-        [*newsbeam_command(), "run", "--output", output, "--run-id", output, *beam_args],
+        [*newsbeam_command(), "run", "--sample", "--output", output, "--run-id", output, *beam_args],
         cwd=workdir, capture_output=True, text=True, timeout=RUN_TIMEOUT,
     )
     assert completed.returncode == 0, completed.stderr[-3000:]
@@ -197,8 +198,8 @@ def test_dataflow_job_is_translated_and_packaged_offline(tmp_path, dataflow_extr
     description, and every artifact the workers would receive) and stops before any GCP call."""
     options = dataflow_dry_run_options()
     pipeline = beam.Pipeline(options=options)
-    sources = Sources(feed_urls=read_list(str(FEED_LIST), "feed"))
-    build_graph(pipeline, GraphConfig(sources=sources, output_dir=str(tmp_path / "out"), run_id="dry-run"))
+    source = FeedSource(tuple(read_list(str(FEED_LIST), "feed")))
+    build_graph(pipeline, GraphConfig(source=source, output_dir=str(tmp_path / "out"), run_id="dry-run"))
     job = pipeline.run().job
 
     assert job.proto.name.startswith("beamapp-") and job.proto.type.name == "JOB_TYPE_BATCH"

@@ -7,6 +7,7 @@ import os
 
 import apache_beam as beam
 import pyarrow.parquet as pq
+import pytest
 
 import pipeline.sql
 from schemas import ERRORS
@@ -52,16 +53,17 @@ def test_large_partition_is_split_over_several_files(tmp_path, beam_pipeline, qu
     assert query("select count(distinct url) as n from errors")[0]["n"] == 35
 
 
-def test_rewriting_the_same_file_replaces_it(tmp_path):
+def test_publishing_never_replaces_a_file_that_is_already_there(tmp_path):
     output = str(tmp_path / "out")
-    for urls in (["https://a.example/1", "https://a.example/2"], ["https://a.example/3"]):
-        rows = [_error(18, url)._asdict() for url in urls]
-        args = (output, ERRORS, "2026-11-18", "run3", 0)
-        parquet.write_parquet_file(parquet.temp_file_path(*args), ERRORS, rows)
-        parquet.publish(parquet.temp_file_path(*args), parquet.final_file_path(*args))
-    files = list((tmp_path / "out" / "errors").rglob("*.parquet"))
-    assert len(files) == 1
-    assert pq.read_table(files[0]).column("url").to_pylist() == ["https://a.example/3"]
+    args = (output, ERRORS, "2026-11-18", "run3", 0)
+    temp, final = parquet.temp_file_path(*args), parquet.final_file_path(*args)
+    parquet.write_parquet_file(temp, ERRORS, [_error(18, "https://a.example/1")._asdict()])
+    parquet.publish(temp, final)
+    parquet.publish(temp, final)  # a repeated move (a roll-forward) is a no-op
+    parquet.write_parquet_file(temp, ERRORS, [_error(18, f"https://a.example/{i}")._asdict() for i in range(3)])
+    with pytest.raises(FileExistsError):
+        parquet.publish(temp, final)
+    assert pq.read_table(final).column("url").to_pylist() == ["https://a.example/1"]
 
 
 def test_empty_tables_are_still_queryable_with_their_columns(tmp_path, query):

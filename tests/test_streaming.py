@@ -127,7 +127,7 @@ def test_streaming_run_on_the_sample_corpus_stores_each_article_once(tmp_path, q
     # window the pipeline's own dedupe must hold whatever the polls let through.
     completed = subprocess.run(
         [
-            *newsbeam_command(), "run", "--streaming", "--poll-interval", "1", "--window", "60", "--stop-after", "4",
+            *newsbeam_command(), "run", "--sample", "--streaming", "--poll-interval", "1", "--window", "3600", "--stop-after", "4",
             "--output", "out", "--run-id", "stream-e2e",
         ],
         cwd=tmp_path, capture_output=True, text=True, timeout=600,

@@ -2,13 +2,13 @@
 
 A commit writes a manifest of its moves (``_temp/<run-id>/commit-<key>.json``) before moving any
 file and deletes it after the last move. A run that dies before the manifest exists left nothing
-visible; one that dies during the moves left a manifest, and the next run rolls it forward, so
-the tables end up holding each run's rows completely or not at all.
+visible, and the next writer discards its temp folder; one that dies during the moves left a
+manifest, and the next writer rolls it forward, so the tables end up holding each run's rows
+completely or not at all. Both happen under the output's lock (``pipeline.claim``).
 """
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import json
 from typing import Iterable, Sequence
@@ -17,11 +17,9 @@ import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
 
+from transforms.sinks.compact import read_manifest
+from transforms.sinks.interrupts import held_back
 from transforms.sinks.parquet import TEMP_FOLDER, publish
-
-# Temp folders of runs without a manifest are only removed after this long: a run still going on
-# in parallel (two schedulers overlapping) must keep its files.
-STALE_TEMP_AGE = datetime.timedelta(days=1)
 
 
 def commit_files(output_dir: str, run_id: str, moves: Sequence[tuple[str, str]]) -> int:
@@ -31,10 +29,11 @@ def commit_files(output_dir: str, run_id: str, moves: Sequence[tuple[str, str]])
     ordered = sorted(set(moves))
     key = hashlib.sha256(json.dumps(ordered).encode("utf-8")).hexdigest()[:16]
     manifest = FileSystems.join(output_dir, TEMP_FOLDER, run_id, f"commit-{key}.json")
-    with FileSystems.create(manifest) as handle:
-        handle.write(json.dumps({"run_id": run_id, "moves": ordered}).encode("utf-8"))
-    _apply(ordered)
-    FileSystems.delete([manifest])
+    with held_back():
+        with FileSystems.create(manifest) as handle:
+            handle.write(json.dumps({"run_id": run_id, "moves": ordered}).encode("utf-8"))
+        _apply(ordered)
+        FileSystems.delete([manifest])
     return len(ordered)
 
 
@@ -43,34 +42,42 @@ def _apply(moves: Iterable[Sequence[str]]) -> None:
         publish(temp_path, final_path)
 
 
-def recover_interrupted_runs(output_dir: str, now: datetime.datetime | None = None) -> list[str]:
-    """Roll forward every commit an interrupted run left; drop stale temp folders of failed runs.
-
-    Returns the run ids whose commits were completed.
-    """
+def recover_interrupted_runs(output_dir: str) -> list[str]:
+    """Roll forward every commit an interrupted run left; returns the run ids whose commits were
+    completed. Safe to repeat: a file already moved is left as it is."""
     temp_root = FileSystems.join(output_dir, TEMP_FOLDER)
     if not FileSystems.exists(temp_root):
         return []
     completed = []
     for match in FileSystems.match([FileSystems.join(temp_root, "*", "commit-*.json")])[0].metadata_list:
-        with FileSystems.open(match.path) as handle:
-            record = json.loads(handle.read().decode("utf-8"))
+        record = read_manifest(match.path)
+        if record is None or not isinstance(record.get("moves"), list):
+            continue
         _apply(record["moves"])
         FileSystems.delete([match.path])
         completed.append(record["run_id"])
-    _remove_stale_temp_folders(temp_root, now or datetime.datetime.now(datetime.timezone.utc))
-    return completed
+    return sorted(set(completed))
 
 
-def _remove_stale_temp_folders(temp_root: str, now: datetime.datetime) -> None:
-    newest_per_run: dict[str, float] = {}
+def discard_unfinished_runs(output_dir: str, keep: str = "") -> list[str]:
+    """Delete the temp folders that runs which died before their commit left (nothing of them is
+    visible); returns their run ids. Only the holder of the output's lock may call this: every other
+    writer is then known to be gone. A folder that still holds a commit manifest (one that could not
+    be read and rolled forward) is kept for ``newsbeam check --repair``."""
+    temp_root = FileSystems.join(output_dir, TEMP_FOLDER)
+    if not FileSystems.exists(temp_root):
+        return []
+    runs: set[str] = set()
+    with_manifest: set[str] = set()
     for match in FileSystems.match([FileSystems.join(temp_root, "**")])[0].metadata_list:
-        run_folder = match.path[len(temp_root) :].lstrip("/").split("/", 1)[0]
-        newest_per_run[run_folder] = max(newest_per_run.get(run_folder, 0.0), match.last_updated_in_seconds)
-    cutoff = (now - STALE_TEMP_AGE).timestamp()
-    stale = [FileSystems.join(temp_root, run) for run, newest in newest_per_run.items() if newest < cutoff]
-    if stale:
-        FileSystems.delete(stale)
+        run, _, rest = match.path[len(temp_root) :].lstrip("/").partition("/")
+        runs.add(run)
+        if rest.startswith("commit-") and rest.endswith(".json"):
+            with_manifest.add(run)
+    discarded = sorted(runs - with_manifest - {keep, ""})
+    if discarded:
+        FileSystems.delete([FileSystems.join(temp_root, run) for run in discarded])
+    return discarded
 
 
 def remove_run_temp_folder(output_dir: str, run_id: str) -> None:

@@ -12,6 +12,7 @@ overwrites its own file instead of adding a second copy.
 from __future__ import annotations
 
 import math
+import re
 import zlib
 from typing import Any, Iterable, Iterator, Mapping, Optional
 
@@ -40,6 +41,11 @@ def final_file_path(
     """``<run-id>-<shard>.parquet``, or ``<run-id>-<window-start>-<shard>.parquet`` for a window of a stream."""
     stem = f"{run_id}-{window}" if window else run_id
     return FileSystems.join(partition_folder(output_dir, spec, partition_value), f"{stem}-{shard:05d}.parquet")
+
+
+def is_file_of_run(file_name: str, run_id: str) -> bool:
+    """True when ``file_name`` is one that ``final_file_path`` gives for ``run_id`` (any shard or window)."""
+    return re.fullmatch(re.escape(run_id) + r"-(\d{8}T\d{6}Z-)?\d{5}\.parquet", file_name) is not None
 
 
 def temp_file_path(
@@ -80,8 +86,21 @@ def write_parquet_file(path: str, spec: TableSpec, rows: Iterable[Mapping[str, A
 
 def publish(temp_path: str, final_path: str) -> None:
     """Move a finished file into its partition folder (creating the folder first: local renames
-    into a missing folder fail). Idempotent: a file already moved is left as it is."""
-    if not FileSystems.exists(temp_path) and FileSystems.exists(final_path):
+    into a missing folder fail). Idempotent: a file already moved is left as it is.
+
+    Never replaces a file: run ids are unique in an output, so a final path that exists already is
+    either this very file (an object store's copy-then-delete rename cut short: same size, and the
+    leftover temp copy is dropped) or a conflict, which raises FileExistsError.
+    """
+    final_exists = FileSystems.exists(final_path)
+    if not FileSystems.exists(temp_path):
+        if final_exists:
+            return
+        raise FileNotFoundError(f"neither {temp_path} nor {final_path} exists")
+    if final_exists:
+        if _size(temp_path) != _size(final_path):
+            raise FileExistsError(f"{final_path} exists already; refusing to replace it with {temp_path}")
+        FileSystems.delete([temp_path])
         return
     folder = final_path.rsplit("/", 1)[0]
     if not FileSystems.exists(folder):
@@ -90,9 +109,11 @@ def publish(temp_path: str, final_path: str) -> None:
         except IOError:
             if not FileSystems.exists(folder):  # another worker may have created it meanwhile
                 raise
-    if FileSystems.exists(final_path):
-        FileSystems.delete([final_path])
     FileSystems.rename([temp_path], [final_path])
+
+
+def _size(path: str) -> int:
+    return FileSystems.match([path])[0].metadata_list[0].size_in_bytes
 
 
 def _batches(rows: Iterable[Mapping[str, Any]], size: int) -> Iterator[list[Mapping[str, Any]]]:

@@ -1,0 +1,188 @@
+"""The run plan: everything ``newsbeam run`` will do, settled and checked at the command line.
+
+``plan_from_args`` turns parsed arguments into one ``RunPlan`` (the source, the output, the run id,
+the lock's patience, fetch settings, Beam's options), or raises UsageError with one clear line: an
+option neither newsbeam nor any Beam ``PipelineOptions`` class defines (with the closest valid
+spelling), no source, an unreadable list, a bad run id. Nothing is read from or written to the
+output here; ``pipeline.run.execute`` takes the plan from there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import Optional, Sequence, Union
+
+from pipeline.errors import UsageError
+from pipeline.options import fetch_settings_from, new_run_id
+from pipeline.output import absolute_output
+from transforms.fetch.client import FetchSettings
+
+SAFE_RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+SOURCE_OPTIONS = "--feeds FILE, --urls FILE, --html-dir DIR or --sample"
+
+
+@dataclass(frozen=True)
+class FeedSource:
+    """RSS/Atom/JSON feeds (and OPML lists of them), read once per run or polled when streaming."""
+
+    urls: tuple[str, ...]
+    sample: bool = False  # the bundled offline sample corpus's feeds
+
+    def describe(self) -> dict:
+        return {"feeds": list(self.urls), "sample": self.sample}
+
+
+@dataclass(frozen=True)
+class UrlListSource:
+    """Article page URLs given directly."""
+
+    urls: tuple[str, ...]
+
+    def describe(self) -> dict:
+        return {"urls": len(self.urls)}
+
+
+@dataclass(frozen=True)
+class HtmlDirSource:
+    """A folder of saved pages to replay (a backfill)."""
+
+    folder: str
+
+    def describe(self) -> dict:
+        return {"html_dir": self.folder}
+
+
+Source = Union[FeedSource, UrlListSource, HtmlDirSource]
+
+
+@dataclass(frozen=True)
+class StreamingSettings:
+    poll_interval: float
+    window_seconds: int
+    stop_after: Optional[float]
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    source: Source
+    output_dir: str
+    run_id: str
+    fetch: FetchSettings
+    beam_args: tuple[str, ...]
+    lock_timeout: float = 0.0
+    conditional_get: bool = True
+    retry_permanent_after: datetime.timedelta = datetime.timedelta(days=7)
+    streaming: Optional[StreamingSettings] = None
+    quiet: bool = False
+    progress_interval: float = 5.0
+    # The command line as given, kept in the run record.
+    options: dict = field(default_factory=dict)
+
+
+def plan_from_args(args: argparse.Namespace, extra_args: Sequence[str]) -> RunPlan:
+    """Check everything the user typed and settle the run; raises UsageError."""
+    check_beam_args(extra_args, newsbeam_options=_option_strings(args))
+    run_id = args.run_id or new_run_id()
+    if not SAFE_RUN_ID.match(run_id):
+        raise UsageError(f"--run-id {run_id!r} may hold only letters, digits, '.', '_' and '-' (at most 128, not starting with '.', '_' or '-')")
+    streaming = None
+    if args.streaming:
+        if args.urls or args.html_dir:
+            raise UsageError("--streaming polls feeds: use --feeds FILE (or --sample)")
+        streaming = StreamingSettings(args.poll_interval, args.window, args.stop_after)
+    return RunPlan(
+        source=resolve_source(args),
+        output_dir=absolute_output(args.output),
+        run_id=run_id,
+        fetch=fetch_settings_from(args),
+        beam_args=tuple(extra_args),
+        lock_timeout=args.lock_timeout,
+        conditional_get=not args.no_conditional_get,
+        retry_permanent_after=datetime.timedelta(days=args.retry_permanent_after),
+        streaming=streaming,
+        quiet=args.quiet,
+        progress_interval=args.progress_interval,
+        options={key: value for key, value in vars(args).items() if key not in ("func", "option_strings")},
+    )
+
+
+def resolve_source(args: argparse.Namespace) -> Source:
+    """The run's one source, read and checked now so that bad input fails before any work starts."""
+    from sample_corpus import FEED_LIST
+    from transforms.sources.lists import SourceListError, read_list
+    from transforms.sources.replay import count_saved_pages
+
+    chosen = [name for name in ("feeds", "urls", "html_dir", "sample") if getattr(args, name)]
+    if not chosen:
+        raise UsageError(f"no source given: use one of {SOURCE_OPTIONS} (--sample runs the bundled offline corpus)")
+    try:
+        if args.html_dir:
+            if count_saved_pages(args.html_dir) == 0:
+                raise UsageError(f"--html-dir {args.html_dir!r} holds no *.html or *.html.gz files")
+            return HtmlDirSource(args.html_dir)
+        if args.urls:
+            return UrlListSource(tuple(read_list(args.urls, "URL")))
+        if args.feeds:
+            return FeedSource(tuple(read_list(args.feeds, "feed")))
+        return FeedSource(tuple(read_list(str(FEED_LIST), "feed")), sample=True)
+    except SourceListError as error:
+        raise UsageError(str(error)) from error
+
+
+def check_beam_args(extra_args: Sequence[str], newsbeam_options: Sequence[str] = ()) -> None:
+    """Raise UsageError unless every argument is an option some Beam ``PipelineOptions`` class defines.
+
+    Beam itself only logs a warning for an unknown option and goes on without it, which turns a typo
+    (``--html_dir`` for ``--html-dir``) into a run of something else.
+    """
+    parser = _beam_option_parser()
+    _, unknown = parser.parse_known_args(list(extra_args))
+    if not unknown:
+        return
+    first = next((arg for arg in unknown if arg.startswith("-")), unknown[0])
+    if not first.startswith("-"):
+        raise UsageError(f"unexpected argument {first!r} (options take the form --name VALUE)")
+    name = first.split("=", 1)[0]
+    valid = list(newsbeam_options) + [option for option in parser._option_string_actions if option.startswith("--")]
+    hint = closest_option(name, valid)
+    raise UsageError(
+        f"unknown option {name}" + (f"; did you mean {hint}?" if hint else "")
+        + " (newsbeam run --help lists newsbeam's options; Beam's are in its PipelineOptions)"
+    )
+
+
+def closest_option(name: str, valid: Sequence[str]) -> Optional[str]:
+    """The valid option most like ``name``, with '_' and '-' treated alike (``--html_dir``)."""
+    def normal(option: str) -> str:
+        return option.lstrip("-").replace("_", "-").lower()
+
+    by_normal = {normal(option): option for option in reversed(list(valid))}
+    if normal(name) in by_normal:
+        return by_normal[normal(name)]
+    matches = difflib.get_close_matches(normal(name), list(by_normal), n=1, cutoff=0.75)
+    return by_normal[matches[0]] if matches else None
+
+
+def _beam_option_parser() -> argparse.ArgumentParser:
+    # The parser Beam's own PipelineOptions.get_all_options builds from every PipelineOptions
+    # subclass (runner-specific ones included); Beam offers no public call that reports unknown ones.
+    from apache_beam.options.pipeline_options import PipelineOptions, _BeamArgumentParser
+
+    class QuietParser(_BeamArgumentParser):
+        def error(self, message: str):  # a bad value of a Beam option: one line, not Beam's usage text
+            raise UsageError(f"Beam option: {message}")
+
+    parser = QuietParser(allow_abbrev=False)
+    classes = {str(cls): cls for cls in PipelineOptions.__subclasses__()}
+    for cls in classes.values():
+        cls._add_argparse_args(parser)
+    return parser
+
+
+def _option_strings(args: argparse.Namespace) -> list[str]:
+    return list(getattr(args, "option_strings", []))
+

@@ -1,0 +1,269 @@
+"""Unattended runs: a typo, a reused run id, an overlapping run, an interrupt or a dead source
+never costs stored data, and each ends with one clear line and a status a scheduler can act on.
+
+Each test is one operational fault of issue 10, run the way a user or a scheduler would.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from pipeline.cli import EXIT_LOCKED, EXIT_USAGE, main
+from pipeline.output_lock import Holder, acquire_output_lock
+from pipeline.run import EXIT_NO_SOURCE_READ
+from tests.local_servers import Reply, html_page
+from tests.test_end_to_end import newsbeam_command
+
+SAMPLE_ARTICLES = 48
+
+
+def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
+    try:
+        code = main(list(argv))
+    except SystemExit as exit_:  # argparse's own usage errors
+        code = exit_.code
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def _articles(query, output) -> int:
+    return query("select count(*) as n from articles", output)[0]["n"]
+
+
+# --- fault 1: a typo never runs something else ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typo", "hint"),
+    [(["--html_dir", "saved/"], "--html-dir"), (["--feedz", "x"], "--feeds"), (["--runer=FnApiRunner"], "--runner"), (["--version"], None)],
+)
+def test_an_unknown_option_is_a_usage_error_naming_the_closest_spelling(capsys, tmp_path, typo, hint):
+    output = tmp_path / "data"
+    code, out, err = run_cli(capsys, "run", *typo, "--output", str(output))
+    assert code == EXIT_USAGE
+    assert f"unknown option {typo[0].split('=')[0]}" in err and "Traceback" not in err
+    assert (f"did you mean {hint}?" in err) if hint else ("did you mean" not in err)
+    assert not output.exists() and out == ""
+
+
+def test_no_source_is_a_usage_error_listing_the_sources(capsys, tmp_path):
+    code, _, err = run_cli(capsys, "run", "--output", str(tmp_path / "data"))
+    assert code == EXIT_USAGE
+    assert all(source in err for source in ("--feeds", "--urls", "--html-dir", "--sample"))
+    assert not (tmp_path / "data").exists()
+
+
+def test_beam_options_still_reach_beam(capsys, tmp_path, query):
+    output = tmp_path / "data"
+    code, out, _ = run_cli(
+        capsys, "run", "--sample", "--output", str(output), "--run-id", "beam-opts", "--quiet",
+        "--direct_num_workers=1", "--job_name", "nightly-job",
+    )
+    assert code == 0 and "(bundled sample corpus)" in out
+    assert _articles(query, output) == SAMPLE_ARTICLES
+
+
+def test_version(capsys):
+    code, out, _ = run_cli(capsys, "--version")
+    assert code == 0 and out.startswith("newsbeam ") and "Apache Beam" in out
+
+
+# --- fault 2: a reused run id never replaces a run's files ------------------------------------------
+
+
+def test_a_reused_run_id_is_refused_before_any_work_and_the_first_run_is_intact(capsys, tmp_path, query):
+    output = tmp_path / "data"
+    assert run_cli(capsys, "run", "--sample", "--output", str(output), "--run-id", "nightly", "--quiet")[0] == 0
+    files_before = sorted(path.relative_to(output) for path in output.rglob("*.parquet"))
+    record_before = (output / "_state" / "runs" / "nightly.json").read_bytes()
+
+    pages = tmp_path / "other"
+    pages.mkdir()
+    (pages / "a.html").write_bytes(html_page("Another story", "A different article text, long enough to keep. " * 20))
+    code, _, err = run_cli(capsys, "run", "--html-dir", str(pages), "--output", str(output), "--run-id", "nightly")
+    assert code == EXIT_USAGE and "run id 'nightly' is already used" in err
+    assert sorted(path.relative_to(output) for path in output.rglob("*.parquet")) == files_before
+    assert (output / "_state" / "runs" / "nightly.json").read_bytes() == record_before
+    assert _articles(query, output) == SAMPLE_ARTICLES
+
+
+@pytest.mark.parametrize("trace", ["temp_folder", "table_file"])
+def test_a_run_id_known_only_from_a_temp_folder_or_a_file_is_refused_too(capsys, tmp_path, trace):
+    output = tmp_path / "data"
+    if trace == "temp_folder":
+        (output / "_temp" / "old" / "articles").mkdir(parents=True)
+        (output / "_temp" / "old" / "articles" / "2026-11-18-00000.parquet").write_bytes(b"x")
+    else:
+        (output / "errors" / "ingest_date=2026-11-18").mkdir(parents=True)
+        (output / "errors" / "ingest_date=2026-11-18" / "old-00000.parquet").write_bytes(b"x")
+    code, _, err = run_cli(capsys, "run", "--sample", "--output", str(output), "--run-id", "old")
+    assert code == EXIT_USAGE and "already used" in err
+    # a longer id that merely starts the same way is a different run
+    assert run_cli(capsys, "run", "--sample", "--output", str(output), "--run-id", "old-2", "--quiet")[0] == 0
+
+
+# --- fault 3: two writers never overlap --------------------------------------------------------------
+
+
+def test_a_second_writer_exits_naming_the_lock_holder(capsys, tmp_path):
+    output = tmp_path / "data"
+    assert run_cli(capsys, "run", "--sample", "--output", str(output), "--quiet")[0] == 0
+    files_before = sorted(output.rglob("*.parquet"))
+    holder = Holder(command="run", run_id="nightly-0300")
+    with acquire_output_lock(str(output), holder):
+        code, out, err = run_cli(capsys, "run", "--sample", "--output", str(output))
+        assert code == EXIT_LOCKED and out == ""
+        assert "run nightly-0300" in err and f"pid {os.getpid()}" in err and holder.started_at in err
+        code, _, err = run_cli(capsys, "compact", "--output", str(output))
+        assert code == EXIT_LOCKED and "nightly-0300" in err
+        code, _, err = run_cli(capsys, "check", "--repair", "--output", str(output))
+        assert code == EXIT_LOCKED and "nightly-0300" in err
+    assert sorted(output.rglob("*.parquet")) == files_before
+
+
+def test_a_second_writer_waits_up_to_lock_timeout(capsys, tmp_path, query):
+    output = tmp_path / "data"
+    output.mkdir()
+    lock = acquire_output_lock(str(output), Holder(command="compact", run_id=""))
+    threading.Timer(1.0, lock.release).start()
+    code, _, _ = run_cli(capsys, "run", "--sample", "--output", str(output), "--lock-timeout", "30", "--quiet")
+    assert code == 0 and _articles(query, output) == SAMPLE_ARTICLES
+
+
+def test_two_runs_started_together_store_every_article_once(tmp_path, query, server):
+    """Two scheduler ticks overlapping on a slow site: one run works, the other is refused at once."""
+    urls = tmp_path / "urls.txt"
+    urls.write_text("\n".join(
+        server.route(f"/story-{n}", Reply(body=html_page(f"Story {n}", f"Text of story number {n}. " * 40), delay=0.3))
+        for n in range(4)
+    ))
+    output = tmp_path / "data"
+    command = [*newsbeam_command(), "run", "--urls", str(urls), "--output", str(output), "--quiet",
+               "--allow-host", server.host_port, "--host-delay", "0"]
+    first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    second = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    results = [process.communicate(timeout=300) + (process.returncode,) for process in (first, second)]
+    codes = sorted(code for _, _, code in results)
+    assert codes == [0, EXIT_LOCKED], results
+    refused_err = next(err for _, err, code in results if code == EXIT_LOCKED)
+    assert "is being written by run" in refused_err and "Traceback" not in refused_err
+    assert query("select count(*) as n, count(distinct url) as urls from articles", output) == [{"n": 4, "urls": 4}]
+
+
+def test_a_lock_left_by_a_killed_run_is_taken_over_and_reported(tmp_path, capsys, query):
+    output = tmp_path / "data"
+    output.mkdir()
+    holder_script = (
+        "import sys, time; from pipeline.output_lock import Holder, acquire_output_lock;"
+        "acquire_output_lock(sys.argv[1], Holder(command='run', run_id='killed-run'));"
+        "print('locked', flush=True); time.sleep(600)"
+    )
+    process = subprocess.Popen([sys.executable, "-c", holder_script, str(output)], stdout=subprocess.PIPE, text=True)
+    assert process.stdout.readline().strip() == "locked"
+    process.kill()
+    process.wait()
+    code, out, _ = run_cli(capsys, "run", "--sample", "--output", str(output), "--quiet")
+    assert code == 0
+    assert f"Took over the lock left by run killed-run (host {os.uname().nodename}, pid {process.pid}" in out
+    assert _articles(query, output) == SAMPLE_ARTICLES
+
+
+# --- fault 6: Ctrl-C and SIGTERM -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("sent", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_an_interrupted_run_says_in_one_line_what_the_output_holds(tmp_path, server, query, sent, status):
+    urls = tmp_path / "urls.txt"
+    urls.write_text("\n".join(
+        server.route(f"/slow-{n}", Reply(body=html_page(f"Slow {n}", "Words of a slow page. " * 40), delay=1.0))
+        for n in range(30)
+    ))
+    output = tmp_path / "data"
+    process = subprocess.Popen(
+        [*newsbeam_command(), "run", "--urls", str(urls), "--output", str(output), "--run-id", "cut", "--quiet",
+         "--allow-host", server.host_port, "--host-delay", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    deadline = time.monotonic() + 120
+    while server.hits("/slow-0") == 0 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    process.send_signal(sent)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == status
+    assert err.strip().splitlines() == ["newsbeam run: run cut was interrupted before its commit; nothing of it was written to the tables"]
+    assert _articles(query, output) == 0 and not (output / "_temp" / "cut").exists()
+    record = json.loads((output / "_state" / "runs" / "cut.json").read_text())
+    assert record["status"] == "interrupted"
+
+
+def test_an_interrupt_during_the_commit_waits_for_the_moves_to_end(tmp_path):
+    """held_back: the signal is raised only when the block is done, so no run is half visible."""
+    from transforms.sinks.interrupts import held_back, interrupts_as_exceptions
+
+    moved = []
+    with interrupts_as_exceptions():
+        with pytest.raises(KeyboardInterrupt):
+            with held_back():
+                os.kill(os.getpid(), signal.SIGINT)
+                time.sleep(0.05)
+                moved.append("every file")
+    assert moved == ["every file"]
+
+
+# --- fault 8: a scheduler can tell a dead source from a quiet hour --------------------------------
+
+
+def test_every_feed_failing_exits_3(tmp_path, server, capsys):
+    feeds = tmp_path / "feeds.txt"
+    feeds.write_text(server.route("/gone.xml", Reply(status=404)) + "\n" + str(tmp_path / "missing.xml") + "\n")
+    code, out, err = run_cli(capsys, "run", "--feeds", str(feeds), "--output", str(tmp_path / "data"), "--allow-host", server.host_port)
+    assert code == EXIT_NO_SOURCE_READ
+    assert "none of the 2 feed(s) could be read" in err
+    assert "Errors by type:" in out
+
+
+def test_every_listed_url_failing_exits_3_but_an_all_stored_list_exits_0(tmp_path, server, capsys):
+    urls = tmp_path / "urls.txt"
+    urls.write_text(server.route("/gone", Reply(status=500)) + "\n")
+    argv = ["run", "--urls", str(urls), "--output", str(tmp_path / "data"), "--allow-host", server.host_port, "--quiet"]
+    code, _, err = run_cli(capsys, *argv)
+    assert code == EXIT_NO_SOURCE_READ and "none of the 1 listed URL(s) could be fetched" in err
+
+    good = tmp_path / "good.txt"
+    good.write_text(server.route("/fine", Reply(body=html_page("Fine", "A fine article text. " * 40))) + "\n")
+    argv = ["run", "--urls", str(good), "--output", str(tmp_path / "data2"), "--allow-host", server.host_port, "--quiet"]
+    assert run_cli(capsys, *argv)[0] == 0
+    assert run_cli(capsys, *argv)[0] == 0  # nothing new to fetch is not a failure
+
+
+# --- fault 9: progress ------------------------------------------------------------------------------
+
+
+def test_a_long_run_prints_progress_lines_unless_quiet(tmp_path, server):
+    urls = tmp_path / "urls.txt"
+    urls.write_text("\n".join(
+        server.route(f"/p-{n}", Reply(body=html_page(f"Page {n}", "Some article words here. " * 40), delay=0.4))
+        for n in range(6)
+    ))
+    base = [*newsbeam_command(), "run", "--urls", str(urls), "--allow-host", server.host_port, "--host-delay", "0",
+            "--max-per-host", "1", "--fetch-workers", "1", "--progress-interval", "0.5"]
+    shown = subprocess.run([*base, "--output", str(tmp_path / "a")], capture_output=True, text=True, timeout=300)
+    assert shown.returncode == 0, shown.stderr[-2000:]
+    lines = [line for line in shown.stderr.splitlines() if line.startswith("newsbeam: ")]
+    assert len(lines) >= 2 and all(" s: " in line and "errors " in line for line in lines)
+    assert any("pages fetched" in line for line in lines)
+    quiet = subprocess.run([*base, "--output", str(tmp_path / "b"), "--quiet"], capture_output=True, text=True, timeout=300)
+    assert quiet.returncode == 0 and "newsbeam: " not in quiet.stderr
+
+
+def test_a_bad_value_of_a_beam_option_is_one_line(capsys, tmp_path):
+    code, _, err = run_cli(capsys, "run", "--sample", "--direct_running_mode=fast", "--output", str(tmp_path / "data"))
+    assert code == EXIT_USAGE and err.count("\n") == 1 and "--direct_running_mode" in err
