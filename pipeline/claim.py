@@ -59,7 +59,7 @@ class Claim:
         if self.completed_compactions:
             lines.append(f"Completed {self.completed_compactions} interrupted compaction(s).")
         lines += [
-            f"Cannot read manifest {path}: left as it is; `newsbeam check --repair` moves it aside."
+            f"Left manifest {path} as it is (it cannot be read or finished); `newsbeam check --repair` settles it."
             for path in self.damaged_manifests
         ]
         if self.lock.previous is not None:

@@ -150,8 +150,9 @@ def _run(args: argparse.Namespace, beam_args: Sequence[str]) -> int:
 
     plan = plan_from_args(args, beam_args)
     logging.getLogger().setLevel(logging.WARNING)
-    # Per-page parser chatter ("empty link", "discarding data") would drown the run's own messages.
-    for noisy in ("trafilatura", "htmldate", "courlan", "charset_normalizer"):
+    # Per-page parser chatter ("empty link", "discarding data") and the worker processes' start-up
+    # warnings of multi-process runs would drown the run's own messages.
+    for noisy in ("trafilatura", "htmldate", "courlan", "charset_normalizer", "apache_beam.runners.portability.local_job_service"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
     try:
         report = execute(plan)

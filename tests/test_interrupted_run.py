@@ -43,7 +43,7 @@ def test_run_dying_before_its_commit_leaves_nothing_and_the_next_run_does_everyt
     assert query("select count(distinct article_id) as n from articles", output)[0]["n"] == len(MANIFEST)
 
 
-def test_run_dying_in_the_middle_of_its_commit_is_rolled_forward_by_the_next(tmp_path, query, monkeypatch):
+def test_run_dying_in_the_middle_of_its_commit_is_rolled_forward_by_the_next(tmp_path, query, monkeypatch, capsys):
     output = tmp_path / "out"
     real_publish = commit.publish
     moved = []
@@ -59,7 +59,9 @@ def test_run_dying_in_the_middle_of_its_commit_is_rolled_forward_by_the_next(tmp
     assert len(moved) == 1
 
     monkeypatch.undo()
+    capsys.readouterr()
     assert main(["run", "--sample", "--output", str(output), "--run-id", "next"]) == 0
+    assert "Completed the interrupted commit of run half." in capsys.readouterr().out
     record = json.loads((output / "_state" / "runs" / "next.json").read_text())
     assert record["recovered_runs"] == ["half"]
     assert query("select count(*) as n, count(distinct article_id) as ids from articles", output) == [

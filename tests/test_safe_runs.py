@@ -16,22 +16,14 @@ import time
 
 import pytest
 
-from pipeline.cli import EXIT_LOCKED, EXIT_USAGE, main
+from pipeline.cli import EXIT_LOCKED, EXIT_USAGE
 from pipeline.output_lock import Holder, acquire_output_lock
 from pipeline.run import EXIT_NO_SOURCE_READ
 from tests.local_servers import Reply, html_page
+from tests.test_cli import run_cli
 from tests.test_end_to_end import newsbeam_command
 
 SAMPLE_ARTICLES = 48
-
-
-def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exit_:  # argparse's own usage errors
-        code = exit_.code
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def _articles(query, output) -> int:
@@ -267,3 +259,29 @@ def test_a_long_run_prints_progress_lines_unless_quiet(tmp_path, server):
 def test_a_bad_value_of_a_beam_option_is_one_line(capsys, tmp_path):
     code, _, err = run_cli(capsys, "run", "--sample", "--direct_running_mode=fast", "--output", str(tmp_path / "data"))
     assert code == EXIT_USAGE and err.count("\n") == 1 and "--direct_running_mode" in err
+
+
+# --- recovery: what dead runs left is settled by the next writer, and the summary says so ----------
+
+
+def test_the_next_run_discards_a_dead_runs_temp_files_and_says_so(capsys, tmp_path, query):
+    output = tmp_path / "data"
+    leftover = output / "_temp" / "killed-9" / "articles"
+    leftover.mkdir(parents=True)
+    (leftover / "2026-11-18-00000.parquet").write_bytes(b"half a file of a run killed with -9")
+    code, out, _ = run_cli(capsys, "run", "--sample", "--output", str(output), "--quiet")
+    assert code == 0
+    assert "Discarded the uncommitted files of run killed-9, which stopped before its commit." in out
+    assert not (output / "_temp" / "killed-9").exists()
+    assert _articles(query, output) == SAMPLE_ARTICLES
+
+
+def test_a_commit_manifest_naming_lost_files_does_not_stop_the_next_run(capsys, tmp_path, query):
+    output = tmp_path / "data"
+    manifest = output / "_temp" / "lost" / "commit-0000000000000000.json"
+    manifest.parent.mkdir(parents=True)
+    manifest.write_text(json.dumps({"run_id": "lost", "moves": [[str(output / "_temp/lost/x.parquet"), str(output / "articles/ingest_date=2026-11-18/lost-00000.parquet")]]}))
+    code, out, _ = run_cli(capsys, "run", "--sample", "--output", str(output), "--quiet")
+    assert code == 0 and _articles(query, output) == SAMPLE_ARTICLES
+    assert f"Left manifest {manifest} as it is" in out and "newsbeam check --repair" in out
+    assert manifest.exists()  # kept for check --repair, which moves it to _quarantine/

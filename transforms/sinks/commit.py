@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from typing import Iterable, Sequence
 
 import apache_beam as beam
@@ -20,6 +21,8 @@ from apache_beam.metrics import Metrics
 from transforms.sinks.compact import read_manifest
 from transforms.sinks.interrupts import held_back
 from transforms.sinks.parquet import TEMP_FOLDER, publish
+
+_LOGGER = logging.getLogger(__name__)
 
 
 def commit_files(output_dir: str, run_id: str, moves: Sequence[tuple[str, str]]) -> int:
@@ -44,18 +47,24 @@ def _apply(moves: Iterable[Sequence[str]]) -> None:
 
 def recover_interrupted_runs(output_dir: str) -> list[str]:
     """Roll forward every commit an interrupted run left; returns the run ids whose commits were
-    completed. Safe to repeat: a file already moved is left as it is."""
+    completed. Safe to repeat: a file already moved is left as it is. A manifest that cannot be
+    read or applied (a file it names is lost) is left in place, with a warning, for
+    ``newsbeam check --repair``: it must not stop the writer that finds it."""
     temp_root = FileSystems.join(output_dir, TEMP_FOLDER)
     if not FileSystems.exists(temp_root):
         return []
     completed = []
     for match in FileSystems.match([FileSystems.join(temp_root, "*", "commit-*.json")])[0].metadata_list:
         record = read_manifest(match.path)
-        if record is None or not isinstance(record.get("moves"), list):
+        if record is None:
             continue
-        _apply(record["moves"])
+        try:
+            _apply(record["moves"])
+        except (OSError, KeyError, TypeError, ValueError) as error:
+            _LOGGER.warning("cannot finish the commit in %s (%s); left as it is", match.path, error)
+            continue
         FileSystems.delete([match.path])
-        completed.append(record["run_id"])
+        completed.append(str(record.get("run_id")))
     return sorted(set(completed))
 
 

@@ -40,8 +40,14 @@ def _raise_for(signum: int, _frame) -> None:
     if _holding.is_set():
         _held.append(signum)  # raised by held_back() when the moves are done
         return
-    logging.disable(logging.CRITICAL)
+    _silence_the_aftermath()
     raise Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
+
+
+def _silence_the_aftermath() -> None:
+    """Beam's threads log and raise their own view of the interrupt; the command says it in one line."""
+    logging.disable(logging.CRITICAL)
+    threading.excepthook = lambda _args: None
 
 
 @contextlib.contextmanager
@@ -59,6 +65,7 @@ def interrupts_as_exceptions() -> Iterator[None]:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
         logging.disable(logging.NOTSET)
+        threading.excepthook = threading.__excepthook__
 
 
 @contextlib.contextmanager
@@ -73,5 +80,5 @@ def held_back() -> Iterator[None]:
     if _held:
         signum = _held[0]
         _held.clear()
-        logging.disable(logging.CRITICAL)
+        _silence_the_aftermath()
         raise Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
