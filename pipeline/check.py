@@ -97,7 +97,7 @@ def format_report(output_dir: str, inspection: Inspection, outcomes: Optional[li
 
     lines = [
         f"Checked {output_dir}: {inspection.table_files} table file(s), {inspection.manifests} manifest(s), "
-        f"{inspection.temp_folders} temp folder(s), {inspection.run_records} run record(s)."
+        f"{inspection.temp_folders} temp folder(s), {inspection.run_records} run record(s), {inspection.state_files} state file(s)."
     ]
     for index, finding in enumerate(inspection.findings):
         line = f"  {relative_path(output_dir, finding.path)}: {finding.problem}"

@@ -32,6 +32,7 @@ from pipeline.output_lock import Holder, OutputLock, acquire_output_lock
 from schemas import TABLES
 from transforms.sinks.commit import discard_unfinished_runs, recover_interrupted_runs
 from transforms.sinks.compact import COMPACTION_STATE, recover_compactions
+from transforms.sinks.manifests import read_manifest, write_manifest
 from transforms.sinks.parquet import TEMP_FOLDER, is_file_of_run
 
 
@@ -88,7 +89,12 @@ def claim_output(output_dir: str, command: str, run_id: str = "", lock_timeout: 
         claim.completed_runs = recover_interrupted_runs(output_dir)
         claim.completed_compactions = recover_compactions(output_dir)
         claim.damaged_manifests = pending_manifests(output_dir)
-        claim.discarded_runs = discard_unfinished_runs(output_dir, keep=run_id)
+        dead = set(claim.completed_runs) | set(claim.discarded_runs)
+        if lock.previous is not None and lock.previous.run_id:
+            dead.add(lock.previous.run_id)
+        mark_dead_runs(output_dir, sorted(dead - {run_id}), noticed_by=run_id or command)
+        # A completed run's folder may still hold leftovers (its feed validators): gone, not "discarded".
+        claim.discarded_runs = [run for run in discard_unfinished_runs(output_dir, keep=run_id) if run not in claim.completed_runs]
         if run_id:
             write_running_record(output_dir, run_id, command)
         yield claim
@@ -117,6 +123,20 @@ def pending_manifests(output_dir: str) -> list[str]:
         FileSystems.join(output_dir, *COMPACTION_STATE, "*.json"),
     ]
     return sorted(metadata.path for result in FileSystems.match(patterns) for metadata in result.metadata_list)
+
+
+def mark_dead_runs(output_dir: str, run_ids: list[str], noticed_by: str) -> None:
+    """Runs that ended without writing their final record (killed, machine lost) keep saying
+    ``running``; the writer that settles what they left says ``died`` in their record instead."""
+    for dead_run in run_ids:
+        path = run_record_path(output_dir, dead_run)
+        record = read_manifest(path) if FileSystems.exists(path) else None
+        if record is None or record.get("status") != "running":
+            continue
+        record.update(
+            status="died", noticed_by=noticed_by, noticed_at=datetime.datetime.now(datetime.timezone.utc).isoformat()
+        )
+        write_manifest(path, record)
 
 
 def write_running_record(output_dir: str, run_id: str, command: str) -> None:

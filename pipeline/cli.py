@@ -154,6 +154,9 @@ def _run(args: argparse.Namespace, beam_args: Sequence[str]) -> int:
     # warnings of multi-process runs would drown the run's own messages.
     for noisy in ("trafilatura", "htmldate", "courlan", "charset_normalizer", "apache_beam.runners.portability.local_job_service"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
+    # A DoFn that raises is logged by Beam with its traceback before the job fails; the failure
+    # reaches the user as one line (and the run record), so that log stays out of the terminal.
+    logging.getLogger("apache_beam.runners.common").setLevel(logging.CRITICAL)
     try:
         report = execute(plan)
     except RunInterrupted as interrupted:

@@ -14,7 +14,13 @@ from schemas import ARTICLES, ERRORS, EVENTS
 from schemas.errors import ErrorRecord
 from transforms.clean.clean_articles import CleanArticles
 from transforms.coding.code_events import CodeEvents
-from transforms.dedupe.stages import DropDuplicates, ReadStored, SkipStoredUrls
+from transforms.dedupe.stages import (
+    DropDuplicates,
+    ReadCodedArticleIds,
+    ReadStored,
+    SkipEventsOfCodedArticles,
+    SkipStoredUrls,
+)
 from transforms.fetch.client import FetchSettings
 from transforms.fetch.fetch_pages import FetchPages
 from transforms.sinks.commit import CommitFiles
@@ -64,7 +70,8 @@ def build_graph(pipeline: beam.Pipeline, config: GraphConfig) -> None:
         error_streams.append(fetched.errors)
 
     earlier_errors = error_streams | "SourceAndFetchErrors" >> beam.Flatten()
-    _ = (pages, earlier_errors) | "PagesToTables" >> PagesToTables(config.output_dir, config.run_id, stored)
+    coded_article_ids = pipeline | "ReadCodedArticleIds" >> ReadCodedArticleIds(config.output_dir)
+    _ = (pages, earlier_errors) | "PagesToTables" >> PagesToTables(config.output_dir, config.run_id, stored, coded_article_ids)
 
 
 class PagesToTables(beam.PTransform):
@@ -72,14 +79,22 @@ class PagesToTables(beam.PTransform):
     tables and commit their files together. Shared by the batch and the streaming graph.
 
     ``stored`` (what the output already holds, from ReadStored) enables dedupe against earlier
-    runs; without it only this run's own duplicates are dropped.
+    runs; without it only this run's own duplicates are dropped. ``coded_article_ids`` (from
+    ReadCodedArticleIds) keeps the events of an article stored again from being stored twice.
     """
 
-    def __init__(self, output_dir: str, run_id: str, stored: Optional[beam.PCollection] = None):
+    def __init__(
+        self,
+        output_dir: str,
+        run_id: str,
+        stored: Optional[beam.PCollection] = None,
+        coded_article_ids: Optional[beam.PCollection] = None,
+    ):
         super().__init__()
         self._output_dir = output_dir
         self._run_id = run_id
         self._stored = stored
+        self._coded_article_ids = coded_article_ids
 
     def expand(self, inputs: tuple[beam.PCollection, beam.PCollection]) -> beam.PCollection:
         pages, earlier_errors = inputs
@@ -98,11 +113,14 @@ class PagesToTables(beam.PTransform):
         articles = unique["articles"]
         coded = articles | "CodeEvents" >> CodeEvents()
         error_streams.append(coded.errors)
+        events = coded.events
+        if self._coded_article_ids is not None:
+            events = events | "SkipEventsOfCodedArticles" >> SkipEventsOfCodedArticles(self._coded_article_ids)
 
         output, run_id = self._output_dir, self._run_id
         written = (
             articles | "WriteArticles" >> WriteTable(ARTICLES, output, run_id),
-            coded.events | "WriteEvents" >> WriteTable(EVENTS, output, run_id),
+            events | "WriteEvents" >> WriteTable(EVENTS, output, run_id),
             error_streams
             | "AllErrors" >> beam.Flatten()
             | "StampRunIdAndCount" >> beam.Map(_stamp_run_id_and_count, run_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import json
+import os
 import sys
 from typing import Any, BinaryIO, Callable, Iterator, Optional
 
@@ -36,6 +37,19 @@ def open_text(location: str, mode: str) -> Iterator[BinaryIO]:
         raise UsageError(f"cannot open {location!r}: {error.strerror or error}") from error
     with handle:
         yield handle
+
+
+def require_distinct_files(input_location: str, output_location: str) -> None:
+    """Raise UsageError when the output names the input file: opening it for writing would empty
+    the input before a line of it is read. ``-`` (stdin, stdout) is never a file here."""
+    if "-" in (input_location, output_location):
+        return
+    if os.path.exists(input_location) and os.path.exists(output_location):
+        same = os.path.samefile(input_location, output_location)
+    else:
+        same = os.path.realpath(input_location) == os.path.realpath(output_location)
+    if same:
+        raise UsageError(f"--output {output_location!r} is the input file; write the output to another file")
 
 
 def transform_lines(source: BinaryIO, sink: BinaryIO, handle: LineHandler, required: tuple[str, ...]) -> tuple[int, int]:
@@ -94,9 +108,12 @@ def _parse(line: bytes, required: tuple[str, ...]) -> tuple[Optional[str], dict[
         return "JSON nested too deeply", {}
     if not isinstance(record, dict):
         return "not a JSON object", {}
-    missing = [key for key in required if not isinstance(record.get(key), str)]
+    missing = [key for key in required if record.get(key) is None]
     if missing:
         return f"missing text field(s) {', '.join(missing)}", {}
+    not_text = [key for key in required if not isinstance(record[key], str)]
+    if not_text:
+        return f"field {', '.join(not_text)} is not text", {}
     broken = [key for key, value in record.items() if isinstance(value, str) and not _is_unicode_text(value)]
     if broken:
         return f"field(s) {', '.join(map(repr, broken))} hold a lone surrogate (an unpaired \\ud800-\\udfff escape)", {}

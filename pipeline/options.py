@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import ipaddress
+import math
+import re
 import secrets
+from typing import Optional
 
 from pipeline.defaults import DEFAULT_OUTPUT
 from transforms.fetch.client import FetchSettings
@@ -12,6 +16,11 @@ from transforms.fetch.client import FetchSettings
 # Beam's in-process runner, chosen explicitly: DirectRunner would try to download the Prism runner
 # first and so behave differently with and without internet access.
 DEFAULT_RUNNER = "FnApiRunner"
+
+ALLOW_HOST_FORM = "HOST or HOST:PORT, such as intranet.example, 10.0.0.5:8080 or [::1]:8080"
+# one label of a host name (RFC 1123; "_" as intranet names have it)
+_HOST_LABEL = re.compile(r"(?!-)[a-z0-9_-]{1,63}(?<!-)")
+_BRACKETED_IPV6 = re.compile(r"\[(?P<address>[^\]]*)\](?::(?P<port>.*))?")
 
 
 def add_run_arguments(parser: argparse.ArgumentParser) -> None:
@@ -29,12 +38,12 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add_lock_timeout_argument(parser)
     parser.add_argument(
-        "--retry-permanent-after", type=_non_negative_float, default=7.0, metavar="DAYS",
+        "--retry-permanent-after", type=_non_negative_days, default=7.0, metavar="DAYS",
         help="days before a URL that failed for good (404, robots.txt, not HTML, no text) is fetched again (default 7)",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr while the run goes on")
     parser.add_argument(
-        "--progress-interval", type=_positive_float, default=5.0, metavar="SECONDS",
+        "--progress-interval", type=_positive_seconds, default=5.0, metavar="SECONDS",
         help="seconds between two progress lines on stderr (default 5)",
     )
     defaults = FetchSettings()
@@ -44,7 +53,7 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"parallel downloads inside each fetching worker (default {defaults.max_workers})",
     )
     parser.add_argument(
-        "--timeout", type=_positive_float, default=defaults.read_timeout,
+        "--timeout", type=_positive_seconds, default=defaults.read_timeout,
         help=f"seconds to wait for a server to answer (default {defaults.read_timeout:g})",
     )
     parser.add_argument(
@@ -52,7 +61,7 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"largest page or feed downloaded, in bytes (default {defaults.max_bytes})",
     )
     parser.add_argument(
-        "--host-delay", type=_non_negative_float, default=defaults.min_host_delay,
+        "--host-delay", type=_non_negative_seconds, default=defaults.min_host_delay,
         help=f"seconds between two requests to the same host (default {defaults.min_host_delay:g})",
     )
     parser.add_argument(
@@ -68,7 +77,7 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
         help="fetch every feed in full, ignoring the ETag/Last-Modified kept from earlier runs",
     )
     parser.add_argument(
-        "--allow-host", action="append", default=[], metavar="HOST[:PORT]",
+        "--allow-host", type=allowed_host, action="append", default=[], metavar="HOST[:PORT]",
         help="let this host and port be fetched although it is a private or loopback address "
         "(repeatable; without a port: ports 80 and 443)",
     )
@@ -76,7 +85,7 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
 
 def add_lock_timeout_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--lock-timeout", type=_non_negative_float, default=0.0, metavar="SECONDS",
+        "--lock-timeout", type=_non_negative_seconds, default=0.0, metavar="SECONDS",
         help="wait this long for another run or compaction writing the same output to finish (default 0: exit at once)",
     )
 
@@ -89,7 +98,7 @@ def add_streaming_arguments(parser: argparse.ArgumentParser) -> None:
         "(local runner: FnApiRunner unless --runner is given)",
     )
     streaming.add_argument(
-        "--poll-interval", type=_positive_float, default=300.0, metavar="SECONDS",
+        "--poll-interval", type=_positive_seconds, default=300.0, metavar="SECONDS",
         help="seconds between two reads of every feed (default 300)",
     )
     streaming.add_argument(
@@ -97,7 +106,7 @@ def add_streaming_arguments(parser: argparse.ArgumentParser) -> None:
         help="whole seconds of polls whose results are written and committed together (default 600)",
     )
     streaming.add_argument(
-        "--stop-after", type=_positive_float, metavar="SECONDS",
+        "--stop-after", type=_positive_seconds, metavar="SECONDS",
         help="stop polling after this many seconds and end the run (default: poll until cancelled)",
     )
 
@@ -118,6 +127,64 @@ def fetch_settings_from(args: argparse.Namespace) -> FetchSettings:
     )
 
 
+def allowed_host(text: str) -> str:
+    """An ``--allow-host`` value as HOST or HOST:PORT in the spelling requests are matched against
+    (lower case, IPv6 in brackets and compressed, the port without leading zeros).
+
+    Checked here because a value of another form matches no request: every fetch of that host
+    would be refused as ``blocked_address`` without a word about the option.
+    """
+    try:
+        host, port = _host_and_port(text.strip().lower())
+    except ValueError as problem:
+        raise argparse.ArgumentTypeError(f"expected {ALLOW_HOST_FORM}, not {text!r}: {problem}") from None
+    return host if port is None else f"{host}:{port}"
+
+
+def _host_and_port(label: str) -> tuple[str, Optional[int]]:
+    """The host (an IPv6 address in brackets) and the port of ``label``; ValueError says what is wrong."""
+    if not label:
+        raise ValueError("it is empty")
+    if "/" in label:
+        raise ValueError("give the host alone, without a scheme (http://) or a path")
+    bracketed = _BRACKETED_IPV6.fullmatch(label)
+    if bracketed:
+        try:
+            address = ipaddress.IPv6Address(bracketed["address"])
+        except ValueError:
+            raise ValueError(f"{bracketed['address']!r} in brackets is not an IPv6 address") from None
+        return f"[{address.compressed}]", _port(bracketed["port"])
+    if "[" in label or "]" in label or label.count(":") > 1:
+        raise ValueError("an IPv6 address goes in brackets, as [::1] or [::1]:8080")
+    host, colon, port = label.partition(":")
+    _check_host_name(host)
+    return host, _port(port if colon else None)
+
+
+def _port(text: Optional[str]) -> Optional[int]:
+    if text is None:
+        return None
+    if re.fullmatch(r"[0-9]{1,5}", text) and 1 <= int(text) <= 65535:
+        return int(text)
+    raise ValueError(f"the port must be a number from 1 to 65535, not {text!r}")
+
+
+def _check_host_name(host: str) -> None:
+    """ValueError unless ``host`` is a host name (internationalised ones too) or an IPv4 address."""
+    try:
+        ascii_name = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise ValueError(f"{host!r} is not a host name or IP address") from None
+    labels = ascii_name.removesuffix(".").split(".")
+    if len(ascii_name) > 253 or not all(_HOST_LABEL.fullmatch(label) for label in labels):
+        raise ValueError(f"{host!r} is not a host name or IP address")
+    if labels[-1].isdigit():  # no top-level domain is numeric: this is meant as an IPv4 address
+        try:
+            ipaddress.IPv4Address(ascii_name)
+        except ValueError:
+            raise ValueError(f"{host!r} is not an IPv4 address") from None
+
+
 def host_port_labels(label: str) -> list[str]:
     """``host:port`` (``[v6]:port`` for IPv6) as given, or a bare host on the web's ports 80 and 443."""
     label = label.strip().lower()
@@ -132,21 +199,43 @@ def new_run_id() -> str:
 
 
 def _positive_int(text: str) -> int:
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
     if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive whole number, not {text}")
+        raise argparse.ArgumentTypeError(f"must be a positive whole number, not {text!r}")
     return value
 
 
-def _non_negative_float(text: str) -> float:
-    value = float(text)
+def _finite_number(text: str, unit: str) -> float:
+    """``text`` as a float; nan and inf are refused, as they make every wait and comparison meaningless."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of {unit}, not {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be a finite number of {unit}, not {text!r}")
+    return value
+
+
+def _non_negative(text: str, unit: str) -> float:
+    value = _finite_number(text, unit)
     if value < 0:
-        raise argparse.ArgumentTypeError(f"must not be negative, not {text}")
+        raise argparse.ArgumentTypeError(f"must not be negative, not {text!r}")
     return value
 
 
-def _positive_float(text: str) -> float:
-    value = float(text)
+def _non_negative_seconds(text: str) -> float:
+    return _non_negative(text, "seconds")
+
+
+def _non_negative_days(text: str) -> float:
+    return _non_negative(text, "days")
+
+
+def _positive_seconds(text: str) -> float:
+    value = _finite_number(text, "seconds")
     if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, not {text}")
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, not {text!r}")
     return value

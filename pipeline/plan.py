@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional, Sequence, Union
 
-from pipeline.errors import UsageError
+from pipeline.errors import UsageError, one_line
 from pipeline.options import fetch_settings_from, new_run_id
 from pipeline.output import absolute_output
 from transforms.fetch.client import FetchSettings
@@ -86,7 +86,7 @@ class RunPlan:
 def plan_from_args(args: argparse.Namespace, extra_args: Sequence[str]) -> RunPlan:
     """Check everything the user typed and settle the run; raises UsageError."""
     check_beam_args(extra_args, newsbeam_options=_option_strings(args))
-    run_id = args.run_id or new_run_id()
+    run_id = new_run_id() if args.run_id is None else args.run_id
     if not SAFE_RUN_ID.match(run_id):
         raise UsageError(f"--run-id {run_id!r} may hold only letters, digits, '.', '_' and '-' (at most 128, not starting with '.', '_' or '-')")
     streaming = None
@@ -108,6 +108,20 @@ def plan_from_args(args: argparse.Namespace, extra_args: Sequence[str]) -> RunPl
         progress_interval=args.progress_interval,
         options={key: value for key, value in vars(args).items() if key not in ("func", "option_strings")},
     )
+
+
+def check_runner(options) -> None:
+    """An unknown ``--runner`` is a usage error now, not a failure once the run has begun."""
+    from apache_beam.options.pipeline_options import StandardOptions
+    from apache_beam.runners.runner import create_runner
+
+    runner = options.view_as(StandardOptions).runner
+    if runner is None or not isinstance(runner, str):
+        return
+    try:
+        create_runner(runner)
+    except (ValueError, ImportError, AttributeError) as error:
+        raise UsageError(f"--runner {runner!r}: {one_line(error)}") from None
 
 
 def resolve_source(args: argparse.Namespace) -> Source:

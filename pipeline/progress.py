@@ -19,8 +19,9 @@ import time
 from collections import Counter
 from typing import Iterator, Optional, TextIO
 
+from apache_beam.metrics import monitoring_infos
 from apache_beam.runners.portability import portable_metrics
-from apache_beam.runners.portability.fn_api_runner import FnApiRunner
+from apache_beam.runners.portability.fn_api_runner import FnApiRunner, fn_runner
 from apache_beam.runners.runner import PipelineResult, PipelineState
 
 PROGRESS_SECONDS = 5.0
@@ -76,13 +77,28 @@ _BUNDLE_TOTALS = _Totals()
 
 
 class ProgressFnApiRunner(FnApiRunner):
-    """Beam's in-process runner, reporting each finished bundle's metrics to the progress line."""
+    """Beam's in-process runner, reporting each finished bundle's metrics to the progress line.
+
+    It also keeps Beam's per-stage metric totals flat. ``FnApiRunner.run_stages`` folds each bundle's
+    metrics into the stage's with ``consolidate(chain(new, old))``, and ``consolidate`` is a
+    generator: every bundle nests one more generator, so a stage of about a thousand bundles (a
+    stream polling for a minute) ends in RecursionError when the metrics are finally read. The
+    runner's module is given a consolidation that returns a list, with the same result.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        fn_runner.consolidate_monitoring_infos = _consolidated_list
 
     def _execute_bundle(self, runner_execution_context, bundle_context_manager, bundle_input):
         _BUNDLE_TOTALS.watch_workers(bundle_context_manager.worker_handlers)
         result = super()._execute_bundle(runner_execution_context, bundle_context_manager, bundle_input)
         _BUNDLE_TOTALS.add_finished(result.process_bundle.monitoring_infos)
         return result
+
+
+def _consolidated_list(infos) -> list:
+    return list(monitoring_infos.consolidate(infos))
 
 
 def progress_line(seconds: float, counts: dict[str, int]) -> str:

@@ -25,7 +25,7 @@ from pipeline.errors import one_line
 from pipeline.graph import GraphConfig, build_graph
 from pipeline.options import DEFAULT_RUNNER
 from pipeline.output import run_record_path, write_run_record
-from pipeline.plan import FeedSource, HtmlDirSource, RunPlan, Source, UrlListSource
+from pipeline.plan import FeedSource, HtmlDirSource, RunPlan, Source, UrlListSource, check_runner
 from pipeline.progress import ProgressFnApiRunner, report_progress
 from pipeline.streaming import StreamingConfig, build_streaming_graph
 from schemas import TABLES
@@ -82,6 +82,7 @@ def new_pipeline(options: PipelineOptions) -> beam.Pipeline:
 def execute(plan: RunPlan) -> RunReport:
     """Run the plan's job to its end (a stream: to ``--stop-after`` or cancellation) and report."""
     options = beam_options(plan)
+    check_runner(options)
     standard = options.view_as(StandardOptions)
     runner = str(standard.runner) + (" (streaming)" if standard.streaming else "")
     with claim_output(plan.output_dir, "run", plan.run_id, plan.lock_timeout) as claim:
@@ -98,7 +99,7 @@ def execute(plan: RunPlan) -> RunReport:
         except BaseException as error:
             # Beam may have wrapped an interrupt raised inside a DoFn in an error of its own.
             interrupted = interrupts.received() is not None
-            state = _settle_after_stop(plan, claim, started_at, "interrupted" if interrupted else "failed", error)
+            state = _settle_after_stop(plan, claim, started_at, runner, time.monotonic() - clock, interrupted, error)
             if interrupted:
                 raise RunInterrupted(state) from None
             raise
@@ -191,21 +192,26 @@ def no_source_read(source: Source, counters: dict[str, int]) -> Optional[str]:
 
 
 def _settle_after_stop(
-    plan: RunPlan, claim: Claim, started_at: datetime.datetime, status: str, error: BaseException
+    plan: RunPlan, claim: Claim, started_at: datetime.datetime, runner: str, seconds: float,
+    interrupted: bool, error: BaseException,
 ) -> str:
     """Leave the output whole after the job stopped early (the lock is still held) and say what it
-    holds: a commit under way is completed, uncommitted files are discarded. When settling fails
+    holds: a commit under way is completed, uncommitted files are discarded. A run whose rows all
+    became visible also keeps its feeds' validators, as a finished run does. When settling fails
     too, the next writer does it (``pipeline.claim``)."""
-    what = f"run {plan.run_id} was {status}"
+    what = f"run {plan.run_id} " + ("was interrupted" if interrupted else "failed")
     try:
         if plan.run_id in recover_interrupted_runs(plan.output_dir):
             state = f"{what} during its commit; the commit was completed, all its rows are visible"
         elif any(trace.startswith("file ") for trace in run_id_traces(plan.output_dir, plan.run_id)):
             state = f"{what} after its commit; all its rows are visible"
         else:
-            remove_run_temp_folder(plan.output_dir, plan.run_id)
             state = f"{what} before its commit; nothing of it was written to the tables"
-        _write_record(plan, claim, started_at, "", 0.0, {"status": status, "state": state, "error": one_line(error)})
+        if "all its rows are visible" in state:
+            validators.merge_after_success(plan.output_dir, plan.run_id)
+        remove_run_temp_folder(plan.output_dir, plan.run_id)
+        outcome = {"status": "interrupted" if interrupted else "failed", "state": state, "error": one_line(error)}
+        _write_record(plan, claim, started_at, runner, seconds, outcome)
     except Exception as settling:  # noqa: BLE001 - the next writer finishes or discards it
         state = f"{what}; the next run or `newsbeam check --repair` settles its files ({one_line(settling)})"
     return state

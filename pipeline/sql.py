@@ -23,8 +23,9 @@ def connect(output_dir: str) -> duckdb.DuckDBPyConnection:
 
     A table that has no file yet (a run without errors, say) is still a view, empty but with its
     columns, so the same queries work on every output folder. Partition columns are typed as DATE.
-    A file that cannot be read is left out of its view with one warning line on stderr, so the
-    other files and tables stay queryable.
+    A file that cannot be read, or that is not in a partition folder ``<column>=YYYY-MM-DD/`` (so
+    its rows would not belong to the table, or its folder would break the DATE cast), is left out
+    of its view with one warning line on stderr, so the other files and tables stay queryable.
     """
     if "://" in output_dir and not output_dir.startswith("file://"):
         raise UsageError("newsbeam sql reads local output folders; copy remote output locally first")
@@ -32,12 +33,12 @@ def connect(output_dir: str) -> duckdb.DuckDBPyConnection:
         raise UsageError(f"output folder {output_dir!r} does not exist (run `newsbeam run` first)")
     # Imported here, not at the top: the command line imports this module for OUTPUT_FORMATS, and
     # commands like `newsbeam code` must start without loading Beam.
-    from transforms.sinks.integrity import match_table_files, table_pattern
+    from transforms.sinks.integrity import match_partitioned_files
 
     connection = duckdb.connect()
     for spec in TABLES.values():
-        files = match_table_files(table_pattern(output_dir, spec))
-        for path, problem in files.damaged:
+        files = match_partitioned_files(output_dir, spec)
+        for path, problem in files.damaged + files.misplaced:
             print(
                 f"newsbeam sql: warning: {path} left out of {spec.name} ({problem}); "
                 "`newsbeam check --repair` moves it aside",

@@ -287,3 +287,76 @@ def test_a_real_run_with_a_truncated_file(tmp_path, capsys, query):
     assert main(["sql", "select count(*) from articles", "--output", str(output), "--format", "jsonl"]) == 0
     captured = capsys.readouterr()
     assert list(json.loads(captured.out).values()) == [rows_left] and captured.err == ""
+
+
+@pytest.mark.parametrize(
+    "content, problem",
+    [
+        ("[]", "feed validators: holds a JSON list, not an object of feed URLs"),
+        ('{"https://a.example/rss": {"etag": ', "feed validators: cannot be parsed"),
+        ('{"https://a.example/rss": {"etag": "\\"a\\"\\r\\nX: 1"}}', "feed validators: 1 of 1 feed entries are not as a run writes them"),
+    ],
+)
+def test_a_damaged_feed_validators_file_is_found_and_moved_to_quarantine(output, capsys, content, problem):
+    state = output / "_state" / "feeds" / "validators.json"
+    state.parent.mkdir(parents=True)
+    state.write_text(content)
+
+    assert check(output) == 1
+    assert f"_state/feeds/validators.json: {problem}" in capsys.readouterr().out
+    assert check(output, "--repair") == 0
+    assert (output / "_quarantine" / "_state" / "feeds" / "validators.json").read_text() == content
+    assert not state.exists()
+    assert check(output) == 0
+
+
+def test_a_sound_feed_validators_file_is_looked_at_and_kept(output, capsys):
+    state = output / "_state" / "feeds" / "validators.json"
+    state.parent.mkdir(parents=True)
+    state.write_text(json.dumps({"https://a.example/rss": {"etag": '"a"', "last_modified": "Wed, 18 Nov 2026 10:00:00 GMT"}}))
+    assert check(output, "--repair") == 0
+    assert "No problems found." in capsys.readouterr().out and state.exists()
+
+
+def test_a_lock_holder_that_does_not_parse_is_found_and_moved_to_quarantine(output):
+    """`check` takes the lock itself, which rewrites the holder; so the inspection is called directly,
+    as it sees the file while another writer holds the lock."""
+    holder = output / "_state" / "lock-holder.json"
+    holder.write_text('{"command": "run", "run_')
+    inspection = quarantine.inspect_output(str(output))
+    assert inspection.state_files == 1
+    assert [(finding.path, finding.remedy) for finding in inspection.findings] == [(str(holder), quarantine.Remedy.QUARANTINE)]
+    [outcome] = quarantine.repair_output(str(output), inspection.findings)
+    assert outcome.repaired and outcome.done == "moved to _quarantine/_state/lock-holder.json"
+    assert not holder.exists()
+
+    holder.write_text(json.dumps({"command": "run", "run_id": "r2", "host": "h", "pid": 1, "started_at": "2026-01-01T00:00:00+00:00"}))
+    assert quarantine.inspect_output(str(output)).findings == []
+
+
+def test_parquet_files_outside_a_partition_folder_are_found_and_moved_to_quarantine(output, capsys):
+    """A file belongs in <table>/<partition column>=<YYYY-MM-DD>/; any other place under the table's
+    folder breaks the DATE partition column or adds rows to the table."""
+    events_data = table_file(output, "events").read_bytes()
+    articles_data = table_file(output, "articles").read_bytes()
+    event_date = TABLES["events"].partition_column
+    strays = {
+        f"events/{event_date}=notadate/r1-00000.parquet": events_data,
+        f"events/{event_date}=2026-02-30/r1-00000.parquet": events_data,
+        "articles/badpart/r1-00000.parquet": articles_data,
+        f"articles/ingest_date={DAY}/nested/r1-00000.parquet": articles_data,
+        "articles/loose.parquet": articles_data,
+    }
+    for relative, data in strays.items():
+        (output / relative).parent.mkdir(parents=True, exist_ok=True)
+        (output / relative).write_bytes(data)
+
+    assert check(output) == 1
+    out = capsys.readouterr().out
+    assert "11 table file(s)" in out and "5 problem(s) found" in out
+    assert all(f"{relative}: outside a partition folder of {relative.split('/')[0]}:" in out for relative in strays)
+    assert "partition value 'notadate' is not a date (YYYY-MM-DD)" in out
+
+    assert check(output, "--repair") == 0
+    assert all((output / "_quarantine" / relative).read_bytes() == data for relative, data in strays.items())
+    assert check(output) == 0

@@ -6,11 +6,13 @@ from __future__ import annotations
 import io
 import json
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.cli import main
-from pipeline.jsonl import LineRejected, transform_lines
+from pipeline.errors import UsageError
+from pipeline.jsonl import LineRejected, require_distinct_files, transform_lines
 from transforms.clean.extract import Cleaner
 from transforms.coding import Coder
 
@@ -60,7 +62,7 @@ def test_code_skips_each_bad_line_and_writes_the_good_ones(capsys, tmp_path):
         " use sys.set_int_max_str_digits() to increase the limit); skipped",
         "line 7: id is not a string or a 64-bit integer; skipped",
         "line 8: id is not a string or a 64-bit integer; skipped",
-        "line 9: missing text field(s) text; skipped",
+        "line 9: field text is not text; skipped",
         "line 10: not a JSON object; skipped",
         "line 11: url ['x'] is not a string; skipped",
         "newsbeam code: 10 of 12 lines skipped",
@@ -166,3 +168,44 @@ def test_transform_lines_takes_any_bytes_and_writes_only_utf8_json_lines(lines):
     written = sink.getvalue().decode("utf-8").splitlines()
     assert len(written) == read - rejected
     assert all(isinstance(json.loads(text), dict) for text in written)
+
+
+def test_a_required_field_that_is_there_but_not_text_is_named_as_such(capsys, tmp_path):
+    code, errors, pages = run_command(capsys, tmp_path, "clean", [
+        line(id="p1", html=123),
+        line(id="p2", html=None),
+        line(id="p3"),
+        line(id="p4", html=ARTICLE_HTML),
+    ])
+    assert code == 1
+    assert errors == [
+        "line 1: field html is not text; skipped",
+        "line 2: missing text field(s) html; skipped",
+        "line 3: missing text field(s) html; skipped",
+        "newsbeam clean: 3 of 4 lines skipped",
+    ]
+    assert [page["id"] for page in pages] == ["p4"]
+
+
+def test_an_output_naming_the_input_file_is_refused(tmp_path, monkeypatch):
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(line(id="a", text=POLITICAL) + b"\n")
+    (tmp_path / "link.jsonl").symlink_to(source)
+    (tmp_path / "hard.jsonl").hardlink_to(source)
+    monkeypatch.chdir(tmp_path)
+    for output in (str(source), "in.jsonl", "./sub/../in.jsonl", "link.jsonl", "hard.jsonl"):
+        with pytest.raises(UsageError, match="is the input file"):
+            require_distinct_files(str(source), output)
+    for input_location, output in ((str(source), "out.jsonl"), ("-", "-"), ("-", str(source)), (str(source), "-")):
+        require_distinct_files(input_location, output)
+
+
+@pytest.mark.parametrize("command", ["code", "clean"])
+def test_code_and_clean_refuse_to_write_over_their_input(capsys, tmp_path, command):
+    source = tmp_path / "in.jsonl"
+    data = line(id="a", text=POLITICAL, html=ARTICLE_HTML) + b"\n"
+    source.write_bytes(data)
+    assert main([command, "--input", str(source), "--output", str(source)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "is the input file" in err
+    assert source.read_bytes() == data

@@ -285,3 +285,107 @@ def test_a_commit_manifest_naming_lost_files_does_not_stop_the_next_run(capsys, 
     assert code == 0 and _articles(query, output) == SAMPLE_ARTICLES
     assert f"Left manifest {manifest} as it is" in out and "newsbeam check --repair" in out
     assert manifest.exists()  # kept for check --repair, which moves it to _quarantine/
+
+
+# --- a moved or copied output is settled where it lies, and never touches another -----------------
+
+
+def _interrupted_commit(output, run_id: str, monkeypatch) -> list[tuple[str, str]]:
+    """Two error files of ``run_id`` behind a manifest, the first moved in, then a crash."""
+    import datetime
+
+    from schemas import ERRORS
+    from schemas.errors import make_error
+    from transforms.sinks import commit, parquet
+
+    moves = []
+    for shard in range(2):
+        row = make_error("fetch", f"https://a.example/{shard}", "timeout", "slow", now=datetime.datetime(2026, 11, 18, tzinfo=datetime.timezone.utc))
+        args = (str(output), ERRORS, "2026-11-18", run_id, shard)
+        parquet.write_parquet_file(parquet.temp_file_path(*args), ERRORS, [row._asdict()])
+        moves.append((parquet.temp_file_path(*args), parquet.final_file_path(*args)))
+    real_publish, published = commit.publish, []
+
+    def publish_then_crash(temp, final):
+        if published:
+            raise KeyboardInterrupt("power cut")
+        real_publish(temp, final)
+        published.append(final)
+
+    monkeypatch.setattr(commit, "publish", publish_then_crash)
+    with pytest.raises(KeyboardInterrupt):
+        commit.commit_files(str(output), run_id, moves)
+    monkeypatch.undo()
+    return moves
+
+
+def test_an_output_moved_with_an_interrupted_commit_is_completed_in_its_new_place(tmp_path, capsys, query, monkeypatch):
+    _interrupted_commit(tmp_path / "before", "cut", monkeypatch)
+    moved = tmp_path / "after"
+    (tmp_path / "before").rename(moved)
+    code, out, _ = run_cli(capsys, "run", "--sample", "--output", str(moved), "--quiet")
+    assert code == 0 and "Completed the interrupted commit of run cut." in out
+    assert "Discarded" not in out
+    assert query("select count(*) as n from errors where url like 'https://a.example/%'", moved) == [{"n": 2}]
+
+
+def test_repairing_a_copy_never_touches_the_original_output(tmp_path, monkeypatch):
+    import shutil
+
+    from pipeline.cli import main as newsbeam
+
+    original = tmp_path / "original"
+    _interrupted_commit(original, "cut", monkeypatch)
+    before = sorted(str(path.relative_to(original)) for path in original.rglob("*"))
+    copy = tmp_path / "copy"
+    shutil.copytree(original, copy)
+    assert newsbeam(["check", "--repair", "--output", str(copy)]) == 0
+    assert sorted(str(path.relative_to(original)) for path in original.rglob("*")) == before
+    assert len(list((copy / "errors").rglob("*.parquet"))) == 2
+
+
+def test_a_manifest_naming_another_location_is_never_acted_on(tmp_path, capsys):
+    elsewhere = tmp_path / "elsewhere" / "errors" / "ingest_date=2026-11-18"
+    elsewhere.mkdir(parents=True)
+    (elsewhere / "theirs-00000.parquet").write_bytes(b"another output's file")
+    output = tmp_path / "data"
+    manifest = output / "_state" / "compaction" / "0123456789abcdef.json"
+    manifest.parent.mkdir(parents=True)
+    manifest.write_text(json.dumps({
+        "temp": str(tmp_path / "elsewhere" / "_temp" / "compact-x" / "merged.parquet"),
+        "merged": str(elsewhere / "compacted-x.parquet"),
+        "replaces": [str(elsewhere / "theirs-00000.parquet")],
+    }))
+    (elsewhere / "compacted-x.parquet").write_bytes(b"merged")
+    code, out, _ = run_cli(capsys, "run", "--sample", "--output", str(output), "--quiet")
+    assert code == 0 and f"Left manifest {manifest} as it is" in out
+    assert (elsewhere / "theirs-00000.parquet").read_bytes() == b"another output's file"
+
+
+def test_a_damaged_articles_file_costs_no_duplicate_events(tmp_path, capsys, query):
+    output = tmp_path / "data"
+    assert run_cli(capsys, "run", "--sample", "--output", str(output), "--quiet")[0] == 0
+    events = query("select count(*) as n from events", output)[0]["n"]
+    (articles_file,) = (output / "articles").rglob("*.parquet")
+    articles_file.write_bytes(articles_file.read_bytes()[:100])
+    assert run_cli(capsys, "run", "--sample", "--output", str(output), "--quiet")[0] == 0
+    # the articles are stored again from their pages; their events were never lost
+    assert _articles(query, output) == SAMPLE_ARTICLES
+    assert query("select count(*) as n, count(distinct event_id) as ids from events", output) == [{"n": events, "ids": events}]
+
+
+def test_the_record_of_a_killed_run_says_it_died(tmp_path, capsys):
+    output = tmp_path / "data"
+    holder_script = (
+        "import sys, time; from pipeline.claim import claim_output;"
+        "claim = claim_output(sys.argv[1], 'run', 'killed-run'); claim.__enter__();"
+        "print('claimed', flush=True); time.sleep(600)"
+    )
+    process = subprocess.Popen([sys.executable, "-c", holder_script, str(output)], stdout=subprocess.PIPE, text=True)
+    assert process.stdout.readline().strip() == "claimed"
+    process.kill()
+    process.wait()
+    assert json.loads((output / "_state" / "runs" / "killed-run.json").read_text())["status"] == "running"
+    assert run_cli(capsys, "run", "--sample", "--output", str(output), "--run-id", "after", "--quiet")[0] == 0
+    record = json.loads((output / "_state" / "runs" / "killed-run.json").read_text())
+    assert record["status"] == "died" and record["noticed_by"] == "after"

@@ -11,6 +11,7 @@ import pytest
 import pipeline.sql
 from pipeline.cli import EXIT_USAGE, main
 from pipeline.errors import UsageError
+from schemas import TABLES
 from tests.test_check import DAY, ROWS_PER_FILE, table_file, truncate, write_small_output
 
 
@@ -70,3 +71,24 @@ def test_a_fetch_time_error_exits_2_with_one_line(output, capsys):
     assert main(["sql", "select cast('x' as integer)", "--output", str(output)]) == EXIT_USAGE
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "SQL error: Conversion Error" in err and "Traceback" not in err
+
+
+def test_files_outside_a_partition_folder_are_left_out_with_a_warning(output, capsys):
+    """A copy in events/<column>=notadate/ broke the DATE cast of every query on events; one in
+    articles/badpart/ added its rows to articles."""
+    column = TABLES["events"].partition_column
+    strays = [output / "events" / f"{column}=notadate" / "copy.parquet", output / "articles" / "badpart" / "copy.parquet"]
+    for stray, table in zip(strays, ("events", "articles")):
+        stray.parent.mkdir()
+        stray.write_bytes(table_file(output, table).read_bytes())
+
+    sql = f"select {column}, count(*) as n from events group by 1"
+    assert main(["sql", sql, "--output", str(output), "--format", "csv"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.split() == [f"{column},n", f"{DAY},{2 * ROWS_PER_FILE}"]
+    warnings = captured.err.splitlines()
+    assert len(warnings) == 2 and all(any(str(stray) in line for line in warnings) for stray in strays)
+    assert "partition value 'notadate' is not a date (YYYY-MM-DD)" in captured.err
+
+    assert main(["sql", "select count(*) as n from articles", "--output", str(output), "--format", "csv"]) == 0
+    assert capsys.readouterr().out.split() == ["n", str(2 * ROWS_PER_FILE)]

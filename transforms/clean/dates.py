@@ -99,7 +99,9 @@ class PrintedDate(NamedTuple):
 def parse_local_timestamp(value: str) -> datetime.datetime | None:
     """Parse an ISO 8601, compact or RFC 2822 timestamp, keeping the offset it was written with.
 
-    A time without a zone is taken as UTC; ``None`` when the value is not a timestamp.
+    A time without a zone is taken as UTC; ``None`` when the value is not a timestamp, or names a
+    moment that has no UTC equivalent (an offset of 24 hours or more, year 1 east of Greenwich), so
+    that every result can be converted and compared.
     """
     text = value.strip()
     if not text:
@@ -111,7 +113,12 @@ def parse_local_timestamp(value: str) -> datetime.datetime | None:
         parsed = _parse_compact(text) or _parse_rfc2822(value)
         if parsed is None:
             return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    moment = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    try:
+        moment.astimezone(UTC)
+    except OverflowError:
+        return None
+    return moment
 
 
 def _parse_compact(text: str) -> datetime.datetime | None:
@@ -368,13 +375,16 @@ class DateFinder:
 
     @staticmethod
     def _htmldate(tree: HtmlElement, url: str | None, now: datetime.datetime) -> datetime.datetime | None:
-        found = find_date(
-            tree,
-            url=url,
-            extensive_search=False,
-            original_date=True,
-            outputformat=HTMLDATE_FORMAT,
-            max_date=(now + datetime.timedelta(days=1)).strftime("%Y-%m-%d"),
-        )
+        try:
+            found = find_date(
+                tree,
+                url=url,
+                extensive_search=False,
+                original_date=True,
+                outputformat=HTMLDATE_FORMAT,
+                max_date=(now + datetime.timedelta(days=1)).strftime("%Y-%m-%d"),
+            )
+        except (ValueError, OverflowError):  # htmldate raises on an offset like "+99:00"; the next evidence decides
+            return None
         moment = parse_local_timestamp(found) if found else None
         return moment if moment and is_plausible(moment, now) else None

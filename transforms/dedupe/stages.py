@@ -16,7 +16,7 @@ from apache_beam.io.filesystems import FileSystems
 from apache_beam.io.parquetio import ReadAllFromParquet
 from apache_beam.metrics import Metrics
 
-from schemas import ARTICLES, ERRORS
+from schemas import ARTICLES, ERRORS, EVENTS
 from schemas.articles import Article
 from schemas.pages import PageRequest
 from transforms.dedupe.retry import PageFailure, held_back, page_failure
@@ -85,6 +85,60 @@ class ReadStored(beam.PTransform):
             )
             parts.append(recorded | "FailedRecently" >> FailedRecently(self._retry_after, self._now))
         return parts | "AllStored" >> beam.Flatten()
+
+
+class ReadCodedArticleIds(beam.PTransform):
+    """The ids of the articles whose events the output already holds -> PCollection[str], one each.
+
+    An article can be stored a second time when the file that held it was damaged (and left out or
+    quarantined) while its events were not: its events must then not be stored again.
+    """
+
+    def __init__(self, output_dir: str):
+        super().__init__()
+        self._events = table_files(output_dir, EVENTS.name)
+
+    def expand(self, begin: beam.pvalue.PBegin) -> beam.PCollection:
+        event_files = readable_files(self._events)
+        if not event_files:
+            return begin | "NoEventsStored" >> beam.Create([])
+        return (
+            begin
+            | "EventFiles" >> beam.Create(event_files)
+            | "ReadEventArticleIds" >> ReadAllFromParquet(columns=["article_id"])
+            | "ArticleIdOnly" >> beam.Map(lambda row: row["article_id"])
+            | "OncePerArticle" >> beam.Distinct()
+        )
+
+
+class SkipEventsOfCodedArticles(beam.PTransform):
+    """Events -> those of articles that have no events stored yet (see ReadCodedArticleIds)."""
+
+    def __init__(self, coded_article_ids: beam.PCollection):
+        super().__init__()
+        self._coded = coded_article_ids
+
+    def expand(self, events: beam.PCollection) -> beam.PCollection:
+        return (
+            {
+                "events": events | "KeyByArticle" >> beam.Map(lambda event: (event.article_id, event)),
+                "coded": self._coded | "KeyCodedArticle" >> beam.Map(lambda article_id: (article_id, True)),
+            }
+            | "JoinOnArticle" >> beam.CoGroupByKey()
+            | "KeepUncoded" >> beam.ParDo(_KeepUncodedFn())
+        )
+
+
+class _KeepUncodedFn(beam.DoFn):
+    def __init__(self) -> None:
+        self._skipped = Metrics.counter("dedupe", "events_already_stored")
+
+    def process(self, joined: tuple[str, dict[str, list[Any]]]) -> Iterator[Any]:
+        _, groups = joined
+        if groups["coded"]:
+            self._skipped.inc(len(groups["events"]))
+            return
+        yield from groups["events"]
 
 
 class FailedRecently(beam.PTransform):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 from typing import Optional
 from urllib.parse import SplitResult, urljoin, urlsplit, urlunsplit
@@ -55,13 +56,19 @@ def checked_http_url(url: str) -> str:
         raise UrlProblem("unsupported_scheme", f"scheme {scheme!r} is not http or https")
     if not parts.hostname:
         raise UrlProblem("invalid_url", f"URL {url!r} has no host")
-    if any(ch.isspace() or ord(ch) < 0x20 for ch in parts.netloc):
-        raise UrlProblem("invalid_url", f"URL {url!r} has spaces or control characters in its host")
+    if _has_space_or_control(url.strip()):
+        # a request would percent-encode them and ask for another page ("/a.html extra words")
+        raise UrlProblem("invalid_url", f"URL {url!r} has spaces or control characters")
     try:
         parts.hostname.encode("idna")
     except UnicodeError as error:
         raise UrlProblem("invalid_url", f"host of {url!r} is not a valid name: {error}") from error
     return urlunsplit((scheme, parts.netloc, parts.path or "/", parts.query, ""))
+
+
+def _has_space_or_control(text: str) -> bool:
+    """True if ``text`` holds whitespace or control characters, which no absolute URL may contain."""
+    return any(ch.isspace() or unicodedata.category(ch) == "Cc" for ch in text)
 
 
 def host_of(url: str) -> str | None:
@@ -87,9 +94,12 @@ def local_path(url: str) -> Path | None:
 
 
 def redirect_target(current: str, location: str) -> str:
-    """Where a Location header points, resolved against the current URL, checked like any URL."""
+    """Where a Location header points, resolved against the current URL, checked like any URL.
+
+    Spaces are percent-encoded first, as browsers do: servers do send ``Location: /my page.html``.
+    """
     try:
-        target = urljoin(current, location.strip())
+        target = urljoin(current, location.strip().replace(" ", "%20"))
     except ValueError as error:
         raise UrlProblem("invalid_url", f"cannot parse redirect target {location!r}: {error}") from error
     return checked_http_url(target)

@@ -18,8 +18,8 @@ import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
 
-from transforms.sinks.compact import read_manifest
 from transforms.sinks.interrupts import held_back
+from transforms.sinks.manifests import in_output, read_manifest, relative_to_output, write_manifest
 from transforms.sinks.parquet import TEMP_FOLDER, publish
 
 _LOGGER = logging.getLogger(__name__)
@@ -29,19 +29,21 @@ def commit_files(output_dir: str, run_id: str, moves: Sequence[tuple[str, str]])
     """Move every (temp, final) pair into place behind a manifest; returns how many were moved."""
     if not moves:
         return 0
-    ordered = sorted(set(moves))
+    ordered = sorted({(relative_to_output(output_dir, temp), relative_to_output(output_dir, final)) for temp, final in moves})
     key = hashlib.sha256(json.dumps(ordered).encode("utf-8")).hexdigest()[:16]
     manifest = FileSystems.join(output_dir, TEMP_FOLDER, run_id, f"commit-{key}.json")
     with held_back():
-        with FileSystems.create(manifest) as handle:
-            handle.write(json.dumps({"run_id": run_id, "moves": ordered}).encode("utf-8"))
-        _apply(ordered)
+        write_manifest(manifest, {"run_id": run_id, "moves": ordered})
+        _apply(output_dir, ordered)
         FileSystems.delete([manifest])
     return len(ordered)
 
 
-def _apply(moves: Iterable[Sequence[str]]) -> None:
-    for temp_path, final_path in moves:
+def _apply(output_dir: str, moves: Iterable[Sequence[str]]) -> None:
+    """Publish each (temp, final) pair of a manifest; every path is checked to lie inside the output
+    before anything moves."""
+    resolved = [(in_output(output_dir, temp), in_output(output_dir, final)) for temp, final in moves]
+    for temp_path, final_path in resolved:
         publish(temp_path, final_path)
 
 
@@ -59,7 +61,7 @@ def recover_interrupted_runs(output_dir: str) -> list[str]:
         if record is None:
             continue
         try:
-            _apply(record["moves"])
+            _apply(output_dir, record["moves"])
         except (OSError, KeyError, TypeError, ValueError) as error:
             _LOGGER.warning("cannot finish the commit in %s (%s); left as it is", match.path, error)
             continue

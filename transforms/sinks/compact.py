@@ -23,7 +23,6 @@ names it replaces, so a repeated attempt writes the same name instead of a secon
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from dataclasses import dataclass, field
 from typing import Iterable, Optional, Sequence
@@ -35,6 +34,7 @@ from apache_beam.io.filesystems import FileSystems
 
 from schemas.table import TableSpec
 from transforms.sinks.integrity import parquet_problem, table_pattern
+from transforms.sinks.manifests import in_output, read_manifest, relative_to_output, write_manifest
 from transforms.sinks.parquet import TEMP_FOLDER, publish
 
 _LOGGER = logging.getLogger(__name__)
@@ -157,10 +157,14 @@ def merge(output_dir: str, spec: TableSpec, plan: MergePlan) -> str:
         raise RuntimeError(f"merged file holds {written} rows, its sources {plan.rows}; nothing replaced")
     final = merged_path(plan)
     manifest = _manifest_path(output_dir, plan.key)
-    record = {"temp": temp, "merged": final, "replaces": [source.path for source in plan.sources], "rows": written}
-    with FileSystems.create(manifest) as handle:
-        handle.write(json.dumps(record, indent=1).encode("utf-8"))
-    _roll_forward(record)
+    record = {
+        "temp": relative_to_output(output_dir, temp),
+        "merged": relative_to_output(output_dir, final),
+        "replaces": [relative_to_output(output_dir, source.path) for source in plan.sources],
+        "rows": written,
+    }
+    write_manifest(manifest, record)
+    _roll_forward(output_dir, record)
     FileSystems.delete([manifest])
     return final
 
@@ -174,37 +178,30 @@ def recover_compactions(output_dir: str) -> int:
         record = read_manifest(metadata.path)
         if record is None:
             continue
-        _roll_forward(record)
+        try:
+            _roll_forward(output_dir, record)
+        except (OSError, KeyError, TypeError, ValueError) as error:
+            _LOGGER.warning("cannot finish the compaction in %s (%s); left as it is", metadata.path, error)
+            continue
         FileSystems.delete([metadata.path])
         finished += 1
     return finished
 
 
-def read_manifest(path: str) -> Optional[dict]:
-    """A manifest's record, or None (with a warning) when it cannot be read: a damaged manifest is
-    left for ``newsbeam check --repair`` and must not stop the writer that finds it."""
-    try:
-        with _open(path) as handle:
-            record = json.loads(handle.read().decode("utf-8"))
-        if isinstance(record, dict):
-            return record
-    except (OSError, ValueError):
-        pass
-    _LOGGER.warning("cannot read manifest %s; left as it is (newsbeam check --repair moves it aside)", path)
-    return None
-
-
-def _roll_forward(record: dict) -> None:
+def _roll_forward(output_dir: str, record: dict) -> None:
     """Steps 3 and 4, each skipped when already done. Without the merged file in place (its temp
-    file lost), the originals are kept: they still hold every row."""
-    if FileSystems.exists(record["temp"]):
-        publish(record["temp"], record["merged"])
-    if not FileSystems.exists(record["merged"]):
+    file lost), the originals are kept: they still hold every row. Every path is checked to lie
+    inside the output before anything moves or is deleted."""
+    temp, merged = in_output(output_dir, record["temp"]), in_output(output_dir, record["merged"])
+    replaces = [in_output(output_dir, path) for path in record["replaces"]]
+    if FileSystems.exists(temp):
+        publish(temp, merged)
+    if not FileSystems.exists(merged):
         return
-    remaining = [path for path in record["replaces"] if FileSystems.exists(path)]
+    remaining = [path for path in replaces if FileSystems.exists(path)]
     if remaining:
         FileSystems.delete(remaining)
-    temp_folder = record["temp"].rsplit("/", 1)[0]
+    temp_folder = temp.rsplit("/", 1)[0]
     if FileSystems.exists(temp_folder):
         FileSystems.delete([temp_folder])
 

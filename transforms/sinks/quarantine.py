@@ -2,14 +2,17 @@
 
 ``inspect_output`` looks at (all through Beam's ``FileSystems``, so gs:// and s3:// work the same):
 
-- every table file ``OUTPUT/<table>/<partition column>=<value>/*.parquet``: its footer must read, and
-  its metadata must name the table (``transforms.sinks.integrity``);
+- every Parquet file under ``OUTPUT/<table>/``: it must be in a partition folder
+  ``<partition column>=<YYYY-MM-DD>/``, its footer must read, and its metadata must name the table
+  (``transforms.sinks.integrity``);
 - commit manifests ``OUTPUT/_temp/<run-id>/commit-*.json`` of runs interrupted while moving their
   files in, and compaction manifests ``OUTPUT/_state/compaction/*.json``: each must parse, and the
   files it names must still exist somewhere;
 - temp folders ``OUTPUT/_temp/<name>/`` that no manifest covers: files of runs that stopped before
   their commit;
-- run records ``OUTPUT/_state/runs/*.json``: each must parse.
+- run records ``OUTPUT/_state/runs/*.json``: each must parse;
+- the state files ``OUTPUT/_state/feeds/validators.json`` (must parse and hold only well-formed
+  entries) and ``OUTPUT/_state/lock-holder.json`` (there only while a writer holds the lock; must parse).
 
 ``repair_output`` moves what cannot be used to ``OUTPUT/_quarantine/<same relative path>``, finishes
 the interrupted commits and compactions with the functions every writer uses, and discards the
@@ -27,11 +30,14 @@ from dataclasses import dataclass, field
 from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 
+from pipeline.output_lock import HOLDER_NAME, Holder
 from schemas import TABLES
 from transforms.sinks.commit import discard_unfinished_runs, recover_interrupted_runs
 from transforms.sinks.compact import COMPACTION_STATE, recover_compactions
-from transforms.sinks.integrity import match_table_files, parquet_problem, table_pattern
+from transforms.sinks.integrity import match_partitioned_files, parquet_problem
+from transforms.sinks.manifests import ForeignPath, in_output
 from transforms.sinks.parquet import TEMP_FOLDER
+from transforms.sources import validators
 
 QUARANTINE_FOLDER = "_quarantine"
 RUN_RECORDS = ("_state", "runs")
@@ -83,26 +89,31 @@ class Inspection:
     manifests: int = 0
     temp_folders: int = 0
     run_records: int = 0
+    state_files: int = 0
 
     @property
     def looked_at(self) -> int:
-        return self.table_files + self.manifests + self.temp_folders + self.run_records
+        return self.table_files + self.manifests + self.temp_folders + self.run_records + self.state_files
 
 
 def inspect_output(output_dir: str) -> Inspection:
-    """Look at every table file, manifest, temp folder and run record of ``output_dir``; reads only."""
+    """Look at every table file, manifest, temp folder, run record and state file of ``output_dir``; reads only."""
     inspection = Inspection()
     _inspect_table_files(output_dir, inspection)
     covered_temp_folders = _inspect_manifests(output_dir, inspection)
     _inspect_temp_folders(output_dir, covered_temp_folders, inspection)
     _inspect_run_records(output_dir, inspection)
+    _inspect_state_files(output_dir, inspection)
     return inspection
 
 
 def _inspect_table_files(output_dir: str, inspection: Inspection) -> None:
     for spec in TABLES.values():
-        files = match_table_files(table_pattern(output_dir, spec))
-        inspection.table_files += len(files.readable) + len(files.damaged)
+        files = match_partitioned_files(output_dir, spec)
+        inspection.table_files += len(files.readable) + len(files.damaged) + len(files.misplaced)
+        for path, problem in files.misplaced:
+            # Tools reading <table>/**/*.parquet count its rows in the table, or fail on its folder.
+            inspection.findings.append(Finding(path, f"outside a partition folder of {spec.name}: {problem}", Remedy.QUARANTINE))
         for path, problem in files.damaged:
             inspection.findings.append(Finding(path, f"cannot be read: {problem}", Remedy.QUARANTINE))
         for path in files.readable:
@@ -119,10 +130,10 @@ def _inspect_manifests(output_dir: str, inspection: Inspection) -> set[str]:
     for path in _matching(FileSystems.join(temp_root, "*", "commit-*.json")):
         inspection.manifests += 1
         covered.add(_top_folder(temp_root, path))
-        inspection.findings.append(_commit_manifest_finding(path))
+        inspection.findings.append(_commit_manifest_finding(output_dir, path))
     for path in _matching(FileSystems.join(output_dir, *COMPACTION_STATE, "*.json")):
         inspection.manifests += 1
-        finding, temp = _compaction_manifest_finding(path)
+        finding, temp = _compaction_manifest_finding(output_dir, path)
         if temp is not None and temp.startswith(temp_root + "/"):
             covered.add(_top_folder(temp_root, temp))
         inspection.findings.append(finding)
@@ -153,7 +164,28 @@ def _inspect_run_records(output_dir: str, inspection: Inspection) -> None:
             inspection.findings.append(Finding(path, f"run record cannot be parsed: {_first_line(error)}", Remedy.QUARANTINE))
 
 
-def _commit_manifest_finding(path: str) -> Finding:
+def _inspect_state_files(output_dir: str, inspection: Inspection) -> None:
+    """Damaged state files make no run fail, but a quarantined one is set right by the next writer."""
+    feeds = validators.state_file(output_dir)
+    if FileSystems.exists(feeds):
+        inspection.state_files += 1
+        _, problem = validators.read_checked(feeds)
+        if problem is not None:
+            inspection.findings.append(Finding(feeds, f"feed validators: {problem}", Remedy.QUARANTINE))
+    holder = FileSystems.join(output_dir, *HOLDER_NAME)
+    if not FileSystems.exists(holder):
+        return
+    try:
+        with FileSystems.open(holder, compression_type=CompressionTypes.UNCOMPRESSED) as handle:
+            data = handle.read()
+    except OSError:
+        return  # its writer released the lock meanwhile
+    inspection.state_files += 1
+    if Holder.from_bytes(data) is None:
+        inspection.findings.append(Finding(holder, "lock holder cannot be parsed as a writer writes it", Remedy.QUARANTINE))
+
+
+def _commit_manifest_finding(output_dir: str, path: str) -> Finding:
     try:
         record = _read_json(path)
         moves = record["moves"]
@@ -161,6 +193,10 @@ def _commit_manifest_finding(path: str) -> Finding:
             isinstance(move, list) and len(move) == 2 and all(isinstance(part, str) for part in move) for move in moves
         ):
             raise ValueError("run_id or moves are not as a commit writes them")
+        moves = [(in_output(output_dir, temp), in_output(output_dir, final)) for temp, final in moves]
+    except ForeignPath as error:
+        problem = f"commit manifest names a file outside this output (moved or copied while interrupted?): {error}"
+        return Finding(path, problem, Remedy.QUARANTINE_RUN_TEMP)
     except (ValueError, KeyError, TypeError) as error:
         problem = f"commit manifest cannot be parsed: {_first_line(error)}"
         return Finding(path, problem, Remedy.QUARANTINE_RUN_TEMP)
@@ -173,13 +209,18 @@ def _commit_manifest_finding(path: str) -> Finding:
     return Finding(path, problem, Remedy.FINISH_COMMIT)
 
 
-def _compaction_manifest_finding(path: str) -> tuple[Finding, str | None]:
+def _compaction_manifest_finding(output_dir: str, path: str) -> tuple[Finding, str | None]:
     """The finding, and the merged file's temp path when the manifest names one."""
     try:
         record = _read_json(path)
         temp, merged, replaces = record["temp"], record["merged"], record["replaces"]
         if not isinstance(replaces, list) or not all(isinstance(part, str) for part in (temp, merged, *replaces)):
             raise ValueError("temp, merged or replaces are not as a compaction writes them")
+        temp, merged = in_output(output_dir, temp), in_output(output_dir, merged)
+        replaces = [in_output(output_dir, original) for original in replaces]
+    except ForeignPath as error:
+        problem = f"compaction manifest names a file outside this output (moved or copied while interrupted?): {error}"
+        return Finding(path, problem, Remedy.QUARANTINE), None
     except (ValueError, KeyError, TypeError) as error:
         problem = f"compaction manifest cannot be parsed: {_first_line(error)}"
         return Finding(path, problem, Remedy.QUARANTINE), None
@@ -192,7 +233,6 @@ def _compaction_manifest_finding(path: str) -> tuple[Finding, str | None]:
             f"{kept} of the {len(replaces)} file(s) it replaces remain and are kept"
         )
     return Finding(path, problem, Remedy.FINISH_COMPACTION), temp
-
 
 def repair_output(output_dir: str, findings: list[Finding]) -> list[RepairOutcome]:
     """Repair what ``inspect_output`` found; one outcome per finding, in the same order.

@@ -89,13 +89,19 @@ def read_list(location: str, what: str) -> list[str]:
     except (OSError, IOError) as error:
         raise SourceListError(f"cannot read {what} list {location!r}: {_reason(error)}") from error
     except UnicodeDecodeError as error:
-        raise SourceListError(f"{what} list {location!r} is not UTF-8 text") from error
+        line = _line_number(error.object, error.start)
+        raise SourceListError(f"{what} list {location!r} is not UTF-8 text (line {line})") from error
     raw_entries = parse_opml(text) if is_opml(text) else parse_list(text)
     # after resolving: "a.html", "./a.html" and its file:// URI are one entry
     entries = list(dict.fromkeys(resolve_entry(entry, location) for entry in raw_entries))
     if not entries:
         raise SourceListError(f"{what} list {location!r} has no entries (only blanks or comments)")
     return entries
+
+
+def _line_number(data: bytes, offset: int) -> int:
+    """The 1-based line that byte ``offset`` of ``data`` is on, so that the user can find it."""
+    return len((data[:offset] + b"x").splitlines())
 
 
 def _reason(error: BaseException) -> str:

@@ -7,7 +7,7 @@ from typing import Any, Iterator, Mapping, Optional, Sequence, Union
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
-from schemas.errors import make_error
+from schemas.errors import ErrorRecord, make_error
 from schemas.pages import PageRequest
 from transforms.fetch.client import FetchResult, FetchSettings, HttpClient
 from transforms.fetch.shared_client import acquire_client, release_client
@@ -70,23 +70,47 @@ class FetchFeedFn(beam.DoFn):
         if result.status == 304:
             self._not_modified.inc()
             return
-        self._feeds_read.inc()
-        learnt = validators.from_headers(result.headers)
-        if learnt:
-            yield beam.pvalue.TaggedOutput(VALIDATORS_TAG, (feed_url, learnt))
-        for item in parse_feed(feed_url, result.body, result.final_url):
+        items = list(parse_feed(feed_url, result.body, result.final_url))
+        advertised = [item for item in items if isinstance(item, DiscoveredFeed)]
+        if advertised:
+            yield from self._advertised_feeds(feed_url, advertised, discovered_via)
+            return
+        if not any(isinstance(item, ErrorRecord) and item.error_type == "not_a_feed" for item in items):
+            # Only a document that is a feed counts as read; its validators are kept only then, as
+            # a 304 on a page would skip the feeds the page advertises.
+            self._feeds_read.inc()
+            learnt = validators.from_headers(result.headers)
+            if learnt:
+                yield beam.pvalue.TaggedOutput(VALIDATORS_TAG, (feed_url, learnt))
+        for item in items:
             if isinstance(item, PageRequest):
                 self._entries.inc()
                 yield item
-            elif isinstance(item, DiscoveredFeed):
-                if discovered_via is None:  # one level only: a page's feeds, never a feed's pages' feeds
-                    self._discovered.inc()
-                    assert self._client is not None
-                    found = self._client.get(item.url, kind="feed", allow_file=is_local(item.page_url))
-                    yield from self._entries_of(found, discovered_via=feed_url)
             else:
                 self._feed_errors.inc()
                 yield beam.pvalue.TaggedOutput(ERRORS_TAG, item)
+
+    def _advertised_feeds(
+        self, page_url: str, advertised: Sequence[DiscoveredFeed], discovered_via: Optional[str]
+    ) -> Iterator[Any]:
+        """The entries of the feeds an HTML page given as a feed advertises, one level deep: a page
+        found that way that is again a page (itself, or another page) is an error, not a chain to follow."""
+        if discovered_via is not None:
+            self._feed_errors.inc()
+            others = f" and {len(advertised) - 1} more" if len(advertised) > 1 else ""
+            message = (
+                f"advertised as a feed by {discovered_via}, but an HTML page that advertises feeds itself "
+                f"({advertised[0].url}{others}); only the feeds of a listed page are followed"
+            )
+            yield beam.pvalue.TaggedOutput(
+                ERRORS_TAG, make_error("feed", page_url, "not_a_feed", message, feed_url=discovered_via)
+            )
+            return
+        assert self._client is not None
+        for feed in advertised:
+            self._discovered.inc()
+            found = self._client.get(feed.url, kind="feed", allow_file=is_local(feed.page_url))
+            yield from self._entries_of(found, discovered_via=page_url)
 
 
 class ReadFeeds(beam.PTransform):

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime
 import gzip
+import os
+import stat
 import zlib
+from pathlib import Path
 from typing import Iterator, Optional, Union
 
 import apache_beam as beam
@@ -23,14 +26,33 @@ HTML_PATTERNS = ("**.html", "**.htm", "**.html.gz", "**.htm.gz")
 
 def html_patterns(directory: str) -> list[str]:
     """Glob patterns for the saved pages anywhere below ``directory``."""
-    return [FileSystems.join(directory, pattern) for pattern in HTML_PATTERNS]
+    return [FileSystems.join(_absolute_if_local(directory), pattern) for pattern in HTML_PATTERNS]
+
+
+def _is_local(path: str) -> bool:
+    return "://" not in path
+
+
+def _absolute_if_local(path: str) -> str:
+    """A local path made absolute (``hd`` would otherwise become the host of ``file://hd/x.html``)."""
+    return str(Path(path).expanduser().absolute()) if _is_local(path) else path
+
+
+def _is_special_file(path: str) -> bool:
+    """True for a local FIFO, socket or device: reading one can block for ever or never end."""
+    if not _is_local(path):
+        return False
+    try:
+        return not stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:  # gone or unreadable: opening it says why
+        return False
 
 
 def read_saved_page(path: str, data: bytes, now: Optional[datetime.datetime] = None) -> FetchedPage:
     """A saved ``.html`` or ``.html.gz`` file as a FetchedPage; its URL is settled when cleaned."""
     if path.endswith(".gz"):
         data = gzip.decompress(data)
-    file_url = path if "://" in path else f"file://{path}"
+    file_url = Path(path).absolute().as_uri() if _is_local(path) else path
     return FetchedPage(
         url=file_url,
         final_url=file_url,
@@ -48,6 +70,10 @@ class _ReadSavedPageFn(beam.DoFn):
 
     def process(self, readable: fileio.ReadableFile) -> Iterator[Union[FetchedPage, beam.pvalue.TaggedOutput]]:
         path = readable.metadata.path
+        if _is_special_file(path):
+            message = f"{path} is not a regular file (a FIFO, socket or device), so it is not read"
+            yield beam.pvalue.TaggedOutput(ERRORS_TAG, make_error("replay", path, "file_not_found", message))
+            return
         try:
             # Opened raw: read_saved_page decompresses, so errors in .gz files surface as rows.
             page = read_saved_page(path, readable.open(compression_type=CompressionTypes.UNCOMPRESSED).read())
@@ -82,4 +108,21 @@ class ReadHtmlDir(beam.PTransform):
 
 def count_saved_pages(directory: str) -> int:
     """How many saved pages a folder holds (checked before the run, to fail early on none)."""
-    return sum(len(result.metadata_list) for result in FileSystems.match(html_patterns(directory)))
+    matches = FileSystems.match(html_patterns(directory))
+    return sum(not _is_special_file(file.path) for result in matches for file in result.metadata_list)
+
+
+def html_dir_problem(folder: str) -> Optional[str]:
+    """Why ``folder`` cannot be replayed, as the end of a sentence naming it, or None.
+
+    Checked before the run, so that a mistyped folder is reported as such and not as an empty one.
+    """
+    if _is_local(folder):
+        path = Path(folder).expanduser()
+        if not path.exists():
+            return "does not exist"
+        if not path.is_dir():
+            return "is not a folder"
+    if count_saved_pages(folder) == 0:
+        return "holds no *.html or *.html.gz files"
+    return None

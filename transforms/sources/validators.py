@@ -3,18 +3,27 @@
 A run writes what it learnt to ``_temp/<run-id>/feed-validators.json``; only after the run has
 succeeded does the launcher merge it into ``_state/feeds/validators.json``, so a failed run can never
 make the next one skip a feed whose entries were not stored.
+
+Whatever these files hold is sent back as request headers, so only well-formed entries are kept
+when reading them: a damaged file costs unconditional fetches, never a run.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Iterable, Mapping, Optional
+import logging
+import unicodedata
+from typing import Any, Iterable, Mapping, Optional
 
+from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 
 Validators = dict[str, dict[str, str]]
 
 STATE_PATH = ("_state", "feeds", "validators.json")
+VALIDATOR_NAMES = ("etag", "last_modified")
+
+_LOGGER = logging.getLogger(__name__)
 
 
 def state_file(output_dir: str) -> str:
@@ -42,14 +51,49 @@ def request_headers(validators: Optional[Mapping[str, str]]) -> dict[str, str]:
 
 
 def load(path: str) -> Validators:
+    """The file's well-formed entries ({} when there is no file); the rest is dropped with a warning."""
+    validators, problem = read_checked(path)
+    if problem is not None:
+        _LOGGER.warning("%s: %s; the feeds concerned are fetched unconditionally", path, problem)
+    return validators
+
+
+def read_checked(path: str) -> tuple[Validators, Optional[str]]:
+    """The well-formed entries of a validators file, and what else it holds in one line (None when
+    nothing): a JSON object mapping feed URLs to objects whose ``etag`` and ``last_modified``, when
+    present, are strings a request header can carry. Other keys of an entry are dropped silently."""
     if not FileSystems.exists(path):
-        return {}
-    with FileSystems.open(path) as handle:
-        try:
+        return {}, None
+    try:
+        with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as handle:
             document = json.loads(handle.read().decode("utf-8"))
-        except ValueError:
-            return {}  # a damaged state file only costs one unconditional fetch per feed
-    return {url: dict(values) for url, values in document.items() if isinstance(values, dict)}
+    except (ValueError, RecursionError) as error:
+        return {}, f"cannot be parsed: {(str(error).splitlines() or [type(error).__name__])[0]}"
+    if not isinstance(document, dict):
+        return {}, f"holds a JSON {type(document).__name__}, not an object of feed URLs"
+    kept = {url: entry for url, entry in ((url, _entry(values)) for url, values in document.items()) if entry is not None}
+    dropped = [url for url in document if url not in kept]
+    if dropped:
+        return kept, f"{len(dropped)} of {len(document)} feed entries are not as a run writes them, e.g. {dropped[0]!r}"
+    return kept, None
+
+
+def _entry(values: Any) -> Optional[dict[str, str]]:
+    """The validators of one feed entry, or None when the entry is not an object of header values."""
+    if not isinstance(values, dict) or not all(_is_header_value(values.get(name, "")) for name in VALIDATOR_NAMES):
+        return None
+    return {name: values[name] for name in VALIDATOR_NAMES if name in values}
+
+
+def _is_header_value(value: Any) -> bool:
+    """A string http.client sends as it is: Latin-1, without control characters (CR, LF, NUL ...)."""
+    if not isinstance(value, str):
+        return False
+    try:
+        value.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return not any(unicodedata.category(character) == "Cc" for character in value)
 
 
 def save(path: str, validators: Mapping[str, Mapping[str, str]]) -> None:
@@ -62,11 +106,14 @@ def write_run_validators(output_dir: str, run_id: str, learnt: Iterable[tuple[st
 
 
 def merge_after_success(output_dir: str, run_id: str) -> int:
-    """Fold a finished run's validators into the state file; returns how many feeds it updated."""
+    """Fold a finished run's validators into the state file; returns how many feeds it updated.
+
+    A damaged state file is rewritten with its well-formed entries even when the run learnt
+    nothing, so the damage is not met again by every later run."""
     learnt = load(run_file(output_dir, run_id))
-    if not learnt:
+    state, problem = read_checked(state_file(output_dir))
+    if not learnt and problem is None:
         return 0
-    state = load(state_file(output_dir))
     state.update(learnt)
     save(state_file(output_dir), state)
     return len(learnt)
