@@ -8,7 +8,7 @@ before compaction) and times, in the same process:
 - baseline: listing the files (``FileSystems.match``), which reading them for dedupe needs anyway;
 - claim: ``claim_output`` (lock, run-id check over run records, temp folders and table files,
   recovery) on that output;
-- footers: ``match_table_files`` over the articles and errors tables (what ``ReadStored`` does).
+- footers: ``match_partitioned_files`` over the three tables (what ``ReadStored`` does).
 
     python -m benchmarks.run_start_overhead [--files 2000] [--repeat 3]
 """
@@ -26,7 +26,7 @@ from apache_beam.io.filesystems import FileSystems
 from pipeline.claim import claim_output
 from schemas import ERRORS, TABLES
 from schemas.errors import make_error
-from transforms.sinks.integrity import match_table_files, table_pattern
+from transforms.sinks.integrity import match_partitioned_files, table_pattern
 from transforms.sinks.parquet import final_file_path, write_parquet_file
 
 
@@ -66,7 +66,7 @@ def main() -> None:
                 pass
 
         claiming = timed(claim, args.repeat)
-        footers = timed(lambda: [match_table_files(pattern) for pattern in patterns], args.repeat)
+        footers = timed(lambda: [match_partitioned_files(root, spec) for spec in TABLES.values()], args.repeat)
     print(f"output of {args.files} files, median of {args.repeat}:")
     print(f"  listing the files (baseline)   {baseline * 1000:8.1f} ms")
     print(f"  claim_output                   {claiming * 1000:8.1f} ms  ({claiming / baseline:.1f}x the listing)")

@@ -181,8 +181,9 @@ def _clean(args: argparse.Namespace, _: Sequence[str]) -> int:
 
 
 def _jsonl(args: argparse.Namespace, make_handler, required: tuple[str, ...]) -> int:
-    from pipeline.jsonl import open_text, transform_lines
+    from pipeline.jsonl import open_text, require_distinct_files, transform_lines
 
+    require_distinct_files(args.input, args.output)
     with open_text(args.input, "r") as source, open_text(args.output, "w") as sink:
         read, rejected = transform_lines(source, sink, make_handler(), required)
     if rejected:

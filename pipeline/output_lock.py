@@ -135,7 +135,7 @@ def _acquire_local(output_dir: str, holder: Holder, timeout: float) -> OutputLoc
     try:
         lock.acquire(timeout=timeout, poll_interval=min(POLL_SECONDS, max(timeout, 0.01)))
     except filelock.Timeout:
-        raise OutputLocked(output_dir, _read_local_holder(holder_path), time.monotonic() - started) from None
+        raise OutputLocked(output_dir, _read_local_holder(holder_path, patience=1.0), time.monotonic() - started) from None
     previous = _read_local_holder(holder_path)
     with open(holder_path, "wb") as handle:
         handle.write(holder.to_bytes())
@@ -150,12 +150,19 @@ def _acquire_local(output_dir: str, holder: Holder, timeout: float) -> OutputLoc
     return OutputLock(release, previous if previous and previous.pid != holder.pid else None)
 
 
-def _read_local_holder(path: str) -> Optional[Holder]:
-    try:
-        with open(path, "rb") as handle:
-            return Holder.from_bytes(handle.read())
-    except OSError:
-        return None
+def _read_local_holder(path: str, patience: float = 0.0) -> Optional[Holder]:
+    """The holder's description; with ``patience``, wait that long for a holder that has just taken
+    the lock and not yet written it."""
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            with open(path, "rb") as handle:
+                holder = Holder.from_bytes(handle.read())
+        except OSError:
+            holder = None
+        if holder is not None or time.monotonic() >= deadline:
+            return holder
+        time.sleep(0.05)
 
 
 # --- object stores: a lease on one object created only if absent -------------------------------

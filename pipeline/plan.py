@@ -128,15 +128,16 @@ def resolve_source(args: argparse.Namespace) -> Source:
     """The run's one source, read and checked now so that bad input fails before any work starts."""
     from sample_corpus import FEED_LIST
     from transforms.sources.lists import SourceListError, read_list
-    from transforms.sources.replay import count_saved_pages
+    from transforms.sources.replay import html_dir_problem
 
     chosen = [name for name in ("feeds", "urls", "html_dir", "sample") if getattr(args, name)]
     if not chosen:
         raise UsageError(f"no source given: use one of {SOURCE_OPTIONS} (--sample runs the bundled offline corpus)")
     try:
         if args.html_dir:
-            if count_saved_pages(args.html_dir) == 0:
-                raise UsageError(f"--html-dir {args.html_dir!r} holds no *.html or *.html.gz files")
+            problem = html_dir_problem(args.html_dir)
+            if problem:
+                raise UsageError(f"--html-dir {args.html_dir!r} {problem}")
             return HtmlDirSource(args.html_dir)
         if args.urls:
             return UrlListSource(tuple(read_list(args.urls, "URL")))

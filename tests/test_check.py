@@ -292,7 +292,8 @@ def test_a_real_run_with_a_truncated_file(tmp_path, capsys, query):
 @pytest.mark.parametrize(
     "content, problem",
     [
-        ("[]", "feed validators: holds a JSON list, not an object of feed URLs"),
+        ("[]", "feed validators: holds an array, not an object of feed URLs"),
+        ("null", "feed validators: holds null, not an object of feed URLs"),
         ('{"https://a.example/rss": {"etag": ', "feed validators: cannot be parsed"),
         ('{"https://a.example/rss": {"etag": "\\"a\\"\\r\\nX: 1"}}', "feed validators: 1 of 1 feed entries are not as a run writes them"),
     ],

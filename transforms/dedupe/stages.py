@@ -12,16 +12,16 @@ import logging
 from typing import Any, Iterator, Optional, Union
 
 import apache_beam as beam
-from apache_beam.io.filesystems import FileSystems
 from apache_beam.io.parquetio import ReadAllFromParquet
 from apache_beam.metrics import Metrics
 
 from schemas import ARTICLES, ERRORS, EVENTS
 from schemas.articles import Article
 from schemas.pages import PageRequest
+from schemas.table import TableSpec
 from transforms.dedupe.retry import PageFailure, held_back, page_failure
 from transforms.dedupe.rules import pick_by_id, pick_by_text
-from transforms.sinks.integrity import match_table_files
+from transforms.sinks.integrity import match_partitioned_files
 
 ERRORS_TAG = "errors"
 # Marks a ReadStored row of a URL held back by the retry policy (not stored, only not to be fetched).
@@ -30,16 +30,12 @@ FAILED_RECENTLY = "failed_recently"
 _log = logging.getLogger(__name__)
 
 
-def table_files(output_dir: str, table: str) -> str:
-    return FileSystems.join(output_dir, table, "**.parquet")
-
-
-def readable_files(pattern: str) -> list[str]:
-    """The files matching ``pattern`` that can be read; a damaged one is skipped with a warning, so
-    one truncated file does not make every later run fail."""
-    found = match_table_files(pattern)
-    for path, problem in found.damaged:
-        _log.warning("skipping damaged Parquet file %s: %s", path, problem)
+def readable_files(output_dir: str, spec: TableSpec) -> list[str]:
+    """The table's files that can be read and sit in a partition folder; any other is skipped with
+    a warning, so one truncated or stray file does not make every later run fail or count."""
+    found = match_partitioned_files(output_dir, spec)
+    for path, problem in found.damaged + found.misplaced:
+        _log.warning("skipping Parquet file %s: %s", path, problem)
     return found.readable
 
 
@@ -56,21 +52,20 @@ class ReadStored(beam.PTransform):
         self, output_dir: str, retry_after: datetime.timedelta, now: Optional[datetime.datetime] = None
     ):
         super().__init__()
-        self._articles = table_files(output_dir, ARTICLES.name)
-        self._errors = table_files(output_dir, ERRORS.name)
+        self._output_dir = output_dir
         self._retry_after = retry_after
         self._now = now or datetime.datetime.now(datetime.timezone.utc)
 
     def expand(self, begin: beam.pvalue.PBegin) -> beam.PCollection:
         parts = [begin | "NothingStored" >> beam.Create([])]
-        article_files = readable_files(self._articles)
+        article_files = readable_files(self._output_dir, ARTICLES)
         if article_files:
             parts.append(
                 begin
                 | "ArticleFiles" >> beam.Create(article_files)
                 | "ReadStoredArticles" >> ReadAllFromParquet(columns=["article_id", "url", "text_hash"])
             )
-        error_files = readable_files(self._errors)
+        error_files = readable_files(self._output_dir, ERRORS)
         if error_files:
             recorded = (
                 begin
@@ -96,10 +91,10 @@ class ReadCodedArticleIds(beam.PTransform):
 
     def __init__(self, output_dir: str):
         super().__init__()
-        self._events = table_files(output_dir, EVENTS.name)
+        self._output_dir = output_dir
 
     def expand(self, begin: beam.pvalue.PBegin) -> beam.PCollection:
-        event_files = readable_files(self._events)
+        event_files = readable_files(self._output_dir, EVENTS)
         if not event_files:
             return begin | "NoEventsStored" >> beam.Create([])
         return (

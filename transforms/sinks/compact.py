@@ -33,7 +33,7 @@ from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 
 from schemas.table import TableSpec
-from transforms.sinks.integrity import parquet_problem, table_pattern
+from transforms.sinks.integrity import parquet_problem, partition_problem, table_pattern
 from transforms.sinks.manifests import in_output, read_manifest, relative_to_output, write_manifest
 from transforms.sinks.parquet import TEMP_FOLDER, publish
 
@@ -102,6 +102,8 @@ def partition_files(output_dir: str, spec: TableSpec, before: Optional[str] = No
     value sorts earlier (ISO dates sort as text), so the partition still being written is left alone."""
     folders: dict[str, list[str]] = {}
     for metadata in FileSystems.match([table_pattern(output_dir, spec)])[0].metadata_list:
+        if partition_problem(metadata.path, output_dir, spec) is not None:
+            continue  # a stray file (newsbeam check names it) is never merged into the table
         folder, _ = metadata.path.rsplit("/", 1)
         value = folder.rsplit("=", 1)[1]
         if before is None or value < before:

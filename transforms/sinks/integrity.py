@@ -92,20 +92,14 @@ def parquet_problem(path: str, table: Optional[str] = None) -> Optional[str]:
     return None
 
 
-def match_table_files(pattern: str) -> TableFiles:
-    """Every file matching ``pattern`` (a FileSystems glob), each checked with ``parquet_problem``.
-
-    On an object store the checks run on a few threads, since each is a round trip and thousands of
-    small files are what a frequent schedule leaves before compaction; on a local disk threads
-    only add overhead (about 150 us a file there, ``benchmarks/run_start_overhead.py``).
-    """
-    return _check_footers(_matching(pattern), remote=urlsplit(pattern).scheme not in ("", "file"))
-
-
 def match_partitioned_files(output_dir: str, spec: TableSpec) -> TableFiles:
     """Every ``*.parquet`` file anywhere under the table's folder: those outside a partition folder
-    (``partition_problem``) are ``misplaced``, the footers of the others are checked as
-    ``match_table_files`` does."""
+    (``partition_problem``) are ``misplaced``, the footers of the others are checked.
+
+    On an object store the footer checks run on a few threads, since each is a round trip and
+    thousands of small files are what a frequent schedule leaves before compaction; on a local disk
+    threads only add overhead (about 150 us a file there, ``benchmarks/run_start_overhead.py``).
+    """
     paths = _matching(FileSystems.join(output_dir, spec.name, "**.parquet"))
     problems = {path: partition_problem(path, output_dir, spec) for path in paths}
     found = _check_footers([path for path in paths if problems[path] is None], remote=urlsplit(output_dir).scheme not in ("", "file"))

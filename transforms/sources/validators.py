@@ -22,6 +22,8 @@ Validators = dict[str, dict[str, str]]
 
 STATE_PATH = ("_state", "feeds", "validators.json")
 VALIDATOR_NAMES = ("etag", "last_modified")
+# How a problem names what json.loads returned instead of an object.
+_JSON_KINDS = {list: "an array", str: "a string", int: "a number", float: "a number", bool: "a boolean", type(None): "null"}
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -70,7 +72,7 @@ def read_checked(path: str) -> tuple[Validators, Optional[str]]:
     except (ValueError, RecursionError) as error:
         return {}, f"cannot be parsed: {(str(error).splitlines() or [type(error).__name__])[0]}"
     if not isinstance(document, dict):
-        return {}, f"holds a JSON {type(document).__name__}, not an object of feed URLs"
+        return {}, f"holds {_JSON_KINDS[type(document)]}, not an object of feed URLs"
     kept = {url: entry for url, entry in ((url, _entry(values)) for url, values in document.items()) if entry is not None}
     dropped = [url for url in document if url not in kept]
     if dropped:
