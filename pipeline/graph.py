@@ -18,7 +18,7 @@ from transforms.dedupe.stages import (
     DropDuplicates,
     ReadCodedArticleIds,
     ReadStored,
-    SkipEventsOfCodedArticles,
+    SkipCodedArticles,
     SkipStoredUrls,
 )
 from transforms.fetch.client import FetchSettings
@@ -111,16 +111,16 @@ class PagesToTables(beam.PTransform):
         unique = cleaned.articles | "DropDuplicates" >> DropDuplicates(stored)
         error_streams.append(unique["errors"])
         articles = unique["articles"]
-        coded = articles | "CodeEvents" >> CodeEvents()
-        error_streams.append(coded.errors)
-        events = coded.events
+        to_code = articles
         if self._coded_article_ids is not None:
-            events = events | "SkipEventsOfCodedArticles" >> SkipEventsOfCodedArticles(self._coded_article_ids)
+            to_code = articles | "SkipCodedArticles" >> SkipCodedArticles(self._coded_article_ids)
+        coded = to_code | "CodeEvents" >> CodeEvents()
+        error_streams.append(coded.errors)
 
         output, run_id = self._output_dir, self._run_id
         written = (
             articles | "WriteArticles" >> WriteTable(ARTICLES, output, run_id),
-            events | "WriteEvents" >> WriteTable(EVENTS, output, run_id),
+            coded.events | "WriteEvents" >> WriteTable(EVENTS, output, run_id),
             error_streams
             | "AllErrors" >> beam.Flatten()
             | "StampRunIdAndCount" >> beam.Map(_stamp_run_id_and_count, run_id)
