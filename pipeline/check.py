@@ -74,20 +74,19 @@ def require_newsbeam_output(output_dir: str) -> None:
 
     from pipeline.output import require_existing_output
     from schemas import TABLES
+    from transforms.sinks.layout import STATE_FOLDER, TEMP_FOLDER
 
     require_existing_output(output_dir)
-    folders = [*TABLES, "_state", "_temp"]
+    folders = [*TABLES, STATE_FOLDER, TEMP_FOLDER]
     if not any(result.metadata_list for result in FileSystems.match([FileSystems.join(output_dir, name, "**") for name in folders])):
         raise UsageError(f"{output_dir!r} is not a newsbeam output: no table file, manifest, temp folder or run record")
 
 
 def _belongs_to_run(output_dir: str, path: str, run_id: str) -> bool:
-    from apache_beam.io.filesystems import FileSystems
 
-    from pipeline.output import run_record_path
-    from transforms.sinks.parquet import TEMP_FOLDER
+    from transforms.sinks.layout import run_record_path, run_temp_folder
 
-    return path.startswith(FileSystems.join(output_dir, TEMP_FOLDER, run_id)) or path == run_record_path(output_dir, run_id)
+    return path.startswith(run_temp_folder(output_dir, run_id)) or path == run_record_path(output_dir, run_id)
 
 
 def format_report(output_dir: str, inspection: Inspection, outcomes: Optional[list[RepairOutcome]]) -> str:

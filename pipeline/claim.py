@@ -27,13 +27,19 @@ from typing import Iterator
 from apache_beam.io.filesystems import FileSystems
 
 from pipeline.errors import UsageError
-from pipeline.output import check_writable, run_record_path
+from pipeline.output import check_writable
 from pipeline.output_lock import Holder, OutputLock, acquire_output_lock
 from schemas import TABLES
 from transforms.sinks.commit import discard_unfinished_runs, recover_interrupted_runs
-from transforms.sinks.compact import COMPACTION_STATE, recover_compactions
+from transforms.sinks.compact import recover_compactions
+from transforms.sinks.layout import (
+    commit_manifest_pattern,
+    compaction_manifest_pattern,
+    is_file_of_run,
+    run_record_path,
+    run_temp_folder,
+)
 from transforms.sinks.manifests import read_manifest, write_manifest
-from transforms.sinks.parquet import TEMP_FOLDER, is_file_of_run
 
 
 class RunIdInUse(UsageError):
@@ -105,8 +111,8 @@ def run_id_traces(output_dir: str, run_id: str) -> list[str]:
     traces = []
     if FileSystems.exists(run_record_path(output_dir, run_id)):
         traces.append(f"run record {run_record_path(output_dir, run_id)}")
-    if FileSystems.match([FileSystems.join(output_dir, TEMP_FOLDER, run_id, "**")])[0].metadata_list:
-        traces.append(f"temp folder {FileSystems.join(output_dir, TEMP_FOLDER, run_id)}")
+    if FileSystems.match([FileSystems.join(run_temp_folder(output_dir, run_id), "**")])[0].metadata_list:
+        traces.append(f"temp folder {run_temp_folder(output_dir, run_id)}")
     patterns = [FileSystems.join(output_dir, table, "*", f"{run_id}-*.parquet") for table in TABLES]
     for result in FileSystems.match(patterns):
         for metadata in result.metadata_list:
@@ -119,8 +125,8 @@ def run_id_traces(output_dir: str, run_id: str) -> list[str]:
 def pending_manifests(output_dir: str) -> list[str]:
     """Commit and compaction manifests still present (after recovery: the ones it could not read)."""
     patterns = [
-        FileSystems.join(output_dir, TEMP_FOLDER, "*", "commit-*.json"),
-        FileSystems.join(output_dir, *COMPACTION_STATE, "*.json"),
+        commit_manifest_pattern(output_dir),
+        compaction_manifest_pattern(output_dir),
     ]
     return sorted(metadata.path for result in FileSystems.match(patterns) for metadata in result.metadata_list)
 

@@ -1,4 +1,4 @@
-"""The ``newsbeam`` command: ``run``, ``code``, ``clean``, ``sql`` and ``compact``.
+"""The ``newsbeam`` command: ``run``, ``code``, ``clean``, ``sql``, ``schema``, ``compact`` and ``check``.
 
 Bad input ends with one clear line on stderr and exit status 2; a failed query with status 1.
 """
@@ -77,13 +77,14 @@ def _build_parser() -> argparse.ArgumentParser:
     from pipeline.check import add_check_arguments
     from pipeline.defaults import DEFAULT_OUTPUT
     from pipeline.options import add_lock_timeout_argument, add_run_arguments, add_streaming_arguments
+    from pipeline.schema_ddl import DEFAULT_DATASET, FORMATS, LOCATION_PLACEHOLDER
     from pipeline.sql import OUTPUT_FORMATS
 
     parser = argparse.ArgumentParser(
         prog="newsbeam", description="News feeds to geopolitical event data, on Apache Beam."
     )
     parser.add_argument("--version", action="version", version=version_text())
-    commands = parser.add_subparsers(dest="command", metavar="{run,code,clean,sql,compact,check}")
+    commands = parser.add_subparsers(dest="command", metavar="{run,code,clean,sql,schema,compact,check}")
 
     run = commands.add_parser(
         "run", help="run the pipeline on one source (--feeds, --urls, --html-dir or --sample)",
@@ -108,15 +109,37 @@ def _build_parser() -> argparse.ArgumentParser:
     sql.add_argument("--format", choices=OUTPUT_FORMATS, default="table", help="how to print the result")
     sql.set_defaults(func=_sql)
 
+    schema = commands.add_parser(
+        "schema", help="print the DDL that declares the output tables in DuckDB, Spark, BigQuery, Trino or Athena",
+        description="Print, from newsbeam's table schemas, the statements that declare the output tables over an "
+        "output folder in an engine (columns, types, the ingest_date partition), or the schemas as JSON.",
+    )
+    schema.add_argument("table", nargs="?", metavar="TABLE", help="articles, events or errors (default: all three)")
+    # Checked by the command, not by argparse `choices`, so a wrong value is one line, not a usage block.
+    schema.add_argument("--format", required=True, metavar="{" + ",".join(FORMATS) + "}", help="the engine, or json")
+    schema.add_argument(
+        "--location", default=LOCATION_PLACEHOLDER, metavar="URI",
+        help=f"the output folder: an absolute path or a gs:// or s3:// URI (default: {LOCATION_PLACEHOLDER}, to edit)",
+    )
+    schema.add_argument(
+        "--dataset", default=DEFAULT_DATASET, metavar="NAME",
+        help=f"the BigQuery dataset, Trino schema or Athena database (default: {DEFAULT_DATASET})",
+    )
+    schema.set_defaults(func=_schema)
+
     compact = commands.add_parser(
         "compact", help="merge the small Parquet files of each partition into few large ones",
         description="Merge each partition's small files into files of at most the table's rows per file, "
-        "atomically and without changing a row.",
+        "atomically and without changing a row; files of older schema versions are rewritten to the current one.",
     )
     compact.add_argument("--output", default=DEFAULT_OUTPUT, metavar="DIR", help=f"the output folder (default ./{DEFAULT_OUTPUT})")
     compact.add_argument("--table", metavar="TABLE", help="only this table: articles, events or errors (default: all)")
     compact.add_argument(
         "--before", metavar="DATE", help="only partitions dated before DATE (YYYY-MM-DD), e.g. today while a stream writes"
+    )
+    compact.add_argument(
+        "--upgrade", action="store_true",
+        help="also move events of outputs written before schema version 4 (event_date folders) into ingest_date partitions",
     )
     add_lock_timeout_argument(compact)
     compact.set_defaults(func=_compact)
@@ -197,6 +220,13 @@ def _sql(args: argparse.Namespace, _: Sequence[str]) -> int:
     from pipeline.sql import run_query
 
     run_query(absolute_output(args.output), args.query, args.format)
+    return 0
+
+
+def _schema(args: argparse.Namespace, _: Sequence[str]) -> int:
+    from pipeline.schema_ddl import render, table_specs
+
+    sys.stdout.write(render(table_specs(args.table), args.format, args.location, args.dataset))
     return 0
 
 

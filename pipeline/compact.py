@@ -15,6 +15,8 @@ from pipeline.output import absolute_output, require_existing_output
 from schemas import TABLES
 from schemas.table import TableSpec
 from transforms.sinks.compact import TableCompaction, compact_table
+from transforms.sinks.layout import table_folder
+from transforms.sinks.upgrade import LegacyUpgrade, legacy_events_files, upgrade_legacy_events
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,15 @@ class CompactionRequest:
     output_dir: str
     specs: tuple[TableSpec, ...]
     before: Optional[str]
+    upgrade: bool = False
+
+
+@dataclass
+class CompactionResult:
+    tables: list[TableCompaction]
+    upgrade: Optional[LegacyUpgrade] = None
+    # Events files of the layout before schema version 4 found without --upgrade.
+    legacy_files: int = 0
 
 
 def compaction_request(args: argparse.Namespace) -> CompactionRequest:
@@ -31,23 +42,27 @@ def compaction_request(args: argparse.Namespace) -> CompactionRequest:
     before = _checked_date(args.before)
     require_existing_output(output_dir)
     # Matched, not tested for existence: object stores like gs:// have no folders.
-    table_files = [FileSystems.join(output_dir, spec.name, "*", "*.parquet") for spec in TABLES.values()]
+    table_files = [FileSystems.join(table_folder(output_dir, spec.name), "*", "*.parquet") for spec in TABLES.values()]
     if not any(result.metadata_list for result in FileSystems.match(table_files)):
         raise UsageError(f"{output_dir!r} holds no newsbeam table (articles, events or errors)")
-    return CompactionRequest(output_dir, tuple(specs), before)
+    return CompactionRequest(output_dir, tuple(specs), before, bool(getattr(args, "upgrade", False)))
 
 
-def execute(request: CompactionRequest) -> list[TableCompaction]:
-    """Compact the chosen tables. Call it holding the output (``pipeline.claim.claim_output``), which
+def execute(request: CompactionRequest) -> CompactionResult:
+    """Compact the chosen tables (with ``upgrade``, first move legacy events files into
+    ``ingest_date`` partitions). Call it holding the output (``pipeline.claim.claim_output``), which
     first finishes interrupted runs and compactions, so only settled files are merged.
 
     Raises UsageError (one line, no traceback) when the output cannot be read or written part way:
     what was already merged stays merged, the rest stays as it was.
     """
     try:
-        return [compact_table(request.output_dir, spec, request.before) for spec in request.specs]
+        upgrade = upgrade_legacy_events(request.output_dir) if request.upgrade else None
+        legacy = 0 if request.upgrade else len(legacy_events_files(request.output_dir))
+        tables = [compact_table(request.output_dir, spec, request.before) for spec in request.specs]
     except (OSError, pa.ArrowException) as error:
         raise UsageError(f"cannot compact {request.output_dir!r}: {_first_line(error)}") from error
+    return CompactionResult(tables, upgrade, legacy)
 
 
 def tables_to_compact(table: Optional[str]) -> list[TableSpec]:
@@ -58,18 +73,31 @@ def tables_to_compact(table: Optional[str]) -> list[TableSpec]:
     return [TABLES[table]]
 
 
-def format_compaction(recovered: int, results: list[TableCompaction]) -> str:
+def format_compaction(recovered: int, result: CompactionResult) -> str:
     lines = [f"Finished {recovered} interrupted compaction(s) first."] if recovered else []
-    lines.append(f"  {'table':<9}{'partitions':>11}{'files before':>14}{'files after':>13}{'rows merged':>13}")
-    for result in results:
+    if result.upgrade is not None:
+        upgrade = result.upgrade
         lines.append(
-            f"  {result.table:<9}{result.partitions:>11}{result.files_before:>14}{result.files_after:>13}{result.rows:>13}"
+            f"Upgraded {upgrade.files} events file(s) of the event_date layout: {upgrade.rows} row(s) "
+            f"moved into {upgrade.files_written} file(s) of ingest_date partitions."
         )
-    for result in results:
-        for path in result.skipped:
-            lines.append(f"  kept as is (written with another schema version): {path}")
-        for path, problem in result.damaged:
-            lines.append(f"  kept as is (cannot be read: {problem}): {path}")
+        for path, problem in upgrade.kept:
+            lines.append(f"  kept as is ({problem}): {path}")
+    lines.append(
+        f"  {'table':<9}{'partitions':>11}{'files before':>14}{'files after':>13}{'rows merged':>13}{'upgraded':>10}"
+    )
+    for table in result.tables:
+        lines.append(
+            f"  {table.table:<9}{table.partitions:>11}{table.files_before:>14}{table.files_after:>13}{table.rows:>13}{table.upgraded:>10}"
+        )
+    for table in result.tables:
+        for path, problem in table.damaged:
+            lines.append(f"  kept as is ({problem}): {path}")
+    if result.legacy_files:
+        lines.append(
+            f"  {result.legacy_files} events file(s) are in the event_date folders of schema version 3 and older: "
+            "`newsbeam compact --upgrade` moves them into ingest_date partitions."
+        )
     return "\n".join(lines)
 
 

@@ -10,8 +10,7 @@ from urllib.parse import urlsplit
 from apache_beam.io.filesystems import FileSystems
 
 from pipeline.errors import UsageError
-
-STATE_FOLDER = "_state"
+from transforms.sinks.layout import run_record_path, write_probe_path
 
 
 def absolute_output(location: str) -> str:
@@ -29,7 +28,7 @@ def require_existing_output(output_dir: str) -> None:
 
 def check_writable(output_dir: str, run_id: str) -> None:
     """Create the output folder if needed and prove a file can be written there, before any work."""
-    probe = FileSystems.join(output_dir, STATE_FOLDER, f".write-probe-{run_id}")
+    probe = write_probe_path(output_dir, run_id)
     try:
         if urlsplit(output_dir).scheme in ("", "file") and os.path.exists(output_dir) and not os.path.isdir(output_dir):
             raise UsageError(f"output location {output_dir!r} is a file, not a folder")
@@ -41,10 +40,6 @@ def check_writable(output_dir: str, run_id: str) -> None:
     except Exception as error:  # noqa: BLE001 - any filesystem failure means the same to the user
         first_line = (str(error).splitlines() or [type(error).__name__])[0]
         raise UsageError(f"cannot write to output location {output_dir!r}: {first_line}") from error
-
-
-def run_record_path(output_dir: str, run_id: str) -> str:
-    return FileSystems.join(output_dir, STATE_FOLDER, "runs", f"{run_id}.json")
 
 
 def write_run_record(output_dir: str, run_id: str, record: dict[str, Any]) -> str:

@@ -36,8 +36,8 @@ from urllib.parse import urlsplit
 
 from apache_beam.io.filesystems import FileSystems
 
-LOCK_NAME = ("_state", "lock")
-HOLDER_NAME = ("_state", "lock-holder.json")
+from transforms.sinks.layout import lock_holder_path, lock_path
+
 LEASE = datetime.timedelta(minutes=10)
 POLL_SECONDS = 0.5
 
@@ -123,13 +123,12 @@ def acquire_output_lock(output_dir: str, holder: Holder, timeout: float = 0.0) -
 def _acquire_local(output_dir: str, holder: Holder, timeout: float) -> OutputLock:
     import filelock
 
-    state = os.path.join(output_dir, *LOCK_NAME[:-1])
-    os.makedirs(state, exist_ok=True)
-    holder_path = os.path.join(output_dir, *HOLDER_NAME)
+    os.makedirs(os.path.dirname(lock_path(output_dir)), exist_ok=True)
+    holder_path = lock_holder_path(output_dir)
     # preserve_lock_file: deleting a flock'ed file on release lets two later writers lock two
     # different files of one name; thread_local off: the launcher may release from another thread.
     lock = filelock.FileLock(
-        os.path.join(output_dir, *LOCK_NAME), preserve_lock_file=True, thread_local=False, fallback_to_soft=False
+        lock_path(output_dir), preserve_lock_file=True, thread_local=False, fallback_to_soft=False
     )
     started = time.monotonic()
     try:
@@ -251,7 +250,7 @@ class LeaseLock:
 
 def _object_store_for(output_dir: str) -> ObjectStore:
     scheme = urlsplit(output_dir).scheme
-    path = "/".join([output_dir.rstrip("/"), *LOCK_NAME])
+    path = lock_path(output_dir.rstrip("/"))
     if scheme == "gs":
         return GcsObject(path)
     if scheme == "s3":

@@ -21,16 +21,19 @@ from apache_beam.options.pipeline_options import PipelineOptions, StandardOption
 from apache_beam.utils.timestamp import Timestamp
 
 from pipeline.claim import Claim, claim_output, run_id_traces
-from pipeline.errors import one_line
+from pipeline.errors import UsageError, one_line
 from pipeline.graph import GraphConfig, build_graph
 from pipeline.options import DEFAULT_RUNNER
-from pipeline.output import run_record_path, write_run_record
+from pipeline.output import write_run_record
 from pipeline.plan import FeedSource, HtmlDirSource, RunPlan, Source, UrlListSource, check_runner
 from pipeline.progress import ProgressFnApiRunner, report_progress
 from pipeline.streaming import StreamingConfig, build_streaming_graph
 from schemas import TABLES
 from transforms.sinks import interrupts
 from transforms.sinks.commit import recover_interrupted_runs, remove_run_temp_folder
+from transforms.sinks.layout import run_record_path
+from transforms.sinks.parquet import write_empty_tables
+from transforms.sinks.upgrade import legacy_events_files
 from transforms.sources import validators
 
 EXIT_OK = 0
@@ -85,13 +88,17 @@ def execute(plan: RunPlan) -> RunReport:
     check_runner(options)
     standard = options.view_as(StandardOptions)
     runner = str(standard.runner) + (" (streaming)" if standard.streaming else "")
+    refuse_legacy_layout(plan.output_dir)
+    dry_run = options.view_as(TestOptions).dry_run
     with claim_output(plan.output_dir, "run", plan.run_id, plan.lock_timeout) as claim:
         started_at = datetime.datetime.now(datetime.timezone.utc)
+        if not dry_run:
+            write_empty_tables(plan.output_dir, TABLES.values(), plan.run_id, started_at.date().isoformat())
         clock = time.monotonic()
         pipeline = new_pipeline(options)
         _build(pipeline, plan)
         try:
-            show_progress = not plan.quiet and not options.view_as(TestOptions).dry_run
+            show_progress = not plan.quiet and not dry_run
             with report_progress(show_progress, plan.progress_interval) as progress:
                 result = pipeline.run()
                 progress.follow(result)
@@ -104,11 +111,22 @@ def execute(plan: RunPlan) -> RunReport:
                 raise RunInterrupted(state) from None
             raise
         seconds = time.monotonic() - clock
-        if options.view_as(TestOptions).dry_run:  # the job was only built (e.g. for Dataflow): the id stays free
+        if dry_run:  # the job was only built (e.g. for Dataflow): the id stays free
             remove_run_temp_folder(plan.output_dir, plan.run_id)
             FileSystems.delete([run_record_path(plan.output_dir, plan.run_id)])
             return RunReport(plan.run_id, plan.output_dir, runner, seconds, {}, {}, {}, _is_sample(plan.source), True)
         return _complete(plan, claim, result, runner, started_at, seconds)
+
+
+def refuse_legacy_layout(output_dir: str) -> None:
+    """An output whose events are still in the ``event_date`` folders of schema version 3 must be
+    upgraded first: new files beside them would give readers two partition schemes in one table."""
+    legacy = legacy_events_files(output_dir)
+    if legacy:
+        raise UsageError(
+            f"{output_dir!r} holds {len(legacy)} events file(s) in the event_date folders of schema version 3 "
+            f"and older; run `newsbeam compact --upgrade --output {output_dir}` once, then run again"
+        )
 
 
 def _build(pipeline: beam.Pipeline, plan: RunPlan) -> None:

@@ -19,7 +19,7 @@ OUTPUT_FORMATS = ("table", "csv", "jsonl")
 
 
 def connect(output_dir: str) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB with views ``articles``, ``events`` and ``errors`` over the Parquet files.
+    """An in-memory DuckDB, in UTC, with views ``articles``, ``events`` and ``errors`` over the Parquet files.
 
     A table that has no file yet (a run without errors, say) is still a view, empty but with its
     columns, so the same queries work on every output folder. Partition columns are typed as DATE.
@@ -35,7 +35,10 @@ def connect(output_dir: str) -> duckdb.DuckDBPyConnection:
     # commands like `newsbeam code` must start without loading Beam.
     from transforms.sinks.integrity import match_partitioned_files
 
+    # The README defines every date in UTC: answers must not depend on the reader's time zone.
+    # (Set once connected: as a connect-time option DuckDB refuses it before ICU is loaded.)
     connection = duckdb.connect()
+    connection.execute("set TimeZone = 'UTC'")
     for spec in TABLES.values():
         files = match_partitioned_files(output_dir, spec)
         for path, problem in files.damaged + files.misplaced:

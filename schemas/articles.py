@@ -7,9 +7,7 @@ from typing import NamedTuple, Optional
 
 import pyarrow as pa
 
-from schemas.table import TableSpec
-
-UTC_TIMESTAMP = pa.timestamp("us", tz="UTC")
+from schemas.table import PARTITION_COLUMN, UTC_TIMESTAMP, TableSpec
 
 
 class Article(NamedTuple):
@@ -35,8 +33,8 @@ class Article(NamedTuple):
 
 ARTICLES = TableSpec(
     name="articles",
-    partition_column="ingest_date",
     rows_per_file=20_000,
+    sort_by=("published_at", "article_id"),
     schema=pa.schema(
         [
             pa.field("article_id", pa.string(), nullable=False),
@@ -47,13 +45,14 @@ ARTICLES = TableSpec(
             pa.field("title", pa.string()),
             pa.field("author", pa.string()),
             pa.field("published_at", UTC_TIMESTAMP),
-            pa.field("published_local_date", pa.date32()),
             pa.field("language", pa.string()),
             pa.field("text", pa.string(), nullable=False),
             pa.field("text_hash", pa.string(), nullable=False),
             pa.field("word_count", pa.int32(), nullable=False),
             pa.field("fetched_at", UTC_TIMESTAMP, nullable=False),
-            pa.field("ingest_date", pa.string(), nullable=False),
+            # Added in version 2 (then in the middle; last since version 4, by the append-only rule).
+            pa.field("published_local_date", pa.date32()),
+            pa.field(PARTITION_COLUMN, pa.string(), nullable=False),
         ]
     ),
 )

@@ -7,9 +7,7 @@ from typing import NamedTuple, Optional
 
 import pyarrow as pa
 
-from schemas.table import TableSpec
-
-UTC_TIMESTAMP = pa.timestamp("us", tz="UTC")
+from schemas.table import PARTITION_COLUMN, UTC_TIMESTAMP, TableSpec
 
 # The fixed vocabulary of ``error_type``; the README documents it from this mapping.
 ERROR_TYPES: dict[str, str] = {
@@ -111,7 +109,7 @@ def make_error(
 
 ERRORS = TableSpec(
     name="errors",
-    partition_column="ingest_date",
+    sort_by=("occurred_at",),
     schema=pa.schema(
         [
             pa.field("stage", pa.string(), nullable=False),
@@ -122,8 +120,8 @@ ERRORS = TableSpec(
             pa.field("message", pa.string(), nullable=False),
             pa.field("attempts", pa.int32(), nullable=False),
             pa.field("occurred_at", UTC_TIMESTAMP, nullable=False),
-            pa.field("ingest_date", pa.string(), nullable=False),
             pa.field("run_id", pa.string()),
+            pa.field(PARTITION_COLUMN, pa.string(), nullable=False),
         ]
     ),
 )

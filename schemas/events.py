@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import NamedTuple, Optional
 
 import pyarrow as pa
 
-from schemas.table import TableSpec
+from schemas.table import PARTITION_COLUMN, UTC_TIMESTAMP, TableSpec
 
 
 class CodedEvent(NamedTuple):
@@ -42,12 +43,13 @@ class CodedEvent(NamedTuple):
 
 
 class Event(NamedTuple):
-    """A row of the ``events`` table: a coded event tied to its article."""
+    """A row of the ``events`` table: a coded event tied to its article, stamped when it was added
+    (``added_at``, UTC; ``ingest_date`` is its UTC day, the partition)."""
 
     event_id: str
     article_id: Optional[str]
     url: Optional[str]
-    event_date: str
+    event_date: datetime.date
     sentence_index: int
     sentence: str
     actor1_code: Optional[str]
@@ -71,17 +73,19 @@ class Event(NamedTuple):
     action_geo_lon: Optional[float]
     confidence: float
     coder_version: str
+    added_at: datetime.datetime
+    ingest_date: str
 
 
 EVENTS = TableSpec(
     name="events",
-    partition_column="event_date",
+    sort_by=("event_date", "event_id"),
     schema=pa.schema(
         [
             pa.field("event_id", pa.string(), nullable=False),
             pa.field("article_id", pa.string()),
             pa.field("url", pa.string()),
-            pa.field("event_date", pa.string(), nullable=False),
+            pa.field("event_date", pa.date32(), nullable=False),
             pa.field("sentence_index", pa.int32(), nullable=False),
             pa.field("sentence", pa.string(), nullable=False),
             pa.field("actor1_code", pa.string()),
@@ -95,16 +99,18 @@ EVENTS = TableSpec(
             pa.field("event_code", pa.string(), nullable=False),
             pa.field("event_base_code", pa.string(), nullable=False),
             pa.field("event_root_code", pa.string(), nullable=False),
-            pa.field("quad_class", pa.int8(), nullable=False),
-            pa.field("goldstein", pa.float32(), nullable=False),
+            pa.field("quad_class", pa.int32(), nullable=False),
+            pa.field("goldstein", pa.float64(), nullable=False),
             pa.field("plover_type", pa.string()),
             pa.field("is_root_event", pa.bool_(), nullable=False),
             pa.field("action_geo_name", pa.string()),
             pa.field("action_geo_country_code", pa.string()),
             pa.field("action_geo_lat", pa.float64()),
             pa.field("action_geo_lon", pa.float64()),
-            pa.field("confidence", pa.float32(), nullable=False),
+            pa.field("confidence", pa.float64(), nullable=False),
             pa.field("coder_version", pa.string(), nullable=False),
+            pa.field("added_at", UTC_TIMESTAMP, nullable=False),
+            pa.field(PARTITION_COLUMN, pa.string(), nullable=False),
         ]
     ),
 )

@@ -22,7 +22,7 @@ from pipeline.errors import UsageError
 from pipeline.output import write_run_record
 from schemas import ERRORS, EVENTS, TABLES
 from schemas.table import TableSpec
-from transforms.sinks import compact, parquet, quarantine
+from transforms.sinks import compact, layout, parquet, quarantine
 
 DAY = "2026-01-01"
 ROWS_PER_FILE = 3
@@ -36,6 +36,7 @@ def filler_row(spec: TableSpec, index: int) -> dict[str, Any]:
         pa.types.is_floating: lambda _: 0.5,
         pa.types.is_boolean: lambda _: True,
         pa.types.is_timestamp: lambda _: datetime.datetime(2026, 1, 1, 12, tzinfo=datetime.timezone.utc),
+        pa.types.is_date: lambda _: datetime.date(2026, 1, 1),
     }
     row: dict[str, Any] = {}
     for column in spec.file_schema:
@@ -49,13 +50,13 @@ def write_small_output(output: Path) -> None:
     for spec in TABLES.values():
         for shard in range(2):
             rows = [filler_row(spec, shard * ROWS_PER_FILE + i) for i in range(ROWS_PER_FILE)]
-            parquet.write_parquet_file(parquet.final_file_path(str(output), spec, DAY, "r1", shard), spec, rows)
+            parquet.write_parquet_file(layout.final_file_path(str(output), spec.name, DAY, "r1", shard), spec, rows)
     write_run_record(str(output), "r1", {"run_id": "r1", "status": "succeeded"})
 
 
 def table_file(output: Path, table: str, shard: int = 0) -> Path:
     spec = TABLES[table]
-    return Path(parquet.final_file_path(str(output), spec, DAY, "r1", shard))
+    return Path(layout.final_file_path(str(output), spec.name, DAY, "r1", shard))
 
 
 def truncate(path: Path) -> bytes:
@@ -154,8 +155,8 @@ def write_interrupted_commit(output: Path, run_id: str, moved_in: int, to_move: 
     files already in place, ``to_move`` still in _temp. Returns the manifest and the final paths."""
     moves = []
     for shard in range(moved_in + to_move):
-        args = (str(output), ERRORS, DAY, run_id, shard)
-        temp, final = parquet.temp_file_path(*args), parquet.final_file_path(*args)
+        args = (str(output), ERRORS.name, DAY, run_id, shard)
+        temp, final = layout.temp_file_path(*args), layout.final_file_path(*args)
         parquet.write_parquet_file(temp, ERRORS, [filler_row(ERRORS, 100 + shard)])
         if shard < moved_in:
             parquet.publish(temp, final)
@@ -197,7 +198,7 @@ def test_a_commit_naming_lost_files_goes_to_quarantine_with_its_temp_files(outpu
 
 
 def test_temp_files_of_a_run_that_stopped_before_its_commit_are_discarded(output, capsys):
-    leftover = Path(parquet.temp_file_path(str(output), ERRORS, DAY, "r3", 0))
+    leftover = Path(layout.temp_file_path(str(output), ERRORS.name, DAY, "r3", 0))
     parquet.write_parquet_file(str(leftover), ERRORS, [filler_row(ERRORS, 0)])
 
     assert check(output) == 1

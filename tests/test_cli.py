@@ -131,4 +131,4 @@ def _url_list(tmp_path):
 
 def test_module_entry_point_matches_console_script():
     completed = subprocess.run([sys.executable, "-m", "pipeline.cli", "--help"], capture_output=True, text=True, timeout=60)
-    assert completed.returncode == 0 and "{run,code,clean,sql,compact,check}" in completed.stdout
+    assert completed.returncode == 0 and "{run,code,clean,sql,schema,compact,check}" in completed.stdout

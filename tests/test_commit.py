@@ -8,15 +8,15 @@ import os
 
 from schemas import ERRORS
 from schemas.errors import make_error
-from transforms.sinks import commit, parquet
+from transforms.sinks import commit, layout, parquet
 
 UTC = datetime.timezone.utc
 
 
 def _write_temp(output: str, run_id: str, shard: int) -> tuple[str, str]:
     row = make_error("fetch", f"https://a.example/{run_id}/{shard}", "timeout", "slow", now=datetime.datetime(2026, 11, 18, tzinfo=UTC))
-    args = (output, ERRORS, "2026-11-18", run_id, shard)
-    temp, final = parquet.temp_file_path(*args), parquet.final_file_path(*args)
+    args = (output, ERRORS.name, "2026-11-18", run_id, shard)
+    temp, final = layout.temp_file_path(*args), layout.final_file_path(*args)
     parquet.write_parquet_file(temp, ERRORS, [row._asdict()])
     return temp, final
 

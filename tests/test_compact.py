@@ -16,7 +16,7 @@ from sample_corpus import CORPUS_FOLDER
 from schemas import ERRORS
 from schemas.errors import make_error
 from schemas.table import TableSpec
-from transforms.sinks import compact, parquet
+from transforms.sinks import compact, layout, parquet
 
 UTC = datetime.timezone.utc
 
@@ -27,7 +27,7 @@ def write_run(output: str, spec: TableSpec, run_id: str, rows_per_day: dict[int,
         moment = datetime.datetime(2026, 11, day, 12, tzinfo=UTC)
         rows = [make_error("fetch", f"https://{run_id}.example/{i}", "timeout", "slow", now=moment)._asdict() for i in range(count)]
         partition = moment.date().isoformat()
-        path = parquet.final_file_path(output, spec, partition, run_id, 0)
+        path = layout.final_file_path(output, spec.name, partition, run_id, 0)
         parquet.write_parquet_file(path + ".tmp", spec, rows)
         parquet.publish(path + ".tmp", path)
 
@@ -75,7 +75,7 @@ def test_a_second_compaction_changes_nothing(three_runs):
 
 
 def test_files_are_grouped_up_to_rows_per_file(tmp_path):
-    small = TableSpec(name="errors", schema=ERRORS.schema, partition_column="ingest_date", rows_per_file=6)
+    small = TableSpec(name="errors", schema=ERRORS.schema, sort_by=ERRORS.sort_by, rows_per_file=6)
     output = tmp_path / "out"
     for index, count in enumerate((2, 3, 6, 1, 4, 3)):
         write_run(str(output), small, f"run-{index}", {18: count})
@@ -93,13 +93,26 @@ def test_before_leaves_later_partitions_alone(three_runs):
     assert len(earlier) == 1 and earlier[0].startswith(compact.MERGED_PREFIX)
 
 
-def test_files_with_another_schema_are_kept_as_they_are(three_runs, query):
-    folder = three_runs / "errors" / "ingest_date=2026-11-18"
-    old_schema = ERRORS.file_schema.with_metadata({b"newsbeam.schema_version": b"0"})
-    pq.write_table(pq.read_table(folder / "run-a-00000.parquet").cast(old_schema), folder / "old-00000.parquet")
+def test_files_of_an_older_schema_version_are_rewritten_to_the_current_one(three_runs, query):
+    """A version-2 errors file (no run_id) in a partition of its own is rewritten alone; rows kept,
+    run_id NULL, and the output ends with one schema."""
+    folder = three_runs / "errors" / "ingest_date=2026-11-20"
+    folder.mkdir()
+    source = pq.read_table(three_runs / "errors" / "ingest_date=2026-11-18" / "run-a-00000.parquet")
+    old_schema = ERRORS.file_schema.remove(ERRORS.file_schema.get_field_index("run_id")).with_metadata(
+        {b"newsbeam.schema_version": b"2", b"newsbeam.table": b"errors"}
+    )
+    pq.write_table(source.drop_columns(["run_id"]).cast(old_schema), folder / "old-00000.parquet")
+    before = urls(query, three_runs)
+
     result = compact.compact_table(str(three_runs), ERRORS)
-    assert result.skipped == [str(folder / "old-00000.parquet")]
-    assert (folder / "old-00000.parquet").exists() and len(urls(query, three_runs)) == 18
+
+    assert result.upgraded == 1 and not (folder / "old-00000.parquet").exists()
+    assert urls(query, three_runs) == before and len(before) == 18
+    files = files_of(three_runs)
+    assert all(pq.ParquetFile(f).schema_arrow.equals(ERRORS.file_schema, check_metadata=True) for f in files)
+    rewritten = pq.read_table(next(folder.glob("*.parquet")))
+    assert rewritten.column("run_id").null_count == 3
 
 
 def plan_of(output: Path) -> compact.MergePlan:
@@ -137,7 +150,7 @@ def test_crash_before_the_manifest_leaves_the_old_files_and_a_retry_works(three_
     def crash(*_):
         raise KeyboardInterrupt("power cut")
 
-    monkeypatch.setattr(compact, "_manifest_path", crash)
+    monkeypatch.setattr(compact, "compaction_manifest_path", crash)
     with pytest.raises(KeyboardInterrupt):
         compact.merge(str(three_runs), ERRORS, plan)
     monkeypatch.undo()

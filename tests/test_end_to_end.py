@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import subprocess
@@ -75,7 +76,10 @@ def test_events_have_valid_cameo_codes_and_consistent_derived_fields(sample_run)
         assert event["goldstein"] == pytest.approx(entry.goldstein)
         assert event["actor1_code"] or event["actor2_code"]
     assert len({e["event_id"] for e in events}) == len(events)
-    assert {p.name for p in (output / "events").iterdir()} == {f"event_date={e['event_date']}" for e in events}
+    # Partitioned by the day rows were added, whatever the events' dates; event_date is in the file.
+    added_days = {e["added_at"].astimezone(datetime.timezone.utc).date() for e in events}
+    assert {p.name for p in (output / "events").iterdir()} == {f"ingest_date={day}" for day in added_days}
+    assert all(isinstance(e["event_date"], datetime.date) and e["ingest_date"] in added_days for e in events)
 
 
 def test_political_stories_give_events_and_the_others_give_none(sample_run):

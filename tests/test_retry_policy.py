@@ -187,7 +187,7 @@ def test_a_truncated_articles_file_does_not_stop_the_next_run(tmp_path, caplog):
         url_list = tmp_path / "urls.txt"
         url_list.write_text(f"{page}\n")
         assert _run(url_list, output, server, "r1") == 0
-        (stored,) = (output / ARTICLES.name).rglob("r1-*.parquet")
+        (stored,) = (output / ARTICLES.name).rglob("r1-0*.parquet")
         stored.write_bytes(stored.read_bytes()[: stored.stat().st_size // 2])
 
         with caplog.at_level(logging.WARNING, logger="transforms.dedupe.stages"):

@@ -296,14 +296,14 @@ def _interrupted_commit(output, run_id: str, monkeypatch) -> list[tuple[str, str
 
     from schemas import ERRORS
     from schemas.errors import make_error
-    from transforms.sinks import commit, parquet
+    from transforms.sinks import commit, layout, parquet
 
     moves = []
     for shard in range(2):
         row = make_error("fetch", f"https://a.example/{shard}", "timeout", "slow", now=datetime.datetime(2026, 11, 18, tzinfo=datetime.timezone.utc))
-        args = (str(output), ERRORS, "2026-11-18", run_id, shard)
-        parquet.write_parquet_file(parquet.temp_file_path(*args), ERRORS, [row._asdict()])
-        moves.append((parquet.temp_file_path(*args), parquet.final_file_path(*args)))
+        args = (str(output), ERRORS.name, "2026-11-18", run_id, shard)
+        parquet.write_parquet_file(layout.temp_file_path(*args), ERRORS, [row._asdict()])
+        moves.append((layout.temp_file_path(*args), layout.final_file_path(*args)))
     real_publish, published = commit.publish, []
 
     def publish_then_crash(temp, final):
@@ -366,7 +366,7 @@ def test_a_damaged_articles_file_costs_no_duplicate_events(tmp_path, capsys, que
     output = tmp_path / "data"
     assert run_cli(capsys, "run", "--sample", "--output", str(output), "--quiet")[0] == 0
     events = query("select count(*) as n from events", output)[0]["n"]
-    (articles_file,) = (output / "articles").rglob("*.parquet")
+    (articles_file,) = (output / "articles").rglob("*-00000.parquet")
     articles_file.write_bytes(articles_file.read_bytes()[:100])
     assert run_cli(capsys, "run", "--sample", "--output", str(output), "--quiet")[0] == 0
     # the articles are stored again from their pages; their events were never lost

@@ -13,7 +13,7 @@ import pipeline.sql
 from schemas import ERRORS
 from schemas.errors import make_error
 from schemas.table import SCHEMA_VERSION, SCHEMA_VERSION_KEY, TableSpec
-from transforms.sinks import parquet
+from transforms.sinks import layout, parquet
 from transforms.sinks.commit import CommitFiles
 
 UTC = datetime.timezone.utc
@@ -43,7 +43,7 @@ def test_rows_land_in_partition_folders_with_schema_and_no_temp_files(tmp_path, 
 
 
 def test_large_partition_is_split_over_several_files(tmp_path, beam_pipeline, query):
-    small_files = TableSpec(name="errors", schema=ERRORS.schema, partition_column="ingest_date", rows_per_file=10)
+    small_files = TableSpec(name="errors", schema=ERRORS.schema, sort_by=ERRORS.sort_by, rows_per_file=10)
     output = str(tmp_path / "out")
     with beam_pipeline as p:
         rows = p | beam.Create([_error(18, f"https://a.example/{i}") for i in range(35)])
@@ -55,8 +55,8 @@ def test_large_partition_is_split_over_several_files(tmp_path, beam_pipeline, qu
 
 def test_publishing_never_replaces_a_file_that_is_already_there(tmp_path):
     output = str(tmp_path / "out")
-    args = (output, ERRORS, "2026-11-18", "run3", 0)
-    temp, final = parquet.temp_file_path(*args), parquet.final_file_path(*args)
+    args = (output, ERRORS.name, "2026-11-18", "run3", 0)
+    temp, final = layout.temp_file_path(*args), layout.final_file_path(*args)
     parquet.write_parquet_file(temp, ERRORS, [_error(18, "https://a.example/1")._asdict()])
     parquet.publish(temp, final)
     parquet.publish(temp, final)  # a repeated move (a roll-forward) is a no-op

@@ -25,9 +25,18 @@ def event_id(article_key: str, event: CodedEvent, ordinal: int) -> str:
 
 
 def to_events(
-    coded: Sequence[CodedEvent], article_key: str, article_id: Optional[str], url: Optional[str]
+    coded: Sequence[CodedEvent],
+    article_key: str,
+    article_id: Optional[str],
+    url: Optional[str],
+    added_at: Optional[datetime.datetime] = None,
 ) -> list[Event]:
-    """Tie coded events to their article; ``article_key`` seeds the ids (article id or input id)."""
+    """Tie coded events to their article; ``article_key`` seeds the ids (article id or input id).
+
+    ``added_at`` (default: now, UTC) stamps the rows; its UTC day is their ``ingest_date`` partition.
+    """
+    added_at = (added_at or datetime.datetime.now(datetime.timezone.utc)).astimezone(datetime.timezone.utc)
+    ingest_date = added_at.date().isoformat()
     seen: dict[tuple, int] = {}
     events = []
     for item in coded:
@@ -40,7 +49,9 @@ def to_events(
                 article_id=article_id,
                 url=url,
                 coder_version=CODER_VERSION,
-                **item._asdict(),
+                added_at=added_at,
+                ingest_date=ingest_date,
+                **{**item._asdict(), "event_date": datetime.date.fromisoformat(item.event_date)},
             )
         )
     return events

@@ -19,8 +19,9 @@ from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
 
 from transforms.sinks.interrupts import held_back
+from transforms.sinks.layout import commit_manifest_path, commit_manifest_pattern, run_temp_folder, temp_root
 from transforms.sinks.manifests import in_output, read_manifest, relative_to_output, write_manifest
-from transforms.sinks.parquet import TEMP_FOLDER, publish
+from transforms.sinks.parquet import publish
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ def commit_files(output_dir: str, run_id: str, moves: Sequence[tuple[str, str]])
         return 0
     ordered = sorted({(relative_to_output(output_dir, temp), relative_to_output(output_dir, final)) for temp, final in moves})
     key = hashlib.sha256(json.dumps(ordered).encode("utf-8")).hexdigest()[:16]
-    manifest = FileSystems.join(output_dir, TEMP_FOLDER, run_id, f"commit-{key}.json")
+    manifest = commit_manifest_path(output_dir, run_id, key)
     with held_back():
         write_manifest(manifest, {"run_id": run_id, "moves": ordered})
         _apply(output_dir, ordered)
@@ -52,11 +53,10 @@ def recover_interrupted_runs(output_dir: str) -> list[str]:
     completed. Safe to repeat: a file already moved is left as it is. A manifest that cannot be
     read or applied (a file it names is lost) is left in place, with a warning, for
     ``newsbeam check --repair``: it must not stop the writer that finds it."""
-    temp_root = FileSystems.join(output_dir, TEMP_FOLDER)
-    if not FileSystems.exists(temp_root):
+    if not FileSystems.exists(temp_root(output_dir)):
         return []
     completed = []
-    for match in FileSystems.match([FileSystems.join(temp_root, "*", "commit-*.json")])[0].metadata_list:
+    for match in FileSystems.match([commit_manifest_pattern(output_dir)])[0].metadata_list:
         record = read_manifest(match.path)
         if record is None:
             continue
@@ -75,25 +75,25 @@ def discard_unfinished_runs(output_dir: str, keep: str = "") -> list[str]:
     visible); returns their run ids. Only the holder of the output's lock may call this: every other
     writer is then known to be gone. A folder that still holds a commit manifest (one that could not
     be read and rolled forward) is kept for ``newsbeam check --repair``."""
-    temp_root = FileSystems.join(output_dir, TEMP_FOLDER)
-    if not FileSystems.exists(temp_root):
+    root = temp_root(output_dir)
+    if not FileSystems.exists(root):
         return []
     runs: set[str] = set()
     with_manifest: set[str] = set()
-    for match in FileSystems.match([FileSystems.join(temp_root, "**")])[0].metadata_list:
-        run, _, rest = match.path[len(temp_root) :].lstrip("/").partition("/")
+    for match in FileSystems.match([FileSystems.join(root, "**")])[0].metadata_list:
+        run, _, rest = match.path[len(root) :].lstrip("/").partition("/")
         runs.add(run)
         if rest.startswith("commit-") and rest.endswith(".json"):
             with_manifest.add(run)
     discarded = sorted(runs - with_manifest - {keep, ""})
     if discarded:
-        FileSystems.delete([FileSystems.join(temp_root, run) for run in discarded])
+        FileSystems.delete([run_temp_folder(output_dir, run) for run in discarded])
     return discarded
 
 
 def remove_run_temp_folder(output_dir: str, run_id: str) -> None:
     """Delete a finished run's temp folder (empty once its files are committed)."""
-    folder = FileSystems.join(output_dir, TEMP_FOLDER, run_id)
+    folder = run_temp_folder(output_dir, run_id)
     if FileSystems.exists(folder):
         FileSystems.delete([folder])
 

@@ -4,15 +4,11 @@ A file is readable when its footer parses (magic bytes, file metadata and schema
 table, the footer's metadata must also name that table. Reading the footer costs one small ranged
 read per file, on every Beam filesystem; the row data is not read.
 
-A file belongs to a table only in ``OUTPUT/<table>/<partition column>=<YYYY-MM-DD>/<name>.parquet``:
-queries type the partition column as DATE, and tools reading ``<table>/**/*.parquet`` would count a
-file from any other folder as rows of the table.
+A file belongs to a table only in a partition folder (``transforms.sinks.layout.partition_problem``).
 """
 
 from __future__ import annotations
 
-import datetime
-import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Optional
@@ -23,9 +19,9 @@ from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 
 from schemas.table import TABLE_NAME_KEY, TableSpec
+from transforms.sinks.layout import partition_problem, table_tree_pattern
 
 FOOTER_CHECK_THREADS = 16
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @dataclass
@@ -36,41 +32,6 @@ class TableFiles:
     readable: list[str] = field(default_factory=list)
     damaged: list[tuple[str, str]] = field(default_factory=list)
     misplaced: list[tuple[str, str]] = field(default_factory=list)
-
-
-def table_pattern(output_dir: str, spec: TableSpec) -> str:
-    """The FileSystems glob of a table's files: ``OUTPUT/<table>/<partition column>=*/*.parquet``."""
-    return FileSystems.join(output_dir, spec.name, f"{spec.partition_column}=*", "*.parquet")
-
-
-def partition_problem(path: str, output_dir: str, spec: TableSpec) -> Optional[str]:
-    """None when ``path`` is ``OUTPUT/<table>/<partition column>=<YYYY-MM-DD>/<name>.parquet``, else
-    one line saying where it is instead."""
-    table_dir = FileSystems.join(output_dir, spec.name).rstrip("/") + "/"
-    expected = f"{spec.partition_column}=YYYY-MM-DD/"
-    if not path.startswith(table_dir):
-        return f"not in the {spec.name} folder"
-    parts = path[len(table_dir) :].split("/")
-    if len(parts) != 2:
-        return f"not directly in a partition folder {expected}"
-    column, equals, value = parts[0].partition("=")
-    if column != spec.partition_column or not equals:
-        return f"in folder {parts[0]}/, not in a partition folder {expected}"
-    if not _is_iso_date(value):
-        return f"partition value {value!r} is not a date (YYYY-MM-DD)"
-    if not parts[1].endswith(".parquet"):
-        return "not named *.parquet"
-    return None
-
-
-def _is_iso_date(value: str) -> bool:
-    if not ISO_DATE.fullmatch(value):
-        return False
-    try:
-        datetime.date.fromisoformat(value)
-    except ValueError:
-        return False
-    return True
 
 
 def parquet_problem(path: str, table: Optional[str] = None) -> Optional[str]:
@@ -100,8 +61,8 @@ def match_partitioned_files(output_dir: str, spec: TableSpec) -> TableFiles:
     thousands of small files are what a frequent schedule leaves before compaction; on a local disk
     threads only add overhead (about 150 us a file there, ``benchmarks/run_start_overhead.py``).
     """
-    paths = _matching(FileSystems.join(output_dir, spec.name, "**.parquet"))
-    problems = {path: partition_problem(path, output_dir, spec) for path in paths}
+    paths = _matching(table_tree_pattern(output_dir, spec.name))
+    problems = {path: partition_problem(path, output_dir, spec.name) for path in paths}
     found = _check_footers([path for path in paths if problems[path] is None], remote=urlsplit(output_dir).scheme not in ("", "file"))
     found.misplaced = [(path, problem) for path, problem in problems.items() if problem is not None]
     return found

@@ -1,9 +1,9 @@
 """Hive-partitioned Parquet files for one table, written through Beam's FileSystems.
 
-Layout (see DESIGN.md): ``OUTPUT/<table>/<partition_column>=<value>/<run-id>-<shard>.parquet``;
+Paths come from ``transforms.sinks.layout``: ``OUTPUT/<table>/ingest_date=<day>/<run-id>-<shard>.parquet``;
 a streaming run writes ``<run-id>-<window-start>-<shard>.parquet`` so that windows never collide.
-Rows are grouped by (partition value, shard); each group becomes one file written under
-``OUTPUT/_temp/<run-id>/``. ``WriteTable`` only writes; ``transforms.sinks.commit.CommitFiles`` then
+Rows are grouped by (ingest day, shard); each group becomes one file, sorted by the table's
+``sort_by`` columns, written under ``OUTPUT/_temp/<run-id>/``. ``WriteTable`` only writes; ``transforms.sinks.commit.CommitFiles`` then
 moves every file of the run into place in one step at the end, so SQL never sees a half-written
 file nor half a run. The file name depends only on the run id and the group, so a retried bundle
 overwrites its own file instead of adding a second copy.
@@ -12,7 +12,6 @@ overwrites its own file instead of adding a second copy.
 from __future__ import annotations
 
 import math
-import re
 import zlib
 from typing import Any, Iterable, Iterator, Mapping, Optional
 
@@ -25,34 +24,14 @@ from apache_beam.metrics import Metrics
 from apache_beam.transforms.window import BoundedWindow, GlobalWindow
 
 from schemas.table import TableSpec
+from transforms.sinks.layout import empty_file_path, final_file_path, table_pattern, temp_file_path
 
-TEMP_FOLDER = "_temp"
-# Rows converted to Arrow at a time: bounds memory however large a partition is.
+# Rows converted to Arrow at a time (the file's rows are then sorted and written together).
 ROWS_PER_BATCH = 5_000
-
-
-def partition_folder(output_dir: str, spec: TableSpec, partition_value: str) -> str:
-    return FileSystems.join(output_dir, spec.name, f"{spec.partition_column}={partition_value}")
-
-
-def final_file_path(
-    output_dir: str, spec: TableSpec, partition_value: str, run_id: str, shard: int, window: Optional[str] = None
-) -> str:
-    """``<run-id>-<shard>.parquet``, or ``<run-id>-<window-start>-<shard>.parquet`` for a window of a stream."""
-    stem = f"{run_id}-{window}" if window else run_id
-    return FileSystems.join(partition_folder(output_dir, spec, partition_value), f"{stem}-{shard:05d}.parquet")
-
-
-def is_file_of_run(file_name: str, run_id: str) -> bool:
-    """True when ``file_name`` is one that ``final_file_path`` gives for ``run_id`` (any shard or window)."""
-    return re.fullmatch(re.escape(run_id) + r"-(\d{8}T\d{6}Z-)?\d{5}\.parquet", file_name) is not None
-
-
-def temp_file_path(
-    output_dir: str, spec: TableSpec, partition_value: str, run_id: str, shard: int, window: Optional[str] = None
-) -> str:
-    stem = f"{partition_value}-{window}" if window else partition_value
-    return FileSystems.join(output_dir, TEMP_FOLDER, run_id, spec.name, f"{stem}-{shard:05d}.parquet")
+# Row groups sized for scans: DuckDB's own row group size, or about 64 MiB of Arrow data when rows
+# are wide (article texts), whichever comes first (``benchmarks/compaction_week.py`` measures it).
+ROW_GROUP_ROWS = 122_880
+ROW_GROUP_BYTES = 64 * 1024 * 1024
 
 
 def window_label(window: BoundedWindow) -> Optional[str]:
@@ -73,15 +52,32 @@ def shard_of(row: Mapping[str, Any], spec: TableSpec, rows_in_partition: int) ->
 
 
 def write_parquet_file(path: str, spec: TableSpec, rows: Iterable[Mapping[str, Any]]) -> int:
-    """Write rows (dicts with the table's columns) to one zstd Parquet file; returns the row count."""
+    """Write rows (dicts with the table's columns) to one zstd Parquet file, sorted by the table's
+    ``sort_by`` columns; returns the row count. A file holds at most ``spec.rows_per_file`` rows,
+    all in memory at once for the sort."""
     file_schema = spec.file_schema
-    written = 0
+    batches = [pa.Table.from_pylist(batch, schema=file_schema) for batch in _batches(rows, ROWS_PER_BATCH)]
+    table = pa.concat_tables(batches) if batches else file_schema.empty_table()
+    return write_sorted_table(path, spec, table)
+
+
+def write_sorted_table(path: str, spec: TableSpec, table: pa.Table) -> int:
+    """Write ``table`` (of ``spec.file_schema``) sorted by ``spec.sort_by``, in row groups of at most
+    ``ROW_GROUP_ROWS`` rows or about ``ROW_GROUP_BYTES``, with column statistics (so a filter on a
+    sort column skips row groups). Returns the row count."""
+    table = table.sort_by([(column, "ascending") for column in spec.sort_by]) if table.num_rows else table
     with FileSystems.create(path, compression_type=CompressionTypes.UNCOMPRESSED) as handle:
-        with pq.ParquetWriter(handle, file_schema, compression="zstd") as writer:
-            for batch in _batches(rows, ROWS_PER_BATCH):
-                writer.write_table(pa.Table.from_pylist(batch, schema=file_schema))
-                written += len(batch)
-    return written
+        with pq.ParquetWriter(handle, spec.file_schema, compression="zstd") as writer:
+            writer.write_table(table, row_group_size=row_group_rows(table))
+    return table.num_rows
+
+
+def row_group_rows(table: pa.Table) -> int:
+    """Rows per row group for ``table``: ``ROW_GROUP_ROWS``, fewer when its rows are wide."""
+    if table.num_rows == 0:
+        return ROW_GROUP_ROWS
+    bytes_per_row = max(1, table.nbytes // table.num_rows)
+    return max(1, min(ROW_GROUP_ROWS, ROW_GROUP_BYTES // bytes_per_row))
 
 
 def publish(temp_path: str, final_path: str) -> None:
@@ -110,6 +106,21 @@ def publish(temp_path: str, final_path: str) -> None:
             if not FileSystems.exists(folder):  # another worker may have created it meanwhile
                 raise
     FileSystems.rename([temp_path], [final_path])
+
+
+def write_empty_tables(output_dir: str, specs: Iterable[TableSpec], run_id: str, day: str) -> list[str]:
+    """Give each table without any file a zero-row file (``layout.empty_file_path``), written aside
+    and moved in; returns the tables given one. Readers other than ``newsbeam sql`` fail on a table
+    folder that does not exist (Spark: PATH_NOT_FOUND), so a quiet day must not break a dashboard."""
+    created = []
+    for spec in specs:
+        if FileSystems.match([table_pattern(output_dir, spec.name)])[0].metadata_list:
+            continue
+        temp = temp_file_path(output_dir, spec.name, day, run_id, 0, "empty")
+        write_parquet_file(temp, spec, [])
+        publish(temp, empty_file_path(output_dir, spec.name, day, run_id))
+        created.append(spec.name)
+    return created
 
 
 def _size(path: str) -> int:
@@ -143,7 +154,7 @@ class _WriteFileFn(beam.DoFn):
         window: BoundedWindow = beam.DoFn.WindowParam,
     ) -> Iterator[tuple[str, str]]:
         (partition_value, shard), rows = keyed_rows
-        args = (self._output_dir, self._spec, partition_value, self._run_id, shard, window_label(window))
+        args = (self._output_dir, self._spec.name, partition_value, self._run_id, shard, window_label(window))
         temp_path, final_path = temp_file_path(*args), final_file_path(*args)
         self._rows_written.inc(write_parquet_file(temp_path, self._spec, rows))
         self._files_written.inc()

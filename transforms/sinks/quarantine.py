@@ -30,17 +30,23 @@ from dataclasses import dataclass, field
 from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 
-from pipeline.output_lock import HOLDER_NAME, Holder
+from pipeline.output_lock import Holder
 from schemas import TABLES
 from transforms.sinks.commit import discard_unfinished_runs, recover_interrupted_runs
-from transforms.sinks.compact import COMPACTION_STATE, recover_compactions
+from transforms.sinks.compact import recover_compactions
 from transforms.sinks.integrity import match_partitioned_files, parquet_problem
+from transforms.sinks.layout import (
+    QUARANTINE_FOLDER,
+    commit_manifest_pattern,
+    compaction_manifest_pattern,
+    is_legacy_events_file,
+    lock_holder_path,
+    quarantine_path,
+    run_records_pattern,
+    temp_root,
+)
 from transforms.sinks.manifests import ForeignPath, in_output
-from transforms.sinks.parquet import TEMP_FOLDER
 from transforms.sources import validators
-
-QUARANTINE_FOLDER = "_quarantine"
-RUN_RECORDS = ("_state", "runs")
 
 
 class Remedy(enum.Enum):
@@ -51,6 +57,8 @@ class Remedy(enum.Enum):
     FINISH_COMMIT = "finish the commit"
     FINISH_COMPACTION = "finish the compaction"
     DISCARD_TEMP = "discard the uncommitted files"
+    # Sound data in the layout of an older version: migrated, never moved aside.
+    UPGRADE = "run `newsbeam compact --upgrade`"
 
 
 _DONE = {
@@ -112,6 +120,9 @@ def _inspect_table_files(output_dir: str, inspection: Inspection) -> None:
         files = match_partitioned_files(output_dir, spec)
         inspection.table_files += len(files.readable) + len(files.damaged) + len(files.misplaced)
         for path, problem in files.misplaced:
+            if is_legacy_events_file(path, output_dir):
+                inspection.findings.append(Finding(path, problem, Remedy.UPGRADE))
+                continue
             # Tools reading <table>/**/*.parquet count its rows in the table, or fail on its folder.
             inspection.findings.append(Finding(path, f"outside a partition folder of {spec.name}: {problem}", Remedy.QUARANTINE))
         for path, problem in files.damaged:
@@ -125,26 +136,25 @@ def _inspect_table_files(output_dir: str, inspection: Inspection) -> None:
 
 def _inspect_manifests(output_dir: str, inspection: Inspection) -> set[str]:
     """Adds a finding per manifest; returns the names of the temp folders the manifests cover."""
-    temp_root = FileSystems.join(output_dir, TEMP_FOLDER)
+    root = temp_root(output_dir)
     covered: set[str] = set()
-    for path in _matching(FileSystems.join(temp_root, "*", "commit-*.json")):
+    for path in _matching(commit_manifest_pattern(output_dir)):
         inspection.manifests += 1
-        covered.add(_top_folder(temp_root, path))
+        covered.add(_top_folder(root, path))
         inspection.findings.append(_commit_manifest_finding(output_dir, path))
-    for path in _matching(FileSystems.join(output_dir, *COMPACTION_STATE, "*.json")):
+    for path in _matching(compaction_manifest_pattern(output_dir)):
         inspection.manifests += 1
-        finding, temp = _compaction_manifest_finding(output_dir, path)
-        if temp is not None and temp.startswith(temp_root + "/"):
-            covered.add(_top_folder(temp_root, temp))
+        finding, temps = _compaction_manifest_finding(output_dir, path)
+        covered.update(_top_folder(root, temp) for temp in temps if temp.startswith(root + "/"))
         inspection.findings.append(finding)
     return covered
 
 
 def _inspect_temp_folders(output_dir: str, covered: set[str], inspection: Inspection) -> None:
-    temp_root = FileSystems.join(output_dir, TEMP_FOLDER)
+    root = temp_root(output_dir)
     newest_per_folder: dict[str, float] = {}
-    for metadata in FileSystems.match([FileSystems.join(temp_root, "**")])[0].metadata_list:
-        folder = _top_folder(temp_root, metadata.path)
+    for metadata in FileSystems.match([FileSystems.join(root, "**")])[0].metadata_list:
+        folder = _top_folder(root, metadata.path)
         newest_per_folder[folder] = max(newest_per_folder.get(folder, 0.0), metadata.last_updated_in_seconds)
     inspection.temp_folders = len(newest_per_folder)
     for folder, newest in sorted(newest_per_folder.items()):
@@ -152,11 +162,11 @@ def _inspect_temp_folders(output_dir: str, covered: set[str], inspection: Inspec
             continue
         written = datetime.datetime.fromtimestamp(newest, datetime.timezone.utc).isoformat(timespec="seconds")
         problem = f"uncommitted files of a run that stopped before its commit (or is still writing; last written {written})"
-        inspection.findings.append(Finding(FileSystems.join(temp_root, folder), problem, Remedy.DISCARD_TEMP))
+        inspection.findings.append(Finding(FileSystems.join(root, folder), problem, Remedy.DISCARD_TEMP))
 
 
 def _inspect_run_records(output_dir: str, inspection: Inspection) -> None:
-    for path in _matching(FileSystems.join(output_dir, *RUN_RECORDS, "*.json")):
+    for path in _matching(run_records_pattern(output_dir)):
         inspection.run_records += 1
         try:
             _read_json(path)
@@ -172,7 +182,7 @@ def _inspect_state_files(output_dir: str, inspection: Inspection) -> None:
         _, problem = validators.read_checked(feeds)
         if problem is not None:
             inspection.findings.append(Finding(feeds, f"feed validators: {problem}", Remedy.QUARANTINE))
-    holder = FileSystems.join(output_dir, *HOLDER_NAME)
+    holder = lock_holder_path(output_dir)
     if not FileSystems.exists(holder):
         return
     try:
@@ -209,30 +219,37 @@ def _commit_manifest_finding(output_dir: str, path: str) -> Finding:
     return Finding(path, problem, Remedy.FINISH_COMMIT)
 
 
-def _compaction_manifest_finding(output_dir: str, path: str) -> tuple[Finding, str | None]:
-    """The finding, and the merged file's temp path when the manifest names one."""
+def _compaction_manifest_finding(output_dir: str, path: str) -> tuple[Finding, list[str]]:
+    """The finding, and the temp paths of the files the manifest writes."""
     try:
         record = _read_json(path)
-        temp, merged, replaces = record["temp"], record["merged"], record["replaces"]
-        if not isinstance(replaces, list) or not all(isinstance(part, str) for part in (temp, merged, *replaces)):
-            raise ValueError("temp, merged or replaces are not as a compaction writes them")
-        temp, merged = in_output(output_dir, temp), in_output(output_dir, merged)
+        pairs = record["writes"] if "writes" in record else [[record["temp"], record["merged"]]]
+        replaces = record["replaces"]
+        if not isinstance(replaces, list) or not isinstance(pairs, list) or not all(
+            isinstance(pair, list) and len(pair) == 2 for pair in pairs
+        ):
+            raise ValueError("writes or replaces are not as a compaction writes them")
+        if not all(isinstance(part, str) for part in (*[item for pair in pairs for item in pair], *replaces)):
+            raise ValueError("writes or replaces are not as a compaction writes them")
+        writes = [(in_output(output_dir, temp), in_output(output_dir, final)) for temp, final in pairs]
         replaces = [in_output(output_dir, original) for original in replaces]
     except ForeignPath as error:
         problem = f"compaction manifest names a file outside this output (moved or copied while interrupted?): {error}"
-        return Finding(path, problem, Remedy.QUARANTINE), None
+        return Finding(path, problem, Remedy.QUARANTINE), []
     except (ValueError, KeyError, TypeError) as error:
         problem = f"compaction manifest cannot be parsed: {_first_line(error)}"
-        return Finding(path, problem, Remedy.QUARANTINE), None
-    if FileSystems.exists(temp) or FileSystems.exists(merged):
-        problem = f"interrupted compaction into {merged}"
+        return Finding(path, problem, Remedy.QUARANTINE), []
+    finals = ", ".join(final for _, final in writes)
+    if all(FileSystems.exists(temp) or FileSystems.exists(final) for temp, final in writes):
+        problem = f"interrupted compaction into {finals}"
     else:
         kept = sum(1 for original in replaces if FileSystems.exists(original))
         problem = (
-            f"interrupted compaction whose merged file {merged} exists neither in _temp nor in place; "
+            f"interrupted compaction whose written file(s) {finals} are not all in _temp or in place; "
             f"{kept} of the {len(replaces)} file(s) it replaces remain and are kept"
         )
-    return Finding(path, problem, Remedy.FINISH_COMPACTION), temp
+    return Finding(path, problem, Remedy.FINISH_COMPACTION), [temp for temp, _ in writes]
+
 
 def repair_output(output_dir: str, findings: list[Finding]) -> list[RepairOutcome]:
     """Repair what ``inspect_output`` found; one outcome per finding, in the same order.
@@ -249,6 +266,8 @@ def repair_output(output_dir: str, findings: list[Finding]) -> list[RepairOutcom
             outcomes[finding] = _quarantine_file(output_dir, finding)
         elif finding.remedy is Remedy.QUARANTINE_RUN_TEMP:
             outcomes[finding] = _quarantine_run_temp(output_dir, finding)
+        elif finding.remedy is Remedy.UPGRADE:
+            outcomes[finding] = RepairOutcome(finding, "kept: `newsbeam compact --upgrade` moves it into an ingest_date partition", False)
     steps = (
         (Remedy.FINISH_COMMIT, recover_interrupted_runs),
         (Remedy.FINISH_COMPACTION, recover_compactions),
@@ -310,7 +329,7 @@ def move_to_quarantine(output_dir: str, path: str) -> str:
     Never replaces a file already in quarantine: the name gets ``.1``, ``.2``, ... before its
     extension instead. Raises OSError (Beam's BeamIOError) when the move fails.
     """
-    target = FileSystems.join(output_dir, QUARANTINE_FOLDER, relative_path(output_dir, path))
+    target = quarantine_path(output_dir, relative_path(output_dir, path))
     folder, name = target.rsplit("/", 1)
     stem, extension = posixpath.splitext(name)
     copy = 0

@@ -18,9 +18,10 @@ from typing import Any, Iterable, Mapping, Optional
 from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 
+from transforms.sinks.layout import feed_validators_path, run_feed_validators_path
+
 Validators = dict[str, dict[str, str]]
 
-STATE_PATH = ("_state", "feeds", "validators.json")
 VALIDATOR_NAMES = ("etag", "last_modified")
 # How a problem names what json.loads returned instead of an object.
 _JSON_KINDS = {list: "an array", str: "a string", int: "a number", float: "a number", bool: "a boolean", type(None): "null"}
@@ -29,11 +30,11 @@ _LOGGER = logging.getLogger(__name__)
 
 
 def state_file(output_dir: str) -> str:
-    return FileSystems.join(output_dir, *STATE_PATH)
+    return feed_validators_path(output_dir)
 
 
 def run_file(output_dir: str, run_id: str) -> str:
-    return FileSystems.join(output_dir, "_temp", run_id, "feed-validators.json")
+    return run_feed_validators_path(output_dir, run_id)
 
 
 def from_headers(headers: Mapping[str, str]) -> dict[str, str]:
