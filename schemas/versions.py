@@ -3,7 +3,8 @@
 The rule since version 4: a new column is only ever appended at the end of a table's file schema,
 and no column changes type or name, so each version's columns begin with the previous version's and
 every engine reading files of mixed versions by name (DuckDB ``union_by_name``, Spark
-``mergeSchema``, polars ``missing_columns="insert"``) sees NULL for a column a file lacks.
+``mergeSchema``, polars and pyarrow given the union of the files' schemas: README) sees NULL for a
+column a file lacks.
 ``newsbeam compact`` rewrites files of older versions to the current schema, so an output
 converges; ``newsbeam compact --upgrade`` also moves events out of the version-3 ``event_date``
 folders. ``tests/test_schema_versions.py`` holds the rule against recorded column lists.
