@@ -38,7 +38,7 @@ setup(
         "filelock>=4.3,<5",
     ],
     extras_require={
-        "test": ["pytest>=8,<10", "ruff>=0.6", "hypothesis>=6.100,<7", "moto[s3]>=5.1,<6"],
+        "test": ["pytest>=8,<10", "ruff>=0.6", "hypothesis>=6.100,<7", "moto[s3]>=5.1,<6", "pyspark>=4.0,<5", "polars>=1.31,<3"],
         "gcp": ["apache-beam[gcp]>=2.60,<3"],
         "aws": ["apache-beam[aws]>=2.60,<3"],
     },
