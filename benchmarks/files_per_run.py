@@ -13,6 +13,7 @@ per run; this checks that assumption on real pages. Other arguments go to the ru
 from __future__ import annotations
 
 import argparse
+import glob
 import os
 import shutil
 import subprocess
@@ -25,6 +26,7 @@ import pyarrow.parquet as pq
 
 from benchmarks.replay_workers import EXTRACTION
 from schemas import TABLES
+from transforms.sinks.layout import table_pattern
 
 WCXB_PAGES = EXTRACTION / "wcxb-dev-articles" / "html"
 
@@ -52,7 +54,7 @@ def main() -> None:
               f"(load average {load_before:.1f} -> {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
         print(f"  {'table':<10}{'files':>7}{'empty':>7}{'rows':>8}{'MB':>8}{'partitions':>12}")
         for name in TABLES:
-            paths = sorted(output.glob(f"{name}/ingest_date=*/*.parquet"))
+            paths = sorted(Path(path) for path in glob.glob(table_pattern(str(output), name)))
             rows = [pq.ParquetFile(path).metadata.num_rows for path in paths]
             partitions = {path.parent.name for path in paths}
             megabytes = sum(path.stat().st_size for path in paths) / 1e6

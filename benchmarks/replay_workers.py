@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from sample_corpus import CORPUS_FOLDER
+from transforms.sinks.layout import run_record_path
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 EXTRACTION = SHARED / "eval" / "extraction"
@@ -70,7 +71,7 @@ def replay(html_dir: Path, output: Path, run_id: str, beam_args: list[str]) -> T
     cpu = _children_cpu_seconds() - cpu_before
     if completed.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{completed.stderr[-3000:]}")
-    record = json.loads((output / "_state" / "runs" / f"{run_id}.json").read_text())
+    record = json.loads(Path(run_record_path(str(output), run_id)).read_text())
     return Timing(wall, record["seconds"], cpu, record["rows"]["articles"])
 
 

@@ -26,8 +26,9 @@ from apache_beam.io.filesystems import FileSystems
 from pipeline.claim import claim_output
 from schemas import ERRORS, TABLES
 from schemas.errors import make_error
-from transforms.sinks.integrity import match_partitioned_files, table_pattern
-from transforms.sinks.parquet import final_file_path, write_parquet_file
+from transforms.sinks.integrity import match_partitioned_files
+from transforms.sinks.layout import final_file_path, table_pattern
+from transforms.sinks.parquet import write_parquet_file
 
 
 def build_output(root: str, files: int) -> None:
@@ -36,7 +37,7 @@ def build_output(root: str, files: int) -> None:
     for index in range(files):
         moment = start + datetime.timedelta(minutes=15 * index)
         row = make_error("fetch", f"https://example.org/{index}", "timeout", "slow", now=moment)
-        path = final_file_path(root, ERRORS, moment.date().isoformat(), f"run{index:05d}", 0)
+        path = final_file_path(root, ERRORS.name, moment.date().isoformat(), f"run{index:05d}", 0)
         write_parquet_file(path, ERRORS, [row._asdict()])
 
 
@@ -56,7 +57,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as root:
         build_output(root, args.files)
-        patterns = [table_pattern(root, spec) for spec in TABLES.values()]
+        patterns = [table_pattern(root, spec.name) for spec in TABLES.values()]
         baseline = timed(lambda: FileSystems.match(patterns), args.repeat)
 
         counter = iter(range(10**6))

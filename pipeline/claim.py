@@ -33,6 +33,7 @@ from schemas import TABLES
 from transforms.sinks.commit import discard_unfinished_runs, recover_interrupted_runs
 from transforms.sinks.compact import recover_compactions
 from transforms.sinks.layout import (
+    any_partition_pattern,
     commit_manifest_pattern,
     compaction_manifest_pattern,
     is_file_of_run,
@@ -113,7 +114,7 @@ def run_id_traces(output_dir: str, run_id: str) -> list[str]:
         traces.append(f"run record {run_record_path(output_dir, run_id)}")
     if FileSystems.match([FileSystems.join(run_temp_folder(output_dir, run_id), "**")])[0].metadata_list:
         traces.append(f"temp folder {run_temp_folder(output_dir, run_id)}")
-    patterns = [FileSystems.join(output_dir, table, "*", f"{run_id}-*.parquet") for table in TABLES]
+    patterns = [any_partition_pattern(output_dir, table, f"{run_id}-*.parquet") for table in TABLES]
     for result in FileSystems.match(patterns):
         for metadata in result.metadata_list:
             if is_file_of_run(metadata.path.rsplit("/", 1)[-1], run_id):

@@ -217,9 +217,13 @@ def _jsonl(args: argparse.Namespace, make_handler, required: tuple[str, ...]) ->
 
 def _sql(args: argparse.Namespace, _: Sequence[str]) -> int:
     from pipeline.output import absolute_output
-    from pipeline.sql import run_query
+    from pipeline.sql import QueryFailed, run_query
 
-    run_query(absolute_output(args.output), args.query, args.format)
+    try:
+        run_query(absolute_output(args.output), args.query, args.format)
+    except QueryFailed as error:
+        print(f"newsbeam sql: {error}", file=sys.stderr)
+        return EXIT_FAILED
     return 0
 
 

@@ -15,7 +15,7 @@ from pipeline.output import absolute_output, require_existing_output
 from schemas import TABLES
 from schemas.table import TableSpec
 from transforms.sinks.compact import TableCompaction, compact_table
-from transforms.sinks.layout import table_folder
+from transforms.sinks.layout import any_partition_pattern
 from transforms.sinks.upgrade import LegacyUpgrade, legacy_events_files, upgrade_legacy_events
 
 
@@ -42,7 +42,7 @@ def compaction_request(args: argparse.Namespace) -> CompactionRequest:
     before = _checked_date(args.before)
     require_existing_output(output_dir)
     # Matched, not tested for existence: object stores like gs:// have no folders.
-    table_files = [FileSystems.join(table_folder(output_dir, spec.name), "*", "*.parquet") for spec in TABLES.values()]
+    table_files = [any_partition_pattern(output_dir, spec.name) for spec in TABLES.values()]
     if not any(result.metadata_list for result in FileSystems.match(table_files)):
         raise UsageError(f"{output_dir!r} holds no newsbeam table (articles, events or errors)")
     return CompactionRequest(output_dir, tuple(specs), before, bool(getattr(args, "upgrade", False)))

@@ -86,7 +86,7 @@ def _transform_line(line: bytes, handle: LineHandler, required: tuple[str, ...])
     try:
         # allow_nan=False: NaN and Infinity are not JSON; encoding refuses lone surrogates
         return None, [
-            json.dumps(output, ensure_ascii=False, default=str, allow_nan=False).encode("utf-8") + b"\n"
+            json.dumps(output, ensure_ascii=False, default=_json_value, allow_nan=False).encode("utf-8") + b"\n"
             for output in outputs
         ]
     except ValueError as error:
@@ -135,6 +135,13 @@ def _is_valid_id(value: Any) -> bool:
     if value is None or isinstance(value, str):
         return True
     return isinstance(value, int) and not isinstance(value, bool) and value in ID_RANGE
+
+
+def _json_value(value: Any) -> str:
+    """Dates and timestamps as ISO 8601 (``2026-12-01T02:45:06+00:00``), anything else as its text."""
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    return str(value)
 
 
 def _first_line(error: BaseException) -> str:

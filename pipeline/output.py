@@ -12,9 +12,17 @@ from apache_beam.io.filesystems import FileSystems
 from pipeline.errors import UsageError
 from transforms.sinks.layout import run_record_path, write_probe_path
 
+GLOB_CHARACTERS = "*?[]"
+
 
 def absolute_output(location: str) -> str:
-    """Local paths become absolute (workers may start elsewhere); URLs like gs:// stay as given."""
+    """Local paths become absolute (workers may start elsewhere); URLs like gs:// stay as given.
+
+    Raises UsageError for a location with ``*``, ``?``, ``[`` or ``]``: Beam's FileSystems reads
+    every path it matches as a glob pattern, so such an output could not be listed or cleaned up.
+    """
+    if any(character in location for character in GLOB_CHARACTERS):
+        raise UsageError(f"output location {location!r} contains one of {GLOB_CHARACTERS} (read as a file pattern); choose another")
     if urlsplit(location).scheme in ("", "file"):
         return os.path.abspath(os.path.expanduser(location.removeprefix("file://")))
     return location.rstrip("/")

@@ -197,14 +197,18 @@ def no_source_read(source: Source, counters: dict[str, int]) -> Optional[str]:
     A scheduler alerts on this (exit status 3): every feed failing is an outage or a broken list,
     not a quiet hour. URLs skipped because they are already stored count as read.
     """
+    # Only with failures on record: a runner that reports no metrics (some portable job services
+    # drop them) must not turn a good run into an alert.
+    error_rows = sum(value for name, value in counters.items() if name.startswith("error_types/"))
     if isinstance(source, FeedSource):
-        if counters.get("feeds/feeds_read", 0) + counters.get("feeds/feeds_not_modified", 0) == 0:
+        read = counters.get("feeds/feeds_read", 0) + counters.get("feeds/feeds_not_modified", 0)
+        if read == 0 and (counters.get("feeds/feed_errors", 0) > 0 or error_rows > 0):
             return f"none of the {len(source.urls)} feed(s) could be read (see the errors table)"
     elif isinstance(source, UrlListSource):
         if counters.get("fetch/pages_fetched", 0) == 0 and counters.get("fetch/fetch_errors", 0) > 0:
             return f"none of the {len(source.urls)} listed URL(s) could be fetched (see the errors table)"
     elif isinstance(source, HtmlDirSource):
-        if counters.get("replay/pages_read", 0) == 0:
+        if counters.get("replay/pages_read", 0) == 0 and error_rows > 0:
             return f"no saved page in {source.folder!r} could be read (see the errors table)"
     return None
 

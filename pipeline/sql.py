@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import os
 import sys
 from typing import Optional, TextIO
@@ -16,6 +17,10 @@ from schemas import TABLES
 from schemas.table import TableSpec
 
 OUTPUT_FORMATS = ("table", "csv", "jsonl")
+
+
+class QueryFailed(Exception):
+    """DuckDB refused or could not finish the query; the message is one line."""
 
 
 def connect(output_dir: str) -> duckdb.DuckDBPyConnection:
@@ -34,6 +39,10 @@ def connect(output_dir: str) -> duckdb.DuckDBPyConnection:
     # Imported here, not at the top: the command line imports this module for OUTPUT_FORMATS, and
     # commands like `newsbeam code` must start without loading Beam.
     from transforms.sinks.integrity import match_partitioned_files
+    from transforms.sinks.layout import STATE_FOLDER
+
+    if not any(os.path.isdir(os.path.join(output_dir, name)) for name in (*TABLES, STATE_FOLDER)):
+        raise UsageError(f"{output_dir!r} is not a newsbeam output (no articles, events, errors or _state folder)")
 
     # The README defines every date in UTC: answers must not depend on the reader's time zone.
     # (Set once connected: as a connect-time option DuckDB refuses it before ICU is loaded.)
@@ -41,22 +50,23 @@ def connect(output_dir: str) -> duckdb.DuckDBPyConnection:
     connection.execute("set TimeZone = 'UTC'")
     for spec in TABLES.values():
         files = match_partitioned_files(output_dir, spec)
-        for path, problem in files.damaged + files.misplaced:
-            print(
-                f"newsbeam sql: warning: {path} left out of {spec.name} ({problem}); "
-                "`newsbeam check --repair` moves it aside",
-                file=sys.stderr,
-            )
+        for path, problem in files.left_out:
+            remedy = "`newsbeam compact --upgrade` moves it" if "compact --upgrade" in problem else "`newsbeam check --repair` moves it aside"
+            print(f"newsbeam sql: warning: {path} left out of {spec.name} ({problem}); {remedy}", file=sys.stderr)
+        # Every column of the current schema, in its order and type, whatever versions the files
+        # have: an output whose files all predate a column still has it (NULL), like a mixed one.
+        connection.register(f"{spec.name}_empty", _empty_table(spec))
+        columns = ", ".join(f'"{name}"' for name in spec.schema.names)
         if files.readable:
             file_list = "[" + ", ".join(_literal(path) for path in files.readable) + "]"
             connection.execute(
-                f"create view {spec.name} as select * from read_parquet("
-                f"{file_list}, hive_partitioning = true, union_by_name = true, "
-                f"hive_types = {{'{spec.partition_column}': DATE}})"
+                f"create view {spec.name} as select {columns} from ("
+                f"select * from read_parquet({file_list}, hive_partitioning = true, union_by_name = true, "
+                f"hive_types = {{'{spec.partition_column}': DATE}}) "
+                f"union all by name select * from {spec.name}_empty)"
             )
         else:
-            connection.register(f"{spec.name}_empty", _empty_table(spec))
-            connection.execute(f"create view {spec.name} as select * from {spec.name}_empty")
+            connection.execute(f"create view {spec.name} as select {columns} from {spec.name}_empty")
     return connection
 
 
@@ -73,9 +83,11 @@ def run_query(output_dir: str, query: str, output_format: str = "table", out: Op
     """Run one query and print its result to ``out`` (default: the current ``sys.stdout``, looked up
     at call time so redirections apply); returns the number of rows.
 
-    Raises UsageError("SQL error: <first line of DuckDB's message>") whether DuckDB rejects the
+    Raises QueryFailed("SQL error: <first line of DuckDB's message>") whether DuckDB rejects the
     query when planning it or only while fetching rows (a failed cast, an unreadable row group).
     """
+    if not query.strip():
+        raise UsageError("the query is empty")
     connection = connect(output_dir)
     try:
         relation = connection.sql(query)
@@ -85,7 +97,7 @@ def run_query(output_dir: str, query: str, output_format: str = "table", out: Op
         rows = relation.fetchall()
     except duckdb.Error as error:
         first_line = (str(error).splitlines() or [type(error).__name__])[0]
-        raise UsageError(f"SQL error: {first_line}") from error
+        raise QueryFailed(f"SQL error: {first_line}") from error
     out = out if out is not None else sys.stdout
     if output_format == "csv":
         writer = csv.writer(out)
@@ -93,10 +105,18 @@ def run_query(output_dir: str, query: str, output_format: str = "table", out: Op
         writer.writerows(rows)
     elif output_format == "jsonl":
         for row in rows:
-            out.write(json.dumps(dict(zip(columns, row)), default=str, ensure_ascii=False) + "\n")
+            record = {name: _json_value(value) for name, value in zip(columns, row)}
+            out.write(json.dumps(record, default=str, ensure_ascii=False) + "\n")
     else:
         out.write(format_table(columns, rows) + "\n")
     return len(rows)
+
+
+def _json_value(value: object) -> object:
+    """NaN and infinities are not JSON: null, as most JSON readers would make of them."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 def format_table(columns: list[str], rows: list[tuple], max_width: int = 60) -> str:

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from pipeline.cli import EXIT_USAGE, main
+from pipeline.cli import EXIT_FAILED, EXIT_USAGE, main
 from tests.test_end_to_end import newsbeam_command
 
 
@@ -67,9 +67,9 @@ def test_unknown_subcommand_and_no_subcommand():
 def test_sql_on_missing_folder_and_bad_query(capsys, tmp_path):
     code, _, err = run_cli(capsys, "sql", "select 1", "--output", str(tmp_path / "missing"))
     assert code == EXIT_USAGE and "does not exist" in err
-    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "_state").mkdir(parents=True)
     code, _, err = run_cli(capsys, "sql", "select nonsense from nowhere", "--output", str(tmp_path / "out"))
-    assert code == EXIT_USAGE and "SQL error" in err
+    assert code == EXIT_FAILED and "SQL error" in err
 
 
 def test_code_command_writes_one_line_per_event_with_the_input_id(tmp_path):

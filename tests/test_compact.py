@@ -217,7 +217,7 @@ def test_a_damaged_file_is_kept_as_is_and_the_others_are_merged(three_runs, quer
     assert damaged.read_bytes() == data
     assert sorted(f.name.startswith(compact.MERGED_PREFIX) for f in folder.glob("*.parquet")) == [False, True]
     assert len(urls(query, three_runs)) == 11  # 15 rows, less the 4 of the damaged file
-    assert "kept as is (cannot be read: " in capsys.readouterr().out
+    assert "kept as is (left out: " in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("refused", ["create", "rename"])
@@ -245,3 +245,17 @@ def test_a_manifest_that_cannot_be_parsed_is_left_for_repair_and_named_in_one_li
     assert code == 0 and err.count("\n") == 1 and "Traceback" not in err
     assert "0123456789abcdef.json" in err and "newsbeam check --repair" in err
     assert manifest.read_text() == "{cut sh"
+
+
+def test_a_file_of_another_table_is_kept_as_is_and_the_table_s_own_files_are_merged(three_runs, query, capsys):
+    """A hand-copied file must neither be merged into the table nor stop its partition's compaction."""
+    folder = three_runs / "errors" / "ingest_date=2026-11-18"
+    stranger = folder / "copied-by-hand.parquet"
+    pq.write_table(pq.read_table(folder / "run-a-00000.parquet").replace_schema_metadata({b"newsbeam.table": b"articles"}), stranger)
+    before = urls(query, three_runs)
+
+    assert main(["compact", "--output", str(three_runs)]) == 0
+
+    assert stranger.exists() and len(list(folder.glob(f"{compact.MERGED_PREFIX}*.parquet"))) == 1
+    assert len(list(folder.glob("*.parquet"))) == 2 and urls(query, three_runs) == before
+    assert "holds rows of the articles table, not errors" in capsys.readouterr().out

@@ -389,3 +389,14 @@ def test_the_record_of_a_killed_run_says_it_died(tmp_path, capsys):
     assert run_cli(capsys, "run", "--sample", "--output", str(output), "--run-id", "after", "--quiet")[0] == 0
     record = json.loads((output / "_state" / "runs" / "killed-run.json").read_text())
     assert record["status"] == "died" and record["noticed_by"] == "after"
+
+
+def test_a_runner_that_reports_no_metrics_is_not_taken_for_a_failed_source():
+    """Some portable job services drop metrics: no counters at all must not mean "nothing was read"."""
+    from pipeline.plan import FeedSource, HtmlDirSource
+    from pipeline.run import no_source_read
+
+    feeds = FeedSource(urls=("https://a.example/rss",), sample=False)
+    assert no_source_read(feeds, {}) is None
+    assert no_source_read(HtmlDirSource("/pages"), {}) is None
+    assert no_source_read(feeds, {"feeds/feed_errors": 1, "error_types/http_status": 1}) is not None

@@ -6,12 +6,12 @@ from __future__ import annotations
 import datetime
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 
 import pipeline.sql
-from pipeline.cli import EXIT_USAGE, main
-from pipeline.errors import UsageError
-from schemas import TABLES
+from pipeline.cli import EXIT_FAILED, EXIT_USAGE, main
+from schemas import ERRORS, TABLES
 from tests.test_check import DAY, ROWS_PER_FILE, table_file, truncate, write_small_output
 
 
@@ -62,15 +62,39 @@ def test_the_command_prints_the_result_on_stdout_and_the_warning_on_stderr(outpu
     ],
 )
 def test_sql_errors_are_one_line(output, sql):
-    with pytest.raises(UsageError) as raised:
+    with pytest.raises(pipeline.sql.QueryFailed) as raised:
         pipeline.sql.run_query(str(output), sql)
     assert str(raised.value).startswith("SQL error: ") and "\n" not in str(raised.value)
 
 
-def test_a_fetch_time_error_exits_2_with_one_line(output, capsys):
-    assert main(["sql", "select cast('x' as integer)", "--output", str(output)]) == EXIT_USAGE
+@pytest.mark.parametrize("sql", ["select cast('x' as integer)", "select * from no_such_table"])
+def test_a_query_duckdb_cannot_answer_exits_1_with_one_line(output, capsys, sql):
+    assert main(["sql", sql, "--output", str(output)]) == EXIT_FAILED
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "SQL error: Conversion Error" in err and "Traceback" not in err
+    assert err.count("\n") == 1 and "SQL error: " in err and "Traceback" not in err
+
+
+def test_an_empty_query_or_a_folder_that_is_no_output_is_a_usage_error(output, tmp_path, capsys):
+    assert main(["sql", "  ", "--output", str(output)]) == EXIT_USAGE
+    (tmp_path / "photos").mkdir()
+    assert main(["sql", "select 1", "--output", str(tmp_path / "photos")]) == EXIT_USAGE
+    assert "is not a newsbeam output" in capsys.readouterr().err
+
+
+def test_jsonl_writes_null_for_values_json_cannot_hold(output, capsys):
+    assert main(["sql", "select 1/0 as infinite, 0 as zero", "--output", str(output), "--format", "jsonl"]) == 0
+    assert capsys.readouterr().out.strip() == '{"infinite": null, "zero": 0}'
+
+
+def test_an_output_whose_files_all_predate_a_column_still_has_it(output, query):
+    """Errors files written before version 3 lack run_id: the view has it all the same, NULL."""
+    for path in (output / "errors").rglob("*.parquet"):
+        table = pq.read_table(path)
+        metadata = {**table.schema.metadata, b"newsbeam.schema_version": b"2"}
+        pq.write_table(table.drop_columns(["run_id"]).replace_schema_metadata(metadata), path)
+    rows = query("select count(run_id) as with_id, typeof(run_id) as type from errors group by all", output)
+    assert rows in ([], [{"with_id": 0, "type": "VARCHAR"}])
+    assert [row["column_name"] for row in query("describe errors", output)] == ERRORS.schema.names
 
 
 def test_files_outside_a_partition_folder_are_left_out_with_a_warning(output, capsys):
@@ -92,3 +116,14 @@ def test_files_outside_a_partition_folder_are_left_out_with_a_warning(output, ca
 
     assert main(["sql", "select count(*) as n from articles", "--output", str(output), "--format", "csv"]) == 0
     assert capsys.readouterr().out.split() == ["n", str(2 * ROWS_PER_FILE)]
+
+
+@pytest.mark.parametrize("name", ["_hidden.parquet", ".dot.parquet", "foreign.parquet"])
+def test_files_that_are_not_the_table_s_own_are_left_out_with_a_warning(output, query, capsys, name):
+    """Hidden names (which Spark and pyarrow skip) and files without newsbeam's table metadata."""
+    source = table_file(output, "events")
+    table = pq.read_table(source)
+    stray = source.parent / name
+    pq.write_table(table.replace_schema_metadata(None) if name == "foreign.parquet" else table, stray)
+    assert query("select count(*) as n from events", output) == [{"n": 2 * ROWS_PER_FILE}]
+    assert f"{stray} left out of events" in capsys.readouterr().err

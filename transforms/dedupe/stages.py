@@ -34,7 +34,7 @@ def readable_files(output_dir: str, spec: TableSpec) -> list[str]:
     """The table's files that can be read and sit in a partition folder; any other is skipped with
     a warning, so one truncated or stray file does not make every later run fail or count."""
     found = match_partitioned_files(output_dir, spec)
-    for path, problem in found.damaged + found.misplaced:
+    for path, problem in found.left_out:
         _log.warning("skipping Parquet file %s: %s", path, problem)
     return found.readable
 

@@ -151,9 +151,9 @@ def compact_table(output_dir: str, spec: TableSpec, before: Optional[str] = None
         summary.files_before += len(paths)
         parts = []
         for path in paths:
-            problem = parquet_problem(path)
+            problem = parquet_problem(path, spec.name)
             if problem is not None:
-                summary.damaged.append((path, f"cannot be read: {problem}"))
+                summary.damaged.append((path, f"left out: {problem}"))
                 continue
             parts.append(read_part_file(path, spec))
         plans = plan_merges(folder, parts, spec.rows_per_file)

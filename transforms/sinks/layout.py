@@ -81,6 +81,11 @@ def table_pattern(output_dir: str, table: str) -> str:
     return FileSystems.join(output_dir, table, f"{PARTITION_COLUMN}=*", "*.parquet")
 
 
+def any_partition_pattern(output_dir: str, table: str, file_glob: str = "*.parquet") -> str:
+    """Files one folder below the table's, whatever the partition scheme (the legacy one included)."""
+    return FileSystems.join(output_dir, table, "*", file_glob)
+
+
 def table_tree_pattern(output_dir: str, table: str) -> str:
     """Every Parquet file anywhere under the table's folder, in a partition folder or not."""
     return FileSystems.join(output_dir, table, "**.parquet")
@@ -117,6 +122,8 @@ def partition_problem(path: str, output_dir: str, table: str) -> Optional[str]:
         return f"partition value {value!r} is not a date (YYYY-MM-DD)"
     if not parts[1].endswith(".parquet"):
         return "not named *.parquet"
+    if parts[1].startswith((".", "_")):
+        return "a hidden file name (Spark and pyarrow skip names starting with . or _, DuckDB reads them)"
     return None
 
 

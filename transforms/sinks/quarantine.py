@@ -34,7 +34,7 @@ from pipeline.output_lock import Holder
 from schemas import TABLES
 from transforms.sinks.commit import discard_unfinished_runs, recover_interrupted_runs
 from transforms.sinks.compact import recover_compactions
-from transforms.sinks.integrity import match_partitioned_files, parquet_problem
+from transforms.sinks.integrity import match_partitioned_files
 from transforms.sinks.layout import (
     QUARANTINE_FOLDER,
     commit_manifest_pattern,
@@ -118,7 +118,7 @@ def inspect_output(output_dir: str) -> Inspection:
 def _inspect_table_files(output_dir: str, inspection: Inspection) -> None:
     for spec in TABLES.values():
         files = match_partitioned_files(output_dir, spec)
-        inspection.table_files += len(files.readable) + len(files.damaged) + len(files.misplaced)
+        inspection.table_files += len(files.readable) + len(files.left_out)
         for path, problem in files.misplaced:
             if is_legacy_events_file(path, output_dir):
                 inspection.findings.append(Finding(path, problem, Remedy.UPGRADE))
@@ -127,11 +127,9 @@ def _inspect_table_files(output_dir: str, inspection: Inspection) -> None:
             inspection.findings.append(Finding(path, f"outside a partition folder of {spec.name}: {problem}", Remedy.QUARANTINE))
         for path, problem in files.damaged:
             inspection.findings.append(Finding(path, f"cannot be read: {problem}", Remedy.QUARANTINE))
-        for path in files.readable:
-            # SQL reads such a file into the view; it has no place there all the same.
-            problem = parquet_problem(path, spec.name)
-            if problem is not None:
-                inspection.findings.append(Finding(path, f"not a file of {spec.name}: {problem}", Remedy.QUARANTINE))
+        for path, problem in files.foreign:
+            # Readers given the table's folder take its rows for the table's; newsbeam leaves it out.
+            inspection.findings.append(Finding(path, f"not a file of {spec.name}: {problem}", Remedy.QUARANTINE))
 
 
 def _inspect_manifests(output_dir: str, inspection: Inspection) -> set[str]:
