@@ -231,11 +231,15 @@ def _duckdb(spec: TableSpec, table_location: str, _: str) -> str:
     ]
     casts.append(f'  "{PARTITION_COLUMN}"')
     partition_type = engine_type(PARTITION_TYPE, "duckdb")
+    # The empty SELECT of typed NULLs gives every column even when no file has it yet (an output
+    # whose files all predate a column); union by name matches the files' columns to it.
+    nulls = ", ".join(f'NULL::{type_} AS "{name}"' for name, type_ in _declared(spec.file_schema, "duckdb", spec.name))
     return (
         f"CREATE OR REPLACE VIEW {spec.name} AS SELECT\n"
         + ",\n".join(casts)
-        + f"\nFROM read_parquet('{table_location}/{PARTITION_COLUMN}=*/*.parquet', hive_partitioning = true, "
-        f"union_by_name = true, hive_types = {{'{PARTITION_COLUMN}': {partition_type}}});"
+        + f"\nFROM (\n  SELECT * FROM read_parquet('{table_location}/{PARTITION_COLUMN}=*/*.parquet', "
+        f"hive_partitioning = true, union_by_name = true, hive_types = {{'{PARTITION_COLUMN}': {partition_type}}})\n"
+        f"  UNION ALL BY NAME SELECT {nulls}, NULL::{partition_type} AS \"{PARTITION_COLUMN}\" WHERE false\n);"
     )
 
 

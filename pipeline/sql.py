@@ -39,9 +39,11 @@ def connect(output_dir: str) -> duckdb.DuckDBPyConnection:
     # Imported here, not at the top: the command line imports this module for OUTPUT_FORMATS, and
     # commands like `newsbeam code` must start without loading Beam.
     from transforms.sinks.integrity import match_partitioned_files
-    from transforms.sinks.layout import STATE_FOLDER
+    from transforms.sinks.layout import STATE_FOLDER, TEMP_FOLDER
 
-    if not any(os.path.isdir(os.path.join(output_dir, name)) for name in (*TABLES, STATE_FOLDER)):
+    # An empty folder is an output before its first commit; one holding other things is a typo.
+    ours = (*TABLES, STATE_FOLDER, TEMP_FOLDER)
+    if os.listdir(output_dir) and not any(os.path.isdir(os.path.join(output_dir, name)) for name in ours):
         raise UsageError(f"{output_dir!r} is not a newsbeam output (no articles, events, errors or _state folder)")
 
     # The README defines every date in UTC: answers must not depend on the reader's time zone.

@@ -77,6 +77,7 @@ def test_a_query_duckdb_cannot_answer_exits_1_with_one_line(output, capsys, sql)
 def test_an_empty_query_or_a_folder_that_is_no_output_is_a_usage_error(output, tmp_path, capsys):
     assert main(["sql", "  ", "--output", str(output)]) == EXIT_USAGE
     (tmp_path / "photos").mkdir()
+    (tmp_path / "photos" / "cat.jpg").write_bytes(b"\xff\xd8")
     assert main(["sql", "select 1", "--output", str(tmp_path / "photos")]) == EXIT_USAGE
     assert "is not a newsbeam output" in capsys.readouterr().err
 
