@@ -1,6 +1,7 @@
 """Score article cleaning against trafilatura's defaults on the shared extraction dev sets.
 
-Run from the repository root: ``python -m benchmarks.eval_extraction [--jobs N] [--limit N]``.
+Run from the repository root:
+``python -m benchmarks.eval_extraction [--dataset zyte-aeb|wcxb|fundus|all] [--jobs N] [--limit N] [--misses FIELD]``.
 
 - zyte-aeb: the article-extraction-benchmark metric (4-token shingles of ``\\w+`` tokens as
   multisets; per page TP/FP/FN normalised to sum 1; precision and recall averaged over pages,
@@ -11,6 +12,15 @@ Run from the repository root: ``python -m benchmarks.eval_extraction [--jobs N] 
   scored zone-tolerant: a timestamp with a time of day counts if it falls on that day in some zone
   between UTC-12 and UTC+14 (date-only values, at midnight UTC, must match exactly). The day of
   ``published_local_date`` (the publication day in the page's own zone) is scored exactly.
+- fundus-dev (real news pages, ``expected.json``): all five fields, ours against trafilatura with
+  metadata. Body: word-F1 as for wcxb. Title: exact after NFKC and whitespace normalisation
+  (soft hyphens and other invisible format characters dropped). Author:
+  some expected name found in the author field (also case-insensitive). Day: the UTC day, or the
+  publisher's own day where ``date_tz_known``; where the zone is unknown the expected value is a bare
+  local time, so its day is the only one there is and either of our days may match it. trafilatura
+  gives one day without a zone and is held against both. Language: primary subtag against
+  ``language``. A page whose expected field is empty does not count for that field.
+  ``--misses FIELD`` lists the pages either system gets wrong on that field.
 
 Each page goes through bare ``trafilatura.extract``, trafilatura with metadata as JSON, and
 ``Cleaner.clean`` (the pipeline's own cleaning) in the same worker, each timed in CPU seconds, so
@@ -28,6 +38,7 @@ import re
 import statistics
 import sys
 import time
+import unicodedata
 from collections import Counter
 from collections.abc import Iterator
 from multiprocessing import Pool
@@ -42,6 +53,9 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 EXTRACTION = SHARED / "eval" / "extraction"
 SYSTEMS = ("trafilatura.extract", "trafilatura json+metadata", "newsbeam Cleaner")
 TOKEN = re.compile(r"\w+")
+FIELDS = ("text", "title", "author", "date", "language")
+# A body below this word-F1 is listed by ``--misses text``.
+TEXT_MISS_BELOW = 0.9
 
 
 class Page(NamedTuple):
@@ -51,6 +65,10 @@ class Page(NamedTuple):
     html: str
     truth_text: str
     truth_date: str | None
+    truth_title: str | None = None
+    truth_authors: tuple[str, ...] = ()
+    truth_language: str | None = None
+    date_tz_known: bool = False
 
 
 class Outcome(NamedTuple):
@@ -60,6 +78,9 @@ class Outcome(NamedTuple):
     date: str | None
     seconds: float
     local_date: str | None = None
+    title: str | None = None
+    author: str | None = None
+    language: str | None = None
 
 
 def _read_gzip(path: Path) -> str:
@@ -87,6 +108,24 @@ def wcxb_pages() -> Iterator[Page]:
             html,
             truth.get("main_content") or "",
             truth.get("publish_date"),
+        )
+
+
+def fundus_pages() -> Iterator[Page]:
+    root = EXTRACTION / "fundus-dev"
+    expected = json.loads((root / "expected.json").read_text(encoding="utf-8"))
+    for page_id, record in sorted(expected.items()):
+        yield Page(
+            "fundus",
+            page_id,
+            record.get("url"),
+            _read_gzip(root / "html" / f"{page_id}.html.gz"),
+            record.get("text") or "",
+            record.get("publishing_date"),
+            record.get("title"),
+            tuple(name for name in record.get("authors") or () if name.strip()),
+            record.get("language"),
+            bool(record.get("date_tz_known")),
         )
 
 
@@ -169,10 +208,73 @@ def run_systems(page: Page) -> tuple[Page, list[Outcome]]:
     ours_local = cleaned.published_local_date.isoformat() if cleaned.published_local_date else None
     outcomes = [
         Outcome(bare, None, bare_seconds),
-        Outcome(with_metadata.get("text") or "", with_metadata.get("date"), json_seconds),
-        Outcome(cleaned.text, ours_date, ours_seconds, ours_local),
+        Outcome(
+            with_metadata.get("text") or "",
+            with_metadata.get("date"),
+            json_seconds,
+            title=with_metadata.get("title"),
+            author=with_metadata.get("author"),
+            language=with_metadata.get("language"),
+        ),
+        Outcome(
+            cleaned.text,
+            ours_date,
+            ours_seconds,
+            ours_local,
+            title=cleaned.title,
+            author=cleaned.author,
+            language=cleaned.language,
+        ),
     ]
     return page._replace(html=""), outcomes
+
+
+def normalised(text: str) -> str:
+    """NFKC with whitespace runs as one space and invisible format characters (soft hyphens) dropped."""
+    visible = "".join(char for char in unicodedata.normalize("NFKC", text) if unicodedata.category(char) != "Cf")
+    return " ".join(visible.split())
+
+
+def title_right(truth: str, predicted: str | None) -> bool:
+    return bool(predicted) and normalised(truth) == normalised(predicted)
+
+
+def author_right(names: tuple[str, ...], predicted: str | None) -> bool:
+    found = normalised(predicted or "").casefold()
+    return bool(found) and any(normalised(name).casefold() in found for name in names)
+
+
+def language_right(truth: str, predicted: str | None) -> bool:
+    return bool(predicted) and re.split(r"[-_]", predicted.strip().lower())[0] == truth.strip().lower()
+
+
+def day_right(page: Page, utc_day: datetime.date | None, local_day: datetime.date | None) -> bool:
+    """fundus-dev: the UTC day, or the publisher's own day where the page's zone is known."""
+    expected = datetime.datetime.fromisoformat(page.truth_date)
+    if page.date_tz_known and expected.tzinfo is not None:
+        return utc_day == expected.astimezone(datetime.timezone.utc).date() or local_day == expected.date()
+    return expected.date() in (utc_day, local_day)
+
+
+def outcome_days(outcome: Outcome) -> tuple[datetime.date | None, datetime.date | None]:
+    """UTC day and publisher's day of an outcome; trafilatura's zone-less day stands for both."""
+    if not outcome.date:
+        return None, None
+    day = datetime.date.fromisoformat(outcome.date[:10])
+    return day, datetime.date.fromisoformat(outcome.local_date) if outcome.local_date else day
+
+
+def field_score(field: str, page: Page, outcome: Outcome) -> float | None:
+    """One fundus-dev field of one page, 0 to 1, or ``None`` when the expected value is empty."""
+    if field == "text":
+        return bag_of_words_f1(page.truth_text, outcome.text) if page.truth_text.strip() else None
+    if field == "title":
+        return float(title_right(page.truth_title, outcome.title)) if page.truth_title else None
+    if field == "author":
+        return float(author_right(page.truth_authors, outcome.author)) if page.truth_authors else None
+    if field == "date":
+        return float(day_right(page, *outcome_days(outcome))) if page.truth_date else None
+    return float(language_right(page.truth_language, outcome.language)) if page.truth_language else None
 
 
 def same_day(truth: str, predicted: str | None) -> bool:
@@ -201,12 +303,12 @@ def report(dataset: str, results: list[tuple[Page, list[Outcome]]], worst: int) 
         outcomes = [outcome[index] for _, outcome in results]
         speed = f"{len(outcomes) / seconds_by_system[index]:7.1f} pages/s"
         if dataset == "zyte-aeb":
-            matches = [shingle_match(p.truth_text, o.text) for p, o in zip(pages, outcomes)]
+            matches = [shingle_match(p.truth_text, o.text) for p, o in zip(pages, outcomes, strict=True)]
             precision, recall, f1 = benchmark_scores(matches)
             print(f"{system:<28} P {precision:.3f}  R {recall:.3f}  F1 {f1:.3f}   {speed}")
         else:
-            f1 = statistics.mean(bag_of_words_f1(p.truth_text, o.text) for p, o in zip(pages, outcomes))
-            dated = [(p, o) for p, o in zip(pages, outcomes) if p.truth_date]
+            f1 = statistics.mean(bag_of_words_f1(p.truth_text, o.text) for p, o in zip(pages, outcomes, strict=True))
+            dated = [(p, o) for p, o in zip(pages, outcomes, strict=True) if p.truth_date]
             date_line = ""
             if index > 0:
                 accuracy = sum(same_day(p.truth_date, o.date) for p, o in dated) / len(dated)
@@ -216,31 +318,104 @@ def report(dataset: str, results: list[tuple[Page, list[Outcome]]], worst: int) 
                 local = sum(same_day(p.truth_date, o.local_date) for p, o in dated) / len(dated)
                 date_line += f", zone-tolerant {tolerant:.3f}, published_local_date {local:.3f}"
             print(f"{system:<28} word-F1 {f1:.3f}{date_line}   {speed}")
-    print(f"speed of newsbeam Cleaner relative to bare trafilatura.extract: {seconds_by_system[0] / seconds_by_system[2]:.2f}")
+    relative = seconds_by_system[0] / seconds_by_system[2]
+    print(f"speed of newsbeam Cleaner relative to bare trafilatura.extract: {relative:.2f}")
     if worst:
         ours = [(bag_of_words_f1(p.truth_text, o[2].text), p.page_id) for p, o in results]
         print("worst pages (ours):", ", ".join(f"{pid} {score:.2f}" for score, pid in sorted(ours)[:worst]))
+
+
+# fundus-dev rows: (label, index into SYSTEMS)
+FUNDUS_ROWS = (("newsbeam", 2), ("trafilatura", 1))
+
+
+def report_fundus(results: list[tuple[Page, list[Outcome]]], misses: str | None) -> None:
+    print(f"\n== fundus: {len(results)} pages")
+    counted = {
+        field: sum(field_score(field, page, page_outcomes[2]) is not None for page, page_outcomes in results)
+        for field in FIELDS
+    }
+    print(f"{'':<12}" + "".join(f"{field:>10}" for field in FIELDS) + f"{'CPU s/page':>12}")
+    print(f"{'n':<12}" + "".join(f"{counted[field]:>10}" for field in FIELDS))
+    for label, index in FUNDUS_ROWS:
+        cells = []
+        for field in FIELDS:
+            scores = [field_score(field, page, page_outcomes[index]) for page, page_outcomes in results]
+            scores = [score for score in scores if score is not None]
+            gives_none = field == "language" and not any(o[index].language for _, o in results)
+            cells.append("-" if gives_none or not scores else f"{statistics.mean(scores):.3f}")
+        seconds = sum(page_outcomes[index].seconds for _, page_outcomes in results) / len(results)
+        print(f"{label:<12}" + "".join(f"{cell:>10}" for cell in cells) + f"{seconds:>12.3f}")
+    if misses:
+        print_misses(misses, results)
+
+
+def shown(field: str, page: Page, outcome: Outcome | None) -> str:
+    """What a miss listing shows of one field: the value, or the score for the body."""
+    if field == "text":
+        if outcome is None:
+            return f"{len(TOKEN.findall(page.truth_text))} words"
+        return f"F1 {bag_of_words_f1(page.truth_text, outcome.text):.2f} ({len(TOKEN.findall(outcome.text))} words)"
+    if outcome is None:
+        if field == "date":
+            return f"{page.truth_date}{'' if page.date_tz_known else ' (zone unknown)'}"
+        truth = {"title": page.truth_title, "author": " | ".join(page.truth_authors), "language": page.truth_language}
+        return repr(truth[field])
+    if field == "date":
+        return f"{outcome.date} (local {outcome.local_date})" if outcome.local_date else repr(outcome.date)
+    return repr(getattr(outcome, field))
+
+
+def print_misses(field: str, results: list[tuple[Page, list[Outcome]]]) -> None:
+    """Pages where newsbeam or trafilatura misses ``field``: ours first, then trafilatura's alone."""
+
+    def missed(score: float | None) -> bool:
+        return score is not None and score < (TEXT_MISS_BELOW if field == "text" else 1.0)
+
+    rows = []
+    for page, page_outcomes in results:
+        ours, theirs = (missed(field_score(field, page, page_outcomes[index])) for _, index in FUNDUS_ROWS)
+        if ours or theirs:
+            rows.append((not ours, page, page_outcomes))
+    ours_count = sum(not theirs_only for theirs_only, _, _ in rows)
+    print(f"\n{field} misses: newsbeam {ours_count}, trafilatura only {len(rows) - ours_count}")
+    for theirs_only, page, page_outcomes in sorted(rows, key=lambda row: (row[0], row[1].page_id)):
+        print(f"{page.page_id}{'  (trafilatura only)' if theirs_only else ''}  {page.url}")
+        print(f"  expected     {shown(field, page, None)}")
+        for label, index in FUNDUS_ROWS:
+            print(f"  {label:<12} {shown(field, page, page_outcomes[index])}")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes")
     parser.add_argument("--limit", type=int, default=0, help="only the first N pages of each set")
-    parser.add_argument("--dataset", choices=("zyte-aeb", "wcxb", "both"), default="both")
-    parser.add_argument("--worst", type=int, default=0, help="list the N worst pages of ours")
+    parser.add_argument(
+        "--dataset",
+        choices=("zyte-aeb", "wcxb", "fundus", "both", "all"),
+        default="both",
+        help="both: zyte-aeb and wcxb; all: the three sets",
+    )
+    parser.add_argument("--worst", type=int, default=0, help="list the N worst pages of ours (zyte-aeb, wcxb)")
+    parser.add_argument("--misses", choices=FIELDS, help="list the fundus pages newsbeam or trafilatura gets wrong")
     args = parser.parse_args(argv)
     if not EXTRACTION.is_dir():
         print(f"no evaluation data at {EXTRACTION}", file=sys.stderr)
         return 1
-    readers = {"zyte-aeb": zyte_pages, "wcxb": wcxb_pages}
-    chosen = readers if args.dataset == "both" else {args.dataset: readers[args.dataset]}
+    readers = {"zyte-aeb": zyte_pages, "wcxb": wcxb_pages, "fundus": fundus_pages}
+    groups = {"both": ("zyte-aeb", "wcxb"), "all": tuple(readers)}
+    chosen = {name: readers[name] for name in groups.get(args.dataset, (args.dataset,))}
     started = datetime.datetime.now()
     with Pool(args.jobs, initializer=_start_worker) as pool:
         for dataset, reader in chosen.items():
             pages = list(reader())
             if args.limit:
                 pages = pages[: args.limit]
-            report(dataset, pool.map(run_systems, pages, chunksize=4), args.worst)
+            results = pool.map(run_systems, pages, chunksize=4)
+            if dataset == "fundus":
+                report_fundus(results, args.misses)
+            else:
+                report(dataset, results, args.worst)
     print(f"\n(elapsed {(datetime.datetime.now() - started).total_seconds():.0f}s with {args.jobs} workers)")
     return 0
 
