@@ -84,7 +84,7 @@ class Cleaner:
             return EMPTY_PAGE
         metadata = read_metadata(tree, url)
         text = self.body_text(tree, url, headlines(tree, metadata))
-        language = declared_language(tree) or self._languages.detect(text)
+        language = self._languages.article_language(declared_language(tree), text)
         published = self._dates.find(tree, metadata.canonical_url or url)
         return CleanedPage(
             title=metadata.title,
