@@ -8,15 +8,21 @@ import json
 import lxml.html
 import pytest
 
+from schemas.pages import FetchedPage
+from transforms.clean.clean_articles import build_article
 from transforms.clean.dates import (
     DateFinder,
     DateKind,
+    Evidence,
+    HeadlineText,
     PrintedDateParser,
     json_ld_dates,
     load_date_labels,
     load_month_names,
+    text_after_headline,
     url_date,
 )
+from transforms.clean.extract import CleanedPage
 
 UTC = datetime.timezone.utc
 
@@ -184,3 +190,96 @@ def test_implausible_markup_dates_are_skipped_for_the_next_source(finder, conten
 )
 def test_slashed_dates_only_in_an_order_the_text_shows(parser, text, expected):
     assert [date.moment.date() for date in parser.dates(text)] == expected
+
+
+def test_json_ld_article_date_comes_before_the_meta_tags(finder):
+    # the meta tag gives the print edition's day; the article's JSON-LD the evening it went online
+    head = '<meta name="date" content="2024-04-26">' + _json_ld(
+        {"@type": "NewsArticle", "datePublished": "2024-04-25T19:30:04+02:00"}
+    )
+    found = finder.find(_page(head))
+    assert found == datetime.datetime(2024, 4, 25, 19, 30, 4, tzinfo=datetime.timezone(datetime.timedelta(hours=2)))
+
+
+def test_markup_dates_are_listed_in_the_order_they_are_trusted(finder):
+    head = (
+        '<meta property="article:published_time" content="2024-03-05T10:00:00Z">'
+        + _json_ld({"@graph": [{"@type": "WebPage", "datePublished": "2024-03-01T09:00:00Z"}]})
+        + _json_ld({"@type": "NewsArticle", "datePublished": "2024-03-05T10:00:00Z"})
+    )
+    body = (
+        '<h1>Harbour reopens</h1><time datetime="2024-03-07T08:00:00Z">Thursday</time>'
+        '<time itemprop="datePublished" datetime="2024-03-05T10:00:00Z">Tuesday</time>'
+    )
+    found = [date.evidence for date in finder.markup_dates(_page(head, body))]
+    assert found == [
+        Evidence.JSON_LD_ARTICLE,
+        Evidence.META,
+        Evidence.TIME_ITEMPROP,
+        Evidence.JSON_LD_PAGE,
+        Evidence.TIME,
+    ]
+
+
+def test_meta_tag_with_a_day_written_for_readers(finder):
+    assert finder.find(_page('<meta name="published" content="July 17, 2025">')) == datetime.datetime(
+        2025, 7, 17, tzinfo=UTC
+    )
+
+
+def test_url_date_comes_before_htmldate_and_takes_the_markup_time_of_that_day(finder):
+    head = '<meta name="dateCreated" content="2024-03-05T10:15:00-05:00">'
+    found = finder.find(_page(head), "https://news.example/2024/03/05/harbour-reopens")
+    assert found == datetime.datetime(2024, 3, 5, 15, 15, tzinfo=UTC)
+
+
+def test_printed_day_takes_the_published_time_not_the_created_or_updated_one(finder):
+    body = "<h1>Harbour reopens</h1><p>By Ada Moor · March 5, 2024</p><p>The harbour reopened.</p>"
+    head = _json_ld(
+        {
+            "@type": "NewsArticle",
+            "dateCreated": "2024-03-05T07:02:00Z",
+            "dateModified": "2024-03-05T06:00:00Z",
+            "datePublished": "2024-03-05T07:55:00Z",
+        }
+    )
+    assert finder.find(_page(head, body)) == datetime.datetime(2024, 3, 5, 7, 55, tzinfo=UTC)
+
+
+def test_dates_in_long_runs_of_text_under_the_headline_are_not_bylines(finder):
+    caption = "Fire is seen on a plane after it takes off from the airport on April 24, 2023, in this picture."
+    body = f"<h1>Plane lands safely</h1><p>{caption}</p><p>By Ada Moor</p><p>The plane landed.</p>"
+    assert [date.moment.date() for date in finder.printed_dates(_page(body=body))] == []
+
+
+def test_a_byline_padded_with_whitespace_is_still_short():
+    tree = _page(body="<h1>Harbour reopens</h1><p>Nov 18, 2019          at            9:24 pm ET • 2 min read</p>")
+    assert text_after_headline(tree) == HeadlineText("Nov 18, 2019 at 9:24 pm ET • 2 min read", [])
+
+
+def _fetched(entry_published: datetime.datetime) -> FetchedPage:
+    return FetchedPage(
+        url="https://news.example/harbour",
+        final_url="https://news.example/harbour",
+        html="",
+        fetched_at=datetime.datetime(2024, 5, 4, 6, tzinfo=UTC),
+        feed_url="https://news.example/feed.xml",
+        entry_published=entry_published,
+    )
+
+
+def test_feed_date_keeps_the_feeds_own_day():
+    cleaned = CleanedPage(None, None, None, "en", "The harbour reopened after the storm.", None, None)
+    # "Sat, 04 May 2024 00:30:00 +0200": the publisher's 4 May, still 3 May in UTC
+    after_midnight = datetime.datetime(2024, 5, 4, 0, 30, tzinfo=datetime.timezone(datetime.timedelta(hours=2)))
+    article = build_article(_fetched(after_midnight), cleaned)
+    assert article.published_local_date == datetime.date(2024, 5, 4)
+    assert article.published_at == datetime.datetime(2024, 5, 3, 22, 30, tzinfo=UTC)
+    assert article.published_at.tzinfo is UTC
+
+
+def test_feed_date_without_a_zone_is_taken_as_utc():
+    cleaned = CleanedPage(None, None, None, "en", "The harbour reopened after the storm.", None, None)
+    article = build_article(_fetched(datetime.datetime(2024, 5, 3, 23, 30)), cleaned)
+    assert article.published_local_date == datetime.date(2024, 5, 3)
+    assert article.published_at == datetime.datetime(2024, 5, 3, 23, 30, tzinfo=UTC)

@@ -12,6 +12,7 @@ from schemas.articles import Article
 from schemas.errors import ErrorRecord, make_error
 from schemas.pages import FetchedPage
 from transforms.clean import identity
+from transforms.clean.dates import to_utc
 from transforms.clean.extract import CleanedPage, Cleaner
 
 ERRORS_TAG = "errors"
@@ -34,10 +35,11 @@ def build_article(page: FetchedPage, cleaned: CleanedPage) -> Union[Article, Err
         source_domain=identity.source_domain(canonical),
         title=cleaned.title or page.entry_title,
         author=cleaned.author,
-        published_at=cleaned.published_at or page.entry_published,
-        # a feed's date comes in UTC (feedparser drops the zone): its UTC day is all there is
+        published_at=cleaned.published_at or (to_utc(page.entry_published) if page.entry_published else None),
+        # the feed entry's day in the zone its date is written in, not in UTC: "Sat, 04 May 2024 00:30:00
+        # +0200" is the publisher's 4 May (a date without a zone is taken as UTC)
         published_local_date=cleaned.published_local_date
-        or (page.entry_published.astimezone(datetime.timezone.utc).date() if page.entry_published else None),
+        or (page.entry_published.date() if page.entry_published else None),
         language=cleaned.language,
         text=cleaned.text,
         text_hash=identity.text_hash(cleaned.text),

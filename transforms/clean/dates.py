@@ -1,26 +1,32 @@
 """Publication date of an article page, normalised to UTC.
 
-The candidates, in order of preference (``publication_date`` and ``DateFinder.find``):
+The evidence, in the order it is trusted (``publication_date`` and ``DateFinder.find``); the order
+comes from measuring each kind of evidence on the dev sets, see docs/cleaning.md:
 
 1. a date printed under the headline whose label says it is the publication ("Published",
    "Publié le"), else an unlabelled one ("By Ada Moor · March 5, 2024") that is either in the byline
    (the first ``BYLINE_CHARS`` characters) or on a day the markup also gives as published or created.
    A printed date labelled as an update ("Last updated", "Aktualisiert am"), or unlabelled but on the
-   markup's update day, is an update, not the publication;
-2. the markup's publication date: meta tags (Open Graph, Dublin Core, parsely, sailthru, ...), JSON-LD
-   ``datePublished`` (an article's before the web page's around it), ``<time datetime>``;
-3. an unlabelled printed date further down the page;
+   markup's update day, is an update, not the publication. A date inside a longer run of text is one
+   that a sentence or a photo caption mentions, not a byline's, and is not read at all;
+2. the markup's publication date, in this order: JSON-LD ``datePublished`` of the article itself (a
+   live blog's own, not its entries'), meta tags (Open Graph, Dublin Core, parsely, sailthru, ...),
+   ``<time itemprop=datePublished>``, JSON-LD of the web page around the article, other
+   ``<time datetime>`` elements;
+3. the date in the URL's path (``/2024/03/05/``);
 4. htmldate's markup pass (classes, ``<abbr>`` and other places not read here);
-5. the date in the URL's path (``/2024/03/05/``);
-6. a creation date, then an update date: better than none, never preferred to a publication date.
+5. better than none, never preferred to a publication date: a creation date, an unlabelled printed
+   date further down the page (it may be a related article's), an update date.
 
-A printed date has no time of day: when the markup has a timestamp on the same day in the
-publisher's own zone, that timestamp is returned instead. Results keep the offset the page gave, so
-that the caller has both the moment (converted to UTC for ``published_at``) and the publisher's own
-calendar day, which is the day printed on the page and the one "yesterday" in the text counts from.
+A printed or URL date, or a bare date in the markup, has no time of day: when the markup has a
+timestamp on the same day in the publisher's own zone, that timestamp is returned instead, else the
+date is midnight UTC and stays on its day. Results keep the offset the page gave, so that the caller
+has both the moment (converted to UTC for ``published_at``) and the publisher's own calendar day,
+which is the day printed on the page and the one "yesterday" in the text counts from.
 
 htmldate's extensive search through the whole page's text is left out: it costs about 100 ms on
-each page left undated and dates very few more of them.
+each page left undated, and on those pages of the wcxb dev set it finds the right day on 4, a wrong
+one on 8 (copyright years, other numbers), and a date on 69 that have none.
 """
 
 from __future__ import annotations
@@ -60,6 +66,10 @@ _TEXT_AFTER = etree.XPath(
     "following::text()[normalize-space()][not(parent::script or parent::style)]"
     f"[position() <= {HEADLINE_DATE_WINDOW_NODES}]"
 )
+# A date in a longer run of text is one that a sentence or a photo caption mentions ("... in Nepal
+# April 24, 2023 in this picture obtained from social media"), not the page's own: bylines and
+# datelines are short.
+MAX_DATELINE_CHARS = 60
 # How far before a printed date its label ("Last updated on") may start.
 LABEL_WINDOW_CHARS = 40
 
@@ -80,12 +90,23 @@ _JSON_LD_DATE_KEYS = {
 }
 
 
+class Evidence(enum.IntEnum):
+    """Where in the markup a date is, in the order that publication dates found there are trusted."""
+
+    JSON_LD_ARTICLE = 0
+    META = 1
+    TIME_ITEMPROP = 2
+    JSON_LD_PAGE = 3
+    TIME = 4
+
+
 class MarkupDate(NamedTuple):
     """A date from the page's markup; ``moment`` keeps the publisher's offset when it had one."""
 
     kind: DateKind
     source: str
     moment: datetime.datetime
+    evidence: Evidence
 
 
 class PrintedDate(NamedTuple):
@@ -238,13 +259,33 @@ class PrintedDateParser:
         return self._labels[label.group(1).lower()] if label else None
 
 
-def text_after_headline(tree: HtmlElement) -> str:
+class HeadlineText(NamedTuple):
+    """The text under the headline, and where in it are the runs too long to be a byline or dateline."""
+
+    text: str
+    long_runs: list[tuple[int, int]]
+
+    def in_long_run(self, position: int) -> bool:
+        return any(start <= position < end for start, end in self.long_runs)
+
+
+def text_after_headline(tree: HtmlElement) -> HeadlineText:
     """The first few hundred characters of visible text that follow the page's first ``<h1>``."""
     headline = next(tree.iter("h1"), None)
     if headline is None:
-        return ""
-    pieces = _TEXT_AFTER(headline)
-    return " ".join(piece.strip() for piece in pieces)[:HEADLINE_DATE_WINDOW_CHARS]
+        return HeadlineText("", [])
+    pieces: list[str] = []
+    long_runs: list[tuple[int, int]] = []
+    length = 0
+    for piece in _TEXT_AFTER(headline):
+        if length >= HEADLINE_DATE_WINDOW_CHARS:
+            break
+        piece = " ".join(piece.split())
+        if len(piece) > MAX_DATELINE_CHARS:
+            long_runs.append((length, length + len(piece)))
+        pieces.append(piece)
+        length += len(piece) + 1
+    return HeadlineText(" ".join(pieces)[:HEADLINE_DATE_WINDOW_CHARS], long_runs)
 
 
 def url_date(url: str | None) -> datetime.datetime | None:
@@ -258,8 +299,9 @@ def url_date(url: str | None) -> datetime.datetime | None:
 
 
 def json_ld_dates(document: object) -> list[MarkupDate]:
-    """Dates of a parsed JSON-LD document, those of article types first."""
-    found: list[tuple[bool, MarkupDate]] = []
+    """Dates of a parsed JSON-LD document, those of article types first, an enclosing node's before
+    those of the nodes inside it (a live blog's own date before its entries')."""
+    found: list[MarkupDate] = []
     pending: list[tuple[object, str]] = [(document, "")]
     while pending:
         node, enclosing_type = pending.pop()
@@ -274,18 +316,19 @@ def json_ld_dates(document: object) -> list[MarkupDate]:
         for key, value in node.items():
             if key in _JSON_LD_DATE_KEYS and isinstance(value, str):
                 if moment := parse_local_timestamp(value):
-                    date = MarkupDate(_JSON_LD_DATE_KEYS[key], f"json-ld {node_type}.{key}", moment)
-                    found.append((not _ARTICLE_TYPE.search(node_type), date))
+                    evidence = Evidence.JSON_LD_ARTICLE if _ARTICLE_TYPE.search(node_type) else Evidence.JSON_LD_PAGE
+                    found.append(MarkupDate(_JSON_LD_DATE_KEYS[key], f"json-ld {node_type}.{key}", moment, evidence))
             elif isinstance(value, (dict, list)):
                 pending.append((value, node_type))
-    return [date for _, date in sorted(found, key=lambda pair: pair[0])]
+    return sorted(found, key=lambda date: date.evidence)
 
 
 def publication_date(markup: list[MarkupDate], printed: list[PrintedDate]) -> datetime.datetime | None:
     """The publication date that the printed byline and the markup give together, in the page's zone.
 
     A printed date wins when its label says "Published", or when it has no label and is either
-    right under the headline or on a day the markup also gives; else the markup's publication date.
+    right under the headline or on a day the markup also gives; else the markup's publication date,
+    the first in ``Evidence`` order. A day without a time takes it from the markup (``with_time_of_day``).
     """
     original_days = {date.moment.date() for date in markup if date.kind is not DateKind.MODIFIED}
     update_days = {date.moment.date() for date in markup if date.kind is DateKind.MODIFIED} - original_days
@@ -297,16 +340,44 @@ def publication_date(markup: list[MarkupDate], printed: list[PrintedDate]) -> da
         date.moment for date in unlabelled if date.position < BYLINE_CHARS or date.moment.date() in original_days
     ]
     if day := next(iter(labelled_published + bylines), None):
-        return with_time_of_day(day, markup)
-    if published := next((date.moment for date in markup if date.kind is DateKind.PUBLISHED), None):
-        return published
-    return with_time_of_day(unlabelled[0].moment, markup) if unlabelled else None
+        found = with_time_of_day(day, markup)
+    elif published := next((date.moment for date in markup if date.kind is DateKind.PUBLISHED), None):
+        found = with_time_of_day(published, markup) if is_bare_date(published) else published
+    else:
+        return None
+    return with_stated_offset(found, markup)
+
+
+def is_bare_date(moment: datetime.datetime) -> bool:
+    """Midnight UTC: a day that the page gave without a time of day ("2024-05-03", "2024-05-03T00:00:00Z")."""
+    return moment.utcoffset() == datetime.timedelta(0) and moment.time() == datetime.time(0)
+
+
+def with_stated_offset(moment: datetime.datetime, markup: list[MarkupDate]) -> datetime.datetime:
+    """A UTC timestamp whose clock time another publication date of the page gives with an offset is
+    that local time mislabelled as UTC ("18:11:01Z" beside "18:11:01+02:00"): the one with the offset.
+    A bare date stays as it is, on its day."""
+    if moment.utcoffset() or is_bare_date(moment):
+        return moment
+    clock = moment.replace(tzinfo=None)
+    stated = (
+        date.moment
+        for date in markup
+        if date.kind is DateKind.PUBLISHED and date.moment.utcoffset() and date.moment.replace(tzinfo=None) == clock
+    )
+    return next(stated, moment)
 
 
 def with_time_of_day(day: datetime.datetime, markup: list[MarkupDate]) -> datetime.datetime:
-    """The first markup timestamp on that day in the publisher's own zone, else the day itself."""
-    same_day = (date.moment for date in markup if date.moment.date() == day.date())
-    return next(same_day, day)
+    """The first published, else created, timestamp of the markup on that day in the publisher's own
+    zone, else the day itself: an update's time on the same day is not the publication's. The day
+    is compared as the publisher wrote it, never converted, so that a bare date stays on its day."""
+    same_day = [
+        date
+        for date in markup
+        if date.kind is not DateKind.MODIFIED and date.moment.date() == day.date() and not is_bare_date(date.moment)
+    ]
+    return min(same_day, key=lambda date: date.kind).moment if same_day else day
 
 
 class DateFinder:
@@ -317,28 +388,34 @@ class DateFinder:
         self._markup_names = load_markup_names()
 
     def markup_dates(self, tree: HtmlElement) -> list[MarkupDate]:
-        """Dates in meta tags and JSON-LD, then those of ``<time datetime>`` elements in the body."""
-        declared: list[MarkupDate] = []
-        in_body: list[MarkupDate] = []
+        """Dates in JSON-LD, meta tags and ``<time datetime>`` elements, in ``Evidence`` order and in
+        the order of the page within each."""
+        found: list[MarkupDate] = []
         for element in _DATE_MARKUP(tree):
             if element.tag == "script":
                 try:
-                    declared.extend(json_ld_dates(json.loads(element.text or "")))
+                    found.extend(json_ld_dates(json.loads(element.text or "")))
                 except ValueError:
                     continue
             elif element.tag == "meta":
-                declared.extend(self._meta_date(element))
+                found.extend(self._meta_date(element))
             else:
-                in_body.extend(self._time_date(element))
-        return declared + in_body
+                found.extend(self._time_date(element))
+        return sorted(found, key=lambda date: date.evidence)
 
     def _meta_date(self, element: HtmlElement) -> list[MarkupDate]:
         for attribute in ("property", "name", "itemprop", "http-equiv"):
             name = (element.get(attribute) or "").lower()
             if name in self._markup_names:
-                moment = parse_local_timestamp(element.get("content") or "")
-                return [MarkupDate(self._markup_names[name], f"meta {name}", moment)] if moment else []
+                content = element.get("content") or ""
+                moment = parse_local_timestamp(content) or self._written_day(content)
+                return [MarkupDate(self._markup_names[name], f"meta {name}", moment, Evidence.META)] if moment else []
         return []
+
+    def _written_day(self, content: str) -> datetime.datetime | None:
+        # some sites put the day as it is printed in their meta tags ("July 17, 2025", "Dec 19th 2025")
+        days = self._printed.dates(content)
+        return days[0].moment if len(days) == 1 else None
 
     def _time_date(self, element: HtmlElement) -> list[MarkupDate]:
         moment = parse_local_timestamp(element.get("datetime") or "")
@@ -346,15 +423,20 @@ class DateFinder:
             return []
         itemprop = (element.get("itemprop") or "").lower()
         if itemprop in self._markup_names:
-            return [MarkupDate(self._markup_names[itemprop], f"time itemprop={itemprop}", moment)]
+            kind = self._markup_names[itemprop]
+            return [MarkupDate(kind, f"time itemprop={itemprop}", moment, Evidence.TIME_ITEMPROP)]
         # otherwise a <time> says what it is only through its class ("entry-date published", "updated")
         classes = (element.get("class") or "").lower()
         kind = DateKind.MODIFIED if "updated" in classes or "modified" in classes else DateKind.PUBLISHED
-        return [MarkupDate(kind, "time", moment)]
+        return [MarkupDate(kind, "time", moment, Evidence.TIME)]
 
     def printed_dates(self, tree: HtmlElement) -> list[PrintedDate]:
-        """Dates printed in the text under the headline, in reading order."""
-        return self._printed.dates(text_after_headline(tree))
+        """Dates printed in the text under the headline, in reading order, but not those that a
+        sentence or a caption mentions."""
+        headline_text = text_after_headline(tree)
+        return [
+            date for date in self._printed.dates(headline_text.text) if not headline_text.in_long_run(date.position)
+        ]
 
     def find(self, tree: HtmlElement, url: str | None = None) -> datetime.datetime | None:
         """The publication time with the offset the page gives (UTC when it gives none), or ``None``
@@ -362,19 +444,35 @@ class DateFinder:
         now = datetime.datetime.now(UTC)
         markup = [date for date in self.markup_dates(tree) if is_plausible(date.moment, now)]
         printed = [date for date in self.printed_dates(tree) if is_plausible(date.moment, now)]
-        if published := publication_date(markup, printed):
-            return published
-        if found := self._htmldate(tree, url, now):
-            return found
-        if from_url := url_date(url):
-            return from_url
-        for kind in (DateKind.CREATED, DateKind.MODIFIED):
-            if fallback := next((date.moment for date in markup if date.kind is kind), None):
-                return fallback
-        return next((date.moment for date in printed), None)
+        from_url = url_date(url)
+        return (
+            publication_date(markup, printed)
+            or (with_time_of_day(from_url, markup) if from_url and is_plausible(from_url, now) else None)
+            or self._htmldate(tree, url, now, markup)
+            or self._fallback(markup, printed)
+        )
 
     @staticmethod
-    def _htmldate(tree: HtmlElement, url: str | None, now: datetime.datetime) -> datetime.datetime | None:
+    def _fallback(markup: list[MarkupDate], printed: list[PrintedDate]) -> datetime.datetime | None:
+        """Evidence that is better than none: a creation date (htmldate's pass reads most of them
+        already), an unlabelled date further down, which may be a related article's, an update date,
+        and last a printed update date."""
+        if created := next((date.moment for date in markup if date.kind is DateKind.CREATED), None):
+            return created
+        update_days = {date.moment.date() for date in markup if date.kind is DateKind.MODIFIED}
+        further_down = [date for date in printed if date.kind is None and date.moment.date() not in update_days]
+        if further_down:
+            return with_time_of_day(further_down[0].moment, markup)
+        if updated := next((date.moment for date in markup if date.kind is DateKind.MODIFIED), None):
+            return updated
+        return printed[0].moment if printed else None
+
+    @staticmethod
+    def _htmldate(
+        tree: HtmlElement, url: str | None, now: datetime.datetime, markup: list[MarkupDate]
+    ) -> datetime.datetime | None:
+        """htmldate's markup pass, unless what it finds is the page's update time: htmldate takes
+        ``article:modified_time`` when the page has no publication time, which is left to the fallback."""
         try:
             found = find_date(
                 tree,
@@ -387,4 +485,8 @@ class DateFinder:
         except (ValueError, OverflowError):  # htmldate raises on an offset like "+99:00"; the next evidence decides
             return None
         moment = parse_local_timestamp(found) if found else None
-        return moment if moment and is_plausible(moment, now) else None
+        if moment is None or not is_plausible(moment, now):
+            return None
+        updates = {date.moment for date in markup if date.kind is DateKind.MODIFIED}
+        originals = {date.moment for date in markup if date.kind is not DateKind.MODIFIED}
+        return None if moment in updates and moment not in originals else moment

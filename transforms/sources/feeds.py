@@ -8,6 +8,7 @@ feed is searched for the feeds it advertises with ``<link rel="alternate">``.
 from __future__ import annotations
 
 import datetime
+import email.utils
 import json
 import time
 from typing import Any, Iterator, NamedTuple, Optional, Union
@@ -135,7 +136,8 @@ def _iso_time(value: Any) -> Optional[datetime.datetime]:
         moment = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=datetime.timezone.utc)
-        return moment.astimezone(datetime.timezone.utc)
+        moment.astimezone(datetime.timezone.utc)  # raises OverflowError for a moment outside the calendar in UTC
+        return moment  # in the feed's own zone: the publisher's day
     except (ValueError, OverflowError):  # not ISO 8601, or a year 1 or 9999 moment that leaves the calendar in UTC
         return None
 
@@ -170,8 +172,24 @@ def _entry_link(entry: feedparser.FeedParserDict) -> Optional[str]:
 
 
 def _entry_time(entry: feedparser.FeedParserDict) -> Optional[datetime.datetime]:
-    """feedparser gives struct_time in UTC; keep it as an aware datetime."""
-    moment: Optional[time.struct_time] = entry.get("published_parsed") or entry.get("updated_parsed")
-    if moment is None:
-        return None
-    return datetime.datetime(*moment[:6], tzinfo=datetime.timezone.utc)
+    """The entry's time in the zone the feed gives (``+0200``, ``EDT``): the publisher's day, which
+    "yesterday" in the article counts from. feedparser's own value is the same moment in UTC, used
+    when the raw text is not RFC 2822 or ISO 8601, or when our reading disagrees with it."""
+    parsed: Optional[time.struct_time] = entry.get("published_parsed") or entry.get("updated_parsed")
+    utc = datetime.datetime(*parsed[:6], tzinfo=datetime.timezone.utc) if parsed is not None else None
+    raw = entry.get("published") or entry.get("updated")
+    zoned = _zoned_time(raw) if isinstance(raw, str) else None
+    if zoned is not None and (utc is None or zoned == utc):
+        return zoned
+    return utc
+
+
+def _zoned_time(text: str) -> Optional[datetime.datetime]:
+    """RFC 2822 (RSS) or ISO 8601 (Atom) text with its zone kept; None without a zone or when unreadable."""
+    for parse in (email.utils.parsedate_to_datetime, lambda value: datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))):
+        try:
+            moment = parse(text.strip())
+        except (TypeError, ValueError, IndexError, OverflowError):
+            continue
+        return moment if moment.tzinfo is not None else None
+    return None
