@@ -216,3 +216,17 @@ class TestFeedDatesKeepTheirZone:
     def test_rss_and_atom_dates_keep_the_offset_they_are_written_with(self, written, day, offset_hours):
         moment = parse_local_timestamp(written)
         assert moment.date() == day and moment.utcoffset() == datetime.timedelta(hours=offset_hours)
+
+
+def test_json_ld_nested_deeper_than_python_recurses_costs_only_its_dates():
+    """Hostile markup must not make cleaning raise: the page is cleaned without that script's dates."""
+    from transforms.clean.extract import Cleaner
+
+    deep = "[" * 100_000 + "]" * 100_000
+    html = (
+        f'<html><head><script type="application/ld+json">{deep}</script></head><body><article><h1>Title</h1>'
+        + "<p>A paragraph long enough to count as the prose of an article, written for this test.</p>" * 5
+        + "</article></body></html>"
+    )
+    page = Cleaner().clean(html, "https://a.example/news/1")
+    assert page.published_at is None and "paragraph long enough" in page.text

@@ -395,7 +395,7 @@ class DateFinder:
             if element.tag == "script":
                 try:
                     found.extend(json_ld_dates(json.loads(element.text or "")))
-                except ValueError:
+                except (ValueError, RecursionError):  # malformed, or nested deeper than Python recurses
                     continue
             elif element.tag == "meta":
                 found.extend(self._meta_date(element))
