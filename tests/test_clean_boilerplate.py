@@ -44,6 +44,36 @@ def rules():
         "Leia também: eleições municipais",
         "3 comments",
         "Click here to download the app",
+        # photo credits, alone or after a caption
+        "Photo: AFP",
+        "Foto: dpa",
+        "Bild: Keystone/Peter Klaunzer",
+        "Фото: Дмитрий Азаров, Коммерсантъ",
+        "Image: Rebecca Edwards",
+        "The minister arrives for the summit in Brussels. Photo: Reuters",
+        "Workers clear the road after the landslide (Picture credit: Getty)",
+        "(Quelle: APA/dpa)",
+        # tip lines
+        "Got a story? Email us at tips@ledger.example",
+        "Do you have a story to tell? Email: newsdesk@ledger.example",
+        "Are protests breaking out in your area? Get in touch at webnews@ledger.example",
+        "Haben Sie Hinweise zu dem Fall? Schreiben Sie uns.",
+        # placeholders of embedded content that waits for consent
+        "Link zum YouTube-Inhalt",
+        "Embed",
+        "Externer Inhalt",
+        "To view this content, please allow cookies in your privacy settings.",
+        "Um diesen Inhalt zu sehen, müssen Sie der Verwendung von Cookies zustimmen.",
+        "Wir benötigen Ihre Zustimmung, um den Inhalt von YouTube zu laden.",
+        # prompts to report errors, follow a channel, try a subscription
+        "Fehler gefunden? Jetzt melden.",
+        "Spotted a mistake in this article? Tell us.",
+        "Folgen Sie der Ledger auf WhatsApp",
+        "Join our WhatsApp channel for breaking news",
+        "4 Wochen kostenlos testen",
+        # pointers to other articles
+        "Les også: Ferja får ny rutetabell i vinter",
+        "Czytaj więcej",
     ],
 )
 def test_furniture_lines_are_dropped(rules, furniture):
@@ -60,6 +90,9 @@ def test_furniture_lines_are_dropped(rules, furniture):
         "Readers who follow the case closely say the ruling could change how the city handles rent disputes.",
         "Copyright law was at the centre of the hearing, with both sides citing the 1976 act.",
         "She said the related costs had doubled.",
+        "The photo: a child on the quay, waving at the last ferry of the season.",
+        "Do you have a story about the flood that you would like to share with the council's inquiry next week?",
+        "Readers who want to embed the map on their own site can find the code on the council's page.",
     ],
 )
 def test_prose_mentioning_the_phrases_is_kept(rules, prose):
@@ -83,6 +116,12 @@ def test_a_related_heading_takes_its_headlines_with_it(rules):
 
 def test_a_related_line_with_a_headline_opens_a_link_section(rules):
     text = f"{PROSE}\nRelated: Five ways the storm changed the coast\n- Photos: the harbour under water\n{PROSE}"
+    assert remove_boilerplate_lines(text, rules) == f"{PROSE}\n{PROSE}"
+
+
+@pytest.mark.parametrize("heading", ["Ähnliche Artikel", "Noticias relacionadas", "Mehr Themen auf ledger.example:"])
+def test_related_headings_in_several_languages_take_their_links_with_them(rules, heading):
+    text = f"{PROSE}\n{heading}\n- Ferry changes its winter timetable\n- Quay wall repairs delayed\n{PROSE}"
     assert remove_boilerplate_lines(text, rules) == f"{PROSE}\n{PROSE}"
 
 

@@ -16,7 +16,14 @@ from trafilatura import bare_extraction
 from trafilatura.settings import Extractor
 from trafilatura.xml import xmltotxt
 
-from transforms.clean.boilerplate import load_rules, prune_link_blocks, remove_boilerplate_lines
+from transforms.clean.boilerplate import (
+    body_repairs,
+    load_rules,
+    prune_link_blocks,
+    readable_page,
+    remove_boilerplate_lines,
+    restore_lead_in_lists,
+)
 from transforms.clean.dates import DateFinder, to_utc
 from transforms.clean.language import LanguageDetector, declared_language
 from transforms.clean.metadata import headlines, read_metadata
@@ -68,12 +75,14 @@ class Cleaner:
         """The article text of a parsed page without boilerplate, one paragraph per line."""
         options = copy(self._extractor)
         options.url = url
-        with readability_gate():
-            document = bare_extraction(tree, options=options)
+        page = readable_page(tree)
+        with readability_gate(), body_repairs(self._rules):
+            document = bare_extraction(page, options=options)
         if document is None or document.body is None:
             return ""
         prune_link_blocks(document.body)
         strip_tags(document.body, "ref")
+        restore_lead_in_lists(document.body, page)
         text = remove_boilerplate_lines(xmltotxt(document.body, False), self._rules, page_headlines)
         return text if has_prose(text) else ""
 
