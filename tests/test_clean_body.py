@@ -10,8 +10,9 @@ import pytest
 import trafilatura
 from lxml import etree
 
-from transforms.clean import boilerplate
-from transforms.clean.boilerplate import body_repairs, load_rules, restore_lead_in_lists
+from transforms.clean import body_repairs as repairs
+from transforms.clean.body_repairs import body_repairs, restore_lead_in_lists
+from transforms.clean.boilerplate import load_rules
 from transforms.clean.extract import Cleaner
 from transforms.clean.parse import html_parser, parse_html
 
@@ -72,7 +73,7 @@ def test_the_page_tree_itself_is_not_changed(cleaner):
 
 def test_the_repairs_do_nothing_outside_the_cleaner():
     # trafilatura's expression and pruning are wrapped for the whole process, active only in body_repairs
-    assert boilerplate.REPAIRS_INSTALLED
+    assert repairs.REPAIRS_INSTALLED
     assert LATER_PART[0] not in trafilatura.extract(SPLIT_BODY)
     with body_repairs(load_rules()):
         assert LATER_PART[0] in trafilatura.extract(SPLIT_BODY)
@@ -95,7 +96,7 @@ def test_parts_with_more_text_between_them_than_in_them_are_not_joined(cleaner):
         f'<div class="article-body part"><p>{LATER_PART[0]}</p></div></main>'
     )
     candidates = parse_html(html, html_parser()).xpath("//div[@class='article-body part']")
-    assert boilerplate._split_body(candidates) == []
+    assert repairs._split_body(candidates) == []
 
 
 @pytest.mark.parametrize(
@@ -200,7 +201,7 @@ def test_articles_appended_after_the_pages_own_are_left_out():
         f"<article><h1>School reopens after repairs</h1>{_paragraphs(LATER_PART)}</article></main>"
     )
     tree = parse_html(html, html_parser())
-    page = boilerplate.readable_page(tree)
+    page = repairs.readable_page(tree)
     assert page is not tree and len(tree.findall(".//article")) == 2  # the page's tree is not changed
     assert [" ".join(article.itertext())[:25] for article in page.iter("article")] == ["Harbour plan divides town"]
 
@@ -213,7 +214,7 @@ def test_a_page_with_one_article_is_read_as_it_is():
         f"<article><h3>Teaser</h3><p>{LATER_PART[1]}</p></article></main>"
     )
     tree = parse_html(html, html_parser())
-    assert boilerplate.readable_page(tree) is tree
+    assert repairs.readable_page(tree) is tree
 
 
 def test_text_written_straight_under_body_is_put_in_paragraphs():
@@ -221,7 +222,7 @@ def test_text_written_straight_under_body_is_put_in_paragraphs():
         f"<h1>The harbour plan</h1>{PARAGRAPHS[0]} <b>{PARAGRAPHS[1]}</b><ul><li>One</li></ul>{PARAGRAPHS[2]} {PARAGRAPHS[3]}"
     )
     tree = parse_html(html, html_parser())
-    body = boilerplate.readable_page(tree).find("body")
+    body = repairs.readable_page(tree).find("body")
     assert [child.tag for child in body] == ["h1", "p", "ul", "p"]
     assert "".join(body[1].itertext()) == f"{PARAGRAPHS[0]} {PARAGRAPHS[1]}"
     assert "".join(body[3].itertext()) == f"{PARAGRAPHS[2]} {PARAGRAPHS[3]}"

@@ -16,14 +16,8 @@ from trafilatura import bare_extraction
 from trafilatura.settings import Extractor
 from trafilatura.xml import xmltotxt
 
-from transforms.clean.boilerplate import (
-    body_repairs,
-    load_rules,
-    prune_link_blocks,
-    readable_page,
-    remove_boilerplate_lines,
-    restore_lead_in_lists,
-)
+from transforms.clean.body_repairs import body_repairs, readable_page, restore_lead_in_lists
+from transforms.clean.boilerplate import load_rules, prune_link_blocks, remove_boilerplate_lines
 from transforms.clean.dates import DateFinder, to_utc
 from transforms.clean.language import LanguageDetector, declared_language
 from transforms.clean.metadata import headlines, read_metadata
