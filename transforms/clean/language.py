@@ -26,6 +26,10 @@ _LANGUAGE_TAG = re.compile(r"^\s*([a-zA-Z]{2,3})(?:[-_][a-zA-Z0-9]+)*\s*$")
 _WEB_ADDRESS = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
 # Detection on a few thousand characters is as good as on the whole text and much cheaper.
 DETECTION_SAMPLE_CHARS = 3000
+# Checking a declared language needs less: most pages agree with their declaration, and detection
+# costs in proportion to the characters read (3,000: about 2.5 ms a page, 1,000: about 1.2 ms, with
+# the same answer on all 1,019 dev pages; 500 changed one).
+CHECK_SAMPLE_CHARS = 1000
 # Below this the n-gram model guesses more than it knows.
 MIN_DETECTION_CHARS = 20
 # The text overrules the page's declaration only from a few sentences on (below 200 characters the
@@ -66,6 +70,7 @@ def load_relatives() -> dict[str, frozenset[str]]:
     return {language: frozenset(others) for language, others in relatives.items()}
 
 
+@functools.lru_cache(maxsize=4096)  # called for each of the model's ~100 labels on every page
 def normalise_language_tag(tag: str | None) -> str | None:
     """``"en-US"`` -> ``"en"``, ``"nb-NO"`` -> ``"no"``; tags naming no ISO 639-1 language -> ``None``.
 
@@ -90,9 +95,9 @@ def declared_language(tree: HtmlElement) -> str | None:
     return None
 
 
-def _sample(text: str) -> str:
+def _sample(text: str, chars: int = DETECTION_SAMPLE_CHARS) -> str:
     """The start of the text that detection reads, without web addresses."""
-    return _WEB_ADDRESS.sub(" ", text[:DETECTION_SAMPLE_CHARS]).strip()
+    return _WEB_ADDRESS.sub(" ", text[:chars]).strip()
 
 
 class LanguageDetector:
@@ -124,7 +129,7 @@ class LanguageDetector:
         """The declared language unless the text is confidently in another, unrelated one."""
         if declared is None:
             return self.detect(text)
-        sample = _sample(text)
+        sample = _sample(text, CHECK_SAMPLE_CHARS)
         if len(sample) < MIN_OVERRIDE_CHARS:
             return declared
         detected, probability = self._guess(sample)
