@@ -10,9 +10,7 @@ the sample's non-political pages, whose events and errors tables hold only their
 from __future__ import annotations
 
 import datetime
-import importlib.util
 import json
-import os
 import re
 import shutil
 from collections.abc import Callable
@@ -206,31 +204,6 @@ def newsbeam_sql_engine(output: Path) -> Query:
     return lambda sql: connection.sql(sql).to_arrow_table()
 
 
-@pytest.fixture(scope="module")
-def spark(tmp_path_factory):
-    """One local SparkSession for the module; the Spark cases are skipped without pyspark or Java."""
-    if importlib.util.find_spec("pyspark") is None:
-        pytest.skip("pyspark is not installed (pip install -e '.[test]')")
-    java_home = os.environ.get("JAVA_HOME")
-    if shutil.which("java") is None and not (java_home and Path(java_home, "bin", "java").exists()):
-        pytest.skip("no Java runtime for pyspark: java is not on PATH and JAVA_HOME has none")
-    from pyspark.sql import SparkSession
-
-    session = (
-        SparkSession.builder.master("local[1]")
-        .appName("newsbeam-test-engines")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "1")
-        .config("spark.ui.showConsoleProgress", "false")
-        # Many short jobs: the JVM's quick compiler alone and the serial GC halve the module's Spark time.
-        .config("spark.driver.extraJavaOptions", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
-        .config("spark.sql.warehouse.dir", str(tmp_path_factory.mktemp("spark-warehouse")))
-        .getOrCreate()
-    )
-    session.sparkContext.setLogLevel("ERROR")
-    yield session
-    session.stop()
 
 
 def pyspark_engine(spark, output: Path) -> Query:

@@ -19,6 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
+from transforms.clean.data_files import entries_by_kind
 from transforms.clean.titles import SiteNames, title_key
 
 WORDS_FILE = Path(__file__).parent / "data" / "author_words.tsv"
@@ -53,11 +54,7 @@ class AuthorRules(NamedTuple):
 @lru_cache(maxsize=1)
 def load_author_rules(path: Path = WORDS_FILE) -> AuthorRules:
     """Compile the word lists shipped in ``author_words.tsv``."""
-    kinds: dict[str, list[str]] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            kind, values = line.split("\t", 1)
-            kinds.setdefault(kind, []).extend(value.strip() for value in values.split("|") if value.strip())
+    kinds = entries_by_kind(path, "|")
 
     def either(values: list[str]) -> str:
         return "|".join(re.escape(value) for value in sorted(values, key=len, reverse=True))

@@ -23,6 +23,7 @@ from lxml.html import HtmlElement
 from trafilatura.metadata import extract_sitename, extract_title
 
 from transforms.clean.authors import Credit, choose_authors, load_author_rules
+from transforms.clean.data_files import entries_by_kind
 from transforms.clean.titles import SiteNames, choose_title, load_title_rules, printed_on
 from transforms.fetch.urls import safe_join, safe_split
 
@@ -94,11 +95,7 @@ class MetaNames(NamedTuple):
 @lru_cache(maxsize=1)
 def load_meta_names(path: Path = DATA / "metadata_markup.tsv") -> MetaNames:
     """Read the meta names shipped in ``metadata_markup.tsv``."""
-    kinds: dict[str, list[str]] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            kind, values = line.split("\t", 1)
-            kinds.setdefault(kind, []).extend(values.split())
+    kinds = entries_by_kind(path)
     return MetaNames(*(tuple(kinds[kind]) for kind in ("title", "site_name", "publisher", "author")))
 
 
@@ -222,11 +219,7 @@ class BylineMarks(NamedTuple):
 @lru_cache(maxsize=1)
 def load_byline_marks(path: Path = DATA / "byline_marks.tsv") -> BylineMarks:
     """Compile the class and id words shipped in ``byline_marks.tsv``."""
-    kinds: dict[str, list[str]] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            kind, values = line.split("\t", 1)
-            kinds.setdefault(kind, []).extend(value.strip() for value in values.split("|") if value.strip())
+    kinds = entries_by_kind(path, "|")
 
     def either(kind: str) -> str:
         return "|".join(re.escape(word) for word in sorted(kinds[kind], key=len, reverse=True))

@@ -24,6 +24,7 @@ from typing import NamedTuple
 import courlan
 from lxml.html import HtmlElement
 
+from transforms.clean.data_files import entries_by_kind
 from transforms.fetch.urls import safe_split
 
 DATA = Path(__file__).parent / "data"
@@ -67,11 +68,7 @@ class TitleRules(NamedTuple):
 @lru_cache(maxsize=1)
 def load_title_rules(path: Path = DATA / "title_rules.tsv") -> TitleRules:
     """Compile the separators and labels shipped in ``title_rules.tsv``."""
-    kinds: dict[str, list[str]] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            kind, values = line.split("\t", 1)
-            kinds.setdefault(kind, []).extend(values.split())
+    kinds = entries_by_kind(path)
 
     def either(values: list[str]) -> str:
         return "|".join(re.escape(value) for value in sorted(set(values), key=len, reverse=True))
