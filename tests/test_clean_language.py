@@ -126,3 +126,16 @@ def test_the_varieties_of_a_language_pool_their_probability():
     # alone, "ar" is below the bar: the model gives part of this text to Moroccan and Egyptian Arabic
     assert ranked["ar"] < MIN_OVERRIDE_PROBABILITY < ranked["ar"] + ranked["ary"] + ranked["arz"]
     assert LanguageDetector().article_language("en", text) == "ar"
+
+
+INDONESIAN = (
+    "Pemerintah kota mengumumkan langkah baru pada hari Selasa untuk menekan harga bahan pokok yang terus naik.",
+    "Para pejabat mengatakan bahwa harga beras dan minyak goreng akan dipantau setiap minggu di semua pasar.",
+    "Anggaran tambahan akan disiapkan untuk membantu keluarga berpenghasilan rendah mulai bulan depan.",
+)
+
+
+def test_certainty_split_between_close_relatives_still_overrules_an_unrelated_declaration(cleaner):
+    """py3langid divides Indonesian text between id and ms; together they rule out the declared en."""
+    assert cleaner.clean(_page(INDONESIAN, 'lang="en"')).language in ("id", "ms")
+    assert cleaner.clean(_page(INDONESIAN, 'lang="ms"')).language == "ms"  # a relative's declaration stands

@@ -144,3 +144,8 @@ def test_a_headline_meta_shows_where_an_unparted_rest_names_the_site():
         '<meta name="headline" content="폭풍으로 항구 폐쇄">'
     )
     assert _title(head) == "폭풍으로 항구 폐쇄"
+
+
+@pytest.mark.parametrize("title", ["Bayern vs Real - 2:1", "Election night - 10:12", "Top 10 - 3"])
+def test_scores_times_and_counts_are_no_dates_to_take_off(title):
+    assert strip_site(title, _site("The Coastal Ledger"), load_title_rules()) == title

@@ -107,6 +107,13 @@ class LanguageDetector:
         self._identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
         self._relatives = load_relatives()
 
+    def _pooled(self, sample: str) -> dict[str | None, float]:
+        """Probability of each ISO 639-1 code (varieties of one language added up)."""
+        pooled: dict[str | None, float] = defaultdict(float)
+        for label, probability in self._identifier.rank(sample):
+            pooled[normalise_language_tag(label)] += probability
+        return pooled
+
     def _guess(self, sample: str) -> tuple[str | None, float]:
         """The most probable ISO 639-1 code and its probability; ``None`` for labels without one.
 
@@ -132,9 +139,13 @@ class LanguageDetector:
         sample = _sample(text, CHECK_SAMPLE_CHARS)
         if len(sample) < MIN_OVERRIDE_CHARS:
             return declared
-        detected, probability = self._guess(sample)
-        if detected is None or probability < MIN_OVERRIDE_PROBABILITY:
+        pooled = self._pooled(sample)
+        detected = max(pooled, key=pooled.__getitem__)
+        if detected is None or detected == declared or detected in self._relatives.get(declared, ()):
             return declared
-        if detected in self._relatives.get(declared, ()):
+        # The model splits its certainty between close relatives (Indonesian and Malay): their
+        # share together is what says the text is not in the declared, unrelated language.
+        family = {detected, *self._relatives.get(detected, ())}
+        if sum(pooled.get(code, 0.0) for code in family) < MIN_OVERRIDE_PROBABILITY:
             return declared
         return detected

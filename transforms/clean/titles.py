@@ -42,8 +42,11 @@ MAX_PRINTED_CANDIDATES = 20
 MAX_PRINTED_DEPTH = 4
 MAX_PRINTED_SPREAD = 3
 WORD_BREAK = NOT_ALNUM = re.compile(r"[\W_]+")
-# An outer part made of digits and date punctuation only: "28.04.2023", "2024-03-05".
-DATE_PART = re.compile(r"^[\d\s./:,-]+$")
+# An outer part that is a numeric date, perhaps with a time: "28.04.2023", "2024-03-05", "3/5/24 14:05";
+# not a score or a count ("2:1", "3").
+DATE_PART = re.compile(
+    r"^\s*(\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4})(,?\s+\d{1,2}[:.]\d{2}(:\d{2})?)?\s*$"
+)
 # After the part another form shares, a rest this short that names the site is decoration even
 # without a separator ("…커졌다-정치ᅵ한국일보" where the headline meta stops at "커졌다").
 MAX_REST_WORDS = 3
