@@ -119,3 +119,16 @@ def test_a_full_name_from_a_later_byline_beats_a_single_word():
     bylines = [[Credit("lm")], [Credit("Lena Marsh")]]
     assert choose_authors(bylines, SiteNames(frozenset()), load_author_rules()) == "Lena Marsh"
     assert choose_authors([[Credit("lm")]], SiteNames(frozenset()), load_author_rules()) == "lm"
+
+
+@pytest.mark.parametrize(
+    ("byline", "expected"),
+    [
+        ("Lena Marsh · Politics", "Lena Marsh"),
+        ("Lena Marsh, Springfield", "Lena Marsh"),
+        ("Lena Marsh and Tom Reed", "Lena Marsh; Tom Reed"),
+        ("Marsh, Lena", "Lena Marsh"),
+    ],
+)
+def test_beside_a_full_name_a_single_word_is_a_section_or_place(byline, expected):
+    assert _author(f'<meta name="author" content="{byline}">') == expected

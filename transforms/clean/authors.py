@@ -186,7 +186,11 @@ def choose_authors(sources: Iterable[Iterable[Credit]], site: SiteNames, rules: 
                 decisive = decisive or bool(names)
             named += [name for name in names if name not in named]
             teams = teams or found.teams
-        if decisive or any(_full(name) for name in named):
+        if any(_full(name) for name in named):
+            # beside a full name, a single word is a section or a place ("Lena Marsh · Politics",
+            # "Lena Marsh, Springfield"), not a second person
+            return JOIN.join(_fullest([name for name in named if _full(name)]))
+        if decisive:
             return JOIN.join(_fullest(named))
         single = single or named
     found_names = single or teams or ([outlet] if outlet else [])
