@@ -150,6 +150,16 @@ def test_two_runs_started_together_store_every_article_once(tmp_path, query, ser
     assert query("select count(*) as n, count(distinct url) as urls from articles", output) == [{"n": 4, "urls": 4}]
 
 
+def killed_once_ready(script: str, output, ready: str) -> int:
+    """Run ``script`` (given the output folder) in a process, kill it once it prints ``ready``: a
+    writer that died without cleaning up. Returns its pid."""
+    process = subprocess.Popen([sys.executable, "-c", script, str(output)], stdout=subprocess.PIPE, text=True)
+    assert process.stdout.readline().strip() == ready
+    process.kill()
+    process.wait()
+    return process.pid
+
+
 def test_a_lock_left_by_a_killed_run_is_taken_over_and_reported(tmp_path, capsys, query):
     output = tmp_path / "data"
     output.mkdir()
@@ -158,13 +168,10 @@ def test_a_lock_left_by_a_killed_run_is_taken_over_and_reported(tmp_path, capsys
         "acquire_output_lock(sys.argv[1], Holder(command='run', run_id='killed-run'));"
         "print('locked', flush=True); time.sleep(600)"
     )
-    process = subprocess.Popen([sys.executable, "-c", holder_script, str(output)], stdout=subprocess.PIPE, text=True)
-    assert process.stdout.readline().strip() == "locked"
-    process.kill()
-    process.wait()
+    pid = killed_once_ready(holder_script, output, "locked")
     code, out, _ = run_cli(capsys, "run", "--sample", "--output", str(output), "--quiet")
     assert code == 0
-    assert f"Took over the lock left by run killed-run (host {os.uname().nodename}, pid {process.pid}" in out
+    assert f"Took over the lock left by run killed-run (host {os.uname().nodename}, pid {pid}" in out
     assert _articles(query, output) == SAMPLE_ARTICLES
 
 
@@ -381,10 +388,7 @@ def test_the_record_of_a_killed_run_says_it_died(tmp_path, capsys):
         "claim = claim_output(sys.argv[1], 'run', 'killed-run'); claim.__enter__();"
         "print('claimed', flush=True); time.sleep(600)"
     )
-    process = subprocess.Popen([sys.executable, "-c", holder_script, str(output)], stdout=subprocess.PIPE, text=True)
-    assert process.stdout.readline().strip() == "claimed"
-    process.kill()
-    process.wait()
+    killed_once_ready(holder_script, output, "claimed")
     assert json.loads((output / "_state" / "runs" / "killed-run.json").read_text())["status"] == "running"
     assert run_cli(capsys, "run", "--sample", "--output", str(output), "--run-id", "after", "--quiet")[0] == 0
     record = json.loads((output / "_state" / "runs" / "killed-run.json").read_text())

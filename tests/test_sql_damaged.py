@@ -128,3 +128,24 @@ def test_files_that_are_not_the_table_s_own_are_left_out_with_a_warning(output, 
     pq.write_table(table.replace_schema_metadata(None) if name == "foreign.parquet" else table, stray)
     assert query("select count(*) as n from events", output) == [{"n": 2 * ROWS_PER_FILE}]
     assert f"{stray} left out of events" in capsys.readouterr().err
+
+
+def test_answers_do_not_depend_on_the_reader_s_time_zone(tmp_path):
+    """Dates are defined in UTC: 20:00 UTC on 1 January is that day even where it is already the 2nd."""
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "out").mkdir()
+    sql = "select cast(TIMESTAMPTZ '2026-01-01 20:00:00+00' as date) as day"
+    completed = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "sql", sql, "--output", str(tmp_path / "out"), "--format", "csv"],
+        capture_output=True, text=True, env={**os.environ, "TZ": "Asia/Tokyo"}, check=True,
+    )
+    assert completed.stdout.splitlines() == ["day", "2026-01-01"]
+
+
+@pytest.mark.parametrize("name", ["out*", "out?", "out[1]"])
+def test_an_output_location_with_pattern_characters_is_a_usage_error(tmp_path, capsys, name):
+    assert main(["sql", "select 1", "--output", str(tmp_path / name)]) == EXIT_USAGE
+    assert "read as a file pattern" in capsys.readouterr().err

@@ -61,18 +61,22 @@ class _LegacyFile:
 
 def legacy_events_files(output_dir: str) -> list[str]:
     """Events files of the layout before schema version 4 (``events/event_date=YYYY-MM-DD/*.parquet``)."""
+    return [metadata.path for metadata in _legacy_matches(output_dir)]
+
+
+def _legacy_matches(output_dir: str) -> list:
+    """FileSystems metadata of the legacy events files, by path."""
     matched = FileSystems.match([legacy_events_pattern(output_dir)])[0].metadata_list
-    return sorted(metadata.path for metadata in matched if is_legacy_events_file(metadata.path, output_dir))
+    return sorted(
+        (metadata for metadata in matched if is_legacy_events_file(metadata.path, output_dir)), key=lambda item: item.path
+    )
 
 
 def upgrade_legacy_events(output_dir: str) -> LegacyUpgrade:
     """Move every legacy events file's rows into ``ingest_date`` partitions (module docstring)."""
     summary = LegacyUpgrade()
-    matched = FileSystems.match([legacy_events_pattern(output_dir)])[0].metadata_list
     legacy: list[_LegacyFile] = []
-    for metadata in sorted(matched, key=lambda item: item.path):
-        if not is_legacy_events_file(metadata.path, output_dir):
-            continue
+    for metadata in _legacy_matches(output_dir):
         problem = parquet_problem(metadata.path, EVENTS.name)
         if problem is not None:
             summary.kept.append((metadata.path, f"cannot be read: {problem}"))
