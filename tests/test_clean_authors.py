@@ -132,3 +132,65 @@ def test_a_full_name_from_a_later_byline_beats_a_single_word():
 )
 def test_beside_a_full_name_a_single_word_is_a_section_or_place(byline, expected):
     assert _author(f'<meta name="author" content="{byline}">') == expected
+
+
+def test_the_outlet_the_markup_credits_beats_a_sign_off():
+    head = (
+        '<meta property="og:site_name" content="The Coastal Ledger">'
+        '<script type="application/ld+json">{"@context": "https://schema.org", "@type": "NewsArticle",'
+        ' "headline": "Storm", "author": {"@type": "Organization", "name": "The Coastal Ledger"}}</script>'
+    )
+    assert _author(head, '<span class="byline">amw</span>') == "The Coastal Ledger"
+    assert _author(head, '<span class="byline">von APA</span>') == "The Coastal Ledger"
+    # a first name is a person, not a sign-off
+    assert _author(head, '<span class="byline">By Tom</span>') == "Tom"
+
+
+@pytest.mark.parametrize("credit", ["(Image: Getty Images/iStockphoto)", "Photo: Lena Marsh", "Foto: dpa"])
+def test_picture_credits_name_no_author(credit):
+    assert _names(credit) == []
+
+
+def test_a_picture_credit_among_the_authors_is_left_out():
+    head = '<meta name="author" content="Lena Marsh"><meta name="author" content="(Image: Getty Images)">'
+    assert _author(head) == "Lena Marsh"
+
+
+@pytest.mark.parametrize(
+    ("credit", "expected"),
+    [
+        ("Reporting by Lena Marsh and Tom Reed; Editing by Ana Ruiz", ["Lena Marsh", "Tom Reed"]),
+        ("Von Lena Marsh; Fotos von Ana Ruiz", ["Lena Marsh"]),
+        ("Edited by Ana Ruiz", []),
+        ("Analysis by Lena Marsh, Ledger Editor-at-large", ["Lena Marsh"]),
+    ],
+)
+def test_other_hands_in_the_article_are_not_its_authors(credit, expected):
+    assert _names(credit) == expected
+
+
+def test_an_agency_credited_with_the_writer_gives_way_to_the_writer():
+    assert _names("Lena Marsh, with Reuters") == ["Lena Marsh", "Reuters"]
+    assert _names("Lena Marsh with Tom Reed") == ["Lena Marsh", "Tom Reed"]
+    assert _names("With files from The Canadian Wire") == ["The Canadian Wire"]
+    assert _author('<meta name="author" content="Lena Marsh with Reuters">') == "Lena Marsh"
+
+
+@pytest.mark.parametrize(
+    ("credit", "expected"),
+    [
+        ("Lena Marsh (AP)", ["Lena Marsh"]),
+        ("(AP)", ["AP"]),
+        ("Lena Marsh (Ledger)", ["Lena Marsh (Ledger)"]),
+        ("Lena Marsh lena.marsh@ledger.example", ["Lena Marsh"]),
+        ("By Lena Marsh, mailto:lena@ledger.example", ["Lena Marsh"]),
+        ("By LENA MARSH and TOM REED Associated Press", ["LENA MARSH", "TOM REED"]),
+    ],
+)
+def test_agency_codes_addresses_and_outlets_beside_a_name_go(credit, expected):
+    assert _names(credit) == expected
+
+
+def test_the_outlet_as_author_loses_its_byline_word():
+    head = '<meta property="og:site_name" content="The Coastal Ledger"><meta name="author" content="By The Coastal Ledger">'
+    assert _author(head) == "The Coastal Ledger"

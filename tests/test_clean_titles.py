@@ -30,11 +30,36 @@ def _site(*names: str, url: str | None = URL) -> SiteNames:
         ("Storm closes harbour :: The Coastal Ledger", "Storm closes harbour"),
         ("Storm closes harbour … – The Coastal Ledger", "Storm closes harbour …"),
         ("Storm closes harbour | Ledger.example", "Storm closes harbour"),
-        ("Storm closes harbour | Europe | The Coastal Ledger | 28.04.2024", "Storm closes harbour | Europe"),
+        ("Storm closes harbour | Europe | The Coastal Ledger | 28.04.2024", "Storm closes harbour"),
     ],
 )
 def test_the_site_name_goes_as_a_prefix_or_suffix(title, expected):
     assert strip_site(title, _site("The Coastal Ledger"), load_title_rules()) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Storm closes harbour | World news | The Coastal Ledger", "Storm closes harbour"),
+        ("The Coastal Ledger » Politics » Storm closes harbour", "Storm closes harbour"),
+        # a dash also joins two clauses of a headline; a part with figures is no section
+        ("Storm closes harbour - ferries stop - The Coastal Ledger", "Storm closes harbour - ferries stop"),
+        ("Storm closes harbour | Part 2 | The Coastal Ledger", "Storm closes harbour | Part 2"),
+        # without the site's name at that end, nothing says the part is a section
+        ("Storm closes harbour | Europe", "Storm closes harbour | Europe"),
+    ],
+)
+def test_a_section_between_the_headline_and_the_site_name_goes_with_it(title, expected):
+    assert strip_site(title, _site("The Coastal Ledger"), load_title_rules()) == expected
+
+
+def test_a_piece_of_the_host_name_or_the_initials_of_the_site_name_the_site():
+    host = _site(url="https://www.getledgerhr.example/blog/storm")
+    assert strip_site("Storm closes harbour | LedgerHR", host, load_title_rules()) == "Storm closes harbour"
+    assert strip_site("Storm closes harbour | Harbour", host, load_title_rules()) == "Storm closes harbour | Harbour"
+    initials = _site("Coastal Ledger Archive")
+    assert strip_site("Storm closes harbour | CLA", initials, load_title_rules()) == "Storm closes harbour"
+    assert strip_site("Storm closes harbour | CLX", initials, load_title_rules()) == "Storm closes harbour | CLX"
 
 
 @pytest.mark.parametrize(

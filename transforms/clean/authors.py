@@ -4,11 +4,14 @@ Credits come from JSON-LD, meta tags and the visible byline, in that order of tr
 than names: "By Lena Marsh, Senior Correspondent", "Lena Marsh • Politics reporter", "Marsh, Lena",
 "Dylan Bailey, MS, RD", "Lena Marsh in Kyiv | 5 March 2024", and often the outlet itself. A credit
 is cut into names at its separators ("; ", " | ", " · ", commas, "and"); a "Last, First" credit is
-turned round; byline words, job titles, credentials, places, dates and labels are dropped (the words
-are in ``data/author_words.tsv``). The first source that names a person in full, or an organisation
+turned round; byline words, job titles, credentials, places, dates and labels are dropped, and so are
+e-mail addresses, an agency's code in brackets ("(AP)"), the outlet after a name set in capitals,
+picture credits ("(Image: Getty Images)") and other hands ("Editing by ...") (the words are in
+``data/author_words.tsv``). The first source that names a person in full, or an organisation
 the JSON-LD gives as the author (a news agency), gives the authors; single names come next, then
-desks and teams, and the outlet's own name only when no source names anyone else. Names are joined
-with "; ".
+desks and teams, and the outlet's own name only when no source names anyone else (or where the
+markup credits the outlet and the page signs the article only with initials or an agency's code).
+Names are joined with "; ".
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ JOIN = "; "
 # A credit part with more words than this is a sentence, not a name.
 MAX_NAME_WORDS = 5
 MAX_NAME_CHARS = 60
+# A sign-off (initials, an agency's code) has at most this many letters.
+MAX_SIGN_OFF = 4
 # Words of a name before a job title that follows it with no separator ("Lena Marsh Staff Writer").
 MIN_NAME_BEFORE_ROLE = 2
 # Separators between names in a credit; commas are handled apart ("Last, First").
@@ -36,6 +41,10 @@ LAST_FIRST = re.compile(r"^([^\W\d_][\w'’-]*),\s*([^\W\d_][\w'’-]*(?:\s+[^\W
 CREDENTIAL = re.compile(r"^(?:[A-Z][A-Za-z]?\.?){1,4}[®©]?$")
 # Addresses, handles and template placeholders: "lena@ledger.example", "lena.marsh", "page.author".
 NOT_IN_NAMES = re.compile(r"@|https?:|www\.|\.(?:com|org|net)\b|[a-z]\.[a-z]")
+# An e-mail address printed beside a name ("Lena Marsh lena@ledger.example"): taken out, the name stays.
+EMAIL = re.compile(r"(?:mailto:)?[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# An agency's code in brackets after a name ("Lena Marsh (AP)"), or standing alone ("(AP)").
+BRACKETED_CODE = re.compile(r"\s*\(([A-Z]{2,5})\)$")
 EDGE_PUNCTUATION = " \t\n,;:|·•*-–—\"'“”‘’«»"
 
 
@@ -43,6 +52,8 @@ class AuthorRules(NamedTuple):
     """The words of ``data/author_words.tsv``, compiled."""
 
     prefix: re.Pattern[str]
+    not_credit: re.Pattern[str]
+    contribution: re.Pattern[str]
     roles: frozenset[str]
     teams: frozenset[str]
     non_names: frozenset[str]
@@ -62,6 +73,8 @@ def load_author_rules(path: Path = WORDS_FILE) -> AuthorRules:
     return AuthorRules(
         # a prefix goes only before a word, and not before a name's particle: "von der Leyen"
         prefix=re.compile(rf"^(?i:{either(kinds['prefix'])})\s*:?\s+(?=[^\W\d_])(?!(?:{either(kinds['particle'])})\s)"),
+        not_credit=re.compile(rf"^\(?\s*(?i:{either(kinds['not_credit'])})\s*:"),
+        contribution=re.compile(rf"^(?i:{either(kinds['contribution'])})\s*:?\s+"),
         roles=frozenset(kinds["role"]),
         teams=frozenset(kinds["team"]),
         non_names=frozenset(kinds["non_name"]),
@@ -107,6 +120,23 @@ def _trimmed(piece: str, rules: AuthorRules) -> str:
     return " ".join(words).strip(EDGE_PUNCTUATION)
 
 
+def _without_code(piece: str) -> str:
+    """A name without an agency's code in brackets after it: "Lena Marsh (AP)" -> "Lena Marsh";
+    a code alone is kept without its brackets: "(AP)" -> "AP"."""
+    code = BRACKETED_CODE.search(piece)
+    if code is None:
+        return piece
+    return piece[: code.start()] or code[1]
+
+
+def _capitals_first(piece: str) -> str:
+    """A name set in capitals without what follows it in ordinary case, the outlet or a job title:
+    "LENA MARSH Associated Press" -> "LENA MARSH"."""
+    words = piece.split()
+    count = next((index for index, word in enumerate(words) if not (word.isupper() and len(word) > 1)), len(words))
+    return " ".join(words[:count]) if MIN_NAME_BEFORE_ROLE <= count < len(words) else piece
+
+
 def _plausible(part: str, rules: AuthorRules) -> bool:
     return (
         0 < len(part) <= MAX_NAME_CHARS
@@ -120,7 +150,10 @@ def _plausible(part: str, rules: AuthorRules) -> bool:
 def split_credit(credit: str, rules: AuthorRules) -> Names:
     """The names in one credited text, in order: "By Lena Marsh, Senior Correspondent" ->
     ["Lena Marsh"]; "Marsh, Lena" -> ["Lena Marsh"]; "Lena Marsh and Tom Reed" -> both."""
-    credit = rules.prefix.sub("", " ".join(credit.split()).strip(EDGE_PUNCTUATION))
+    credit = " ".join(EMAIL.sub(" ", credit).split())
+    if rules.not_credit.match(credit):
+        return Names([], [])
+    credit = rules.prefix.sub("", credit.strip(EDGE_PUNCTUATION))
     turned = LAST_FIRST.match(credit)
     if turned and all(_plausible(part, rules) and not CREDENTIAL.match(part) for part in turned.groups()):
         if not any(_plain(word) in rules.roles for word in credit.split()):
@@ -133,10 +166,15 @@ def split_credit(credit: str, rules: AuthorRules) -> Names:
     ]
     found = Names([], [])
     for position, (piece, leads) in enumerate(pieces):
-        piece = _trimmed(rules.prefix.sub("", piece.strip(EDGE_PUNCTUATION)), rules)
+        piece = piece.strip(EDGE_PUNCTUATION)
+        if rules.contribution.match(piece):
+            # "Editing by Tom Reed", "Photos by Ana Ruiz": a hand in the article, not its author
+            continue
+        piece = _trimmed(rules.prefix.sub("", _without_code(piece)), rules)
         # postnominal letters after a name belong to it: they are no second person
         if (position and CREDENTIAL.match(piece.replace(" ", ""))) or not _plausible(piece, rules):
             continue
+        piece = _capitals_first(piece)
         words = [_plain(word) for word in piece.split()]
         if any(word in rules.teams for word in words):
             kind = found.teams
@@ -169,13 +207,17 @@ def choose_authors(sources: Iterable[Iterable[Credit]], site: SiteNames, rules: 
     single: list[str] = []
     teams: list[str] = []
     outlet: str | None = None
+    credited_outlet: str | None = None
     for credits in sources:
         named: list[str] = []
         decisive = False
         for credit in credits:
             text = " ".join(credit.text.split()).strip(EDGE_PUNCTUATION)
             if site.named(text) or (len(text.split()) <= MAX_NAME_WORDS and site.mentioned(text)):
-                outlet = outlet or text
+                named_outlet = rules.prefix.sub("", text)
+                outlet = outlet or named_outlet
+                # the markup names the outlet itself as the author: no initials beat it
+                credited_outlet = credited_outlet or (None if credit.person else named_outlet)
                 continue
             found = split_credit(text, rules)
             names = [name for name in found.names if not site.mentioned(name)]
@@ -193,8 +235,16 @@ def choose_authors(sources: Iterable[Iterable[Credit]], site: SiteNames, rules: 
         if decisive:
             return JOIN.join(_fullest(named))
         single = single or named
+    if credited_outlet and single and all(_sign_off(name) for name in single):
+        return credited_outlet
     found_names = single or teams or ([outlet] if outlet else [])
     return JOIN.join(_fullest(found_names)) if found_names else None
+
+
+def _sign_off(name: str) -> bool:
+    """Whether a name is a sign-off: initials or an agency's code, a few letters all in lower case
+    or all in capitals ("amw", "APA"), not a first name ("Tom")."""
+    return len(name) <= MAX_SIGN_OFF and name.isalpha() and (name.islower() or name.isupper())
 
 
 def _fullest(names: list[str]) -> list[str]:

@@ -7,7 +7,9 @@ times a section or a date too, and some are variants written for search engines.
 headline wins when a meta form confirms it; otherwise the form most sources agree on, with the
 site's decoration removed. Where the ``<h1>`` is itself a search engine's (in a breadcrumb, with a
 kicker) and a meta form is printed on the page as the displayed headline, that form wins.
-Separators inside a headline stay: only an outer part that is the site's name (or a date) goes. The
+Separators inside a headline stay: only an outer part that is the site's name (a piece of its host
+name, the initials of a declared name) or a date goes, and with the site's name a short section
+parted from the headline by the same bar ("Storm closes harbour | Politics | Ledger"). The
 separators, brackets and host labels are in ``data/title_rules.tsv``.
 """
 
@@ -32,6 +34,12 @@ DATA = Path(__file__).parent / "data"
 # up to MAX_SHORT_WORD letters left out ("the", "for").
 MAX_NAME_WORDS = 4
 MAX_SHORT_WORD = 3
+# Initials of a declared name count as a name when it has at least this many words; a part of a
+# title counts as a piece of the host name when it has at least this many letters.
+MIN_INITIALS = 3
+# A section between a headline and the site's name has at most this many words ("World news").
+MAX_SECTION_WORDS = 3
+MIN_HOST_PIECE = 4
 # An outer part longer than this is headline, whatever site name it contains.
 MAX_SITE_WORDS = 6
 # Text nodes of the body, outside <h1>, scripts and styles, that contain a given word.
@@ -60,11 +68,13 @@ MIN_CUT_KEY = 20
 
 class TitleRules(NamedTuple):
     """How titles are parted (a pattern whose matches separate a title's parts, bracket pairs, the
-    separators that also part a kicker), and the host labels that name no site."""
+    separators that also part a kicker, those that part a section), and the host labels that name
+    no site."""
 
     separator: re.Pattern[str]
     brackets: tuple[tuple[str, str], ...]
     kicker: frozenset[str]
+    section: frozenset[str]
     host_labels: frozenset[str]
 
 
@@ -83,6 +93,7 @@ def load_title_rules(path: Path = DATA / "title_rules.tsv") -> TitleRules:
         re.compile("(" + "|".join(alternatives) + ")"),
         brackets,
         frozenset(kinds["kicker"]),
+        frozenset(kinds["section"]),
         frozenset(kinds["host_label"]),
     )
 
@@ -96,26 +107,30 @@ def title_key(text: str) -> str:
 class SiteNames(NamedTuple):
     """The names a site goes by, as ``title_key`` forms: those it declares (``og:site_name``,
     ``application-name``, JSON-LD publisher...) and its domain's ("spiegel", "spiegel.de" for
-    www.spiegel.de), which may be mentioned within a longer text; and its host's other labels
-    ("mitsloan" of mitsloan.mit.edu), which count only as the whole of a text."""
+    www.spiegel.de), which may be mentioned within a longer text; its host's other labels
+    ("mitsloan" of mitsloan.mit.edu) and the initials of its declared names ("cla" of "Coastal
+    Ledger Archive"), which count only as the whole of a text; and its host name run together
+    ("getledgercom"), within which a title's outer part may stand ("Ledger" on getledger.com)."""
 
     names: frozenset[str]
     labels: frozenset[str] = frozenset()
+    host: str = ""
 
     @classmethod
     def of(cls, declared: Iterable[str | None], url: str | None, rules: TitleRules) -> SiteNames:
         names = [name.lstrip("@") for name in declared if name]
-        labels: list[str] = []
+        labels = [_initials(name) for name in names]
         parts = safe_split(url) if url else None
         host = (parts.hostname or "") if parts else ""
         if host:
             # the registrable domain, or for a suffix courlan does not know the host without "www."
             domain = courlan.extract_domain(url) or courlan.extract_domain(url, fast=True) or host
             names += [host, domain, domain.split(".")[0]]
-            labels = [label for label in host.split(".")[: -len(domain.split("."))] if label not in rules.host_labels]
+            labels += [label for label in host.split(".")[: -len(domain.split("."))] if label not in rules.host_labels]
         return cls(
             frozenset(key for name in names if (key := title_key(name))),
             frozenset(key for label in labels if (key := title_key(label))),
+            title_key(host),
         )
 
     def named(self, text: str) -> bool:
@@ -139,6 +154,12 @@ class SiteNames(NamedTuple):
         )
 
 
+def _initials(name: str) -> str:
+    """The initials of a name of several words ("Coastal Ledger Archive" -> "CLA"), or ""."""
+    words = [word for word in WORD_BREAK.split(name) if word]
+    return "".join(word[0] for word in words) if len(words) >= MIN_INITIALS else ""
+
+
 def _decoration(part: str, rest: str, separator: str, site: SiteNames, rules: TitleRules) -> bool:
     """Whether an outer part of a title is no headline: empty, a date, the site's name, or (unless
     a colon parts it off, as it does a headline's kicker) a short part without figures that
@@ -150,7 +171,27 @@ def _decoration(part: str, rest: str, separator: str, site: SiteNames, rules: Ti
         and len(part.split()) <= MAX_SITE_WORDS
         and len(title_key(part)) < len(title_key(rest))
         and not any(char.isdigit() for char in part)
-        and site.mentioned(part)
+        and (site.mentioned(part) or _within_host(part, site))
+    )
+
+
+def _within_host(part: str, site: SiteNames) -> bool:
+    """Whether the part, run together, is a piece of the site's host name: "Ledger" on
+    getledger.example, "LedgerHR" on theledgerhr.example."""
+    key = title_key(part)
+    return len(key) >= MIN_HOST_PIECE and key in site.host
+
+
+def _section(part: str, separators: Sequence[str], rules: TitleRules) -> bool:
+    """Whether a part between the headline and the site's name is a section ("Storm closes
+    harbour | Politics | Ledger"): short, without figures, and parted on both sides by the same
+    separator of the kind that parts sections (a bar, not a dash that may join two clauses)."""
+    marks = {separator.strip() for separator in separators}
+    return (
+        len(marks) == 1
+        and marks <= rules.section
+        and len(part.split()) <= MAX_SECTION_WORDS
+        and not any(char.isdigit() for char in part)
     )
 
 
@@ -180,6 +221,11 @@ def strip_site(title: str, site: SiteNames, rules: TitleRules) -> str:
     while last - first > 1 and _decoration(parts[last - 1], rest(first, last - 1), separators[last - 2], site, rules):
         last -= 1
     while last - first > 1 and _decoration(parts[first], rest(first + 1, last), separators[first], site, rules):
+        first += 1
+    # a section stands between the headline and the site's name, parted as the name is
+    if last < len(parts) and last - first > 1 and _section(parts[last - 1], separators[last - 2 : last], rules):
+        last -= 1
+    if first and last - first > 1 and _section(parts[first], separators[first - 1 : first + 1], rules):
         first += 1
     return "".join(pieces[2 * first : 2 * last - 1]).strip()
 
