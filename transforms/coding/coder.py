@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import json
+from collections import Counter
 from pathlib import Path
 from typing import NamedTuple, Optional, Sequence
 
@@ -22,6 +23,8 @@ from transforms.coding.dates import DateLike, event_date, parse_date
 from transforms.coding.geo import Gazetteer, Place
 from transforms.coding.inflection import is_past_participle
 from transforms.coding.relevance import RelevanceFilter
+from transforms.coding.syntax.parse import Parse, SyntaxModel, token_words as parse_token_words
+from transforms.coding.syntax.roles import RoleLexicon, actors_of, event_roles
 from transforms.coding.text import (
     Token,
     dateline_end,
@@ -58,6 +61,10 @@ PASSIVE_WITHOUT_AGENT_ROOTS = frozenset(f"{root:02d}" for root in range(5, 21))
 # Roots below this are words and gestures (cooperation, demands, threats ...): done "by" someone
 # who is no actor ("criticised by many") they are no event; violence by an unnamed hand still is.
 VERBAL_ROOTS_END = "15"
+# An article's home country (for "the minister", "police" without a country) is the country named in
+# at least this many of its sentences, and this many times as often as the next one.
+HOME_MIN_MENTIONS = 2
+HOME_MARGIN = 1.5
 
 
 class Chain(NamedTuple):
@@ -67,6 +74,9 @@ class Chain(NamedTuple):
     code: str
     end: int
     literal: frozenset[int]  # positions of the words its patterns name, over all folded actions
+    # How its doer was found: "parse" (the parse's subject or agent), "order" (word order, where
+    # the parse named nobody), "statement" (the speaker of a statement verb).
+    evidence: str = "order"
 
 
 def _specificity(code: str) -> tuple[int, int]:
@@ -111,6 +121,9 @@ class Coder:
         self.gazetteer = Gazetteer(self.actors.country_keys())
         self.relevance = RelevanceFilter(cues)
         self._codes = cameo.cameo_table()
+        self.syntax = SyntaxModel()
+        self.roles = RoleLexicon.from_file()
+        self._not_name_links = frozenset(cues["name_particles"]) | {"of", "the", "and"}
 
     # -- public API ------------------------------------------------------------------------
     def code_text(self, text: str, date: DateLike = None) -> list[CodedEvent]:
@@ -123,12 +136,77 @@ class Coder:
             for sentence in split_sentences(paragraph)
         ]
         offtopic_article = self._is_offtopic_lead([sentence for _, sentence in sentences[:LEAD_SENTENCES]], base)
-        # "KAMPALA (Reuters) -": the whole story happens there unless a sentence names another place.
+        # "KAMPALA (Reuters) -": the whole story happens there unless a sentence names another place;
+        # without a dateline, the country the article names most is its home.
         article_place = self.gazetteer.dateline(tokenize(sentences[0][1])) if sentences else None
+        home, introductions = self._article_context([sentence for _, sentence in sentences], base)
+        if article_place is None or article_place.country is None:
+            article_place = home
+        known_names: dict[str, Actor] = {}
         for sentence_index, (paragraph_index, sentence) in enumerate(sentences):
             is_root = paragraph_index == 0 and sentence_index < ROOT_SENTENCES
-            events.extend(self.code_sentence(sentence, base, sentence_index, is_root, offtopic_article, article_place))
+            events.extend(
+                self.code_sentence(
+                    sentence, base, sentence_index, is_root, offtopic_article, article_place, known_names=known_names
+                )
+            )
+            # "Mexican Foreign Minister Marcelo Ebrard ..." then "Ebrard said": the surname is the actor.
+            known_names = {**known_names, **introductions.get(sentence_index, {})}
         return events
+
+    def _article_context(
+        self, sentences: Sequence[str], base: datetime.date
+    ) -> tuple[Optional[Place], dict[int, dict[str, Actor]]]:
+        """What the whole article tells each sentence: its home country (the country named in at
+        least ``HOME_MIN_MENTIONS`` sentences and ``HOME_MARGIN`` times as many as the next; for
+        "the minister" without a country), and per sentence the surnames of people it introduces
+        with a role ("Mexican Foreign Minister Marcelo Ebrard" -> "ebrard": MEXGOV)."""
+        counts: Counter[str] = Counter()
+        introductions: dict[int, dict[str, Actor]] = {}
+        for index, sentence in enumerate(sentences):
+            if token_words(sentence).isdisjoint(self.actors.key_words):
+                continue
+            tokens = tokenize(sentence)
+            actors = self.actors.actors(tokens, base)
+            counts.update({actor.country for actor in actors if actor.country})
+            for actor in actors:
+                surname = self._surname(tokens, actor)
+                if surname is not None:
+                    introductions.setdefault(index, {})[surname] = actor
+        home = None
+        ranked = counts.most_common(2)
+        if len(sentences) > 1 and ranked and ranked[0][1] >= HOME_MIN_MENTIONS and (
+            len(ranked) == 1 or ranked[0][1] >= HOME_MARGIN * ranked[1][1]
+        ):
+            home = Place("", ranked[0][0], None, None)
+        return home, introductions
+
+    def _surname(self, tokens: Sequence[Token], actor: Actor) -> Optional[str]:
+        """The surname closing an actor named with a role and a person's name, else None."""
+        if actor.type is None or actor.kind not in ("role", "person") or actor.end - actor.start < 2:
+            return None
+        last = tokens[actor.end - 1]
+        if not (last.text[:1].isupper() and last.text.isalpha() and len(last.text) > 2):
+            return None
+        if last.lower in self.actors.key_words or tokens[actor.end - 2].lower in self._not_name_links:
+            return None
+        return last.lower
+
+    def _remembered(
+        self, tokens: Sequence[Token], actors: list[Actor], known_names: dict[str, Actor], blocked: frozenset[int]
+    ) -> list[Actor]:
+        """``actors`` with the surnames of people introduced earlier in the article added."""
+        taken = {position for actor in actors for position in range(actor.start, actor.end)}
+        added = [
+            known_names[token.lower]._replace(
+                start=position,
+                end=position + 1,
+                after_preposition=position > 0 and tokens[position - 1].lower in self._prepositions,
+            )
+            for position, token in enumerate(tokens)
+            if token.lower in known_names and token.text[:1].isupper() and position not in taken and position not in blocked
+        ]
+        return sorted(actors + added, key=lambda actor: actor.start) if added else actors
 
     def _is_offtopic_lead(self, lead: Sequence[str], base: datetime.date) -> bool:
         """Is the story about sport, money, weather ...? Its lead says so and names no political role."""
@@ -149,11 +227,16 @@ class Coder:
         is_root: bool = True,
         offtopic_article: bool = False,
         article_place: Optional[Place] = None,
+        parse: Optional[Parse] = None,
+        known_names: Optional[dict[str, Actor]] = None,
     ) -> list[CodedEvent]:
         """Events in one normalised sentence; in an off-topic article only political roles count.
         Actors named by their role alone take the country of the sentence's place, else of the
-        article's dateline (``article_place``)."""
-        if not self._may_have_event(sentence):
+        article's dateline (``article_place``). ``parse`` is the sentence's dependency parse
+        (parsed here when not given); ``known_names`` are surnames of people the article introduced
+        before (``_article_context``)."""
+        known_names = known_names or {}
+        if not self._may_have_event(sentence, known_names):
             return []
         all_tokens = tokenize(sentence)
         dateline = dateline_end(sentence)
@@ -172,14 +255,20 @@ class Coder:
             position for match in matches if match.kind in ("act", "aux") for position in range(match.start, match.head_end)
         )
         actors = self.actors.actors(tokens, base, blocked, mentions)
+        if known_names:
+            actors = self._remembered(tokens, actors, known_names, blocked)
         if not actors:
             return []
+        # Parsed only now: most sentences have left by here.
+        parse = parse if parse is not None else self.syntax.parse(sentence)
+        words = parse_token_words(parse, tokens)
+        matches = [match for match in matches if not self._misread(tokens, words, parse, match)]
         offtopic = self.relevance.offtopic(sentence, actors) or (
             offtopic_article and not self.relevance.has_political_role(actors)
         )
         # Aid after a disaster is an event even in a story about the disaster.
         relief_only = offtopic and not self.relevance.has_other_topic_words(sentence)
-        pairs = self._pairs(sentence, tokens, matches, actors, offtopic, relief_only)
+        pairs = self._pairs(sentence, tokens, matches, actors, offtopic, relief_only, parse, words)
         if not pairs:
             return []
         when = event_date(sentence, base).isoformat()
@@ -198,12 +287,14 @@ class Coder:
                 events.append(self._event(sentence, sentence_index, is_root, chain, doer, done_to, when, place))
         return events
 
-    def _may_have_event(self, sentence: str) -> bool:
+    def _may_have_event(self, sentence: str, known_names: Optional[dict[str, Actor]] = None) -> bool:
         """A set look-up before the full analysis, which most sentences of an article do not need:
         an event needs an action and an actor, and each contains one of its dictionary's key words
         (``ActionLexicon.event_keys``, ``ActorDictionary.key_words``)."""
         words = token_words(sentence)
-        return not words.isdisjoint(self.actions.event_keys) and not words.isdisjoint(self.actors.key_words)
+        if words.isdisjoint(self.actions.event_keys):
+            return False
+        return not words.isdisjoint(self.actors.key_words) or bool(known_names and not words.isdisjoint(known_names))
 
     def _localised(
         self, tokens: Sequence[Token], actor: Optional[Actor], other: Optional[Actor], home: Optional[Place]
@@ -266,6 +357,24 @@ class Coder:
             if not in_roles.intersection(range(match.start, match.head_end))
             and (match.verbal or match.end != match.head_end or not (match.start in ends and match.end in role_starts))
         ]
+
+    @staticmethod
+    def _misread(tokens: Sequence[Token], words: Sequence[Optional[int]], parse: Parse, match: ActionMatch) -> bool:
+        """Is an action word really a name ("aide Mary Burns said"), or a verb whose particle
+        changes its sense ("struck down the curfew", "held up the aid")?"""
+        word = words[match.start]
+        if word is None:
+            return False
+        if parse.pos[word] == "PROPN" and tokens[match.start].text[:1].isupper() and match.start > 0:
+            return True
+        if not match.verbal:
+            return False
+        particles = [
+            child for child in parse.children(word)
+            if parse.deps[child] == "compound:prt"
+        ]
+        literal_words = {words[position] for position in match.literal}
+        return any(particle not in literal_words for particle in particles)
 
     # -- chaining actions -------------------------------------------------------------------
     def _clause_end(self, tokens: Sequence[Token], start: int) -> int:
@@ -546,6 +655,64 @@ class Coder:
             targets = [actor for actor in previous[1] if actor.code not in source_codes]
         return sources, targets
 
+    def _parse_names_doer(self, parse: Optional[Parse], words: Sequence[Optional[int]], chain: Chain) -> bool:
+        word = words[chain.head.start] if parse is not None else None
+        if word is None:
+            return False
+        roles = event_roles(parse, word, chain.head.verbal, self.roles)
+        return roles is not None and roles.doer_named
+
+    def _syntactic_roles(
+        self,
+        tokens: Sequence[Token],
+        actors: Sequence[Actor],
+        chain: Chain,
+        previous: Optional[tuple[list[Actor], list[Actor]]],
+        says: Sequence[ActionMatch],
+        parse: Parse,
+        words: Sequence[Optional[int]],
+    ) -> Optional[tuple[list[Actor], list[Actor]]]:
+        """Doers and done-to of a chain from the dependency parse; None when the parse says
+        nothing about the action (then word order decides, ``_source_and_target``)."""
+        head = chain.head
+        word = words[head.start]
+        if word is None:
+            return None
+        roles = event_roles(parse, word, head.verbal, self.roles)
+        if roles is None:
+            return None
+        if roles.background:
+            return [], []
+        sources: list[Actor] = []
+        for doer in roles.doers:
+            if parse.words[doer].lower() in ("we", "i", "us"):
+                speaker = self._quoted_speaker(tokens, actors, says, head)
+                sources = [speaker] if speaker else []
+            else:
+                sources = actors_of(parse, doer, actors, words, self.roles)
+            if sources:
+                break
+        targets: list[Actor] = []
+        for done_to in roles.done_to:
+            targets = [actor for actor in actors_of(parse, done_to, actors, words, self.roles) if actor not in sources]
+            if targets:
+                break
+        if not roles.doer_named or not targets:
+            # Where the parse names nobody, word order guesses, inside the action's own clause.
+            by_order = self._source_and_target(tokens, actors, chain, previous, says)
+            if not roles.doer_named:
+                sources = by_order[0]
+            if not targets:
+                clause = parse.subtree(word)
+                targets = [
+                    actor for actor in by_order[1]
+                    if actor not in sources and words[actor.start] in clause and words[actor.start] != word
+                ]
+        continues = previous is not None and parse.deps[word] in ("conj", "advcl")
+        if continues and not targets and not roles.done_to_named:
+            targets = [actor for actor in previous[1] if actor not in sources]
+        return sources, targets
+
     def _relative_antecedent(
         self, tokens: Sequence[Token], actors: Sequence[Actor], before: Sequence[int], head: ActionMatch
     ) -> Optional[int]:
@@ -568,20 +735,32 @@ class Coder:
         actors: Sequence[Actor],
         offtopic: bool,
         relief_only: bool = False,
+        parse: Optional[Parse] = None,
+        words: Sequence[Optional[int]] = (),
     ) -> list[tuple[Chain, Optional[Actor], Optional[Actor]]]:
         pairs: list[tuple[Chain, Optional[Actor], Optional[Actor]]] = []
         previous: Optional[tuple[list[Actor], list[Actor]]] = None
         says = [match for match in matches if match.kind == "say"]
         for chain in self._chains(tokens, matches):
-            sources, targets = self._source_and_target(tokens, actors, chain, previous, says)
+            roles = None
+            if parse is not None and self._reported_speech(chain.head, says, tokens) is None:
+                roles = self._syntactic_roles(tokens, actors, chain, previous, says, parse, words)
+            sources, targets = roles if roles is not None else self._source_and_target(tokens, actors, chain, previous, says)
+            if roles is not None and self._parse_names_doer(parse, words, chain):
+                chain = chain._replace(evidence="parse")
             previous = (sources, targets)
             passive = self._is_passive(tokens, chain.head)
-            for source, target in self._combinations(sources, targets):
+            for source, target in self._combinations(sources, targets, chain.code[:2] in self.roles.reciprocal_roots):
                 relief = relief_only and chain.code.startswith(self._relief_codes)
                 if self._keep(chain, source, target, offtopic and not relief, passive):
                     pairs.append((self._street_clash(self._by_state_forces(chain, source), source, target), source, target))
-        if not pairs and not offtopic and not self.relevance.has_topic_words(sentence):
-            pairs = self._statement(tokens, matches, actors)
+        if not offtopic and not self.relevance.has_topic_words(sentence):
+            # A statement is an event of its own beside what it reports ("police said protesters
+            # stormed the building"), unless the speaker is the doer of what is said.
+            doers = {(source.code, source.name) for _, source, _ in pairs if source is not None}
+            for chain, speaker, target in self._statement(tokens, matches, actors, parse, words):
+                if (speaker.code, speaker.name) not in doers:
+                    pairs.append((chain._replace(evidence="statement"), speaker, target))
         return pairs
 
     @staticmethod
@@ -607,14 +786,18 @@ class Coder:
         return actor.name.split()[-1].lower() in self._crowds
 
     @staticmethod
-    def _combinations(sources: list[Actor], targets: list[Actor]) -> list[tuple[Optional[Actor], Optional[Actor]]]:
+    def _combinations(
+        sources: list[Actor], targets: list[Actor], reciprocal: bool = True
+    ) -> list[tuple[Optional[Actor], Optional[Actor]]]:
+        """Source-target pairs. Coordinated doers without a target act on each other only in a
+        joint act ("A and B met / signed", ``reciprocal``); "Chile, Peru and Bolivia restricted
+        access" is one event per country."""
         if sources and targets:
             return [(s, t) for s in sources for t in targets if s.code != t.code or s.name != t.name]
-        if len(sources) > 1:
-            # "A and B signed": each is the other's counterpart.
+        if len(sources) > 1 and reciprocal:
             return [(s, t) for s in sources for t in sources if s.code != t.code]
         if sources:
-            return [(sources[0], None)]
+            return [(source, None) for source in sources]
         return [(None, t) for t in targets]
 
     def _keep(
@@ -631,24 +814,58 @@ class Coder:
         return self._is_political(source) or self._is_political(target)
 
     def _statement(
-        self, tokens: Sequence[Token], matches: Sequence[ActionMatch], actors: Sequence[Actor]
-    ) -> list[tuple[Chain, Optional[Actor], Optional[Actor]]]:
-        """A bare "said": one 010 statement by the first political speaker (not a news outlet reporting)."""
+        self,
+        tokens: Sequence[Token],
+        matches: Sequence[ActionMatch],
+        actors: Sequence[Actor],
+        parse: Optional[Parse] = None,
+        words: Sequence[Optional[int]] = (),
+    ) -> list[tuple[Chain, Actor, None]]:
+        """A statement: one 010 by the first political speaker (not a news outlet reporting). The
+        speaker is the subject of the statement verb in the parse, else found by word order."""
         for match in matches:
-            if match.kind != "say" or self._negated(tokens, match):
+            if match.kind != "say" or self._negated(tokens, match) or self._negated_in_parse(parse, words, match):
                 continue
             chain = Chain(match, match.code, self._clause_end(tokens, match.end), match.literal)
-            # The speaker stands before "said" in the same clause, or before an apposition
-            # ("Ana Ruiz, the interior minister, said"); "..., a report said" has no speaker.
-            before = [
-                a for a in actors
-                if a.end <= match.start and not a.after_preposition and self._speaks(tokens, a, match)
-            ]
-            after = [a for a in actors if a.start >= match.end and a.start < chain.end]
-            speaker = before[-1] if before else (after[0] if after and after[0].start - match.end <= 1 else None)
+            speaker = self._speaker_in_parse(parse, words, match, actors)
+            if speaker is None:
+                # The speaker stands before "said" in the same clause, or before an apposition
+                # ("Ana Ruiz, the interior minister, said"); "..., a report said" has no speaker.
+                before = [
+                    a for a in actors
+                    if a.end <= match.start and not a.after_preposition and self._speaks(tokens, a, match)
+                ]
+                after = [a for a in actors if a.start >= match.end and a.start < chain.end]
+                speaker = before[-1] if before else (after[0] if after and after[0].start - match.end <= 1 else None)
             if speaker is not None and self._is_political(speaker) and speaker.type != "MED":
                 return [(chain, speaker, None)]
         return []
+
+    def _speaker_in_parse(
+        self, parse: Optional[Parse], words: Sequence[Optional[int]], say: ActionMatch, actors: Sequence[Actor]
+    ) -> Optional[Actor]:
+        """The actor the parse gives as the subject of a statement verb ("according to X": X)."""
+        if parse is None or words[say.start] is None:
+            return None
+        word = words[say.start]
+        subjects = [child for child in parse.children(word) if parse.deps[child] in self.roles.subject_relations]
+        if not subjects and parse.words[word].lower() == "according":
+            subjects = [child for child in parse.children(word) if parse.relation(child) in ("obl", "nmod")]
+        for subject in subjects:
+            found = actors_of(parse, subject, actors, words, self.roles)
+            if found:
+                return found[0]
+        return None
+
+    def _negated_in_parse(self, parse: Optional[Parse], words: Sequence[Optional[int]], match: ActionMatch) -> bool:
+        """"did not respond", "never met": a negation attached to the action's verb."""
+        if parse is None or words[match.start] is None:
+            return False
+        word = words[match.start]
+        return any(
+            parse.words[child].lower() in self._negations and parse.relation(child) == "advmod"
+            for child in parse.children(word)
+        )
 
     def _subordinate_clause_start(self, tokens: Sequence[Token], head_start: int) -> int:
         """Just after the last subordinating word ("after", "when" ...) before the action, else 0."""
@@ -728,11 +945,19 @@ class Coder:
 
     @staticmethod
     def _confidence(chain: Chain, source: Optional[Actor], target: Optional[Actor]) -> float:
-        """A rough 0..1 score: more for known actors, specific codes and multi-word evidence."""
-        score = 0.35
-        score += 0.25 if source else 0.0
-        score += 0.15 if target else 0.0
-        score += 0.1 if len(chain.code) >= 3 and not chain.code.endswith("0") else 0.0
-        score += 0.1 if len(chain.literal) > 1 else 0.0
-        score -= 0.2 if chain.head.kind == "say" else 0.0
+        """How far to trust an event, 0..1, from what decided it; it ranks events, it is no
+        probability. Measured on the judged dev sample (``benchmarks/judged_events.py``): a
+        statement by a named political speaker is right most often; a doer the parse names beats
+        one guessed by word order; an actor without a country, or no doer at all, is seldom right."""
+        score = {"statement": 0.6, "parse": 0.45, "order": 0.3}[chain.evidence]
+        if source is None:
+            score -= 0.2
+        elif source.code.startswith(UNKNOWN_COUNTRY):
+            score -= 0.2
+        else:
+            score += 0.15
+        if target is not None and target.code.startswith(UNKNOWN_COUNTRY):
+            score -= 0.05
+        score += 0.05 if len(chain.code) >= 3 and not chain.code.endswith("0") else 0.0
+        score += 0.05 if len(chain.literal) > 1 else 0.0
         return round(min(max(score, 0.05), 0.99), 2)

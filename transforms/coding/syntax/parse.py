@@ -1,0 +1,119 @@
+"""Dependency parses of sentences, aligned with the coder's own tokens.
+
+The model in ``model/`` is a small spaCy pipeline (tagger, morphologizer, dependency parser; no word
+vectors, about 8 MB) trained on the Universal Dependencies English Web Treebank by
+``training/syntax/train.py`` (``make model``); it is derived from the treebank and so is licensed
+CC BY-SA 4.0. It loads from the package folder, never from a model hub.
+
+``SyntaxModel.parse_many(sentences)`` returns one ``Parse`` per sentence: per spaCy word its head,
+Universal Dependencies relation, UPOS and Penn Treebank tag, with ``word_of`` mapping a coder token
+(by its character offset) to the word that covers it.
+"""
+
+from __future__ import annotations
+
+import functools
+from bisect import bisect_right
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Optional, Sequence
+
+from transforms.coding.text import Token
+
+MODEL_DIR = Path(__file__).resolve().parent / "model"
+# Sentences parsed together: spaCy batches the encoder over them.
+PARSE_BATCH = 64
+
+
+@dataclass(frozen=True)
+class Parse:
+    """One sentence's dependency parse. Word ``i`` spans characters ``starts[i]`` to ``ends[i]``;
+    ``heads[i]`` is its head's index (itself for the root), ``deps[i]`` the UD relation
+    (``nsubj``, ``obj``, ``obl:agent`` ...), ``pos[i]`` the UPOS tag, ``tags[i]`` the PTB tag,
+    ``passive[i]`` whether the morphologizer marked the word ``Voice=Pass``."""
+
+    words: tuple[str, ...]
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+    heads: tuple[int, ...]
+    deps: tuple[str, ...]
+    pos: tuple[str, ...]
+    tags: tuple[str, ...]
+    passive: tuple[bool, ...]
+
+    def word_at(self, offset: int) -> Optional[int]:
+        """The word covering character ``offset``, or None (a space, or past the end)."""
+        index = bisect_right(self.starts, offset) - 1
+        if index >= 0 and offset < self.ends[index]:
+            return index
+        return None
+
+    def word_of(self, token: Token) -> Optional[int]:
+        return self.word_at(token.start)
+
+    def children(self, word: int) -> list[int]:
+        return [child for child, head in enumerate(self.heads) if head == word and child != word]
+
+    def subtree(self, word: int) -> set[int]:
+        """``word`` and every word below it."""
+        found = {word}
+        changed = True
+        while changed:
+            changed = False
+            for child, head in enumerate(self.heads):
+                if head in found and child not in found:
+                    found.add(child)
+                    changed = True
+        return found
+
+    def relation(self, word: int) -> str:
+        """The relation without its subtype (``obl:agent`` -> ``obl``)."""
+        return self.deps[word].split(":", 1)[0]
+
+    def case_of(self, word: int) -> Optional[str]:
+        """The preposition marking a nominal ("from" in "from the EU"), lower-cased."""
+        for child in self.children(word):
+            if self.deps[child] == "case":
+                return self.words[child].lower()
+        return None
+
+
+@functools.lru_cache(maxsize=1)
+def _load(path: str):
+    import spacy
+
+    return spacy.load(path)
+
+
+class SyntaxModel:
+    """The committed parser; build once per process or DoFn (``DoFn.setup``)."""
+
+    def __init__(self, path: Path = MODEL_DIR) -> None:
+        if not (path / "meta.json").is_file():
+            raise FileNotFoundError(f"syntax model not found at {path}; rebuild it with `make model`")
+        self._nlp = _load(str(path))
+
+    def parse_many(self, sentences: Iterable[str]) -> list[Parse]:
+        return [to_parse(doc) for doc in self._nlp.pipe(sentences, batch_size=PARSE_BATCH)]
+
+    def parse(self, sentence: str) -> Parse:
+        return to_parse(self._nlp(sentence))
+
+
+def to_parse(doc) -> Parse:
+    """A spaCy ``Doc`` as a plain ``Parse``."""
+    return Parse(
+        words=tuple(token.text for token in doc),
+        starts=tuple(token.idx for token in doc),
+        ends=tuple(token.idx + len(token.text) for token in doc),
+        heads=tuple(token.head.i for token in doc),
+        deps=tuple(token.dep_ if token.dep_ != "ROOT" else "root" for token in doc),
+        pos=tuple(token.pos_ for token in doc),
+        tags=tuple(token.tag_ for token in doc),
+        passive=tuple("Pass" in token.morph.get("Voice") for token in doc),
+    )
+
+
+def token_words(parse: Parse, tokens: Sequence[Token]) -> list[Optional[int]]:
+    """For each coder token, the parse word that covers its first character."""
+    return [parse.word_at(token.start) for token in tokens]

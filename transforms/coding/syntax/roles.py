@@ -1,0 +1,292 @@
+"""Who did what to whom, read from a dependency parse.
+
+``event_roles(parse, word, words)`` gives the doers and the done-to of the action whose head is
+parse word ``word``, as parse words heading noun phrases: the active verb's subject and object or
+oblique ("against", "on" ...), the passive's "by" agent and its subject, the subject shared by
+coordinated verbs ("attacked the town and arrested ..."), by a controlled verb ("threatened to
+attack"), by a participle clause (", killing 20") and the antecedent of a relative clause ("police,
+who fired"). For an action named by a noun ("a warning from the EU", "Israeli strikes on Gaza") the
+noun's own modifiers, and the verb it is the object of: the subject of "received a warning" is who
+was warned. ``None`` when the parse says nothing about the action (the caller falls back to word
+order).
+
+``actors_of(parse, head, actors, token_words)`` maps a role word to the actors the noun phrase names,
+following coordination ("Chile, Peru and Bolivia").
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional, Sequence
+
+from transforms.coding.inflection import verb_forms
+from transforms.coding.syntax.parse import Parse
+
+DATA_FILE = Path(__file__).resolve().parents[1] / "data" / "syntax_roles.json"
+NOMINAL = frozenset({"NOUN", "PROPN", "PRON", "NUM", "X", "ADJ", "DET"})
+
+
+@dataclass(frozen=True)
+class RoleLexicon:
+    """The few words the role finder needs, loaded from ``data/syntax_roles.json``."""
+
+    receiving_verbs: frozenset[str]
+    doer_prepositions: frozenset[str]
+    target_prepositions: frozenset[str]
+    clause_relations: frozenset[str]
+    subject_relations: frozenset[str]
+    passive_subject_relations: frozenset[str]
+    object_relations: frozenset[str]
+    relative_words: frozenset[str]
+    reciprocal_roots: frozenset[str]
+    group_words: frozenset[str]
+    background_prepositions: frozenset[str]
+
+    @classmethod
+    def from_file(cls, path: Path = DATA_FILE) -> "RoleLexicon":
+        data = json.loads(path.read_text(encoding="utf-8"))
+        receiving = frozenset(form for lemma in data["receiving_verbs"] for form in verb_forms(lemma))
+        return cls(
+            receiving_verbs=receiving,
+            **{key: frozenset(data[key]) for key in cls.__dataclass_fields__ if key != "receiving_verbs"},
+        )
+
+
+@dataclass(frozen=True)
+class Roles:
+    """Candidate words for the doer and the done-to, best first (the caller keeps the first that
+    names an actor)."""
+
+    doers: tuple[int, ...]
+    done_to: tuple[int, ...]
+    # The parse named a doer (or done-to) that is no actor: "the company said", "a spokesman".
+    doer_named: bool
+    done_to_named: bool
+    # An action named by a noun in a prepositional phrase of time or circumstance ("amid the
+    # withdrawal", "after India's strike", "with bombings recorded weekly") is background, no event.
+    background: bool = False
+
+
+def _children(parse: Parse, word: int, relations: frozenset[str] | set[str]) -> list[int]:
+    return [child for child in parse.children(word) if parse.deps[child] in relations]
+
+
+def _is_passive(parse: Parse, verb: int) -> bool:
+    return parse.passive[verb] and any(
+        parse.deps[child] in ("aux:pass", "nsubj:pass", "obl:agent") for child in parse.children(verb)
+    ) or any(parse.deps[child] in ("nsubj:pass", "aux:pass") for child in parse.children(verb))
+
+
+def _agents(parse: Parse, verb: int) -> list[int]:
+    return [
+        child for child in parse.children(verb)
+        if parse.deps[child] == "obl:agent" or (parse.relation(child) == "obl" and parse.case_of(child) == "by")
+    ]
+
+
+def _targets(parse: Parse, verb: int, lexicon: RoleLexicon) -> list[int]:
+    """Candidates for the done-to of an active verb, best first: its object, indirect object,
+    obliques with a target preposition ("against", "on", "to" ...), and those inside the object
+    ("aid to Mozambique"). The caller takes the first that names an actor: "gave troops to Lebanon"
+    is done to Lebanon, not to the troops."""
+    children = parse.children(verb)
+    objects = [child for child in children if parse.deps[child] == "obj"]
+    candidates = objects + [child for child in children if parse.deps[child] == "iobj"]
+    candidates += [
+        child for child in children
+        if parse.relation(child) == "obl" and parse.case_of(child) in lexicon.target_prepositions
+    ]
+    for noun in objects:
+        candidates += [
+            child for child in parse.children(noun)
+            if parse.relation(child) == "nmod" and parse.case_of(child) in lexicon.target_prepositions
+        ]
+    return candidates
+
+
+def _subject(parse: Parse, verb: int, lexicon: RoleLexicon, depth: int = 0) -> Optional[int]:
+    """The doer of an active verb, inherited along coordination, control and participles."""
+    subjects = _children(parse, verb, lexicon.subject_relations)
+    if subjects:
+        subject = subjects[0]
+        if parse.words[subject].lower() in lexicon.relative_words and parse.deps[verb].startswith("acl"):
+            return parse.heads[verb]  # "police, who fired": the antecedent
+        return subject
+    if depth > 4 or parse.heads[verb] == verb:
+        return None
+    governor = parse.heads[verb]
+    relation = parse.deps[verb]
+    if relation == "conj" or relation == "xcomp":
+        return _subject(parse, governor, lexicon, depth + 1)
+    if relation == "advcl" and parse.tags[verb] in ("VBG", "VBN"):
+        return _subject(parse, governor, lexicon, depth + 1)  # "..., killing 20 people"
+    if relation == "acl" and parse.tags[verb] == "VBG":
+        return governor  # "gunmen firing on the crowd"
+    return None
+
+
+def verb_roles(parse: Parse, verb: int, lexicon: RoleLexicon) -> Roles:
+    if _is_passive(parse, verb) or (parse.deps[verb] == "acl" and parse.tags[verb] == "VBN"):
+        doers = _agents(parse, verb)
+        done_to = _children(parse, verb, lexicon.passive_subject_relations)
+        if not done_to and parse.deps[verb] == "acl":
+            done_to = [parse.heads[verb]]  # "protesters killed by police"
+        if not done_to and parse.deps[verb] == "conj":
+            done_to = _children(parse, parse.heads[verb], lexicon.passive_subject_relations)
+        return Roles(tuple(doers), tuple(done_to), bool(doers), bool(done_to))
+    subject = _subject(parse, verb, lexicon)
+    targets = _targets(parse, verb, lexicon)
+    # "threatened to attack the town": the controlled verb's object is a target too.
+    for child in _children(parse, verb, {"xcomp"}):
+        targets += _targets(parse, child, lexicon)
+    doers = (subject,) if subject is not None else ()
+    return Roles(doers, tuple(targets), subject is not None, bool(targets))
+
+
+def noun_roles(parse: Parse, noun: int, lexicon: RoleLexicon) -> Optional[Roles]:
+    """Roles of an action named by a noun; None when neither the noun nor its verb says."""
+    if parse.relation(noun) in ("obl", "nmod") and parse.case_of(noun) in lexicon.background_prepositions:
+        return Roles((), (), True, True, background=True)
+    doers: list[int] = []
+    done_to: list[int] = []
+    for child in parse.children(noun):
+        relation = parse.deps[child]
+        case = parse.case_of(child)
+        if relation == "nmod:poss" or (parse.relation(child) == "nmod" and case in lexicon.doer_prepositions):
+            doers.append(child)
+        elif parse.relation(child) == "nmod" and case in lexicon.target_prepositions:
+            done_to.append(child)
+        elif relation in ("amod", "compound") and child < noun and parse.pos[child] in ("PROPN", "ADJ"):
+            doers.append(child)  # "Israeli strikes", "Taliban attacks"
+    governor = parse.heads[noun]
+    relation = parse.relation(noun)
+    if governor != noun and relation == "obj":
+        verb_word = parse.words[governor].lower()
+        subjects = _children(parse, governor, lexicon.subject_relations)
+        if verb_word in lexicon.receiving_verbs:
+            # "Iran received a warning from the EU", "the mayor faced complaints from councillors"
+            done_to = done_to or subjects
+            doers = [d for d in doers if parse.deps[d] != "nmod:poss"] or [
+                child for child in parse.children(governor)
+                if parse.relation(child) == "obl" and parse.case_of(child) in lexicon.doer_prepositions
+            ]
+        else:
+            # "launched strikes on the town", "issued a warning to Iran"
+            if not doers:
+                subject = _subject(parse, governor, lexicon)
+                doers = [subject] if subject is not None else []
+            if not done_to:
+                done_to = [
+                    child for child in parse.children(governor)
+                    if parse.relation(child) in ("obl", "iobj") and (
+                        parse.deps[child] == "iobj" or parse.case_of(child) in lexicon.target_prepositions
+                    )
+                ][:1]
+    elif governor != noun and relation in ("nsubj",):
+        done_to = done_to or _targets(parse, governor, lexicon)  # "a roadside bomb killed two soldiers"
+    if not doers and not done_to:
+        return None
+    return Roles(tuple(doers), tuple(done_to), bool(doers), bool(done_to))
+
+
+def event_roles(parse: Parse, word: int, verbal: bool, lexicon: RoleLexicon) -> Optional[Roles]:
+    """Doer and done-to words of the action headed by ``word``; None when the parse cannot say."""
+    if verbal and parse.pos[word] in ("VERB", "AUX") or parse.tags[word].startswith("VB"):
+        return verb_roles(parse, word, lexicon)
+    if parse.pos[word] in ("NOUN", "PROPN"):
+        return noun_roles(parse, word, lexicon)
+    return None
+
+
+def phrase_words(parse: Parse, head: int, lexicon: RoleLexicon) -> set[int]:
+    """The words of the noun phrase headed by ``head``, without its clauses and conjuncts."""
+    found = {head}
+    frontier = [head]
+    while frontier:
+        word = frontier.pop()
+        for child in parse.children(word):
+            if parse.deps[child] in lexicon.clause_relations or parse.deps[child] in ("conj", "cc", "appos"):
+                continue
+            found.add(child)
+            frontier.append(child)
+    return found
+
+
+def conjuncts(parse: Parse, head: int) -> list[int]:
+    """``head`` and the words coordinated with it ("Chile, Peru and Bolivia"), in order."""
+    group = [head]
+    frontier = [head]
+    while frontier:
+        word = frontier.pop()
+        for child in parse.children(word):
+            if parse.deps[child] == "conj" and parse.pos[child] in NOMINAL:
+                group.append(child)
+                frontier.append(child)
+    return sorted(group)
+
+
+def actors_of(parse: Parse, head: int, actors: Sequence, token_words: Sequence[Optional[int]], lexicon: RoleLexicon) -> list:
+    """The actors named by the noun phrase at ``head`` and its conjuncts. Per conjunct: the actor
+    holding its head word ("Russia's Defense Ministry"); for a quantity or group ("two of the
+    soldiers", "a group of Moroccan diplomats") the phrase after "of"; for a person's name, the
+    actor in its title ("Ukrainian President Volodymyr Zelenskyy"). A phrase headed by a word that
+    names no actor is no actor, whatever modifies it: "Canada's senior economist" is not Canada."""
+    found = []
+    for conjunct in conjuncts(parse, head):
+        for actor in _phrase_actor(parse, conjunct, actors, token_words, lexicon):
+            if actor not in found:
+                found.append(actor)
+    return found
+
+
+def _holding(actors: Sequence, token_words: Sequence[Optional[int]], words: set[int]) -> list:
+    return [actor for actor in actors if any(token_words[p] in words for p in range(actor.start, actor.end))]
+
+
+def _phrase_actor(parse: Parse, head: int, actors: Sequence, token_words: Sequence[Optional[int]], lexicon: RoleLexicon, depth: int = 0) -> list:
+    holding = _holding(actors, token_words, {head})
+    if holding:
+        return [] if _officer_of_unknown_body(parse, head, holding[0], actors, token_words) else holding[:1]
+    if depth > 3:
+        return []
+    word = parse.words[head].lower()
+    if word in lexicon.group_words or parse.pos[head] in ("NUM", "PRON", "DET"):
+        for child in parse.children(head):
+            if parse.relation(child) == "nmod" and parse.case_of(child) == "of":
+                return _phrase_actor(parse, child, actors, token_words, lexicon, depth + 1)
+        return []
+    if parse.pos[head] == "PROPN":
+        # A name with its title: the title's words hang on the name (compound, flat, appos, amod).
+        title = {
+            child for child in parse.children(head)
+            if parse.deps[child] in ("compound", "flat", "appos", "amod", "nmod:desc")
+        }
+        for word_index in sorted(title):
+            inside = _holding(actors, token_words, phrase_words(parse, word_index, lexicon))
+            if inside:
+                if _officer_of_unknown_body(parse, head, inside[0], actors, token_words):
+                    return []
+                return inside[:1]
+    return []
+
+
+def _officer_of_unknown_body(parse: Parse, head: int, actor, actors: Sequence, token_words: Sequence[Optional[int]]) -> bool:
+    """"An Alibaba spokesperson", "InfoNation President Dan McDowell", "a spokeswoman for
+    Neumann": a role without a country, tied to a name no dictionary knows, is that body's officer
+    (a company's, a person's), not a state's."""
+    if not actor.code.startswith("---"):
+        return False
+    actor_words = {token_words[p] for p in range(actor.start, actor.end)}
+    first_actor_word = min((w for w in actor_words if w is not None), default=head)
+    known = {token_words[p] for other in actors for p in range(other.start, other.end)}
+    candidates = set()
+    for anchor in {head} | {w for w in actor_words if w is not None}:
+        for child in parse.children(anchor):
+            relation = parse.deps[child]
+            if relation in ("compound", "nmod:poss") and child < first_actor_word:
+                candidates.add(child)
+            elif parse.relation(child) == "nmod" and parse.case_of(child) in ("for", "of", "at"):
+                candidates.add(child)
+    return any(parse.pos[word] == "PROPN" and word not in known for word in candidates)
