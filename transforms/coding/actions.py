@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import NamedTuple, Sequence
 
+from transforms.coding.cue_data import read_cues
 from transforms.coding.inflection import noun_forms, verb_forms
 from transforms.coding.text import Token, is_month_name, normalise, tokenize
 
@@ -192,9 +193,7 @@ class ActionLexicon:
 
 
 # Before these words an "-ed" form is an adjective: "the jailed leader", "areas of burned homes".
-_DETERMINERS = frozenset(
-    {"the", "a", "an", "its", "their", "his", "her", "our", "this", "these", "those", "of", "with", "for", "newly"}
-)
+_DETERMINERS = frozenset(read_cues()["adjective_determiners"])
 
 
 def _is_adjective(tokens: Sequence[Token], position: int) -> bool:

@@ -19,7 +19,6 @@ from transforms.coding.text import Token, is_initialism, normalise, tokenize
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 UNKNOWN_COUNTRY = "---"
-_FORMER = frozenset({"former", "ex", "late"})
 # Which mention of a merged group decides the actor type, most specific first.
 _KIND_RANK = {"person": 5, "org": 4, "role": 3, "capital": 2, "country": 1, "nonactor": 0}
 
@@ -102,6 +101,7 @@ class ActorDictionary:
         self._generic_roles = frozenset(cues["generic_roles"])
         self._locatives = frozenset(cues["locative_prepositions"])
         self._name_continuations = frozenset(cues["name_continuations"])
+        self._former = frozenset(cues["former_markers"])
         self.country_names: dict[str, str] = {}
         # Country names that are nouns ("Syria"), as opposed to adjectives ("Syrian").
         self._country_nouns: set[str] = set()
@@ -339,7 +339,7 @@ class ActorDictionary:
         leading = max(entries, key=lambda entry: _KIND_RANK[entry.kind])
         if leading.kind == "role":
             leading = role or leading
-        former = any(token.lower in _FORMER for token in tokens[max(0, start - 1) : end])
+        former = any(token.lower in self._former for token in tokens[max(0, start - 1) : end])
         if former and country and leading.kind in ("person", "role"):
             # "former President X": a national figure, no longer in the office
             leading = leading._replace(type="ELI", code=country + "ELI", kind="role")

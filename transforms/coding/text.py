@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple, Sequence
 
+from transforms.coding.cue_data import read_cues
+
 # Abbreviations that end with a full stop but rarely end a sentence.
 _ABBREVIATIONS = (
     "mr mrs ms dr prof gen lt col maj capt sgt adm gov sen rep st jr sr no vs etc inc corp co ltd "
@@ -128,7 +130,7 @@ def is_initialism(word: str) -> bool:
 
 # Month names that are also verbs: capitalised inside a sentence ("in March", "on May 3") they name
 # the month, not a march or a possibility.
-_MONTHS_THAT_ARE_WORDS = frozenset({"March", "May"})
+_MONTHS_THAT_ARE_WORDS = frozenset(read_cues()["months_that_are_words"])
 
 
 def is_month_name(tokens: Sequence[Token], position: int) -> bool:

@@ -1,0 +1,181 @@
+"""Clauses and chains: an action with the actions it governs folded into one event's code.
+
+"threatened to" + "attack" is one chain coded as a threat of military force. Chains whose head is
+negated ("did not attack") or hypothetical ("could attack", "if they attack") are dropped here.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple, Optional, Sequence
+
+from transforms.coding.actions import ActionMatch
+from transforms.coding.lexicon import Cues
+from transforms.coding.text import Token, is_month_name
+
+# How far (in tokens) an action's clause reaches to the right for its content and target.
+CLAUSE_REACH = 14
+# How far back an "if", "unless" or "whether" still makes an action hypothetical.
+HYPOTHETICAL_REACH = 25
+# Other hypothetical words count only this close before the action ("could attack").
+HYPOTHETICAL_NEAR = 4
+# A negation this close before the action negates it ("did not attack").
+NEGATION_REACH = 3
+
+
+class Chain(NamedTuple):
+    """An action with the actions it governs folded in: one event's worth of meaning."""
+
+    head: ActionMatch
+    code: str
+    end: int
+    literal: frozenset[int]  # positions of the words its patterns name, over all folded actions
+    # How its doer was found: "parse" (the parse's subject or agent), "order" (word order, where
+    # the parse named nobody), "statement" (the speaker of a statement verb).
+    evidence: str = "order"
+
+
+def specificity(code: str) -> tuple[int, int]:
+    """More digits and a non-zero last digit make a code more specific ("1833" over "180")."""
+    return (len(code) - code.endswith("0"), len(code))
+
+
+def clause_end(cues: Cues, tokens: Sequence[Token], start: int) -> int:
+    """Where the clause going on at ``start`` ends: a clause break, a comma, "and then" / "and
+    also", or ``CLAUSE_REACH`` tokens on."""
+    limit = min(len(tokens), start + CLAUSE_REACH)
+    for position in range(start, limit):
+        word = tokens[position].lower
+        if word in cues.clause_breaks or word == ",":
+            return position
+        if word == "and" and position + 1 < len(tokens) and tokens[position + 1].lower in cues.clause_closing_after_and:
+            return position
+    return limit
+
+
+def refine_with(cues: Cues, family: str, content_code: str, default: str) -> str:
+    """The code a frame of ``family`` becomes with content coded ``content_code`` (its listed
+    refinement), else ``default``."""
+    for prefix, result in cues.refinements.get(family, ()):
+        if content_code.startswith(prefix):
+            return content_code if result == "=" else result
+    return default
+
+
+def refine(cues: Cues, frame: ActionMatch, content_code: str) -> str:
+    """The code of a frame ("threatened to", "called for") governing content coded ``content_code``."""
+    if frame.pattern in cues.content_keeping_frames and content_code[:2] in cues.content_keeping_roots:
+        return content_code  # "ordered troops to shell the town": the shelling is the event
+    # "will attack" without a listed refinement keeps the content; other frames keep their own code.
+    keep_content = frame.kind == "aux" and frame.code[:2] == "03"
+    family = next((key for key in (frame.code[:3], frame.code[:2]) if key in cues.refinements), frame.code[:2])
+    return refine_with(cues, family, content_code, content_code if keep_content else frame.code)
+
+
+def chains(cues: Cues, tokens: Sequence[Token], matches: Sequence[ActionMatch]) -> list[Chain]:
+    """Fold governed actions into their governors; drop negated or hypothetical chains."""
+    actions = [match for match in matches if match.kind in ("act", "aux")]
+    found: list[Chain] = []
+    index = 0
+    while index < len(actions):
+        group = [actions[index]]
+        while index + 1 < len(actions):
+            current, following = group[-1], actions[index + 1]
+            if (
+                following.start >= clause_end(cues, tokens, current.end)
+                or starts_new_verb(cues, tokens, following)
+                or is_finite_passive(cues, tokens, following)
+            ):
+                break
+            group.append(following)
+            index += 1
+        index += 1
+        code = fold(cues, tokens, group)
+        if code is None or is_negated(cues, tokens, group[0]) or is_hypothetical(cues, tokens, group[0]):
+            continue
+        if is_conditional_promise(cues, tokens, group, code):
+            # "will withdraw its troops unless ...": a promise on a condition is a threat.
+            code = refine_with(cues, "13", code, "130")
+        end = clause_end(cues, tokens, group[-1].end)
+        if index < len(actions) and is_finite_passive(cues, tokens, actions[index]):
+            # "who was accused of bribery was arrested by police": the agent is the arrest's.
+            end = min(end, actions[index].start)
+        found.append(Chain(group[0], code, end, frozenset().union(*(match.literal for match in group))))
+    return found
+
+
+def is_conditional_promise(cues: Cues, tokens: Sequence[Token], group: Sequence[ActionMatch], code: str) -> bool:
+    """"will withdraw unless ...": an intent ("will") followed by a condition in its clause."""
+    if code[:2] in ("12", "13") or not any(match.kind == "aux" and match.code[:2] == "03" for match in group):
+        return False
+    after = tokens[group[-1].end : group[-1].end + CLAUSE_REACH]
+    return any(token.lower in cues.conditionals for token in after)
+
+
+def fold(cues: Cues, tokens: Sequence[Token], group: Sequence[ActionMatch]) -> Optional[str]:
+    """The code of a chain, innermost content first; ``None`` when nothing is left to code.
+
+    A negation between a frame and its content cancels the content, except that a negated
+    promise to cooperate ("will not meet", "would not allow") is a rejection.
+    """
+    code: Optional[str] = group[-1].code if group[-1].kind != "aux" else None
+    for position in range(len(group) - 2, -1, -1):
+        frame, content = group[position], group[position + 1]
+        if any(token.lower in cues.negations for token in tokens[frame.end : content.start]):
+            if code is not None and code[:2] in cues.intent_negation_roots and frame.code[:2] == "03":
+                code = refine_with(cues, "12", code, "120")
+                continue
+            code = None
+        if code is None:
+            code = frame.code if frame.kind != "aux" else None
+        elif frame.code[:2] == code[:2] and frame.code[:2] not in cues.refinements:
+            code = max(frame.code, code, key=specificity)  # "killed in a roadside bombing"
+        else:
+            code = refine(cues, frame, code)
+    return code
+
+
+def starts_new_verb(cues: Cues, tokens: Sequence[Token], match: ActionMatch) -> bool:
+    """"... attacked the town and arrested ...": a coordinated verb is its own event."""
+    return (
+        (match.verbal or match.kind == "aux")
+        and match.start > 0
+        and tokens[match.start - 1].lower in cues.verb_coordinators
+    )
+
+
+def is_finite_passive(cues: Cues, tokens: Sequence[Token], match: ActionMatch) -> bool:
+    """"A priest who was accused of fraud was arrested": a verb with its own finite auxiliary
+    is a clause of its own, not the content of the action before it."""
+    if not match.verbal or match.start < 1:
+        return False
+    before = tokens[match.start - 1].lower
+    if before == "been" and match.start >= 2:
+        return tokens[match.start - 2].lower in cues.perfect_auxiliaries
+    return before in cues.finite_auxiliaries
+
+
+def is_participle_clause(tokens: Sequence[Token], head: ActionMatch) -> bool:
+    """"Air strikes hit Gaza, killing 20 people": an "-ing" verb after a comma continues the
+    previous action; its doer is that action's doer, not the nearest name (the place hit)."""
+    return head.verbal and head.start > 0 and tokens[head.start - 1].text == "," and tokens[head.start].lower.endswith("ing")
+
+
+def is_negated(cues: Cues, tokens: Sequence[Token], head: ActionMatch) -> bool:
+    """A negation just before the action ("did not attack", "never met")."""
+    window = range(max(0, head.start - NEGATION_REACH), head.start)
+    return any(tokens[position].lower in cues.negations for position in window)
+
+
+def is_hypothetical(cues: Cues, tokens: Sequence[Token], head: ActionMatch) -> bool:
+    """"could attack", "if they attack": a hypothetical word before the action in its clause
+    ("if", "unless", "whether" from far back, the others only close by)."""
+    position = head.start - 1
+    while position >= max(0, head.start - HYPOTHETICAL_REACH):
+        word = tokens[position].lower
+        near = head.start - position <= HYPOTHETICAL_NEAR or word in cues.far_reaching_hypotheticals
+        if word in cues.hypotheticals and near and not is_month_name(tokens, position):
+            return True
+        if word in cues.clause_breaks or word == ",":
+            return False
+        position -= 1
+    return False

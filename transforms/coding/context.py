@@ -1,0 +1,95 @@
+"""What a whole article tells each of its sentences: its home country, the people it has
+introduced ("Mexican Foreign Minister Marcelo Ebrard" then "Ebrard said"), and whether its lead
+makes it off-topic (sport, business, weather ...)."""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from typing import Optional, Sequence
+
+from transforms.coding.actors import Actor
+from transforms.coding.geo import Place
+from transforms.coding.lexicon import Lexicon
+from transforms.coding.text import Token, token_words, tokenize
+
+# An article's home country (for "the minister", "police" without a country) is the country named in
+# at least this many of its sentences, and this many times as often as the next one.
+HOME_MIN_MENTIONS = 2
+HOME_MARGIN = 1.5
+# Surnames shorter than this are too often initials or particles to be remembered.
+MIN_SURNAME_LENGTH = 3
+
+
+def article_context(
+    lexicon: Lexicon, sentences: Sequence[str], base: datetime.date
+) -> tuple[Optional[Place], dict[int, dict[str, Actor]]]:
+    """What the whole article tells each sentence: its home country (the country named in at
+    least ``HOME_MIN_MENTIONS`` sentences and ``HOME_MARGIN`` times as many as the next; for
+    "the minister" without a country), and per sentence the surnames of people it introduces
+    with a role ("Mexican Foreign Minister Marcelo Ebrard" -> "ebrard": MEXGOV)."""
+    counts: Counter[str] = Counter()
+    introductions: dict[int, dict[str, Actor]] = {}
+    for index, sentence in enumerate(sentences):
+        if token_words(sentence).isdisjoint(lexicon.actors.key_words):
+            continue
+        tokens = tokenize(sentence)
+        actors = lexicon.actors.actors(tokens, base)
+        counts.update({actor.country for actor in actors if actor.country})
+        for actor in actors:
+            name = surname(lexicon, tokens, actor)
+            if name is not None:
+                introductions.setdefault(index, {})[name] = actor
+    home = None
+    ranked = counts.most_common(2)
+    if len(sentences) > 1 and ranked and ranked[0][1] >= HOME_MIN_MENTIONS and (
+        len(ranked) == 1 or ranked[0][1] >= HOME_MARGIN * ranked[1][1]
+    ):
+        home = Place("", ranked[0][0], None, None)
+    return home, introductions
+
+
+def surname(lexicon: Lexicon, tokens: Sequence[Token], actor: Actor) -> Optional[str]:
+    """The surname closing an actor named with a role and a person's name, else None."""
+    if actor.type is None or actor.kind not in ("role", "person") or actor.end - actor.start < 2:
+        return None
+    last = tokens[actor.end - 1]
+    if not (last.text[:1].isupper() and last.text.isalpha() and len(last.text) >= MIN_SURNAME_LENGTH):
+        return None
+    if last.lower in lexicon.actors.key_words or tokens[actor.end - 2].lower in lexicon.cues.not_name_links:
+        return None
+    return last.lower
+
+
+def remembered(
+    lexicon: Lexicon,
+    tokens: Sequence[Token],
+    actors: list[Actor],
+    known_names: dict[str, Actor],
+    blocked: frozenset[int],
+) -> list[Actor]:
+    """``actors`` with the surnames of people introduced earlier in the article added."""
+    prepositions = lexicon.cues.subject_blocking_prepositions
+    taken = {position for actor in actors for position in range(actor.start, actor.end)}
+    added = [
+        known_names[token.lower]._replace(
+            start=position,
+            end=position + 1,
+            after_preposition=position > 0 and tokens[position - 1].lower in prepositions,
+        )
+        for position, token in enumerate(tokens)
+        if token.lower in known_names and token.text[:1].isupper() and position not in taken and position not in blocked
+    ]
+    return sorted(actors + added, key=lambda actor: actor.start) if added else actors
+
+
+def is_offtopic_lead(lexicon: Lexicon, lead: Sequence[str], base: datetime.date) -> bool:
+    """Is the story about sport, money, weather ...? Its lead says so and names no political role."""
+    actors_per_sentence = [
+        lexicon.actors.actors(tokenize(sentence), base)
+        for sentence in lead
+        if not token_words(sentence).isdisjoint(lexicon.actors.key_words)  # else it names no actor
+    ]
+    if any(lexicon.relevance.has_political_role(actors) for actors in actors_per_sentence):
+        return False
+    return any(lexicon.relevance.has_topic_words(sentence) for sentence in lead)

@@ -1,0 +1,146 @@
+"""Everything the coder knows about words, loaded once from ``data/``.
+
+``Cues`` holds the grammar cues of ``data/cues.json`` (negations, clause breaks, auxiliaries ...) as
+frozen sets, tuples and mappings; ``Lexicon`` bundles them with the action patterns, the actor
+dictionary, the gazetteer, the topic filter, the syntactic role lexicon and the CAMEO table. The
+coder's functions take what they need from these objects; no word list lives in their code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping
+
+from transforms.coding import cameo
+from transforms.coding.actions import ActionLexicon
+from transforms.coding.actors import ActorDictionary
+from transforms.coding.cue_data import CUES_FILE, read_cues
+from transforms.coding.geo import Gazetteer
+from transforms.coding.relevance import RelevanceFilter
+from transforms.coding.syntax.roles import RoleLexicon
+
+# A refinement: a code prefix of the content and what the frame becomes ("=": the content's code).
+Refinement = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Cues:
+    """The grammar cues the coder uses, from ``data/cues.json`` (see its keys for the meaning)."""
+
+    negations: frozenset[str]
+    hypotheticals: frozenset[str]
+    far_reaching_hypotheticals: frozenset[str]
+    clause_breaks: frozenset[str]
+    clause_closing_after_and: frozenset[str]
+    passive_auxiliaries: frozenset[str]
+    passive_gap_words: frozenset[str]
+    adjective_complements: frozenset[str]
+    # Per code family, its refinements, longest content prefix first.
+    refinements: Mapping[str, tuple[Refinement, ...]]
+    intent_negation_roots: frozenset[str]
+    object_verbs: frozenset[str]
+    object_determiners: frozenset[str]
+    conditionals: frozenset[str]
+    content_keeping_frames: frozenset[str]
+    content_keeping_roots: frozenset[str]
+    subordinators: frozenset[str]
+    reported_demands: frozenset[str]
+    political_types: frozenset[str]
+    crowds: frozenset[str]
+    relief_codes: tuple[str, ...]
+    subject_blocking_prepositions: frozenset[str]
+    finite_auxiliaries: frozenset[str]
+    perfect_auxiliaries: frozenset[str]
+    possessives: frozenset[str]
+    travelling_types: frozenset[str]
+    travelling_roles: tuple[str, ...]
+    relative_pronouns: frozenset[str]
+    not_agents_after_by: frozenset[str]
+    security_forces: frozenset[str]
+    street_violence: frozenset[str]
+    # Words that cannot stand just before a surname (name particles, "of", "the", "and").
+    not_name_links: frozenset[str]
+    verb_coordinators: frozenset[str]
+    apposition_openers: frozenset[str]
+    # Word sequences that join coordinated actors ("and", ", and", "or" ...).
+    coordination_links: frozenset[tuple[str, ...]]
+    first_person_pronouns: frozenset[str]
+
+    @classmethod
+    def from_dict(cls, cues: dict) -> "Cues":
+        """The cues of a parsed ``cues.json``."""
+        return cls(
+            negations=frozenset(cues["negation"]),
+            hypotheticals=frozenset(cues["hypothetical"]),
+            far_reaching_hypotheticals=frozenset(cues["far_reaching_hypotheticals"]),
+            clause_breaks=frozenset(cues["clause_breaks"]),
+            clause_closing_after_and=frozenset(cues["clause_closing_after_and"]),
+            passive_auxiliaries=frozenset(cues["passive_auxiliaries"]),
+            passive_gap_words=frozenset(cues["passive_gap_words"]),
+            adjective_complements=frozenset(cues["adjective_complements"]),
+            refinements=MappingProxyType({
+                root: tuple(tuple(pair) for pair in sorted(pairs, key=lambda pair: -len(pair[0])))
+                for root, pairs in cues["refinements"].items()
+            }),
+            intent_negation_roots=frozenset(cues["intent_negation_roots"]),
+            object_verbs=frozenset(cues["object_verbs"]),
+            object_determiners=frozenset(cues["object_determiners"]),
+            conditionals=frozenset(cues["conditionals"]),
+            content_keeping_frames=frozenset(cues["content_keeping_frames"]),
+            content_keeping_roots=frozenset(cues["content_keeping_roots"]),
+            subordinators=frozenset(cues["subordinators"]),
+            reported_demands=frozenset(cues["reported_demands"]),
+            political_types=frozenset(cues["political_types"]),
+            crowds=frozenset(cues["crowds"]),
+            relief_codes=tuple(cues["relief_codes"]),
+            subject_blocking_prepositions=frozenset(cues["subject_blocking_prepositions"]),
+            finite_auxiliaries=frozenset(cues["finite_auxiliaries"]),
+            perfect_auxiliaries=frozenset(cues["perfect_auxiliaries"]),
+            possessives=frozenset(cues["possessives"]),
+            travelling_types=frozenset(cues["travelling_types"]),
+            travelling_roles=tuple(cues["travelling_roles"]),
+            relative_pronouns=frozenset(cues["relative_pronouns"]),
+            not_agents_after_by=frozenset(cues["not_agents_after_by"]),
+            security_forces=frozenset(cues["security_forces"]),
+            street_violence=frozenset(cues["street_violence"]),
+            not_name_links=frozenset(cues["name_particles"]) | frozenset(cues["not_name_links"]),
+            verb_coordinators=frozenset(cues["verb_coordinators"]),
+            apposition_openers=frozenset(cues["apposition_openers"]),
+            coordination_links=frozenset(tuple(link) for link in cues["coordination_links"]),
+            first_person_pronouns=frozenset(cues["first_person_pronouns"]),
+        )
+
+    @classmethod
+    def from_file(cls, path: Path = CUES_FILE) -> "Cues":
+        """The cues of ``data/cues.json`` (or another file of the same form)."""
+        return cls.from_dict(read_cues(path))
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """All the coder's dictionaries; build once with ``Lexicon.load()`` (it reads every data file)."""
+
+    cues: Cues
+    actions: ActionLexicon
+    actors: ActorDictionary
+    gazetteer: Gazetteer
+    relevance: RelevanceFilter
+    roles: RoleLexicon
+    codes: Mapping[str, cameo.CameoCode]
+
+    @classmethod
+    def load(cls, cues_file: Path = CUES_FILE) -> "Lexicon":
+        """Every dictionary from ``data/``."""
+        raw_cues = read_cues(cues_file)
+        actors = ActorDictionary()
+        return cls(
+            cues=Cues.from_dict(raw_cues),
+            actions=ActionLexicon.from_file(),
+            actors=actors,
+            gazetteer=Gazetteer(actors.country_keys()),
+            relevance=RelevanceFilter(raw_cues),
+            roles=RoleLexicon.from_file(),
+            codes=cameo.cameo_table(),
+        )

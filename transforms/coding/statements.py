@@ -1,0 +1,100 @@
+"""Statements: "the foreign ministry said ..." is an event (010) of its own beside what it reports.
+
+The speaker is the subject of the statement verb in the dependency parse ("according to X": X),
+else the actor before "said" in its own clause or right after it ("said the minister").
+"""
+
+from __future__ import annotations
+
+from typing import Optional, Sequence
+
+from transforms.coding.actions import ActionMatch
+from transforms.coding.actors import Actor
+from transforms.coding.chains import Chain, clause_end, is_negated
+from transforms.coding.lexicon import Cues, Lexicon
+from transforms.coding.syntax.parse import Parse
+from transforms.coding.syntax.roles import RoleLexicon, actors_of
+from transforms.coding.text import Token
+
+# A speaker's type that reports rather than states: a news outlet.
+MEDIA = "MED"
+
+
+def is_political(cues: Cues, actor: Optional[Actor]) -> bool:
+    """Does the actor count for political events: a country's actor or a political type?"""
+    return actor is not None and (actor.country is not None or actor.type in cues.political_types)
+
+
+def statement(
+    lexicon: Lexicon,
+    tokens: Sequence[Token],
+    matches: Sequence[ActionMatch],
+    actors: Sequence[Actor],
+    parse: Optional[Parse] = None,
+    words: Sequence[Optional[int]] = (),
+) -> list[tuple[Chain, Actor, None]]:
+    """A statement: one 010 by the first political speaker (not a news outlet reporting). The
+    speaker is the subject of the statement verb in the parse, else found by word order."""
+    cues = lexicon.cues
+    for match in matches:
+        if match.kind != "say" or is_negated(cues, tokens, match) or is_negated_in_parse(cues, parse, words, match):
+            continue
+        chain = Chain(match, match.code, clause_end(cues, tokens, match.end), match.literal)
+        speaker = speaker_in_parse(lexicon.roles, parse, words, match, actors)
+        if speaker is None:
+            # The speaker stands before "said" in the same clause, or before an apposition
+            # ("Ana Ruiz, the interior minister, said"); "..., a report said" has no speaker.
+            before = [
+                a for a in actors
+                if a.end <= match.start and not a.after_preposition and speaks(cues, tokens, a, match)
+            ]
+            after = [a for a in actors if a.start >= match.end and a.start < chain.end]
+            speaker = before[-1] if before else (after[0] if after and after[0].start - match.end <= 1 else None)
+        if speaker is not None and is_political(cues, speaker) and speaker.type != MEDIA:
+            return [(chain, speaker, None)]
+    return []
+
+
+def speaker_in_parse(
+    roles: RoleLexicon,
+    parse: Optional[Parse],
+    words: Sequence[Optional[int]],
+    say: ActionMatch,
+    actors: Sequence[Actor],
+) -> Optional[Actor]:
+    """The actor the parse gives as the subject of a statement verb ("according to X": X)."""
+    if parse is None or words[say.start] is None:
+        return None
+    word = words[say.start]
+    subjects = [child for child in parse.children(word) if parse.deps[child] in roles.subject_relations]
+    if not subjects and parse.words[word].lower() == "according":
+        subjects = [child for child in parse.children(word) if parse.relation(child) in ("obl", "nmod")]
+    for subject in subjects:
+        found = actors_of(parse, subject, actors, words, roles)
+        if found:
+            return found[0]
+    return None
+
+
+def is_negated_in_parse(
+    cues: Cues, parse: Optional[Parse], words: Sequence[Optional[int]], match: ActionMatch
+) -> bool:
+    """"did not respond", "never met": a negation attached to the action's verb."""
+    if parse is None or words[match.start] is None:
+        return False
+    word = words[match.start]
+    return any(
+        parse.words[child].lower() in cues.negations and parse.relation(child) == "advmod"
+        for child in parse.children(word)
+    )
+
+
+def speaks(cues: Cues, tokens: Sequence[Token], speaker: Actor, say: ActionMatch) -> bool:
+    """Is the actor before a statement verb its speaker: nothing but words between them, or an
+    apposition ("Ana Ruiz, the interior minister, said")?"""
+    between = tokens[speaker.end : say.start]
+    if not any(token.text == "," for token in between):
+        return True
+    if len(between) == 1 and any(token.text == "," for token in tokens[max(0, speaker.start - 3) : speaker.start]):
+        return True  # "Amal Haddad, a former Lebanese trade minister, said": the apposition is the speaker
+    return between[0].text == "," and len(between) > 1 and between[1].lower in cues.apposition_openers
