@@ -94,6 +94,24 @@ def test_a_page_without_article_text_gives_empty_text(cleaner):
     assert page.title == "Site map"
 
 
+def test_an_article_inside_page_furniture_is_read_in_recall_mode(cleaner):
+    # a template that puts the article inside an overlay and a header, which trafilatura's default
+    # reading prunes whole
+    paragraphs = "".join(
+        f"<p>The harbour board met on Tuesday to discuss point {number} of the flood barrier plan, "
+        "and members argued for an hour about its cost.</p>"
+        for number in range(6)
+    )
+    html = (
+        "<html><head><title>Barrier plan</title></head><body><aside class='popup-overlay'><header>"
+        f"<article><h1>Barrier plan</h1><div class='entry-text'>{paragraphs}</div></article>"
+        "</header></aside></body></html>"
+    )
+    assert trafilatura.extract(html) is None
+    text = cleaner.clean(html, "https://ledger.example/news/barrier-plan").text
+    assert text.count("flood barrier plan") == 6
+
+
 @pytest.mark.parametrize("html", ["", "   ", "<html></html>", "not html at all \x00"])
 def test_unusable_input_gives_an_empty_page_not_an_exception(cleaner, html):
     assert cleaner.clean(html).text == ""

@@ -60,14 +60,26 @@ class Cleaner:
         # comments are reader chatter, not the article; links show which blocks are teasers;
         # "txt" leaves the body tree unrendered (it is rendered here, after pruning)
         self._extractor = Extractor(output_format="txt", comments=False, tables=True, links=True)
+        # for pages where the default finds no article: trafilatura's recall mode reads wider containers
+        self._recall_extractor = Extractor(output_format="txt", comments=False, tables=True, links=True, recall=True)
         self._rules = load_rules()
         self._dates = DateFinder()
         self._languages = LanguageDetector()
         self._parser = html_parser()
 
     def body_text(self, tree: HtmlElement, url: str | None, page_headlines: list[str]) -> str:
-        """The article text of a parsed page without boilerplate, one paragraph per line."""
-        options = copy(self._extractor)
+        """The article text of a parsed page without boilerplate, one paragraph per line.
+
+        When trafilatura's default reading leaves no line of prose (templates that put the article
+        inside an overlay or a header, which it prunes whole), the page is read again in its recall mode.
+        """
+        text = self._extracted_text(tree, url, page_headlines, self._extractor)
+        if not has_prose(text):
+            text = self._extracted_text(tree, url, page_headlines, self._recall_extractor)
+        return text if has_prose(text) else ""
+
+    def _extracted_text(self, tree: HtmlElement, url: str | None, page_headlines: list[str], extractor: Extractor) -> str:
+        options = copy(extractor)
         options.url = url
         page = readable_page(tree)
         with readability_gate(), body_repairs(self._rules):
@@ -77,8 +89,7 @@ class Cleaner:
         prune_link_blocks(document.body)
         strip_tags(document.body, "ref")
         restore_lead_in_lists(document.body, page)
-        text = remove_boilerplate_lines(xmltotxt(document.body, False), self._rules, page_headlines)
-        return text if has_prose(text) else ""
+        return remove_boilerplate_lines(xmltotxt(document.body, False), self._rules, page_headlines)
 
     def clean(self, html: str, url: str | None = None) -> CleanedPage:
         """Clean one page; never raises on bad HTML, returns an empty page instead."""
