@@ -33,8 +33,9 @@ from transforms.coding.text import normalise, split_paragraphs, split_sentences
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 JUDGMENTS = Path(__file__).resolve().parent / "judged" / "events.jsonl"
-# Sentences with events sampled per page for judging, as in the held-out sample (at most 3 a page).
-SENTENCES_PER_PAGE = 2
+# Sentences with events sampled per page for judging (the held-out sample took at most 3 events a page;
+# two rounds of 2 sentences a page, the second from the parse-based coder).
+SENTENCES_PER_PAGE = 4
 SAMPLE_SEED = 13
 
 

@@ -49,7 +49,7 @@ def _case_sentences() -> list[str]:
 def test_sentences_without_an_action_or_an_actor_are_skipped(coder, monkeypatch):
     assert not any(coder._may_have_event(sentence) for sentence in WITHOUT_EVENTS)
     # The full analysis agrees: none of them has an event.
-    monkeypatch.setattr(coder, "_may_have_event", lambda sentence: True)
+    monkeypatch.setattr(coder, "_may_have_event", lambda sentence, known_names=None: True)
     assert all(coder.code_sentence(sentence, DATE) == [] for sentence in WITHOUT_EVENTS)
 
 
@@ -62,7 +62,7 @@ def test_sentences_with_events_are_not_skipped(coder):
 def test_the_look_up_changes_no_coded_case(coder, monkeypatch):
     sentences = _case_sentences() + list(WITHOUT_EVENTS) + list(WITH_EVENTS)
     with_look_up = [coder.code_sentence(sentence, DATE) for sentence in sentences]
-    monkeypatch.setattr(coder, "_may_have_event", lambda sentence: True)
+    monkeypatch.setattr(coder, "_may_have_event", lambda sentence, known_names=None: True)
     assert [coder.code_sentence(sentence, DATE) for sentence in sentences] == with_look_up
     assert sum(map(bool, with_look_up)) > len(sentences) // 2
 

@@ -50,6 +50,18 @@ def convert(conllu: Path, out_dir: Path) -> Path:
     return out_dir / (conllu.stem + ".spacy")
 
 
+def forget_training_paths(config: Path) -> None:
+    """The shipped config names no file of the machine it was trained on."""
+    lines = config.read_text().splitlines()
+    section = None
+    for index, line in enumerate(lines):
+        if line.startswith("["):
+            section = line.strip()
+        elif section == "[paths]" and " = " in line:
+            lines[index] = line.split(" = ", 1)[0] + " = null"
+    config.write_text("\n".join(lines) + "\n")
+
+
 def score(model: Path, data: Path) -> dict[str, float]:
     """Tagging and attachment scores of ``model`` on ``data`` (fractions in [0, 1])."""
     from spacy.cli.evaluate import evaluate
@@ -85,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     if MODEL_DIR.exists():
         shutil.rmtree(MODEL_DIR)
     shutil.copytree(best, MODEL_DIR, ignore=shutil.ignore_patterns(*NOT_SHIPPED))
+    forget_training_paths(MODEL_DIR / "config.cfg")
     test_scores = score(MODEL_DIR, data["test"])
     meta_path = MODEL_DIR / "meta.json"
     meta = json.loads(meta_path.read_text())
@@ -93,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
         license="CC BY-SA 4.0",
         sources=[{"name": "UD English Web Treebank", "url": "https://github.com/UniversalDependencies/UD_English-EWT", "license": "CC BY-SA 4.0"}],
         newsbeam_test_scores=test_scores,
+        # Loads on any 3.8 release (the shipped weights do not change within a minor version).
+        spacy_version=">=3.8.0,<3.9.0",
     )
     meta_path.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
     print(

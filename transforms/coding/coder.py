@@ -15,7 +15,7 @@ The stages are plain functions taking what they need; ``Coder`` holds the dictio
 from __future__ import annotations
 
 import datetime
-from typing import Optional, Sequence
+from typing import NamedTuple, Optional, Sequence
 
 from schemas.events import CodedEvent
 from transforms.coding.actions import ActionMatch
@@ -28,7 +28,7 @@ from transforms.coding.lexicon import Lexicon
 from transforms.coding.statements import is_political, statement
 from transforms.coding.syntax.parse import Parse, SyntaxModel
 from transforms.coding.syntax.parse import token_words as parse_token_words
-from transforms.coding.syntax.roles import actors_of, event_roles
+from transforms.coding.syntax.roles import actors_of, event_roles, pronoun_antecedent
 from transforms.coding.text import (
     Token,
     dateline_end,
@@ -38,7 +38,14 @@ from transforms.coding.text import (
     token_words,
     tokenize,
 )
-from transforms.coding.word_order import Roles, is_passive, quoted_speaker, reported_speech, source_and_target
+from transforms.coding.word_order import (
+    VERBAL_ROOTS_END,
+    Roles,
+    is_passive,
+    quoted_speaker,
+    reported_speech,
+    source_and_target,
+)
 
 CODER_VERSION = "newsbeam-coder 0.2"
 # Sentences of the lead paragraph up to this many count as root events (GDELT's IsRootEvent).
@@ -58,6 +65,22 @@ VIOLENT_REPRESSION = "175"
 PASSIVE_WITHOUT_AGENT_ROOTS = frozenset(f"{root:02d}" for root in range(5, 21))
 # Roots of violence, coded without a known doer when a noun names it ("a roadside bombing killed").
 VIOLENCE_ROOTS = ("18", "19", "20")
+
+
+class Prepared(NamedTuple):
+    """A sentence that may hold an event, before its parse: its tokens (``all_tokens`` with the
+    dateline, ``tokens`` without), its action matches and its actors."""
+
+    sentence: str
+    all_tokens: tuple[Token, ...]
+    tokens: tuple[Token, ...]
+    matches: tuple[ActionMatch, ...]
+    actors: tuple[Actor, ...]
+
+    @property
+    def parsed_text(self) -> str:
+        """What the parser reads: the sentence after its dateline ("LUSAKA (Reuters) - ")."""
+        return self.sentence[self.tokens[0].start :]
 
 
 class Coder:
@@ -89,18 +112,21 @@ class Coder:
         # without a dateline, the country the article names most is its home.
         article_place = self.gazetteer.dateline(tokenize(sentences[0][1])) if sentences else None
         home, introductions = article_context(self.lexicon, [sentence for _, sentence in sentences], base)
-        if article_place is None or article_place.country is None:
-            article_place = home
+        # Every sentence is prepared (actions and actors found) first, so that the few that can hold
+        # an event are parsed together: spaCy parses a batch several times faster than one by one.
         known_names: dict[str, Actor] = {}
+        prepared: list[tuple[int, bool, Prepared]] = []
         for sentence_index, (paragraph_index, sentence) in enumerate(sentences):
-            is_root = paragraph_index == 0 and sentence_index < ROOT_SENTENCES
-            events.extend(
-                self.code_sentence(
-                    sentence, base, sentence_index, is_root, offtopic_article, article_place, known_names=known_names
-                )
-            )
+            ready = self._prepare(sentence, base, known_names)
+            if ready is not None:
+                prepared.append((sentence_index, paragraph_index == 0 and sentence_index < ROOT_SENTENCES, ready))
             # "Mexican Foreign Minister Marcelo Ebrard ..." then "Ebrard said": the surname is the actor.
             known_names = {**known_names, **introductions.get(sentence_index, {})}
+        parses = self.syntax.parse_many(ready.parsed_text for _, _, ready in prepared)
+        for (sentence_index, is_root, ready), parse in zip(prepared, parses):
+            events.extend(
+                self._finish(ready, parse, base, sentence_index, is_root, offtopic_article, article_place, home)
+            )
         return events
 
     def code_sentence(
@@ -119,17 +145,24 @@ class Coder:
         article's dateline (``article_place``). ``parse`` is the sentence's dependency parse
         (parsed here when not given); ``known_names`` are surnames of people the article introduced
         before (``context.article_context``)."""
-        known_names = known_names or {}
-        if not self._may_have_event(sentence, known_names):
+        ready = self._prepare(sentence, base, known_names or {})
+        if ready is None:
             return []
+        parse = parse if parse is not None else self.syntax.parse(ready.parsed_text)
+        return self._finish(ready, parse, base, sentence_index, is_root, offtopic_article, article_place)
+
+    def _prepare(self, sentence: str, base: datetime.date, known_names: dict[str, Actor]) -> Optional[Prepared]:
+        """A sentence's actions and actors, or None when it cannot hold an event (most cannot)."""
+        if not self._may_have_event(sentence, known_names):
+            return None
         all_tokens = tokenize(sentence)
         dateline = dateline_end(sentence)
         tokens = [token for token in all_tokens if token.start >= dateline]
         if not tokens:
-            return []
+            return None
         matches = self.actions.find(tokens)
         if not any(match.kind in ("act", "aux", "say") for match in matches):
-            return []
+            return None
         mentions = self.actors.mentions(tokens, base)
         # A name wins over an action word inside it ("Rapid Support Forces" is not "support").
         named = {position for start, end, entry in mentions if entry.kind != "role" for position in range(start, end)}
@@ -142,11 +175,26 @@ class Coder:
         if known_names:
             actors = remembered(self.lexicon, tokens, actors, known_names, blocked)
         if not actors:
-            return []
-        # Parsed only now: most sentences have left by here.
-        parse = parse if parse is not None else self.syntax.parse(sentence)
-        words = parse_token_words(parse, tokens)
-        matches = [match for match in matches if not self._misread(tokens, words, parse, match)]
+            return None
+        return Prepared(sentence, tuple(all_tokens), tuple(tokens), tuple(matches), tuple(actors))
+
+    def _finish(
+        self,
+        ready: Prepared,
+        parse: Parse,
+        base: datetime.date,
+        sentence_index: int,
+        is_root: bool,
+        offtopic_article: bool,
+        article_place: Optional[Place],
+        home_country: Optional[Place] = None,
+    ) -> list[CodedEvent]:
+        """The events of a prepared sentence, given its parse. An actor named by its role alone takes
+        the country of the sentence's place or the dateline's (where it acts, GDELT's rule); failing
+        that, the country the article is about (``home_country``: who "the minister" is)."""
+        sentence, all_tokens, tokens, actors = ready.sentence, ready.all_tokens, ready.tokens, ready.actors
+        words = parse_token_words(parse, tokens, ready.tokens[0].start)
+        matches = [match for match in ready.matches if not self._misread(tokens, words, parse, match)]
         offtopic = self.relevance.offtopic(sentence, actors) or (
             offtopic_article and not self.relevance.has_political_role(actors)
         )
@@ -167,6 +215,10 @@ class Coder:
             # Locating both sides must not turn two actors into one ("the government buildings").
             if None in located or located[0].code != located[1].code:
                 doer, done_to = located
+            if home_country is not None:
+                located = self._of_country(doer, home_country), self._of_country(done_to, home_country)
+                if None in located or located[0].code != located[1].code:
+                    doer, done_to = located
             if doer is None or done_to is None or doer.code != done_to.code or doer.name != done_to.name:
                 events.append(self._event(sentence, sentence_index, is_root, chain, doer, done_to, when, place))
         return events
@@ -194,6 +246,13 @@ class Coder:
         if self._travels(actor) and not self._is_local(tokens, other, home):
             return actor
         return actor._replace(code=home.country + actor.code[len(UNKNOWN_COUNTRY) :], country=home.country)
+
+    def _of_country(self, actor: Optional[Actor], country: Place) -> Optional[Actor]:
+        """An actor without a country given the article's country, unless it is someone's
+        ("its citizens")."""
+        if actor is None or country.country is None or not actor.code.startswith(UNKNOWN_COUNTRY):
+            return actor
+        return actor._replace(code=country.country + actor.code[len(UNKNOWN_COUNTRY) :], country=country.country)
 
     def _travels(self, actor: Actor) -> bool:
         """Troops and envoys are often abroad: "the president, speaking in Paris"."""
@@ -242,23 +301,32 @@ class Coder:
             and (match.verbal or match.end != match.head_end or not (match.start in ends and match.end in role_starts))
         ]
 
-    @staticmethod
-    def _misread(tokens: Sequence[Token], words: Sequence[Optional[int]], parse: Parse, match: ActionMatch) -> bool:
+    def _misread(self, tokens: Sequence[Token], words: Sequence[Optional[int]], parse: Parse, match: ActionMatch) -> bool:
         """Is an action word really a name ("aide Mary Burns said"), or a verb whose particle
-        changes its sense ("struck down the curfew", "held up the aid")?"""
+        changes its sense ("struck down the curfew", "held up the aid")? A particle the pattern
+        names ("gun+ down", "crack+ down") is the action's own."""
         word = words[match.start]
         if word is None:
             return False
         if parse.pos[word] == "PROPN" and tokens[match.start].text[:1].isupper() and match.start > 0:
             return True
-        if not match.verbal:
+        if not match.verbal and parse.pos[word] != "VERB":
             return False
         particles = [
             child for child in parse.children(word)
             if parse.deps[child] == "compound:prt"
         ]
         literal_words = {words[position] for position in match.literal}
-        return any(particle not in literal_words for particle in particles)
+        if any(particle not in literal_words for particle in particles):
+            return True
+        # The parser often reads the particle as a preposition ("struck down the curfew"): the
+        # word right after the verb tells.
+        following = match.head_end
+        return (
+            following < len(tokens)
+            and following not in match.literal
+            and tokens[following].lower in self.roles.sense_changing_particles
+        )
 
     # -- doers and done-to ----------------------------------------------------------------
     def _parse_names_doer(self, parse: Optional[Parse], words: Sequence[Optional[int]], chain: Chain) -> bool:
@@ -290,17 +358,28 @@ class Coder:
             return None
         if roles.background:
             return [], []
+        if roles.passive and roles.doer_named and chain.code[:2] < VERBAL_ROOTS_END and not any(
+            actors_of(parse, doer, actors, words, self.roles) for doer in roles.doers
+        ):
+            return [], []  # "was rejected by many as unrealistic": done by someone who is no actor
         sources: list[Actor] = []
         for doer in roles.doers:
             if parse.words[doer].lower() in self.cues.first_person_pronouns:
                 speaker = quoted_speaker(tokens, actors, says, head)
                 sources = [speaker] if speaker else []
+            elif parse.words[doer].lower() in self.roles.third_person_pronouns:
+                antecedent = pronoun_antecedent(parse, word, self.roles)
+                sources = actors_of(parse, antecedent, actors, words, self.roles) if antecedent is not None else []
             else:
                 sources = actors_of(parse, doer, actors, words, self.roles)
             if sources:
                 break
         targets: list[Actor] = []
+        # The pattern's own words are no target: "shared intelligence with Jordan", "sent military aid".
+        literal_words = {words[position] for position in chain.literal}
         for done_to in roles.done_to:
+            if done_to in literal_words:
+                continue
             targets = [actor for actor in actors_of(parse, done_to, actors, words, self.roles) if actor not in sources]
             if targets:
                 break
@@ -316,9 +395,11 @@ class Coder:
                     if actor not in sources and words[actor.start] in clause and words[actor.start] != word
                 ]
         continues = previous is not None and parse.deps[word] in ("conj", "advcl")
-        if continues and not targets and not roles.done_to_named:
+        if continues and not targets:
             targets = [actor for actor in previous[1] if actor not in sources]
-        return sources, targets
+        # Nobody acts on themselves: a target that is a doer goes ("opposition supporters rioted").
+        doers = {(actor.code, actor.name) for actor in sources}
+        return sources, [actor for actor in targets if (actor.code, actor.name) not in doers]
 
     def _pairs(
         self,

@@ -13,7 +13,7 @@ from transforms.coding.actors import Actor
 from transforms.coding.chains import Chain, clause_end, is_negated
 from transforms.coding.lexicon import Cues, Lexicon
 from transforms.coding.syntax.parse import Parse
-from transforms.coding.syntax.roles import RoleLexicon, actors_of
+from transforms.coding.syntax.roles import RoleLexicon, actors_of, pronoun_antecedent, subject_of
 from transforms.coding.text import Token
 
 # A speaker's type that reports rather than states: a news outlet.
@@ -40,8 +40,8 @@ def statement(
         if match.kind != "say" or is_negated(cues, tokens, match) or is_negated_in_parse(cues, parse, words, match):
             continue
         chain = Chain(match, match.code, clause_end(cues, tokens, match.end), match.literal)
-        speaker = speaker_in_parse(lexicon.roles, parse, words, match, actors)
-        if speaker is None:
+        named, speaker = speaker_in_parse(lexicon.roles, parse, words, match, actors)
+        if not named:
             # The speaker stands before "said" in the same clause, or before an apposition
             # ("Ana Ruiz, the interior minister, said"); "..., a report said" has no speaker.
             before = [
@@ -61,32 +61,55 @@ def speaker_in_parse(
     words: Sequence[Optional[int]],
     say: ActionMatch,
     actors: Sequence[Actor],
-) -> Optional[Actor]:
-    """The actor the parse gives as the subject of a statement verb ("according to X": X)."""
+) -> tuple[bool, Optional[Actor]]:
+    """Whether the parse names the subject of a statement verb (inherited through "declined to
+    comment"; "according to X": X), and the actor it is. A subject that is no actor ("a company
+    spokesperson said") means no political speaker, whatever stands nearby."""
     if parse is None or words[say.start] is None:
-        return None
+        return False, None
     word = words[say.start]
-    subjects = [child for child in parse.children(word) if parse.deps[child] in roles.subject_relations]
-    if not subjects and parse.words[word].lower() == "according":
+    if parse.words[word].lower() == "according":
         subjects = [child for child in parse.children(word) if parse.relation(child) in ("obl", "nmod")]
+    elif parse.pos[word] in ("NOUN", "PROPN"):
+        # A statement named by a noun is made by the subject of the verb it is the object of
+        # ("issued a statement"); "comment on the report" is no report by anyone.
+        if parse.deps[word] != "obj":
+            return True, None
+        subject = subject_of(parse, parse.heads[word], roles)
+        subjects = [subject] if subject is not None else []
+    else:
+        subject = subject_of(parse, word, roles)
+        subjects = [subject] if subject is not None else []
     for subject in subjects:
-        found = actors_of(parse, subject, actors, words, roles)
+        if parse.words[subject].lower() in roles.third_person_pronouns:
+            antecedent = pronoun_antecedent(parse, word, roles)
+            found = actors_of(parse, antecedent, actors, words, roles) if antecedent is not None else []
+        else:
+            found = actors_of(parse, subject, actors, words, roles)
         if found:
-            return found[0]
-    return None
+            return True, found[0]
+    return bool(subjects) and parse.pos[subjects[0]] != "PRON", None
 
 
 def is_negated_in_parse(
     cues: Cues, parse: Optional[Parse], words: Sequence[Optional[int]], match: ActionMatch
 ) -> bool:
-    """"did not respond", "never met": a negation attached to the action's verb."""
+    """"did not respond", "never met": a negation attached to the action's verb, or, for a
+    statement named by a noun, to the verb it depends on ("did not respond to a request for
+    comment")."""
     if parse is None or words[match.start] is None:
         return False
     word = words[match.start]
-    return any(
-        parse.words[child].lower() in cues.negations and parse.relation(child) == "advmod"
-        for child in parse.children(word)
-    )
+    for _ in range(1 if match.verbal else 4):
+        if any(
+            parse.words[child].lower() in cues.negations and parse.relation(child) == "advmod"
+            for child in parse.children(word)
+        ):
+            return True
+        if parse.heads[word] == word or parse.pos[word] in ("VERB", "AUX"):
+            return False
+        word = parse.heads[word]
+    return False
 
 
 def speaks(cues: Cues, tokens: Sequence[Token], speaker: Actor, say: ActionMatch) -> bool:

@@ -101,8 +101,8 @@ class SyntaxModel:
 
 
 def to_parse(doc) -> Parse:
-    """A spaCy ``Doc`` as a plain ``Parse``."""
-    return Parse(
+    """A spaCy ``Doc`` as a plain ``Parse`` (with ``repair_verbless_root`` applied)."""
+    return repair_verbless_root(Parse(
         words=tuple(token.text for token in doc),
         starts=tuple(token.idx for token in doc),
         ends=tuple(token.idx + len(token.text) for token in doc),
@@ -111,9 +111,46 @@ def to_parse(doc) -> Parse:
         pos=tuple(token.pos_ for token in doc),
         tags=tuple(token.tag_ for token in doc),
         passive=tuple("Pass" in token.morph.get("Voice") for token in doc),
-    )
+    ))
 
 
-def token_words(parse: Parse, tokens: Sequence[Token]) -> list[Optional[int]]:
-    """For each coder token, the parse word that covers its first character."""
-    return [parse.word_at(token.start) for token in tokens]
+def repair_verbless_root(parse: Parse) -> Parse:
+    """"The European Union eased sanctions on Venezuela": trained on web text, the parser often
+    reads a short news sentence as one noun phrase, with the object noun as the root, the verb as
+    its modifier and the subject hanging on it. When the root is a noun with a subject before a verb
+    that modifies it, the verb becomes the root, the noun its object and the noun's prepositional
+    phrases the verb's obliques."""
+    root = next((word for word, dep in enumerate(parse.deps) if dep == "root"), None)
+    if root is None or parse.pos[root] not in ("NOUN", "PROPN"):
+        return parse
+    verbs = [
+        word for word in range(root)
+        if parse.pos[word] == "VERB" and parse.deps[word] in ("amod", "acl", "compound")
+        and (parse.heads[word] == root or parse.heads[parse.heads[word]] == root)
+    ]
+    if not verbs:
+        return parse
+    verb = verbs[0]
+    subjects = [
+        word for word in range(verb)
+        if parse.deps[word] == "nsubj" and parse.heads[word] in (verb, root)
+    ]
+    if not subjects:
+        return parse
+    children = parse.children(root)
+    heads, deps = list(parse.heads), list(parse.deps)
+    heads[verb], deps[verb] = verb, "root"
+    heads[root], deps[root] = verb, "obj"
+    heads[subjects[0]], deps[subjects[0]] = verb, "nsubj"
+    for child in children:
+        if parse.deps[child] == "nmod" and child > root:
+            heads[child], deps[child] = verb, "obl"
+        elif parse.deps[child] == "punct":
+            heads[child] = verb
+    return Parse(parse.words, parse.starts, parse.ends, tuple(heads), tuple(deps), parse.pos, parse.tags, parse.passive)
+
+
+def token_words(parse: Parse, tokens: Sequence[Token], offset: int = 0) -> list[Optional[int]]:
+    """For each coder token, the parse word that covers its first character; ``offset`` is where
+    the parsed text starts in the tokens' sentence (after a dateline, say)."""
+    return [parse.word_at(token.start - offset) for token in tokens]

@@ -1,0 +1,120 @@
+"""The coder reads sentence structure: the committed parser, and the roles it gives events.
+
+Each case is a kind of fault the judged samples found in the word-order coder (the recipient taken
+as the doer, a list of countries paired with each other, a name read as a verb, a ruling read as an
+air strike, the speaker made the doer of what they report ...). Sentences are our own.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from transforms.coding import Coder
+from transforms.coding.syntax.parse import MODEL_DIR, SyntaxModel
+from transforms.coding.text import tokenize
+
+DATE = "2024-05-02"
+
+
+@pytest.fixture(scope="module")
+def coder() -> Coder:
+    return Coder()
+
+
+def triples(coder: Coder, text: str) -> set[tuple[str, str | None, str | None]]:
+    return {(e.event_root_code, e.actor1_code, e.actor2_code) for e in coder.code_text(text, DATE)}
+
+
+def test_the_model_ships_in_the_package_with_its_licence_and_scores():
+    meta = json.loads((MODEL_DIR / "meta.json").read_text())
+    assert meta["license"] == "CC BY-SA 4.0"
+    assert set(meta["pipeline"]) >= {"tagger", "morphologizer", "parser"}
+    assert meta["newsbeam_test_scores"]["dep_uas"] > 0.8
+    size = sum(path.stat().st_size for path in MODEL_DIR.rglob("*") if path.is_file())
+    assert size < 15_000_000  # no vectors: a few MB
+
+
+def test_a_parse_covers_every_coder_token_and_finds_the_subject():
+    model = SyntaxModel()
+    sentence = "Kenyan police arrested two protesters in Mombasa on Tuesday."
+    parse = model.parse(sentence)
+    words = [parse.word_of(token) for token in tokenize(sentence)]
+    assert None not in words
+    arrested = parse.words.index("arrested")
+    subject = [child for child in parse.children(arrested) if parse.deps[child] == "nsubj"]
+    assert [parse.words[word] for word in subject] == ["police"]
+    assert parse.deps[arrested] == "root"
+
+
+def test_the_recipient_of_a_complaint_is_not_its_author(coder):
+    events = triples(coder, "The Kenyan president has faced complaints from Ugandan officials over the border closure.")
+    assert ("11", "UGAGOV", "KENGOV") in events
+    assert not any(source == "KENGOV" and root == "11" for root, source, _ in events)
+
+
+def test_a_warning_received_comes_from_its_sender(coder):
+    assert ("13", "IGOEEC", "IRN") in triples(coder, "Iran received a stern warning from the European Union on Monday.")
+
+
+def test_a_list_of_doers_without_a_target_is_one_event_each(coder):
+    events = triples(coder, "Chile, Peru and Bolivia have restricted internet access.")
+    assert {source for _, source, _ in events} == {"CHL", "PER", "BOL"}
+    assert {target for _, _, target in events} == {None}
+
+
+def test_doers_of_a_joint_act_are_each_others_counterparts(coder):
+    events = triples(coder, "Kenya and Uganda signed a trade agreement in Nairobi.")
+    assert {(source, target) for _, source, target in events} >= {("KEN", "UGA"), ("UGA", "KEN")}
+
+
+def test_a_surname_that_is_a_verb_is_no_action(coder):
+    events = coder.code_text("Presidential aide Mary Burns said the ministry of finance would publish the budget.", DATE)
+    assert not any(event.event_root_code in ("18", "19", "20") for event in events)
+
+
+def test_a_verb_whose_particle_changes_its_sense_is_not_that_action(coder):
+    events = triples(coder, "The High Court in Nairobi struck down the curfew on Monday.")
+    assert not any(root in ("18", "19", "20") for root, _, _ in events)
+
+
+def test_the_speaker_is_not_the_doer_of_what_they_report(coder):
+    events = triples(coder, "A Nigerian police spokesman said two guards were wounded by gunmen near the border.")
+    assert not any(root in ("18", "19") and source == "NGACOP" for root, source, _ in events)
+    assert ("01", "NGACOP", None) in events
+
+
+def test_an_officer_of_a_body_no_dictionary_knows_is_no_state(coder):
+    assert triples(coder, "An Acme Holdings spokesperson declined to comment on the report.") == set()
+
+
+def test_a_later_surname_is_the_person_introduced_earlier(coder):
+    text = (
+        "Mexican Foreign Minister Marcelo Ebrard arrived in Washington on Monday.\n\n"
+        "Ebrard said Mexico would reject any new tariffs."
+    )
+    events = coder.code_text(text, DATE)
+    assert any(event.actor1_code == "MEXGOV" and event.sentence_index == 1 for event in events)
+
+
+def test_a_background_noun_is_no_event(coder):
+    events = triples(coder, "Budget cuts for defence were approved amid the Congolese withdrawal from the region.")
+    assert not any(root == "08" and source == "COD" for root, source, _ in events)
+
+
+def test_a_role_without_a_country_takes_the_article_home(coder):
+    text = (
+        "Japan's ruling party met in Tokyo on Friday to choose a new leader.\n\n"
+        "Japanese voters will elect a new parliament in October.\n\n"
+        "The prime minister said the economy was recovering."
+    )
+    events = coder.code_text(text, DATE)
+    assert any(event.actor1_code == "JPNGOV" and event.sentence_index == 2 for event in events)
+
+
+def test_confidence_ranks_a_named_speaker_above_a_doer_without_a_country(coder):
+    named = coder.code_text("Kenya's foreign minister said the talks would resume next week.", DATE)
+    unknown = coder.code_text("Officials said rebels attacked a convoy.", DATE)
+    assert named and unknown
+    assert max(e.confidence for e in named) > max(e.confidence for e in unknown)
