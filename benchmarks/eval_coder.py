@@ -8,6 +8,9 @@
   actors' countries (codes that are not countries, such as IGO, compare by their first three letters).
 * ConfliBERT annotation rounds (real news): false-positive rate on sentences no coder found
   relevant, and recall of the CAMEO roots that at least two codings agree on.
+* Our judged dev sample (``benchmarks/judged_events.py``): right root and fully right (root, source,
+  target) shares of the events coded in judged sentences of English news pages, and the AUC of
+  ``confidence`` for telling fully right events from the rest.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from typing import Iterable
 
 import pycountry
 
+from benchmarks import judged_events
 from transforms.coding import Coder
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -148,6 +152,8 @@ def main(argv: list[str] | None = None) -> None:
     coder = Coder()
     evaluate_plover(coder, args.shared / "eval" / "events" / "PLOVER_GSR_CAMEO.json", args.show_misses)
     evaluate_conflibert(coder, args.shared / "eval" / "events" / "conflibert", args.show_misses)
+    pages = judged_events.english_pages(args.shared)
+    print("\n".join(judged_events.report(*judged_events.score(coder, pages, judged_events.load_judgments()))))
     print(f"({time.perf_counter() - started:.1f} s)")
 
 
