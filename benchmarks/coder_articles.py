@@ -10,7 +10,9 @@ slow, so ``--cache FILE`` keeps the corpus as JSON: read when the file exists, w
 
 ``Coder.code_text`` runs once over every article as a warm-up, then ``--repeat`` times; the figures
 are from the fastest pass in ``time.process_time()`` CPU seconds, because other jobs on a shared
-machine only ever make a pass slower.
+machine only ever make a pass slower. ``--cleaning-sample N`` also times ``Cleaner.clean`` on N of
+the saved pages in the same run (fastest of two passes) and prints coding's cost as a share of
+cleaning's, per article: coding may cost at most as much as cleaning.
 """
 
 from __future__ import annotations
@@ -97,11 +99,26 @@ def measure(coder: Coder, corpus: Sequence[Article], repeat: int) -> Timing:
     return Timing(cpu_seconds, len(corpus), sum(sentence_count(article.text) for article in corpus), events)
 
 
+def cleaning_ms_per_page(pages: Sequence[Path], repeat: int = 2) -> float:
+    """CPU milliseconds ``Cleaner.clean`` takes per page (decoding outside the timing)."""
+    cleaner = Cleaner()
+    html = [read_page(path) for path in pages]
+    cleaner.clean(html[0])
+    passes = []
+    for _ in range(repeat):
+        started = time.process_time()
+        for page in html:
+            cleaner.clean(page)
+        passes.append(time.process_time() - started)
+    return 1000 * min(passes) / len(html)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cache", type=Path, help="corpus JSON: read if it exists, else built and written")
     parser.add_argument("--repeat", type=int, default=5, help="timed passes; the fastest counts")
     parser.add_argument("--limit", type=int, help="use only the first N articles")
+    parser.add_argument("--cleaning-sample", type=int, default=0, help="also time the cleaner on N pages")
     args = parser.parse_args(argv)
     corpus = load_corpus(args.cache)[: args.limit]
     if not corpus:
@@ -115,6 +132,12 @@ def main(argv: list[str] | None = None) -> None:
         f"{1000 * timing.cpu_seconds / timing.articles:.2f} CPU ms per article, "
         f"{timing.articles / timing.cpu_seconds:,.1f} articles/s, {timing.sentences / timing.cpu_seconds:,.0f} sentences/s"
     )
+    if args.cleaning_sample:
+        pages = available_pages()
+        step = max(1, len(pages) // args.cleaning_sample)
+        cleaning = cleaning_ms_per_page(pages[::step][: args.cleaning_sample])
+        coding = 1000 * timing.cpu_seconds / timing.articles
+        print(f"cleaning: {cleaning:.2f} CPU ms per page; coding costs {coding / cleaning:.2f}x cleaning per article")
 
 
 if __name__ == "__main__":
