@@ -212,7 +212,10 @@ def test_dataflow_job_is_translated_and_packaged_offline(tmp_path, dataflow_extr
         with tarfile.open(package) as sdist:
             names = sdist.getnames()
         # The workers get the code and the data files it reads at setup.
-        for expected in ("setup.py", "transforms/coding/data", "transforms/clean/data", "pipeline/graph.py"):
+        for expected in (
+            "setup.py", "transforms/coding/data", "transforms/clean/data", "pipeline/graph.py",
+            "transforms/coding/syntax/model/parser/model", "transforms/coding/syntax/model/meta.json",
+        ):
             assert any(name.endswith(expected) or f"/{expected}/" in name for name in names), expected
     finally:
         remove_staging(staged)
