@@ -94,7 +94,7 @@ class Coder:
         self.gazetteer = self.lexicon.gazetteer
         self.relevance = self.lexicon.relevance
         self.roles = self.lexicon.roles
-        self.syntax = SyntaxModel()
+        self.syntax = SyntaxModel(temporal_words=self.roles.temporal_words)
 
     # -- public API ------------------------------------------------------------------------
     def code_text(self, text: str, date: DateLike = None) -> list[CodedEvent]:
@@ -364,10 +364,11 @@ class Coder:
             return [], []  # "was rejected by many as unrealistic": done by someone who is no actor
         sources: list[Actor] = []
         for doer in roles.doers:
-            if parse.words[doer].lower() in self.cues.first_person_pronouns:
+            pronoun = parse.pos[doer] == "PRON"  # "US" is no "us"
+            if pronoun and parse.words[doer].lower() in self.cues.first_person_pronouns:
                 speaker = quoted_speaker(tokens, actors, says, head)
                 sources = [speaker] if speaker else []
-            elif parse.words[doer].lower() in self.roles.third_person_pronouns:
+            elif pronoun and parse.words[doer].lower() in self.roles.third_person_pronouns:
                 antecedent = pronoun_antecedent(parse, word, self.roles)
                 sources = actors_of(parse, antecedent, actors, words, self.roles) if antecedent is not None else []
             else:

@@ -81,7 +81,7 @@ def speaker_in_parse(
         subject = subject_of(parse, word, roles)
         subjects = [subject] if subject is not None else []
     for subject in subjects:
-        if parse.words[subject].lower() in roles.third_person_pronouns:
+        if parse.pos[subject] == "PRON" and parse.words[subject].lower() in roles.third_person_pronouns:
             antecedent = pronoun_antecedent(parse, word, roles)
             found = actors_of(parse, antecedent, actors, words, roles) if antecedent is not None else []
         else:

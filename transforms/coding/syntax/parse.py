@@ -88,16 +88,21 @@ def _load(path: str):
 class SyntaxModel:
     """The committed parser; build once per process or DoFn (``DoFn.setup``)."""
 
-    def __init__(self, path: Path = MODEL_DIR) -> None:
+    def __init__(self, path: Path = MODEL_DIR, temporal_words: frozenset[str] = frozenset()) -> None:
+        """``temporal_words`` ("today", "Monday" ...) are never a subject (``repair_temporal_subject``)."""
         if not (path / "meta.json").is_file():
             raise FileNotFoundError(f"syntax model not found at {path}; rebuild it with `make model`")
         self._nlp = _load(str(path))
+        self._temporal_words = temporal_words
 
     def parse_many(self, sentences: Iterable[str]) -> list[Parse]:
-        return [to_parse(doc) for doc in self._nlp.pipe(sentences, batch_size=PARSE_BATCH)]
+        return [self._repaired(to_parse(doc)) for doc in self._nlp.pipe(sentences, batch_size=PARSE_BATCH)]
 
     def parse(self, sentence: str) -> Parse:
-        return to_parse(self._nlp(sentence))
+        return self._repaired(to_parse(self._nlp(sentence)))
+
+    def _repaired(self, parse: Parse) -> Parse:
+        return repair_temporal_subject(parse, self._temporal_words) if self._temporal_words else parse
 
 
 def to_parse(doc) -> Parse:
@@ -112,6 +117,30 @@ def to_parse(doc) -> Parse:
         tags=tuple(token.tag_ for token in doc),
         passive=tuple("Pass" in token.morph.get("Voice") for token in doc),
     ))
+
+
+def repair_temporal_subject(parse: Parse, temporal_words: frozenset[str]) -> Parse:
+    """"Pakistan's president today rejected the offer": news puts a time word between subject and
+    verb, and the parser takes it for the subject. A subject that is a time word with a noun phrase
+    right before it gives its place to that phrase (its highest word before the time word)."""
+    heads, deps = list(parse.heads), list(parse.deps)
+    changed = False
+    for word, dep in enumerate(parse.deps):
+        if dep != "nsubj" or word == 0 or parse.words[word].lower() not in temporal_words:
+            continue
+        verb = parse.heads[word]
+        before = word - 1
+        if parse.pos[before] in ("VERB", "AUX", "PUNCT", "ADP", "SCONJ", "CCONJ", "PART") or verb <= word:
+            continue
+        top = before
+        while heads[top] != top and heads[top] < word and heads[top] != verb:
+            top = heads[top]
+        heads[top], deps[top] = verb, "nsubj"
+        heads[word], deps[word] = verb, "obl:tmod"
+        changed = True
+    if not changed:
+        return parse
+    return Parse(parse.words, parse.starts, parse.ends, tuple(heads), tuple(deps), parse.pos, parse.tags, parse.passive)
 
 
 def repair_verbless_root(parse: Parse) -> Parse:

@@ -46,6 +46,7 @@ class RoleLexicon:
     private_heads: frozenset[str]
     public_body_words: frozenset[str]
     sense_changing_particles: frozenset[str]
+    temporal_words: frozenset[str]
     third_person_pronouns: frozenset[str]
 
     @classmethod
@@ -301,7 +302,9 @@ def _phrase_actor(parse: Parse, head: int, actors: Sequence, token_words: Sequen
     if word in lexicon.group_words or parse.pos[head] in ("NUM", "PRON", "DET"):
         for child in parse.children(head):
             if parse.relation(child) == "nmod" and parse.case_of(child) == "of":
-                return _phrase_actor(parse, child, actors, token_words, lexicon, depth + 1)
+                found = _phrase_actor(parse, child, actors, token_words, lexicon, depth + 1)
+                if found:
+                    return found
         if parse.pos[head] != "NOUN":
             return []
     if parse.pos[head] == "PROPN":
