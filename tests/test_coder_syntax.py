@@ -118,3 +118,15 @@ def test_confidence_ranks_a_named_speaker_above_a_doer_without_a_country(coder):
     unknown = coder.code_text("Officials said rebels attacked a convoy.", DATE)
     assert named and unknown
     assert max(e.confidence for e in named) > max(e.confidence for e in unknown)
+
+
+def test_he_right_after_a_person_is_introduced_is_that_person(coder):
+    text = (
+        "Mexican Foreign Minister Marcelo Ebrard arrived in Washington on Monday.\n\n"
+        "He said Mexico would reject any new tariffs."
+    )
+    events = coder.code_text(text, DATE)
+    assert ("010", "MEXGOV") in {(e.event_code, e.actor1_code) for e in events if e.sentence_index == 1}
+    # Far from any introduction, "he" is nobody the coder knows.
+    lone = coder.code_text("He said the talks had failed.", DATE)
+    assert lone == []

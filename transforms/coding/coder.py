@@ -117,7 +117,7 @@ class Coder:
         known_names: dict[str, Actor] = {}
         prepared: list[tuple[int, bool, Prepared]] = []
         for sentence_index, (paragraph_index, sentence) in enumerate(sentences):
-            ready = self._prepare(sentence, base, known_names)
+            ready = self._prepare(sentence, base, {**known_names, **self._pronouns(introductions, sentence_index)})
             if ready is not None:
                 prepared.append((sentence_index, paragraph_index == 0 and sentence_index < ROOT_SENTENCES, ready))
             # "Mexican Foreign Minister Marcelo Ebrard ..." then "Ebrard said": the surname is the actor.
@@ -150,6 +150,16 @@ class Coder:
             return []
         parse = parse if parse is not None else self.syntax.parse(ready.parsed_text)
         return self._finish(ready, parse, base, sentence_index, is_root, offtopic_article, article_place)
+
+    def _pronouns(self, introductions: dict[int, dict[str, Actor]], sentence_index: int) -> dict[str, Actor]:
+        """"He said" right after a person is introduced ("Mexican Foreign Minister Marcelo Ebrard
+        ...") is that person: the last one introduced in the ``pronoun_reach`` sentences before."""
+        for earlier in range(sentence_index - 1, max(-1, sentence_index - 1 - self.roles.pronoun_reach), -1):
+            people = introductions.get(earlier)
+            if people:
+                person = list(people.values())[-1]
+                return dict.fromkeys(self.roles.person_pronouns, person)
+        return {}
 
     def _prepare(self, sentence: str, base: datetime.date, known_names: dict[str, Actor]) -> Optional[Prepared]:
         """A sentence's actions and actors, or None when it cannot hold an event (most cannot)."""
@@ -369,8 +379,10 @@ class Coder:
                 speaker = quoted_speaker(tokens, actors, says, head)
                 sources = [speaker] if speaker else []
             elif pronoun and parse.words[doer].lower() in self.roles.third_person_pronouns:
+                # In the sentence ("Switzerland said it had ..."), else the person just introduced.
                 antecedent = pronoun_antecedent(parse, word, self.roles)
                 sources = actors_of(parse, antecedent, actors, words, self.roles) if antecedent is not None else []
+                sources = sources or actors_of(parse, doer, actors, words, self.roles)
             else:
                 sources = actors_of(parse, doer, actors, words, self.roles)
             if sources:

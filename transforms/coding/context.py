@@ -63,7 +63,8 @@ def remembered(
     known_names: dict[str, Actor],
     blocked: frozenset[int],
 ) -> list[Actor]:
-    """``actors`` with the surnames of people introduced earlier in the article added."""
+    """``actors`` with the surnames of people introduced earlier in the article added, and "he"
+    or "she" when ``known_names`` maps them to the person just introduced."""
     prepositions = lexicon.cues.subject_blocking_prepositions
     taken = {position for actor in actors for position in range(actor.start, actor.end)}
     added = [
@@ -73,7 +74,10 @@ def remembered(
             after_preposition=position > 0 and tokens[position - 1].lower in prepositions,
         )
         for position, token in enumerate(tokens)
-        if token.lower in known_names and token.text[:1].isupper() and position not in taken and position not in blocked
+        if token.lower in known_names
+        and (token.text[:1].isupper() or token.lower in lexicon.roles.person_pronouns)
+        and position not in taken
+        and position not in blocked
     ]
     return sorted(actors + added, key=lambda actor: actor.start) if added else actors
 

@@ -84,6 +84,7 @@ def speaker_in_parse(
         if parse.pos[subject] == "PRON" and parse.words[subject].lower() in roles.third_person_pronouns:
             antecedent = pronoun_antecedent(parse, word, roles)
             found = actors_of(parse, antecedent, actors, words, roles) if antecedent is not None else []
+            found = found or actors_of(parse, subject, actors, words, roles)
         else:
             found = actors_of(parse, subject, actors, words, roles)
         if found:

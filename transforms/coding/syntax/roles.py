@@ -47,6 +47,8 @@ class RoleLexicon:
     public_body_words: frozenset[str]
     sense_changing_particles: frozenset[str]
     temporal_words: frozenset[str]
+    person_pronouns: frozenset[str]
+    pronoun_reach: int
     third_person_pronouns: frozenset[str]
 
     @classmethod
@@ -55,7 +57,11 @@ class RoleLexicon:
         receiving = frozenset(form for lemma in data["receiving_verbs"] for form in verb_forms(lemma))
         return cls(
             receiving_verbs=receiving,
-            **{key: frozenset(data[key]) for key in cls.__dataclass_fields__ if key != "receiving_verbs"},
+            pronoun_reach=int(data["pronoun_reach"]),
+            **{
+                key: frozenset(data[key]) for key in cls.__dataclass_fields__
+                if key not in ("receiving_verbs", "pronoun_reach")
+            },
         )
 
 
