@@ -148,6 +148,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--shared", type=Path, default=SHARED, help="the shared reference folder")
     parser.add_argument("--show-misses", type=int, default=0, help="print this many misses per set")
     args = parser.parse_args(argv)
+    if not (args.shared / "eval" / "events" / "PLOVER_GSR_CAMEO.json").is_file():
+        raise SystemExit(f"eval_coder: dev sets not found under {args.shared} (pass --shared DIR)")
     started = time.perf_counter()
     coder = Coder()
     evaluate_plover(coder, args.shared / "eval" / "events" / "PLOVER_GSR_CAMEO.json", args.show_misses)

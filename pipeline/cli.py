@@ -172,6 +172,11 @@ def _run(args: argparse.Namespace, beam_args: Sequence[str]) -> int:
     from pipeline.summary import format_summary
 
     plan = plan_from_args(args, beam_args)
+    problem = _syntax_model_problem()
+    if problem:
+        # Found in the workers, it would fail every article's coding, row by row.
+        print(f"newsbeam run: {problem}", file=sys.stderr)
+        return EXIT_FAILED
     logging.getLogger().setLevel(logging.WARNING)
     # Per-page parser chatter ("empty link", "discarding data") and the worker processes' start-up
     # warnings of multi-process runs would drown the run's own messages.
@@ -189,6 +194,18 @@ def _run(args: argparse.Namespace, beam_args: Sequence[str]) -> int:
     if report.problem:
         print(f"newsbeam run: {report.problem}", file=sys.stderr)
     return report.exit_status
+
+
+def _syntax_model_problem() -> Optional[str]:
+    """Why the coder's syntax model cannot load (missing or damaged), or None. Loading it here
+    costs nothing extra on the local runners: the workers of this process reuse it."""
+    from transforms.coding.syntax.parse import SyntaxModel, SyntaxModelError
+
+    try:
+        SyntaxModel()
+    except SyntaxModelError as error:
+        return str(error)
+    return None
 
 
 def _code(args: argparse.Namespace, _: Sequence[str]) -> int:

@@ -132,3 +132,22 @@ def _url_list(tmp_path):
 def test_module_entry_point_matches_console_script():
     completed = subprocess.run([sys.executable, "-m", "pipeline.cli", "--help"], capture_output=True, text=True, timeout=60)
     assert completed.returncode == 0 and "{run,code,clean,sql,schema,compact,check}" in completed.stdout
+
+
+def test_a_damaged_syntax_model_stops_the_run_with_one_line(capsys, tmp_path, monkeypatch):
+    """A model with a file missing would fail every article's coding in the workers; the run and
+    ``newsbeam code`` refuse to start instead, saying what to do."""
+    import shutil
+
+    from transforms.coding.syntax import parse
+
+    damaged = tmp_path / "model"
+    shutil.copytree(parse.MODEL_DIR, damaged)
+    (damaged / "vocab" / "strings.json").unlink()
+    monkeypatch.setattr(parse, "MODEL_DIR", damaged)
+
+    status, _, err = run_cli(capsys, "run", "--sample", "--output", str(tmp_path / "out"))
+    assert status == 1
+    assert "syntax model" in err and "damaged" in err and "make model" in err
+    assert len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "out" / "events").exists()

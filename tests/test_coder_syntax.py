@@ -130,3 +130,30 @@ def test_he_right_after_a_person_is_introduced_is_that_person(coder):
     # Far from any introduction, "he" is nobody the coder knows.
     lone = coder.code_text("He said the talks had failed.", DATE)
     assert lone == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Chile, Peru and Bolivia restricted internet access.",
+        "Chile, Argentina and Bolivia restricted internet access.",
+        "Chile, Peru, and Bolivia restricted internet access.",
+    ],
+)
+def test_every_country_of_a_list_the_parser_breaks_is_a_doer(coder, sentence):
+    doers = {source for _, source, _ in triples(coder, sentence)}
+    assert len(doers) == 3 and None not in doers
+
+
+def test_an_action_noun_undone_by_a_phrasal_verb_is_no_event(coder):
+    assert triples(coder, "The Supreme Court struck down the curfew.") == set()
+    assert triples(coder, "The government held up aid to the refugees.") == set()
+
+
+def test_a_recipient_beats_the_thing_given_as_target(coder):
+    assert ("03", "SYR", "LBN") in triples(coder, "Syria offered its troops to Lebanon.")
+
+
+def test_a_headline_in_title_case_is_coded(coder):
+    assert ("13", "CHN", "TWN") in triples(coder, "China Warns Taiwan")
+    assert any(source == "IGOUNO" for _, source, _ in triples(coder, "UN Condemns Attack On Aid Convoy"))

@@ -41,6 +41,7 @@ from transforms.coding.text import (
 from transforms.coding.word_order import (
     VERBAL_ROOTS_END,
     Roles,
+    coordinated,
     is_passive,
     quoted_speaker,
     reported_speech,
@@ -318,7 +319,12 @@ class Coder:
         word = words[match.start]
         if word is None:
             return False
-        if parse.pos[word] == "PROPN" and tokens[match.start].text[:1].isupper() and match.start > 0:
+        if (
+            parse.pos[word] == "PROPN"
+            and tokens[match.start].text[:1].isupper()
+            and match.start > 0
+            and not self._title_case(tokens)
+        ):
             return True
         if not match.verbal and parse.pos[word] != "VERB":
             return False
@@ -338,7 +344,26 @@ class Coder:
             and tokens[following].lower in self.roles.sense_changing_particles
         )
 
+    @staticmethod
+    def _title_case(tokens: Sequence[Token]) -> bool:
+        """A headline in title case ("China Warns Taiwan"), where a capital says nothing of a name."""
+        words = [token.text for token in tokens if token.text[:1].isalpha() and len(token.text) > 3]
+        return len(words) >= 2 and sum(word[:1].isupper() for word in words) >= 0.8 * len(words)
+
     # -- doers and done-to ----------------------------------------------------------------
+    def _with_listed(self, tokens: Sequence[Token], actors: Sequence[Actor], found: list[Actor]) -> list[Actor]:
+        """"Chile, Peru and Bolivia restricted access": the parser often breaks such a list (an
+        apposition, a second root); the actors joined to a found one by commas and "and" in the
+        text are in it too."""
+        listed: list[Actor] = []
+        for actor in found:
+            group = [actor]
+            if actor in actors:
+                index = actors.index(actor)
+                group = coordinated(self.cues, tokens, actors, index, -1)[:-1] + coordinated(self.cues, tokens, actors, index, 1)
+            listed += [member for member in group if member not in listed]
+        return sorted(listed, key=lambda member: member.start)
+
     def _parse_names_doer(self, parse: Optional[Parse], words: Sequence[Optional[int]], chain: Chain) -> bool:
         """Does the parse name the chain's doer (its evidence is then "parse", not "order")?"""
         word = words[chain.head.start] if parse is not None else None
@@ -387,6 +412,7 @@ class Coder:
                 sources = actors_of(parse, doer, actors, words, self.roles)
             if sources:
                 break
+        sources = self._with_listed(tokens, actors, sources)
         targets: list[Actor] = []
         # The pattern's own words are no target: "shared intelligence with Jordan", "sent military aid".
         literal_words = {words[position] for position in chain.literal}

@@ -78,20 +78,40 @@ class Parse:
         return None
 
 
+PROBE_SENTENCE = "The minister said the talks would resume."
+
+
+class SyntaxModelError(RuntimeError):
+    """The shipped model is missing or damaged; the message says what to do."""
+
+
 @functools.lru_cache(maxsize=1)
 def _load(path: str):
+    """Load and try the model once per process; a damaged model fails here, with one clear line,
+    not later on every article."""
     import spacy
 
-    return spacy.load(path)
+    try:
+        nlp = spacy.load(path)
+        nlp(PROBE_SENTENCE)
+    except Exception as exc:  # spaCy raises many kinds (KeyError, ValueError, config errors ...)
+        raise SyntaxModelError(
+            f"the syntax model at {path} is damaged ({type(exc).__name__}: {str(exc)[:120]}); "
+            "reinstall newsbeam or rebuild the model with `make model`"
+        ) from exc
+    return nlp
 
 
 class SyntaxModel:
     """The committed parser; build once per process or DoFn (``DoFn.setup``)."""
 
-    def __init__(self, path: Path = MODEL_DIR, temporal_words: frozenset[str] = frozenset()) -> None:
-        """``temporal_words`` ("today", "Monday" ...) are never a subject (``repair_temporal_subject``)."""
+    def __init__(self, path: Optional[Path] = None, temporal_words: frozenset[str] = frozenset()) -> None:
+        """``path`` defaults to the shipped model (``MODEL_DIR``); ``temporal_words`` ("today",
+        "Monday" ...) are never a subject (``repair_temporal_subject``). Raises ``SyntaxModelError``
+        when the model is missing or damaged."""
+        path = path if path is not None else MODEL_DIR
         if not (path / "meta.json").is_file():
-            raise FileNotFoundError(f"syntax model not found at {path}; rebuild it with `make model`")
+            raise SyntaxModelError(f"the syntax model is missing at {path}; reinstall newsbeam or rebuild it with `make model`")
         self._nlp = _load(str(path))
         self._temporal_words = temporal_words
 

@@ -105,10 +105,15 @@ def _targets(parse: Parse, verb: int, lexicon: RoleLexicon) -> list[int]:
     is done to Lebanon, not to the troops."""
     children = parse.children(verb)
     objects = [child for child in children if parse.deps[child] == "obj"]
-    candidates = objects + [child for child in children if parse.deps[child] == "iobj"]
+    # "offered its troops to Lebanon", "sent aid to Sudan": with an object, a "to" phrase is the
+    # recipient, and the recipient is the target.
+    recipients = [
+        child for child in children if objects and parse.relation(child) == "obl" and parse.case_of(child) == "to"
+    ]
+    candidates = recipients + objects + [child for child in children if parse.deps[child] == "iobj"]
     candidates += [
         child for child in children
-        if parse.relation(child) == "obl" and parse.case_of(child) in lexicon.target_prepositions
+        if parse.relation(child) == "obl" and parse.case_of(child) in lexicon.target_prepositions and child not in recipients
     ]
     for noun in objects:
         candidates += [
@@ -181,6 +186,13 @@ def verb_roles(parse: Parse, verb: int, lexicon: RoleLexicon) -> Roles:
 def noun_roles(parse: Parse, noun: int, lexicon: RoleLexicon) -> Optional[Roles]:
     """Roles of an action named by a noun; None when neither the noun nor its verb says."""
     if parse.relation(noun) in ("obl", "nmod") and parse.case_of(noun) in lexicon.background_prepositions:
+        return Roles((), (), True, True, background=True)
+    governor = parse.heads[noun]
+    if parse.deps[noun] == "obj" and any(
+        parse.deps[child] == "compound:prt" and parse.words[child].lower() in lexicon.sense_changing_particles
+        for child in parse.children(governor)
+    ):
+        # "struck down the curfew", "held up aid": the phrasal verb undoes the action noun.
         return Roles((), (), True, True, background=True)
     doers: list[int] = []
     done_to: list[int] = []
