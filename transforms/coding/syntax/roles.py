@@ -49,18 +49,26 @@ class RoleLexicon:
     temporal_words: frozenset[str]
     person_pronouns: frozenset[str]
     pronoun_reach: int
+    undoing_phrasal_verbs: frozenset[tuple[str, str]]
     third_person_pronouns: frozenset[str]
 
     @classmethod
     def from_file(cls, path: Path = DATA_FILE) -> "RoleLexicon":
         data = json.loads(path.read_text(encoding="utf-8"))
         receiving = frozenset(form for lemma in data["receiving_verbs"] for form in verb_forms(lemma))
+        undoing = frozenset(
+            (form, particle)
+            for phrase in data["undoing_phrasal_verbs"]
+            for verb, particle in [phrase.split(" ", 1)]
+            for form in verb_forms(verb)
+        )
         return cls(
             receiving_verbs=receiving,
             pronoun_reach=int(data["pronoun_reach"]),
+            undoing_phrasal_verbs=undoing,
             **{
                 key: frozenset(data[key]) for key in cls.__dataclass_fields__
-                if key not in ("receiving_verbs", "pronoun_reach")
+                if key not in ("receiving_verbs", "pronoun_reach", "undoing_phrasal_verbs")
             },
         )
 
@@ -189,10 +197,12 @@ def noun_roles(parse: Parse, noun: int, lexicon: RoleLexicon) -> Optional[Roles]
         return Roles((), (), True, True, background=True)
     governor = parse.heads[noun]
     if parse.deps[noun] == "obj" and any(
-        parse.deps[child] == "compound:prt" and parse.words[child].lower() in lexicon.sense_changing_particles
+        parse.deps[child] == "compound:prt"
+        and (parse.words[governor].lower(), parse.words[child].lower()) in lexicon.undoing_phrasal_verbs
         for child in parse.children(governor)
     ):
-        # "struck down the curfew", "held up aid": the phrasal verb undoes the action noun.
+        # "struck down the curfew", "held up aid": the phrasal verb undoes the action noun
+        # ("speeded up the withdrawal" does not).
         return Roles((), (), True, True, background=True)
     doers: list[int] = []
     done_to: list[int] = []
