@@ -157,3 +157,50 @@ def test_a_recipient_beats_the_thing_given_as_target(coder):
 def test_a_headline_in_title_case_is_coded(coder):
     assert ("13", "CHN", "TWN") in triples(coder, "China Warns Taiwan")
     assert any(source == "IGOUNO" for _, source, _ in triples(coder, "UN Condemns Attack On Aid Convoy"))
+
+
+def _hand_parse(words: str, heads: list[int], deps: list[str], pos: list[str]):
+    """A parse written by hand, to test the repairs without the model's own choices."""
+    from transforms.coding.syntax.parse import Parse
+
+    tokens = words.split()
+    starts, offset = [], 0
+    for token in tokens:
+        starts.append(offset)
+        offset += len(token) + 1
+    ends = [start + len(token) for start, token in zip(starts, tokens)]
+    tags = ["VBD" if tag == "VERB" else "NN" for tag in pos]
+    return Parse(tuple(tokens), tuple(starts), tuple(ends), tuple(heads), tuple(deps), tuple(pos), tuple(tags), (False,) * len(tokens))
+
+
+def test_a_time_word_read_as_the_subject_gives_way_to_the_noun_before_it():
+    from transforms.coding.syntax.parse import repair_temporal_subject
+
+    # "Arafat today rejected the offer", parsed with "today" as the subject and "Arafat" as the root.
+    parse = _hand_parse(
+        "Arafat today rejected the offer",
+        [0, 2, 2, 4, 2], ["root", "nsubj", "root", "det", "obj"], ["PROPN", "NOUN", "VERB", "DET", "NOUN"],
+    )
+    repaired = repair_temporal_subject(parse, frozenset({"today"}))
+    assert repaired.deps[0] == "nsubj" and repaired.heads[0] == 2
+    assert repaired.deps[1] != "nsubj"
+    assert repair_temporal_subject(parse, frozenset()) == parse
+
+
+def test_a_sentence_read_as_a_noun_phrase_gets_its_verb_back():
+    from transforms.coding.syntax.parse import repair_verbless_root
+
+    # "Union eased sanctions on Venezuela": "sanctions" the root, "eased" its modifier.
+    parse = _hand_parse(
+        "Union eased sanctions on Venezuela",
+        [1, 2, 2, 4, 2], ["nsubj", "amod", "root", "case", "nmod"], ["PROPN", "VERB", "NOUN", "ADP", "PROPN"],
+    )
+    repaired = repair_verbless_root(parse)
+    assert repaired.deps[1] == "root" and repaired.heads[1] == 1
+    assert (repaired.deps[2], repaired.heads[2]) == ("obj", 1)
+    assert (repaired.deps[0], repaired.heads[0]) == ("nsubj", 1)
+    assert (repaired.deps[4], repaired.heads[4]) == ("obl", 1)
+
+
+def test_a_pronoun_doer_is_the_subject_of_the_clause_above(coder):
+    assert ("16", "CHE", "RUSGOV") in triples(coder, "Switzerland said it had expelled two Russian diplomats.")

@@ -364,14 +364,6 @@ class Coder:
             listed += [member for member in group if member not in listed]
         return sorted(listed, key=lambda member: member.start)
 
-    def _parse_names_doer(self, parse: Optional[Parse], words: Sequence[Optional[int]], chain: Chain) -> bool:
-        """Does the parse name the chain's doer (its evidence is then "parse", not "order")?"""
-        word = words[chain.head.start] if parse is not None else None
-        if word is None:
-            return False
-        roles = event_roles(parse, word, chain.head.verbal, self.roles)
-        return roles is not None and roles.doer_named
-
     def _syntactic_roles(
         self,
         tokens: Sequence[Token],
@@ -381,9 +373,10 @@ class Coder:
         says: Sequence[ActionMatch],
         parse: Parse,
         words: Sequence[Optional[int]],
-    ) -> Optional[Roles]:
-        """Doers and done-to of a chain from the dependency parse; None when the parse says
-        nothing about the action (then word order decides, ``word_order.source_and_target``)."""
+    ) -> Optional[tuple[list[Actor], list[Actor], bool]]:
+        """Doers and done-to of a chain from the dependency parse, and whether the parse named the
+        doer (the event's evidence is then "parse"); None when the parse says nothing about the
+        action (then word order decides, ``word_order.source_and_target``)."""
         head = chain.head
         word = words[head.start]
         if word is None:
@@ -392,11 +385,11 @@ class Coder:
         if roles is None:
             return None
         if roles.background:
-            return [], []
+            return [], [], roles.doer_named
         if roles.passive and roles.doer_named and chain.code[:2] < VERBAL_ROOTS_END and not any(
             actors_of(parse, doer, actors, words, self.roles) for doer in roles.doers
         ):
-            return [], []  # "was rejected by many as unrealistic": done by someone who is no actor
+            return [], [], True  # "was rejected by many as unrealistic": done by someone who is no actor
         sources: list[Actor] = []
         for doer in roles.doers:
             pronoun = parse.pos[doer] == "PRON"  # "US" is no "us"
@@ -438,7 +431,7 @@ class Coder:
             targets = [actor for actor in previous[1] if actor not in sources]
         # Nobody acts on themselves: a target that is a doer goes ("opposition supporters rioted").
         doers = {(actor.code, actor.name) for actor in sources}
-        return sources, [actor for actor in targets if (actor.code, actor.name) not in doers]
+        return sources, [actor for actor in targets if (actor.code, actor.name) not in doers], roles.doer_named
 
     def _pairs(
         self,
@@ -457,12 +450,15 @@ class Coder:
         previous: Optional[Roles] = None
         says = [match for match in matches if match.kind == "say"]
         for chain in chains(self.cues, tokens, matches):
-            roles = None
+            found = None
             if parse is not None and reported_speech(self.cues, chain.head, says, tokens) is None:
-                roles = self._syntactic_roles(tokens, actors, chain, previous, says, parse, words)
-            sources, targets = roles if roles is not None else source_and_target(self.cues, tokens, actors, chain, previous, says)
-            if roles is not None and self._parse_names_doer(parse, words, chain):
-                chain = chain._replace(evidence="parse")
+                found = self._syntactic_roles(tokens, actors, chain, previous, says, parse, words)
+            if found is None:
+                sources, targets = source_and_target(self.cues, tokens, actors, chain, previous, says)
+            else:
+                sources, targets, doer_named = found
+                if doer_named:
+                    chain = chain._replace(evidence="parse")
             previous = (sources, targets)
             passive = is_passive(self.cues, tokens, chain.head)
             for source, target in self._combinations(sources, targets, chain.code[:2] in self.roles.reciprocal_roots):

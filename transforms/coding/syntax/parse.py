@@ -51,19 +51,27 @@ class Parse:
     def word_of(self, token: Token) -> Optional[int]:
         return self.word_at(token.start)
 
+    @functools.cached_property
+    def _children(self) -> tuple[tuple[int, ...], ...]:
+        """Each word's dependents, in order: the role finder asks for them many times a sentence."""
+        dependents: list[list[int]] = [[] for _ in self.heads]
+        for child, head in enumerate(self.heads):
+            if head != child:
+                dependents[head].append(child)
+        return tuple(tuple(words) for words in dependents)
+
     def children(self, word: int) -> list[int]:
-        return [child for child, head in enumerate(self.heads) if head == word and child != word]
+        return list(self._children[word])
 
     def subtree(self, word: int) -> set[int]:
         """``word`` and every word below it."""
         found = {word}
-        changed = True
-        while changed:
-            changed = False
-            for child, head in enumerate(self.heads):
-                if head in found and child not in found:
+        frontier = [word]
+        while frontier:
+            for child in self._children[frontier.pop()]:
+                if child not in found:
                     found.add(child)
-                    changed = True
+                    frontier.append(child)
         return found
 
     def relation(self, word: int) -> str:
