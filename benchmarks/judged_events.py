@@ -190,7 +190,9 @@ def score(coder: Coder, pages: Sequence[Page], judgments: dict) -> tuple[Scores,
 
 
 def report(scores: Scores, area: Optional[float]) -> list[str]:
-    share = lambda part, whole: f"{part}/{whole} = {part / whole:.1%}" if whole else f"{part}/0"  # noqa: E731
+    def share(part: int, whole: int) -> str:
+        return f"{part}/{whole} = {part / whole:.1%}" if whole else f"{part}/0"
+
     lines = [
         f"Judged dev sample ({scores.judged_sentences} judged sentences of English news pages):",
         f"  right root: {share(scores.root_right, scores.judged)} of coded events in judged sentences",

@@ -31,9 +31,6 @@ REPO = HERE.parents[1]
 CONFIG = HERE / "config.cfg"
 MODEL_DIR = REPO / "transforms" / "coding" / "syntax" / "model"
 SPLITS = ("train", "dev", "test")
-# Files spaCy writes that the loaded model does not need (training metadata, a copy of the config
-# with local paths); meta.json and config.cfg stay, they are what spacy.load reads.
-NOT_SHIPPED = ("tokenizer_exceptions",)
 
 
 def treebank_files(shared: Path) -> dict[str, Path]:
@@ -112,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     candidate = workdir / "candidate"
     if candidate.exists():
         shutil.rmtree(candidate)
-    shutil.copytree(best, candidate, ignore=shutil.ignore_patterns(*NOT_SHIPPED))
+    shutil.copytree(best, candidate)
     forget_training_paths(candidate / "config.cfg")
     test_scores = score(candidate, data["test"])
     shipped_uas = shipped_attachment()

@@ -262,7 +262,7 @@ def pronoun_antecedent(parse: Parse, verb: int, lexicon: RoleLexicon) -> Optiona
 
 def event_roles(parse: Parse, word: int, verbal: bool, lexicon: RoleLexicon) -> Optional[Roles]:
     """Doer and done-to words of the action headed by ``word``; None when the parse cannot say."""
-    if verbal and parse.pos[word] in ("VERB", "AUX") or parse.tags[word].startswith("VB"):
+    if (verbal and parse.pos[word] in ("VERB", "AUX")) or parse.tags[word].startswith("VB"):
         return verb_roles(parse, word, lexicon)
     if parse.pos[word] in ("NOUN", "PROPN"):
         return noun_roles(parse, word, lexicon)
