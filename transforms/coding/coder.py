@@ -28,7 +28,7 @@ from transforms.coding.lexicon import Lexicon
 from transforms.coding.statements import is_political, statement
 from transforms.coding.syntax.parse import Parse, SyntaxModel
 from transforms.coding.syntax.parse import token_words as parse_token_words
-from transforms.coding.syntax.roles import actors_of, event_roles, pronoun_antecedent
+from transforms.coding.syntax.roles import actors_of, event_roles, pronoun_antecedent, reported_clause
 from transforms.coding.text import (
     Token,
     dateline_end,
@@ -64,6 +64,9 @@ VIOLENT_REPRESSION = "175"
 # disarmed"): things done to someone. Statements, appeals, promises and meetings need a doer:
 # "he was flown to Moscow" is no visit by anyone named.
 PASSIVE_WITHOUT_AGENT_ROOTS = frozenset(f"{root:02d}" for root in range(5, 21))
+# Refusals ("would not allow") are events even when nobody is said to state them.
+REFUSAL_ROOT = "12"
+QUOTES = frozenset({'"', "“", "”"})
 # Roots of violence, coded without a known doer when a noun names it ("a roadside bombing killed").
 VIOLENCE_ROOTS = ("18", "19", "20")
 
@@ -361,6 +364,9 @@ class Coder:
             if actor in actors:
                 index = actors.index(actor)
                 group = coordinated(self.cues, tokens, actors, index, -1)[:-1] + coordinated(self.cues, tokens, actors, index, 1)
+            # "According to the defence ministry, Ukrainian troops shelled": a phrase after a
+            # preposition is no member of the subject's list.
+            group = [member for member in group if member is actor or member.after_preposition == actor.after_preposition]
             listed += [member for member in group if member not in listed]
         return sorted(listed, key=lambda member: member.start)
 
@@ -378,10 +384,10 @@ class Coder:
         doer (the event's evidence is then "parse"); None when the parse says nothing about the
         action (then word order decides, ``word_order.source_and_target``)."""
         head = chain.head
-        word = words[head.start]
+        word = self._action_word(parse, words, head)
         if word is None:
             return None
-        roles = event_roles(parse, word, head.verbal, self.roles)
+        roles = event_roles(parse, word, head.verbal or word != words[head.start], self.roles)
         if roles is None:
             return None
         if roles.background:
@@ -406,6 +412,10 @@ class Coder:
             if sources:
                 break
         sources = self._with_listed(tokens, actors, sources)
+        # A pronoun the article does not resolve names nobody: word order guesses as without a subject.
+        doer_named = roles.doer_named and (
+            bool(sources) or not roles.doers or any(parse.pos[doer] != "PRON" for doer in roles.doers)
+        )
         targets: list[Actor] = []
         # The pattern's own words are no target: "shared intelligence with Jordan", "sent military aid".
         literal_words = {words[position] for position in chain.literal}
@@ -415,11 +425,11 @@ class Coder:
             targets = [actor for actor in actors_of(parse, done_to, actors, words, self.roles) if actor not in sources]
             if targets:
                 break
-        if not roles.doer_named or not targets:
+        if not doer_named or not targets:
             # Where the parse names nobody, word order guesses, inside the action's own clause.
             by_order = source_and_target(self.cues, tokens, actors, chain, previous, says)
-            if not roles.doer_named:
-                sources = by_order[0]
+            if not doer_named:
+                sources = self._inside_report(by_order[0], parse, words, says, word)
             if not targets:
                 clause = parse.subtree(word)
                 targets = [
@@ -431,7 +441,46 @@ class Coder:
             targets = [actor for actor in previous[1] if actor not in sources]
         # Nobody acts on themselves: a target that is a doer goes ("opposition supporters rioted").
         doers = {(actor.code, actor.name) for actor in sources}
-        return sources, [actor for actor in targets if (actor.code, actor.name) not in doers], roles.doer_named
+        return sources, [actor for actor in targets if (actor.code, actor.name) not in doers], doer_named
+
+    def _unattributed_supposition(self, tokens: Sequence[Token], chain: Chain, says: Sequence[ActionMatch]) -> bool:
+        """"Venezuela would have to reform its laws", "the order would have upended": a supposition
+        in the writer's own words is no event. A bare "would" (``conditional_moods``) is an intent
+        only when someone says it: a statement verb in the sentence or a quote before it ("he said
+        he would resign"). A refusal ("would not allow") is an event in itself; a plain "will" in
+        the writer's words stays an announced intent ("the government will provide subsidies")."""
+        if (
+            chain.head.kind != "aux"
+            or tokens[chain.head.start].lower not in self.cues.conditional_moods
+            or chain.code.startswith(REFUSAL_ROOT)
+        ):
+            return False
+        return not says and not any(token.text in QUOTES for token in tokens[: chain.head.start])
+
+    @staticmethod
+    def _action_word(parse: Parse, words: Sequence[Optional[int]], head: ActionMatch) -> Optional[int]:
+        """The parse word of a chain's head; for an auxiliary ("would attack", "will retaliate") the
+        verb it belongs to, whose subject and objects are the action's."""
+        word = words[head.start]
+        if word is not None and parse.deps[word] in ("aux", "aux:pass") and parse.heads[word] != word:
+            return parse.heads[word]
+        return word
+
+    @staticmethod
+    def _inside_report(
+        sources: list[Actor], parse: Parse, words: Sequence[Optional[int]], says: Sequence[ActionMatch], word: int
+    ) -> list[Actor]:
+        """Doers guessed by word order for an action inside a reported clause ("LaRose said the
+        floors are used to support ..."): only those inside the clause. The speaker is not the doer of
+        what is reported, unless the clause's subject is a pronoun ("Syria says it is willing to
+        withdraw", "he would send troops"), which most often is the speaker."""
+        say_words = [words[say.start] for say in says if words[say.start] is not None]
+        clause = reported_clause(parse, word, say_words)
+        if clause is None or any(
+            parse.pos[member] == "PRON" and parse.relation(member) in ("nsubj", "expl") for member in clause
+        ):
+            return sources
+        return [actor for actor in sources if words[actor.start] in clause]
 
     def _pairs(
         self,
@@ -450,11 +499,16 @@ class Coder:
         previous: Optional[Roles] = None
         says = [match for match in matches if match.kind == "say"]
         for chain in chains(self.cues, tokens, matches):
+            if self._unattributed_supposition(tokens, chain, says):
+                continue
             found = None
             if parse is not None and reported_speech(self.cues, chain.head, says, tokens) is None:
                 found = self._syntactic_roles(tokens, actors, chain, previous, says, parse, words)
             if found is None:
                 sources, targets = source_and_target(self.cues, tokens, actors, chain, previous, says)
+                word = self._action_word(parse, words, chain.head) if parse is not None else None
+                if word is not None and reported_speech(self.cues, chain.head, says, tokens) is None:
+                    sources = self._inside_report(sources, parse, words, says, word)
             else:
                 sources, targets, doer_named = found
                 if doer_named:

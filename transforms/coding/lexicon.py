@@ -67,6 +67,7 @@ class Cues:
     # Word sequences that join coordinated actors ("and", ", and", "or" ...).
     coordination_links: frozenset[tuple[str, ...]]
     first_person_pronouns: frozenset[str]
+    conditional_moods: frozenset[str]
 
     @classmethod
     def from_dict(cls, cues: dict) -> "Cues":
@@ -110,6 +111,7 @@ class Cues:
             apposition_openers=frozenset(cues["apposition_openers"]),
             coordination_links=frozenset(tuple(link) for link in cues["coordination_links"]),
             first_person_pronouns=frozenset(cues["first_person_pronouns"]),
+            conditional_moods=frozenset(cues["conditional_moods"]),
         )
 
     @classmethod

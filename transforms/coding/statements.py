@@ -70,6 +70,12 @@ def speaker_in_parse(
     word = words[say.start]
     if parse.words[word].lower() == "according":
         subjects = [child for child in parse.children(word) if parse.relation(child) in ("obl", "nmod")]
+        if not subjects and parse.relation(word) in ("case", "mark") and parse.heads[word] != word:
+            # "according to court records": the source heads the phrase "according" marks (a
+            # misread "court/VERB records" puts it in the object).
+            source = parse.heads[word]
+            objects = [child for child in parse.children(source) if parse.deps[child] == "obj"]
+            subjects = objects[:1] if parse.pos[source] == "VERB" and objects else [source]
     elif parse.pos[word] in ("NOUN", "PROPN"):
         # A statement named by a noun is made by the subject of the verb it is the object of
         # ("issued a statement"); "comment on the report" is no report by anyone.

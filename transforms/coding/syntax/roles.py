@@ -260,6 +260,24 @@ def pronoun_antecedent(parse: Parse, verb: int, lexicon: RoleLexicon) -> Optiona
     return None
 
 
+def reported_clause(parse: Parse, word: int, statement_words: Sequence[int]) -> Optional[set[int]]:
+    """The words of the clause a statement verb reports ("police said [protesters stormed the
+    building]", '"[We will retaliate]," the minister said') when parse word ``word`` is inside one,
+    else None. The speaker stands outside it: who said it is not who did what is said."""
+    for say in statement_words:
+        for child in parse.children(say):
+            if parse.deps[child] in ("ccomp", "parataxis"):
+                clause = parse.subtree(child)
+                if word in clause:
+                    return clause
+        if parse.deps[say] == "parataxis" and parse.heads[say] != say:
+            # '"...," he said' read as a parenthetical hanging on the quote's verb.
+            clause = parse.subtree(parse.heads[say]) - parse.subtree(say)
+            if word in clause:
+                return clause
+    return None
+
+
 def event_roles(parse: Parse, word: int, verbal: bool, lexicon: RoleLexicon) -> Optional[Roles]:
     """Doer and done-to words of the action headed by ``word``; None when the parse cannot say."""
     if (verbal and parse.pos[word] in ("VERB", "AUX")) or parse.tags[word].startswith("VB"):
@@ -341,6 +359,8 @@ def _phrase_actor(parse: Parse, head: int, actors: Sequence, token_words: Sequen
             child for child in parse.children(head)
             if parse.deps[child] in ("compound", "flat", "appos", "amod", "nmod:desc")
         }
+        if any(parse.words[word_index].lower() in lexicon.private_heads for word_index in title):
+            return []  # "senior economist Brendon Bernard", "Peter McNally of Third Bridge, a London firm"
         for word_index in sorted(title):
             inside = _holding(actors, token_words, phrase_words(parse, word_index, lexicon))
             if inside:
@@ -350,9 +370,20 @@ def _phrase_actor(parse: Parse, head: int, actors: Sequence, token_words: Sequen
         return []
     if word in lexicon.private_heads or parse.pos[head] not in ("NOUN", "ADJ", "X"):
         return []  # "Canada's senior economist", "Japan's stock index": not the country acting
-    # "Palestinian youths", "the Hizbollah group", "doctors from two American aid groups": a
-    # collective named by its modifiers.
-    inside = _holding(actors, token_words, phrase_words(parse, head, lexicon))
+    # "Palestinian youths", "the Hizbollah group": a collective named by its own modifiers;
+    # "doctors from two American aid groups", "members of the Syrian opposition": by the phrase
+    # after "from" or "of". Not by what the noun is about ("a speech on his Afghan strategy").
+    modifiers = set().union(*(
+        phrase_words(parse, child, lexicon) for child in parse.children(head)
+        if parse.deps[child] in ("amod", "compound", "nmod:poss", "flat", "nmod:desc")
+    ))
+    inside = _holding(actors, token_words, modifiers | {head})
+    if not inside:
+        for child in parse.children(head):
+            if parse.relation(child) == "nmod" and parse.case_of(child) in ("of", "from"):
+                inside = _phrase_actor(parse, child, actors, token_words, lexicon, depth + 1)
+                if inside:
+                    break
     if inside and not _officer_of_unknown_body(parse, head, inside[0], actors, token_words, lexicon):
         return inside[:1]
     return []
