@@ -204,3 +204,48 @@ def test_a_sentence_read_as_a_noun_phrase_gets_its_verb_back():
 
 def test_a_pronoun_doer_is_the_subject_of_the_clause_above(coder):
     assert ("16", "CHE", "RUSGOV") in triples(coder, "Switzerland said it had expelled two Russian diplomats.")
+
+
+def test_a_speaker_is_not_the_doer_of_an_action_nobody_in_the_report_does(coder):
+    events = triples(
+        coder, "Canadian spokesperson Anna Leroux said the offices are being used to support the new agency."
+    )
+    assert events == {("01", "CANGOV", None)}
+
+
+def test_a_pronoun_in_the_report_is_the_speaker(coder):
+    doers = {(root, source) for root, source, _ in triples(coder, "Syria says it is willing to withdraw its troops.")}
+    assert ("03", "SYR") in doers
+    assert ("13", "IRN", "ISR") in triples(coder, "Iran said it would attack Israel.")
+
+
+def test_would_in_the_writers_own_words_is_a_supposition(coder):
+    assert triples(coder, "Venezuela would also have to reform its laws to allow more foreign investment.") == set()
+    assert ("12", "NGA", None) in {
+        (root, source, None) for root, source, _ in triples(coder, "Nigeria would not allow the talks to resume.")
+    }
+
+
+def test_history_told_as_background_is_no_event_when_the_article_is_dated(coder):
+    sentence = "In 1970, the prime minister of Lesotho suspended the constitution."
+    assert coder.code_text(sentence, "2024-05-02") == []
+    assert coder.code_text(sentence, "1970-03-01") != []
+    assert coder.code_text(sentence) != []  # without the article's date nothing is history
+
+
+def test_documents_and_private_experts_are_no_political_speakers(coder):
+    assert triples(coder, "According to court records, the two guards signed false statements.") == set()
+    assert triples(
+        coder, "Canada's senior economist Brendon Bernard said the strong numbers are a good reminder."
+    ) == set()
+
+
+def test_the_source_of_according_to_is_no_member_of_the_subjects_list(coder):
+    events = triples(coder, "According to the Russian defence ministry, Ukrainian troops shelled the town.")
+    assert ("01", "RUSMIL", None) in events or ("01", "RUSGOV", None) in events
+    assert not any(root == "19" and source.startswith("RUS") for root, source, _ in events if source)
+
+
+def test_a_campaign_rally_where_something_is_said_is_no_demonstration(coder):
+    events = triples(coder, '"The people of this country are not buying it," Trump said at a rally in Louisiana.')
+    assert not any(root == "14" for root, _, _ in events)

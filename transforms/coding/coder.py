@@ -22,13 +22,20 @@ from transforms.coding.actions import ActionMatch
 from transforms.coding.actors import UNKNOWN_COUNTRY, Actor
 from transforms.coding.chains import Chain, chains
 from transforms.coding.context import article_context, is_offtopic_lead, remembered
-from transforms.coding.dates import DateLike, event_date, parse_date
+from transforms.coding.dates import DateLike, event_date, opening_year, parse_date
 from transforms.coding.geo import Place
 from transforms.coding.lexicon import Lexicon
 from transforms.coding.statements import is_political, statement
 from transforms.coding.syntax.parse import Parse, SyntaxModel
 from transforms.coding.syntax.parse import token_words as parse_token_words
-from transforms.coding.syntax.roles import actors_of, event_roles, pronoun_antecedent, reported_clause
+from transforms.coding.syntax.roles import (
+    actors_of,
+    clause_subject,
+    event_roles,
+    pronoun_antecedent,
+    reported_clause,
+    years_of_time,
+)
 from transforms.coding.text import (
     Token,
     dateline_end,
@@ -104,6 +111,9 @@ class Coder:
     def code_text(self, text: str, date: DateLike = None) -> list[CodedEvent]:
         """All events in a text (an article body or a single sentence)."""
         base = parse_date(date)
+        # With the article's date known, an action dated two or more years before it is history
+        # told as background ("In 1970 he suspended the constitution"); without it nothing is.
+        history_before = base.year - 1 if date not in (None, "") else None
         events: list[CodedEvent] = []
         sentences = [
             (paragraph_index, sentence)
@@ -129,7 +139,9 @@ class Coder:
         parses = self.syntax.parse_many(ready.parsed_text for _, _, ready in prepared)
         for (sentence_index, is_root, ready), parse in zip(prepared, parses):
             events.extend(
-                self._finish(ready, parse, base, sentence_index, is_root, offtopic_article, article_place, home)
+                self._finish(
+                    ready, parse, base, sentence_index, is_root, offtopic_article, article_place, home, history_before
+                )
             )
         return events
 
@@ -202,11 +214,15 @@ class Coder:
         offtopic_article: bool,
         article_place: Optional[Place],
         home_country: Optional[Place] = None,
+        history_before: Optional[int] = None,
     ) -> list[CodedEvent]:
         """The events of a prepared sentence, given its parse. An actor named by its role alone takes
         the country of the sentence's place or the dateline's (where it acts, GDELT's rule); failing
         that, the country the article is about (``home_country``: who "the minister" is)."""
         sentence, all_tokens, tokens, actors = ready.sentence, ready.all_tokens, ready.tokens, ready.actors
+        opening = opening_year(ready.parsed_text)
+        if history_before is not None and opening is not None and opening < history_before:
+            return []  # "In 1970, he suspended the constitution": history told as background
         words = parse_token_words(parse, tokens, ready.tokens[0].start)
         matches = [match for match in ready.matches if not self._misread(tokens, words, parse, match)]
         offtopic = self.relevance.offtopic(sentence, actors) or (
@@ -214,7 +230,7 @@ class Coder:
         )
         # Aid after a disaster is an event even in a story about the disaster.
         relief_only = offtopic and not self.relevance.has_other_topic_words(sentence)
-        pairs = self._pairs(sentence, tokens, matches, actors, offtopic, relief_only, parse, words)
+        pairs = self._pairs(sentence, tokens, matches, actors, offtopic, relief_only, parse, words, history_before)
         if not pairs:
             return []
         when = event_date(sentence, base).isoformat()
@@ -472,13 +488,14 @@ class Coder:
     ) -> list[Actor]:
         """Doers guessed by word order for an action inside a reported clause ("LaRose said the
         floors are used to support ..."): only those inside the clause. The speaker is not the doer of
-        what is reported, unless the clause's subject is a pronoun ("Syria says it is willing to
-        withdraw", "he would send troops"), which most often is the speaker."""
+        what is reported, unless the action's subject in the clause is a pronoun ("Syria says it is
+        willing to withdraw", "he would send troops"), which most often is the speaker."""
         say_words = [words[say.start] for say in says if words[say.start] is not None]
         clause = reported_clause(parse, word, say_words)
-        if clause is None or any(
-            parse.pos[member] == "PRON" and parse.relation(member) in ("nsubj", "expl") for member in clause
-        ):
+        if clause is None:
+            return sources
+        subject = clause_subject(parse, word, clause)
+        if subject is not None and parse.pos[subject] == "PRON":
             return sources
         return [actor for actor in sources if words[actor.start] in clause]
 
@@ -492,6 +509,7 @@ class Coder:
         relief_only: bool = False,
         parse: Optional[Parse] = None,
         words: Sequence[Optional[int]] = (),
+        history_before: Optional[int] = None,
     ) -> list[tuple[Chain, Optional[Actor], Optional[Actor]]]:
         """Every chain of the sentence with each doer-done-to pair kept for it, then the statement
         event of a speaker who is not also the doer of what is said."""
@@ -500,6 +518,11 @@ class Coder:
         says = [match for match in matches if match.kind == "say"]
         for chain in chains(self.cues, tokens, matches):
             if self._unattributed_supposition(tokens, chain, says):
+                continue
+            word = self._action_word(parse, words, chain.head) if parse is not None else None
+            if history_before is not None and word is not None and any(
+                year < history_before for year in years_of_time(parse, word)
+            ):
                 continue
             found = None
             if parse is not None and reported_speech(self.cues, chain.head, says, tokens) is None:

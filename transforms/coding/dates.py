@@ -90,6 +90,20 @@ def _relative_date(sentence: str, base: datetime.date) -> Optional[datetime.date
     return base - datetime.timedelta(days=back)
 
 
+_OPENING_YEAR = re.compile(
+    r"^\W*(?:back\s+)?(?:in|during)\s+(?:(?:early|late|mid)-?\s*)?(?:" + _MONTH + r"\s+)?(?P<year>(?:18|19|20)\d\d)\b",
+    re.IGNORECASE,
+)
+
+
+def opening_year(sentence: str) -> Optional[int]:
+    """The year a sentence opens with ("In 1970, ...", "In December 2015, ...", "Back in 2003
+    ..."): the time of everything it tells. None when it opens otherwise ("Since 2015" runs on to
+    now)."""
+    match = _OPENING_YEAR.match(sentence)
+    return int(match.group("year")) if match else None
+
+
 def event_date(sentence: str, base: datetime.date) -> datetime.date:
     """The date a sentence's events happened, given the article's date."""
     # Every explicit date has a digit; most sentences have none, so skip the three patterns.

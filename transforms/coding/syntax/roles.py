@@ -278,6 +278,38 @@ def reported_clause(parse: Parse, word: int, statement_words: Sequence[int]) -> 
     return None
 
 
+def clause_subject(parse: Parse, word: int, clause: set[int]) -> Optional[int]:
+    """The nearest subject of ``word`` or of the words above it inside ``clause`` ("it" for
+    "withdraw" in "it is willing to withdraw"); None if the clause has none."""
+    while word in clause:
+        for child in parse.children(word):
+            if parse.relation(child) in ("nsubj", "expl"):
+                return child
+        if parse.heads[word] == word:
+            return None
+        word = parse.heads[word]
+    return None
+
+
+def years_of_time(parse: Parse, word: int) -> list[int]:
+    """Years named in the time or circumstance phrases of the action at ``word`` ("In 1970 he
+    suspended the constitution", "seized the territories in the 1967 war", "in December 2015"),
+    not in its subject or object ("the 2010 allegation") nor in a purpose after it ("signed a deal to
+    raise trade in 1983"); a clause before it sets its time ("In 1970, after he lost the election,
+    he suspended ..."). Years are written 1800-2099."""
+    years = []
+    for child in parse.children(word):
+        relation = parse.relation(child)
+        if relation in ("obl", "advmod") or (relation == "advcl" and child < word) or parse.deps[child] in (
+            "nmod:tmod", "obl:tmod"
+        ):
+            for member in parse.subtree(child):
+                text = parse.words[member]
+                if len(text) == 4 and text.isdigit() and text[:2] in ("18", "19", "20"):
+                    years.append(int(text))
+    return years
+
+
 def event_roles(parse: Parse, word: int, verbal: bool, lexicon: RoleLexicon) -> Optional[Roles]:
     """Doer and done-to words of the action headed by ``word``; None when the parse cannot say."""
     if (verbal and parse.pos[word] in ("VERB", "AUX")) or parse.tags[word].startswith("VB"):
