@@ -249,3 +249,21 @@ def test_the_source_of_according_to_is_no_member_of_the_subjects_list(coder):
 def test_a_campaign_rally_where_something_is_said_is_no_demonstration(coder):
     events = triples(coder, '"The people of this country are not buying it," Trump said at a rally in Louisiana.')
     assert not any(root == "14" for root, _, _ in events)
+
+
+def test_a_question_reports_nothing_unless_someone_asks_it(coder):
+    assert triples(coder, "Why did Russia attack Ukraine again this week?") == set()
+    assert triples(coder, '"Why did Russia attack Ukraine?" the Polish foreign minister asked.') != set()
+
+
+def test_a_run_of_title_case_headlines_is_navigation(coder):
+    links = (
+        "Most Read Russia Attacks Ukrainian Port Again Ten Recipes For Summer Evenings "
+        "The Best Hiking Boots Reviewed Kenya Protests Over Tax Plan Why Your Cat Ignores You"
+    )
+    assert triples(coder, links) == set()
+    assert triples(coder, "Russia Attacks Ukrainian Port Again") != set()
+
+
+def test_gang_feuds_are_crime_not_political_violence(coder):
+    assert triples(coder, "Sweden has struggled with a surge in violence as gangs fight over drug markets.") == set()

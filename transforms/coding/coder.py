@@ -71,6 +71,8 @@ VIOLENT_REPRESSION = "175"
 # disarmed"): things done to someone. Statements, appeals, promises and meetings need a doer:
 # "he was flown to Moscow" is no visit by anyone named.
 PASSIVE_WITHOUT_AGENT_ROOTS = frozenset(f"{root:02d}" for root in range(5, 21))
+# Longer than any single headline: title-case text this long is a list of links.
+HEADLINE_LIST_WORDS = 25
 # Refusals ("would not allow") are events even when nobody is said to state them.
 REFUSAL_ROOT = "12"
 QUOTES = frozenset({'"', "“", "”"})
@@ -188,6 +190,8 @@ class Coder:
             return None
         matches = self.actions.find(tokens)
         if not any(match.kind in ("act", "aux", "say") for match in matches):
+            return None
+        if self._is_question(tokens, matches) or self._is_headline_list(tokens):
             return None
         mentions = self.actors.mentions(tokens, base)
         # A name wins over an action word inside it ("Rapid Support Forces" is not "support").
@@ -362,6 +366,18 @@ class Coder:
             and following not in match.literal
             and tokens[following].lower in self.roles.sense_changing_particles
         )
+
+    @staticmethod
+    def _is_question(tokens: Sequence[Token], matches: Sequence[ActionMatch]) -> bool:
+        """"What was the Swedish investigation about?", "Why would experts be outraged by ...?": a
+        question reports nothing, unless someone is said to ask it."""
+        last = [token.text for token in tokens if token.text not in QUOTES and token.text not in ("'", ")")]
+        return bool(last) and last[-1] == "?" and not any(match.kind == "say" for match in matches)
+
+    def _is_headline_list(self, tokens: Sequence[Token]) -> bool:
+        """"Trending Trump Says We 'Gotta' Restrict ... Oasis Will Reunite for a World Tour ...": a
+        run of title-case headlines (a site's navigation) is longer than any one headline."""
+        return len(tokens) > HEADLINE_LIST_WORDS and self._title_case(tokens)
 
     @staticmethod
     def _title_case(tokens: Sequence[Token]) -> bool:
