@@ -267,3 +267,22 @@ def test_a_run_of_title_case_headlines_is_navigation(coder):
 
 def test_gang_feuds_are_crime_not_political_violence(coder):
     assert triples(coder, "Sweden has struggled with a surge in violence as gangs fight over drug markets.") == set()
+
+
+def test_a_name_the_parser_splits_still_carries_its_title(coder):
+    assert ("12", "PAKGOV", None) in {
+        (root, source, None)
+        for root, source, _ in triples(coder, "Pakistan President Mohammad Zia-Ul-Haq today rejected a fresh offer of talks.")
+    }
+
+
+def test_a_party_label_before_a_title_is_no_unknown_company(coder):
+    events = triples(coder, "Former Socialist prime minister Andreas Papandreou demanded elections in Greece.")
+    assert any(root == "10" and source and source.endswith("GOV") for root, source, _ in events)
+
+
+def test_of_two_subjects_a_misparse_gives_the_statement_verb_the_nearer_is_the_speaker(coder):
+    events = triples(
+        coder, "A man died after he was shot by police following a chase that ended when the car caught fire, authorities said."
+    )
+    assert any(root == "01" and source and source.endswith("GOV") for root, source, _ in events)

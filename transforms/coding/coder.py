@@ -443,6 +443,8 @@ class Coder:
                 sources = actors_of(parse, doer, actors, words, self.roles)
             if sources:
                 break
+        if not sources and roles.doers:
+            sources = self._titled_name(tokens, actors, words, roles.doers[0])
         sources = self._with_listed(tokens, actors, sources)
         # A pronoun the article does not resolve names nobody: word order guesses as without a subject.
         doer_named = roles.doer_named and (
@@ -488,6 +490,25 @@ class Coder:
         ):
             return False
         return not says and not any(token.text in QUOTES for token in tokens[: chain.head.start])
+
+    @staticmethod
+    def _titled_name(
+        tokens: Sequence[Token], actors: Sequence[Actor], words: Sequence[Optional[int]], doer: int
+    ) -> list[Actor]:
+        """"Pakistan President Mohammad Zia-Ul-Haq rejected": the parser may split a long or
+        hyphenated name and make its last part the subject; the name runs on, capitalised, from the
+        end of the title that is the actor."""
+        positions = [position for position, word in enumerate(words) if word == doer]
+        if not positions or not tokens[positions[0]].text[:1].isupper():
+            return []
+        position = positions[0]
+        while True:
+            ending = [actor for actor in actors if actor.end == position]
+            if ending:
+                return ending[:1]
+            if position == 0 or not (tokens[position - 1].text[:1].isupper() or tokens[position - 1].text == "-"):
+                return []
+            position -= 1
 
     @staticmethod
     def _action_word(parse: Parse, words: Sequence[Optional[int]], head: ActionMatch) -> Optional[int]:

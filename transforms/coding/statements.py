@@ -84,8 +84,15 @@ def speaker_in_parse(
         subject = subject_of(parse, parse.heads[word], roles)
         subjects = [subject] if subject is not None else []
     else:
-        subject = subject_of(parse, word, roles)
-        subjects = [subject] if subject is not None else []
+        # A misparse can hang two subjects on the verb ("when the car caught fire, authorities
+        # said"): the nearest to it first.
+        subjects = sorted(
+            (child for child in parse.children(word) if parse.deps[child] in roles.subject_relations),
+            key=lambda child: abs(word - child),
+        )
+        if not subjects:
+            subject = subject_of(parse, word, roles)
+            subjects = [subject] if subject is not None else []
     for subject in subjects:
         if parse.pos[subject] == "PRON" and parse.words[subject].lower() in roles.third_person_pronouns:
             antecedent = pronoun_antecedent(parse, word, roles)
