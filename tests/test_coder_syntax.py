@@ -303,3 +303,10 @@ def test_demonstrating_a_commitment_is_no_protest(coder):
 def test_an_action_noun_talked_about_is_not_reported(coder):
     assert triples(coder, "Beijing's threats against Taiwan are an obvious failure.") == set()
     assert any(root == "18" for root, _, _ in triples(coder, "A roadside bombing killed two Afghan soldiers."))
+
+
+def test_releasing_a_letter_frees_nobody_and_signing_a_form_agrees_to_nothing(coder):
+    assert not any(root == "08" for root, _, _ in triples(coder, "The Russian president released a letter from his doctor."))
+    assert any(root == "08" for root, _, _ in triples(coder, "The Russian government released two Ukrainian prisoners."))
+    assert not any(root == "05" for root, _, _ in triples(coder, "Two Kenyan police officers signed false reports."))
+    assert any(root == "05" for root, _, _ in triples(coder, "Kenya and Uganda signed a border treaty."))

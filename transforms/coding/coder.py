@@ -32,6 +32,7 @@ from transforms.coding.syntax.roles import (
     actors_of,
     clause_subject,
     event_roles,
+    object_keeps_sense,
     pronoun_antecedent,
     reported_clause,
     years_of_time,
@@ -228,7 +229,8 @@ class Coder:
         if history_before is not None and opening is not None and opening < history_before:
             return []  # "In 1970, he suspended the constitution": history told as background
         words = parse_token_words(parse, tokens, ready.tokens[0].start)
-        matches = [match for match in ready.matches if not self._misread(tokens, words, parse, match)]
+        actor_words = {words[position] for actor in actors for position in range(actor.start, actor.end)} - {None}
+        matches = [match for match in ready.matches if not self._misread(tokens, words, parse, match, actor_words)]
         offtopic = self.relevance.offtopic(sentence, actors) or (
             offtopic_article and not self.relevance.has_political_role(actors)
         )
@@ -335,10 +337,18 @@ class Coder:
             and (match.verbal or match.end != match.head_end or not (match.start in ends and match.end in role_starts))
         ]
 
-    def _misread(self, tokens: Sequence[Token], words: Sequence[Optional[int]], parse: Parse, match: ActionMatch) -> bool:
+    def _misread(
+        self,
+        tokens: Sequence[Token],
+        words: Sequence[Optional[int]],
+        parse: Parse,
+        match: ActionMatch,
+        actor_words: frozenset[int] | set[int] = frozenset(),
+    ) -> bool:
         """Is an action word really a name ("aide Mary Burns said"), a verb whose particle
-        changes its sense ("struck down the curfew", "held up the aid"), or a verb that is the action
-        only without an object ("demonstrated his commitment")? A particle the pattern
+        changes its sense ("struck down the curfew", "held up the aid"), a verb that is the action
+        only without an object ("demonstrated his commitment") or only with some objects ("released
+        a letter")? A particle the pattern
         names ("gun+ down", "crack+ down") is the action's own."""
         word = words[match.start]
         if word is None:
@@ -350,6 +360,9 @@ class Coder:
             and not self._title_case(tokens)
         ):
             return True
+        allowed = self.roles.object_senses.get(tokens[match.start].lower)
+        if allowed is not None and not object_keeps_sense(parse, word, allowed, set(actor_words)):
+            return True  # "released a letter", "signed false certifications"
         if not match.verbal and parse.pos[word] != "VERB":
             return False
         if tokens[match.start].lower in self.roles.intransitive_actions and match.end - match.start == 1 and any(
@@ -697,6 +710,10 @@ class Coder:
             action_geo_lon=place.lon if place else None,
             confidence=self._confidence(chain, source, target),
             event_date=when,
+            action_geo_feature_id=place.feature_id if place else None,
+            action_geo_feature_type=place.feature_type if place else None,
+            action_geo_adm1_code=place.adm1_code if place else None,
+            action_geo_fips_country_code=place.fips_country if place else None,
         )
 
     @staticmethod

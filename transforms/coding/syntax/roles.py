@@ -19,7 +19,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional, Sequence
+from types import MappingProxyType
+from typing import Mapping, Optional, Sequence
 
 from transforms.coding.inflection import verb_forms
 from transforms.coding.syntax.parse import Parse
@@ -53,12 +54,20 @@ class RoleLexicon:
     third_person_pronouns: frozenset[str]
     # Verbs that are the action only without an object: "demonstrated his commitment" shows.
     intransitive_actions: frozenset[str]
+    # Verb forms and same-spelled nouns -> the object heads that keep their sense ("released two
+    # prisoners", not "released a letter").
+    object_senses: Mapping[str, frozenset[str]]
 
     @classmethod
     def from_file(cls, path: Path = DATA_FILE) -> "RoleLexicon":
         data = json.loads(path.read_text(encoding="utf-8"))
         receiving = frozenset(form for lemma in data["receiving_verbs"] for form in verb_forms(lemma))
         intransitive = frozenset(form for lemma in data["intransitive_actions"] for form in verb_forms(lemma))
+        object_senses = {
+            form: frozenset(objects)
+            for lemma, objects in data["object_senses"].items()
+            for form in verb_forms(lemma) | {lemma + "s"}
+        }
         undoing = frozenset(
             (form, particle)
             for phrase in data["undoing_phrasal_verbs"]
@@ -68,11 +77,14 @@ class RoleLexicon:
         return cls(
             receiving_verbs=receiving,
             intransitive_actions=intransitive,
+            object_senses=MappingProxyType(object_senses),
             pronoun_reach=int(data["pronoun_reach"]),
             undoing_phrasal_verbs=undoing,
             **{
                 key: frozenset(data[key]) for key in cls.__dataclass_fields__
-                if key not in ("receiving_verbs", "pronoun_reach", "undoing_phrasal_verbs", "intransitive_actions")
+                if key not in (
+                    "receiving_verbs", "pronoun_reach", "undoing_phrasal_verbs", "intransitive_actions", "object_senses"
+                )
             },
         )
 
@@ -312,6 +324,30 @@ def years_of_time(parse: Parse, word: int) -> list[int]:
                 if len(text) == 4 and text.isdigit() and text[:2] in ("18", "19", "20"):
                     years.append(int(text))
     return years
+
+
+def object_keeps_sense(parse: Parse, word: int, allowed: frozenset[str], actor_words: set[int]) -> bool:
+    """Does the action at ``word`` have an object that keeps its dictionary sense: none at all, a
+    name or pronoun, an actor (its head or a modifier in ``actor_words``: "the detained Nigerien
+    president") or a head word in ``allowed``? A verb's object is its ``obj``; a noun's, its "of"
+    phrase ("the release of the hostages")."""
+    if parse.pos[word] in ("VERB", "AUX") or parse.tags[word].startswith("VB"):
+        objects = [child for child in parse.children(word) if parse.deps[child] == "obj"]
+    else:
+        objects = [
+            child for child in parse.children(word)
+            if parse.relation(child) == "nmod" and parse.case_of(child) == "of"
+        ]
+    def names_actor(head: int) -> bool:
+        modifiers = {
+            child for child in parse.children(head) if parse.deps[child] in ("amod", "compound", "nmod:poss", "flat")
+        }
+        return bool(({head} | modifiers) & actor_words)
+
+    return not objects or any(
+        parse.pos[head] in ("PROPN", "PRON") or parse.words[head].lower() in allowed or names_actor(head)
+        for head in objects
+    )
 
 
 def event_roles(parse: Parse, word: int, verbal: bool, lexicon: RoleLexicon) -> Optional[Roles]:
