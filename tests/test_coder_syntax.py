@@ -310,3 +310,8 @@ def test_releasing_a_letter_frees_nobody_and_signing_a_form_agrees_to_nothing(co
     assert any(root == "08" for root, _, _ in triples(coder, "The Russian government released two Ukrainian prisoners."))
     assert not any(root == "05" for root, _, _ in triples(coder, "Two Kenyan police officers signed false reports."))
     assert any(root == "05" for root, _, _ in triples(coder, "Kenya and Uganda signed a border treaty."))
+
+
+def test_a_place_phrase_misread_as_a_modifier_names_no_doer(coder):
+    events = triples(coder, "In the United Kingdom, novel coronavirus has killed six people as of Tuesday.")
+    assert not any(source == "GBR" for _, source, _ in events)

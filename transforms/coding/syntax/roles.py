@@ -445,9 +445,12 @@ def _phrase_actor(parse: Parse, head: int, actors: Sequence, token_words: Sequen
     # "Palestinian youths", "the Hizbollah group": a collective named by its own modifiers;
     # "doctors from two American aid groups", "members of the Syrian opposition": by the phrase
     # after "from" or "of". Not by what the noun is about ("a speech on his Afghan strategy").
+    # A "modifier" with a preposition of its own is a misread phrase ("In the United Kingdom,
+    # coronavirus has killed" read as "Kingdom coronavirus").
     modifiers = set().union(*(
         phrase_words(parse, child, lexicon) for child in parse.children(head)
         if parse.deps[child] in ("amod", "compound", "nmod:poss", "flat", "nmod:desc")
+        and not any(parse.deps[grandchild] == "case" and parse.pos[grandchild] == "ADP" for grandchild in parse.children(child))
     ))
     inside = _holding(actors, token_words, modifiers | {head})
     if not inside:
