@@ -315,3 +315,10 @@ def test_releasing_a_letter_frees_nobody_and_signing_a_form_agrees_to_nothing(co
 def test_a_place_phrase_misread_as_a_modifier_names_no_doer(coder):
     events = triples(coder, "In the United Kingdom, novel coronavirus has killed six people as of Tuesday.")
     assert not any(source == "GBR" for _, source, _ in events)
+
+
+def test_recognising_a_fact_is_no_diplomatic_recognition(coder):
+    assert not any(
+        root == "05" for root, _, _ in triples(coder, "The Austrian government recognized that the deal was a mistake.")
+    )
+    assert any(root == "05" for root, _, _ in triples(coder, "Sweden recognized the independence of Kosovo."))

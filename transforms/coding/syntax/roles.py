@@ -329,9 +329,15 @@ def years_of_time(parse: Parse, word: int) -> list[int]:
 def object_keeps_sense(parse: Parse, word: int, allowed: frozenset[str], actor_words: set[int]) -> bool:
     """Does the action at ``word`` have an object that keeps its dictionary sense: none at all, a
     name or pronoun, an actor (its head or a modifier in ``actor_words``: "the detained Nigerien
-    president") or a head word in ``allowed``? A verb's object is its ``obj``; a noun's, its "of"
-    phrase ("the release of the hostages")."""
+    president") or a head word in ``allowed``? A verb's object is its ``obj`` (a clause is the
+    other sense: "recognised that ..."); a noun's, its "of" phrase ("the release of the hostages")."""
     if parse.pos[word] in ("VERB", "AUX") or parse.tags[word].startswith("VB"):
+        if any(
+            parse.deps[child] == "ccomp"
+            and any(parse.deps[mark] == "mark" and parse.words[mark].lower() in ("that", "whether") for mark in parse.children(child))
+            for child in parse.children(word)
+        ):
+            return False  # "recognised that the deal was bad"
         objects = [child for child in parse.children(word) if parse.deps[child] == "obj"]
     else:
         objects = [
