@@ -322,3 +322,8 @@ def test_recognising_a_fact_is_no_diplomatic_recognition(coder):
         root == "05" for root, _, _ in triples(coder, "The Austrian government recognized that the deal was a mistake.")
     )
     assert any(root == "05" for root, _, _ in triples(coder, "Sweden recognized the independence of Kosovo."))
+
+
+def test_a_gerund_after_against_or_of_names_an_action_without_reporting_it(coder):
+    assert triples(coder, "Britain is advising its citizens against traveling to the border between India and Pakistan.") == set()
+    assert any(root == "19" for root, _, _ in triples(coder, "The Indian army responded by shelling Pakistani positions."))

@@ -32,6 +32,7 @@ from transforms.coding.syntax.roles import (
     actors_of,
     clause_subject,
     event_roles,
+    is_mentioned_gerund,
     object_keeps_sense,
     pronoun_antecedent,
     reported_clause,
@@ -589,7 +590,10 @@ class Coder:
             if self._unattributed_supposition(tokens, chain, says):
                 continue
             word = self._action_word(parse, words, chain.head) if parse is not None else None
-            if word is not None and self._subject_of_no_action(parse, words, matches, chain, word):
+            if word is not None and (
+                self._subject_of_no_action(parse, words, matches, chain, word)
+                or (chain.head.verbal and is_mentioned_gerund(parse, word, self.roles))
+            ):
                 continue
             if history_before is not None and word is not None and any(
                 year < history_before for year in years_of_time(parse, word)

@@ -54,6 +54,8 @@ class RoleLexicon:
     third_person_pronouns: frozenset[str]
     # Verbs that are the action only without an object: "demonstrated his commitment" shows.
     intransitive_actions: frozenset[str]
+    # Prepositions before a gerund that mention an action without reporting it ("against travelling").
+    mention_prepositions: frozenset[str]
     # Verb forms and same-spelled nouns -> the object heads that keep their sense ("released two
     # prisoners", not "released a letter").
     object_senses: Mapping[str, frozenset[str]]
@@ -353,6 +355,15 @@ def object_keeps_sense(parse: Parse, word: int, allowed: frozenset[str], actor_w
     return not objects or any(
         parse.pos[head] in ("PROPN", "PRON") or parse.words[head].lower() in allowed or names_actor(head)
         for head in objects
+    )
+
+
+def is_mentioned_gerund(parse: Parse, word: int, lexicon: RoleLexicon) -> bool:
+    """"advised its citizens against travelling to the region", "the task of striking a deal": a
+    gerund after one of ``mention_prepositions`` names an action, it does not report one."""
+    return parse.tags[word] == "VBG" and any(
+        parse.deps[child] in ("mark", "case") and parse.words[child].lower() in lexicon.mention_prepositions
+        for child in parse.children(word)
     )
 
 
