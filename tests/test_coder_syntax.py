@@ -327,3 +327,8 @@ def test_recognising_a_fact_is_no_diplomatic_recognition(coder):
 def test_a_gerund_after_against_or_of_names_an_action_without_reporting_it(coder):
     assert triples(coder, "Britain is advising its citizens against traveling to the border between India and Pakistan.") == set()
     assert any(root == "19" for root, _, _ in triples(coder, "The Indian army responded by shelling Pakistani positions."))
+
+
+def test_an_unresolved_pronoun_speaker_is_nobody_not_the_listener(coder):
+    events = triples(coder, '"My role was the official channel," he told Ukrainian lawmakers.')
+    assert not any(root == "01" and source and source.startswith("UKR") for root, source, _ in events)
