@@ -332,3 +332,7 @@ def test_a_gerund_after_against_or_of_names_an_action_without_reporting_it(coder
 def test_an_unresolved_pronoun_speaker_is_nobody_not_the_listener(coder):
     events = triples(coder, '"My role was the official channel," he told Ukrainian lawmakers.')
     assert not any(root == "01" and source and source.startswith("UKR") for root, source, _ in events)
+
+
+def test_an_action_noun_of_a_hypothetical_verb_did_not_happen(coder):
+    assert not any(root == "07" for root, _, _ in triples(coder, "Sondland said American aid to Ukraine might be freed."))

@@ -524,6 +524,17 @@ class Coder:
         governor = parse.heads[word]
         return not any(words[match.start] == governor for match in matches if match.kind in ("act", "say"))
 
+    def _noun_of_hypothetical_verb(self, parse: Parse, chain: Chain, word: int) -> bool:
+        """"U.S. aid might be freed", "sanctions could follow": an action noun whose verb is
+        hypothetical ("could", "might", "may" ...) is not reported as having happened."""
+        if chain.head.verbal or parse.heads[word] == word:
+            return False
+        governor = parse.heads[word]
+        return any(
+            parse.relation(child) == "aux" and parse.words[child].lower() in self.cues.hypotheticals
+            for child in parse.children(governor)
+        )
+
     @staticmethod
     def _titled_name(
         tokens: Sequence[Token], actors: Sequence[Actor], words: Sequence[Optional[int]], doer: int
@@ -593,6 +604,7 @@ class Coder:
             if word is not None and (
                 self._subject_of_no_action(parse, words, matches, chain, word)
                 or (chain.head.verbal and is_mentioned_gerund(parse, word, self.roles))
+                or self._noun_of_hypothetical_verb(parse, chain, word)
             ):
                 continue
             if history_before is not None and word is not None and any(
