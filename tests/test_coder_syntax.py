@@ -336,3 +336,13 @@ def test_an_unresolved_pronoun_speaker_is_nobody_not_the_listener(coder):
 
 def test_an_action_noun_of_a_hypothetical_verb_did_not_happen(coder):
     assert not any(root == "07" for root, _, _ in triples(coder, "Sondland said American aid to Ukraine might be freed."))
+
+
+def test_a_story_set_in_named_places_has_their_country_for_home(coder):
+    text = (
+        "Several thousand teachers rallied in Indianapolis on Tuesday to call for better pay.\n\n"
+        "The crowd filled the hallways of the statehouse in Indianapolis for hours.\n\n"
+        "The governor said he was waiting for a pay commission to report."
+    )
+    sources = {event.actor1_code for event in coder.code_text(text, DATE) if event.event_root_code == "01"}
+    assert sources == {"USAGOV"}

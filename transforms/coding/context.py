@@ -9,7 +9,7 @@ from collections import Counter
 from typing import Optional, Sequence
 
 from transforms.coding.actors import Actor
-from transforms.coding.geo import Place
+from transforms.coding.geo import LOCATIVE_PREPOSITIONS, Place
 from transforms.coding.lexicon import Lexicon
 from transforms.coding.text import Token, token_words, tokenize
 
@@ -21,19 +21,24 @@ def article_context(
     lexicon: Lexicon, sentences: Sequence[str], base: datetime.date
 ) -> tuple[Optional[Place], dict[int, dict[str, Actor]]]:
     """What the whole article tells each sentence: its home country, for "the minister" or
-    "police" without a country (the country named in most of its sentences, the first named on a
-    tie: on the judged dev sample an actor left without a country was never right, one given the
+    "police" without a country (the country named, by an actor or a place, in most of its
+    sentences, the first named on a tie: on the judged dev sample an actor left without a country was never right, one given the
     article's country often was), and per sentence the surnames of people it introduces with a
     role ("Mexican Foreign Minister Marcelo Ebrard" -> "ebrard": MEXGOV). A text of one sentence
     has no home: its own place decides."""
     counts: Counter[str] = Counter()
     introductions: dict[int, dict[str, Actor]] = {}
     for index, sentence in enumerate(sentences):
-        if token_words(sentence).isdisjoint(lexicon.actors.key_words):
+        words = token_words(sentence)
+        names_actor = not words.isdisjoint(lexicon.actors.key_words)
+        if not names_actor and words.isdisjoint(LOCATIVE_PREPOSITIONS):
             continue
         tokens = tokenize(sentence)
-        actors = lexicon.actors.actors(tokens, base)
-        counts.update(list(dict.fromkeys(actor.country for actor in actors if actor.country)))
+        actors = lexicon.actors.actors(tokens, base) if names_actor else []
+        # A story set in Indianapolis and Fort Worth is American even if it never says so.
+        place = lexicon.gazetteer.locate(tokens)
+        countries = [actor.country for actor in actors if actor.country] + ([place.country] if place and place.country else [])
+        counts.update(list(dict.fromkeys(countries)))
         for actor in actors:
             name = surname(lexicon, tokens, actor)
             if name is not None:
