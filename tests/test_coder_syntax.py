@@ -346,3 +346,13 @@ def test_a_story_set_in_named_places_has_their_country_for_home(coder):
     )
     sources = {event.actor1_code for event in coder.code_text(text, DATE) if event.event_root_code == "01"}
     assert sources == {"USAGOV"}
+
+
+def test_a_question_about_what_was_said_is_no_statement(coder):
+    assert triples(coder, "What did the Swedish prosecutors say?") == set()
+
+
+def test_predictions_are_no_events(coder):
+    assert not any(
+        root == "15" for root, _, _ in triples(coder, "The Chinese president is likely to deploy troops in Hong Kong.")
+    )

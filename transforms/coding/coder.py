@@ -388,10 +388,10 @@ class Coder:
 
     @staticmethod
     def _is_question(tokens: Sequence[Token], matches: Sequence[ActionMatch]) -> bool:
-        """"What was the Swedish investigation about?", "Why would experts be outraged by ...?": a
-        question reports nothing, unless someone is said to ask it."""
+        """"What was the Swedish investigation about?", "What did the prosecutors say?": a question
+        reports nothing, unless it is quoted from someone ('"Why?" the minister asked')."""
         last = [token.text for token in tokens if token.text not in QUOTES and token.text not in ("'", ")")]
-        return bool(last) and last[-1] == "?" and not any(match.kind == "say" for match in matches)
+        return bool(last) and last[-1] == "?" and not any(token.text in QUOTES for token in tokens)
 
     def _is_headline_list(self, tokens: Sequence[Token]) -> bool:
         """"Trending Trump Says We 'Gotta' Restrict ... Oasis Will Reunite for a World Tour ...": a

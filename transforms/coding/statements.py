@@ -13,7 +13,7 @@ from transforms.coding.actors import Actor
 from transforms.coding.chains import Chain, clause_end, is_negated
 from transforms.coding.lexicon import Cues, Lexicon
 from transforms.coding.syntax.parse import Parse
-from transforms.coding.syntax.roles import RoleLexicon, actors_of, pronoun_antecedent, subject_of
+from transforms.coding.syntax.roles import RoleLexicon, actors_of, is_mentioned_gerund, pronoun_antecedent, subject_of
 from transforms.coding.text import Token
 
 # A speaker's type that reports rather than states: a news outlet.
@@ -39,6 +39,8 @@ def statement(
     for match in matches:
         if match.kind != "say" or is_negated(cues, tokens, match) or is_negated_in_parse(cues, parse, words, match):
             continue
+        if parse is not None and words[match.start] is not None and is_mentioned_gerund(parse, words[match.start], lexicon.roles):
+            continue  # "a medium for telling stories"
         chain = Chain(match, match.code, clause_end(cues, tokens, match.end), match.literal)
         named, speaker = speaker_in_parse(lexicon.roles, parse, words, match, actors)
         if not named:
