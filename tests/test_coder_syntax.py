@@ -356,3 +356,8 @@ def test_predictions_are_no_events(coder):
     assert not any(
         root == "15" for root, _, _ in triples(coder, "The Chinese president is likely to deploy troops in Hong Kong.")
     )
+
+
+def test_an_action_noun_a_verb_only_talks_about_is_no_event(coder):
+    assert triples(coder, "The Japanese prime minister advocated revising the security agreement with Washington.") == set()
+    assert any(root == "04" for root, _, _ in triples(coder, "Japanese and American officials held talks in Tokyo."))

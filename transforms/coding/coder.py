@@ -510,8 +510,8 @@ class Coder:
             return False
         return not says and not any(token.text in QUOTES for token in tokens[: chain.head.start])
 
-    @staticmethod
     def _subject_of_no_action(
+        self,
         parse: Parse, words: Sequence[Optional[int]], matches: Sequence[ActionMatch], chain: Chain, word: int
     ) -> bool:
         """"Russia's invasion of Ukraine does have an early 20th-century ring", "Beijing's
@@ -519,10 +519,20 @@ class Coder:
         that is no action itself is talked about, not reported. ("A roadside bombing killed two
         soldiers" is reported: "killed" is an action; so is "an attempt to kill him was thwarted",
         a passive subject.)"""
-        if chain.head.verbal or parse.deps[word] != "nsubj" or parse.heads[word] == word:
+        if chain.head.verbal or parse.heads[word] == word:
             return False
         governor = parse.heads[word]
-        return not any(words[match.start] == governor for match in matches if match.kind in ("act", "say"))
+        if any(words[match.start] == governor for match in matches if match.kind in ("act", "say", "aux")):
+            return False
+        if parse.deps[word] == "nsubj":
+            return True
+        # "advocated revising the agreement": the object of a verb that neither is an action nor
+        # carries one out ("launched strikes", "held talks").
+        return (
+            parse.deps[word] == "obj"
+            and parse.pos[governor] == "VERB"
+            and parse.words[governor].lower() not in self.roles.support_verbs
+        )
 
     def _noun_of_hypothetical_verb(self, parse: Parse, chain: Chain, word: int) -> bool:
         """"U.S. aid might be freed", "sanctions could follow": an action noun whose verb is

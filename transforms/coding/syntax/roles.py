@@ -56,6 +56,8 @@ class RoleLexicon:
     intransitive_actions: frozenset[str]
     # Prepositions before a gerund that mention an action without reporting it ("against travelling").
     mention_prepositions: frozenset[str]
+    # Verbs (every form) whose object noun names the action they report ("launched strikes").
+    support_verbs: frozenset[str]
     # Verb forms and same-spelled nouns -> the object heads that keep their sense ("released two
     # prisoners", not "released a letter").
     object_senses: Mapping[str, frozenset[str]]
@@ -65,6 +67,7 @@ class RoleLexicon:
         data = json.loads(path.read_text(encoding="utf-8"))
         receiving = frozenset(form for lemma in data["receiving_verbs"] for form in verb_forms(lemma))
         intransitive = frozenset(form for lemma in data["intransitive_actions"] for form in verb_forms(lemma))
+        support = frozenset(form for lemma in data["support_verbs"] for form in verb_forms(lemma))
         object_senses = {
             form: frozenset(objects)
             for lemma, objects in data["object_senses"].items()
@@ -79,13 +82,15 @@ class RoleLexicon:
         return cls(
             receiving_verbs=receiving,
             intransitive_actions=intransitive,
+            support_verbs=support,
             object_senses=MappingProxyType(object_senses),
             pronoun_reach=int(data["pronoun_reach"]),
             undoing_phrasal_verbs=undoing,
             **{
                 key: frozenset(data[key]) for key in cls.__dataclass_fields__
                 if key not in (
-                    "receiving_verbs", "pronoun_reach", "undoing_phrasal_verbs", "intransitive_actions", "object_senses"
+                    "receiving_verbs", "pronoun_reach", "undoing_phrasal_verbs", "intransitive_actions", "object_senses",
+                    "support_verbs",
                 )
             },
         )
