@@ -361,3 +361,8 @@ def test_predictions_are_no_events(coder):
 def test_an_action_noun_a_verb_only_talks_about_is_no_event(coder):
     assert triples(coder, "The Japanese prime minister advocated revising the security agreement with Washington.") == set()
     assert any(root == "04" for root, _, _ in triples(coder, "Japanese and American officials held talks in Tokyo."))
+
+
+def test_a_relative_pronoun_done_to_stands_for_its_noun(coder):
+    events = triples(coder, "The French defence minister says two French journalists who were abducted in Syria are alive.")
+    assert ("18", None, "FRAMED") in events

@@ -200,6 +200,9 @@ def verb_roles(parse: Parse, verb: int, lexicon: RoleLexicon) -> Roles:
     if _is_passive(parse, verb) or reduced_passive:
         doers = _agents(parse, verb)
         done_to = _children(parse, verb, lexicon.passive_subject_relations)
+        if parse.deps[verb].startswith("acl"):
+            # "journalists who were abducted": the relative pronoun stands for the noun.
+            done_to = [parse.heads[verb] if parse.words[word].lower() in lexicon.relative_words else word for word in done_to]
         if not done_to and parse.deps[verb] == "acl":
             done_to = [parse.heads[verb]]  # "protesters killed by police"
         if not done_to and parse.deps[verb] == "conj":
