@@ -366,3 +366,9 @@ def test_an_action_noun_a_verb_only_talks_about_is_no_event(coder):
 def test_a_relative_pronoun_done_to_stands_for_its_noun(coder):
     events = triples(coder, "The French defence minister says two French journalists who were abducted in Syria are alive.")
     assert ("18", None, "FRAMED") in events
+
+
+def test_up_to_a_number_is_no_particle(coder):
+    assert any(
+        source == "TUR" for _, source, _ in triples(coder, "Turkey will allow up to 13,000 Kurdish refugees to return home.")
+    )

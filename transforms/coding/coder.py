@@ -370,9 +370,11 @@ class Coder:
             parse.deps[child] == "obj" for child in parse.children(word)
         ):
             return True  # "demonstrated his commitment", "rallied his supporters"
+        # "allow up to 13,000 refugees": "up to" a number is no particle.
         particles = [
             child for child in parse.children(word)
             if parse.deps[child] == "compound:prt"
+            and not (child + 1 < len(parse.words) and parse.words[child + 1].lower() == "to")
         ]
         literal_words = {words[position] for position in match.literal}
         if any(particle not in literal_words for particle in particles):
@@ -383,6 +385,7 @@ class Coder:
         return (
             following < len(tokens)
             and following not in match.literal
+            and not (following + 1 < len(tokens) and tokens[following + 1].lower == "to")
             and tokens[following].lower in self.roles.sense_changing_particles
         )
 
