@@ -372,3 +372,9 @@ def test_up_to_a_number_is_no_particle(coder):
     assert any(
         source == "TUR" for _, source, _ in triples(coder, "Turkey will allow up to 13,000 Kurdish refugees to return home.")
     )
+
+
+def test_the_subject_of_a_passive_statement_verb_is_the_listener(coder):
+    events = triples(coder, "Israeli soldiers routinely beat up Palestinian detainees, a military court was told today.")
+    assert ("18", "ISRMIL", "PSECVL") in events
+    assert not any(root == "01" for root, _, _ in events)

@@ -85,6 +85,15 @@ def speaker_in_parse(
             return True, None
         subject = subject_of(parse, parse.heads[word], roles)
         subjects = [subject] if subject is not None else []
+    elif any(parse.deps[child] in ("nsubj:pass", "aux:pass") for child in parse.children(word)):
+        # "a court martial was told", "he was quoted as saying": the subject is the listener; the
+        # speaker is the "by" agent, if any.
+        subjects = [
+            child for child in parse.children(word)
+            if parse.deps[child] == "obl:agent" or (parse.relation(child) == "obl" and parse.case_of(child) == "by")
+        ]
+        if not subjects:
+            return True, None
     else:
         # A misparse can hang two subjects on the verb ("when the car caught fire, authorities
         # said"): the nearest to it first.
