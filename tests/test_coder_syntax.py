@@ -378,3 +378,8 @@ def test_the_subject_of_a_passive_statement_verb_is_the_listener(coder):
     events = triples(coder, "Israeli soldiers routinely beat up Palestinian detainees, a military court was told today.")
     assert ("18", "ISRMIL", "PSECVL") in events
     assert not any(root == "01" for root, _, _ in events)
+
+
+def test_a_city_a_firm_is_based_in_and_a_poll_share_are_no_speakers(coder):
+    assert triples(coder, "Prices could rise further, said Peter Hale of Bridgewater, a London-based research firm.") == set()
+    assert triples(coder, "Seventy percent of Americans say the inquiry was fair.") == set()

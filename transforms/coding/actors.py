@@ -103,6 +103,7 @@ class ActorDictionary:
         self._generic_roles = frozenset(cues["generic_roles"])
         self._locatives = frozenset(cues["locative_prepositions"])
         self._name_continuations = frozenset(cues["name_continuations"])
+        self._place_suffixes = frozenset(cues["place_suffixes"])
         self._former = frozenset(cues["former_markers"])
         self.country_names: dict[str, str] = {}
         # Country names that are nouns ("Syria"), as opposed to adjectives ("Syrian").
@@ -214,6 +215,13 @@ class ActorDictionary:
 
     # -- matching ---------------------------------------------------------------------------
     def _usable(self, entry: ActorEntry, tokens: Sequence[Token], start: int, end: int) -> bool:
+        if (
+            entry.kind in ("capital", "country")
+            and end + 1 < len(tokens)
+            and tokens[end].text == "-"
+            and tokens[end + 1].lower in self._place_suffixes
+        ):
+            return False  # "a London-based firm": where it sits, not who acts
         if entry.case == "exact":
             written = normalise(" ".join(token.text for token in tokens[start:end]))
             return written.replace(" ", "") == written.replace(" ", "").upper()
