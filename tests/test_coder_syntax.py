@@ -383,3 +383,10 @@ def test_the_subject_of_a_passive_statement_verb_is_the_listener(coder):
 def test_a_city_a_firm_is_based_in_and_a_poll_share_are_no_speakers(coder):
     assert triples(coder, "Prices could rise further, said Peter Hale of Bridgewater, a London-based research firm.") == set()
     assert triples(coder, "Seventy percent of Americans say the inquiry was fair.") == set()
+
+
+def test_an_action_noun_the_parse_reads_as_a_noun_follows_the_noun_rules(coder):
+    assert not any(
+        root == "10" for root, _, _ in triples(coder, "Trump's order would have upended widely held views on citizenship.")
+    )
+    assert any(root == "14" for root, _, _ in triples(coder, "Palestinian riots against Israeli policies are still continuing."))

@@ -522,25 +522,22 @@ class Coder:
         that is no action itself is talked about, not reported. ("A roadside bombing killed two
         soldiers" is reported: "killed" is an action; so is "an attempt to kill him was thwarted",
         a passive subject.)"""
-        if chain.head.verbal or parse.heads[word] == word:
-            return False
+        if parse.pos[word] not in ("NOUN", "PROPN") or parse.heads[word] == word:
+            return False  # the parse says whether "order" is a noun here
         governor = parse.heads[word]
         if any(words[match.start] == governor for match in matches if match.kind in ("act", "say", "aux")):
             return False
+        verb = parse.words[governor].lower()
         if parse.deps[word] == "nsubj":
-            return True
+            return verb not in self.roles.happening_verbs  # "riots continued" happen
         # "advocated revising the agreement": the object of a verb that neither is an action nor
         # carries one out ("launched strikes", "held talks").
-        return (
-            parse.deps[word] == "obj"
-            and parse.pos[governor] == "VERB"
-            and parse.words[governor].lower() not in self.roles.support_verbs
-        )
+        return parse.deps[word] == "obj" and parse.pos[governor] == "VERB" and verb not in self.roles.support_verbs
 
     def _noun_of_hypothetical_verb(self, parse: Parse, chain: Chain, word: int) -> bool:
         """"U.S. aid might be freed", "sanctions could follow": an action noun whose verb is
         hypothetical ("could", "might", "may" ...) is not reported as having happened."""
-        if chain.head.verbal or parse.heads[word] == word:
+        if parse.pos[word] not in ("NOUN", "PROPN") or parse.heads[word] == word:
             return False
         governor = parse.heads[word]
         return any(

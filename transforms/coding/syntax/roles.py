@@ -58,6 +58,8 @@ class RoleLexicon:
     mention_prepositions: frozenset[str]
     # Verbs (every form) whose object noun names the action they report ("launched strikes").
     support_verbs: frozenset[str]
+    # Verbs (every form) whose subject noun names an action that happens ("riots continued").
+    happening_verbs: frozenset[str]
     # Verb forms and same-spelled nouns -> the object heads that keep their sense ("released two
     # prisoners", not "released a letter").
     object_senses: Mapping[str, frozenset[str]]
@@ -68,6 +70,7 @@ class RoleLexicon:
         receiving = frozenset(form for lemma in data["receiving_verbs"] for form in verb_forms(lemma))
         intransitive = frozenset(form for lemma in data["intransitive_actions"] for form in verb_forms(lemma))
         support = frozenset(form for lemma in data["support_verbs"] for form in verb_forms(lemma))
+        happening = frozenset(form for lemma in data["happening_verbs"] for form in verb_forms(lemma))
         object_senses = {
             form: frozenset(objects)
             for lemma, objects in data["object_senses"].items()
@@ -83,6 +86,7 @@ class RoleLexicon:
             receiving_verbs=receiving,
             intransitive_actions=intransitive,
             support_verbs=support,
+            happening_verbs=happening,
             object_senses=MappingProxyType(object_senses),
             pronoun_reach=int(data["pronoun_reach"]),
             undoing_phrasal_verbs=undoing,
@@ -90,7 +94,7 @@ class RoleLexicon:
                 key: frozenset(data[key]) for key in cls.__dataclass_fields__
                 if key not in (
                     "receiving_verbs", "pronoun_reach", "undoing_phrasal_verbs", "intransitive_actions", "object_senses",
-                    "support_verbs",
+                    "support_verbs", "happening_verbs",
                 )
             },
         )
