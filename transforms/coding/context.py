@@ -13,6 +13,8 @@ from transforms.coding.geo import LOCATIVE_PREPOSITIONS, Place
 from transforms.coding.lexicon import Lexicon
 from transforms.coding.text import Token, token_words, tokenize
 
+# What a sentence's place counts toward the article's home, against 1 for a country it names.
+PLACE_WEIGHT = 0.5
 # Surnames shorter than this are too often initials or particles to be remembered.
 MIN_SURNAME_LENGTH = 3
 
@@ -26,7 +28,7 @@ def article_context(
     article's country often was), and per sentence the surnames of people it introduces with a
     role ("Mexican Foreign Minister Marcelo Ebrard" -> "ebrard": MEXGOV). A text of one sentence
     has no home: its own place decides."""
-    counts: Counter[str] = Counter()
+    counts: Counter[str] = Counter()  # float weights: a place counts less than an actor
     introductions: dict[int, dict[str, Actor]] = {}
     for index, sentence in enumerate(sentences):
         words = token_words(sentence)
@@ -35,10 +37,12 @@ def article_context(
             continue
         tokens = tokenize(sentence)
         actors = lexicon.actors.actors(tokens, base) if names_actor else []
-        # A story set in Indianapolis and Fort Worth is American even if it never says so.
+        counts.update(list(dict.fromkeys(actor.country for actor in actors if actor.country)))
+        # A story set in Indianapolis and Fort Worth is American even if it never says so; a place
+        # name counts half an actor, since many are ambiguous ("Barry" county or Welsh town).
         place = lexicon.gazetteer.locate(tokens)
-        countries = [actor.country for actor in actors if actor.country] + ([place.country] if place and place.country else [])
-        counts.update(list(dict.fromkeys(countries)))
+        if place is not None and place.country:
+            counts[place.country] += PLACE_WEIGHT
         for actor in actors:
             name = surname(lexicon, tokens, actor)
             if name is not None:
