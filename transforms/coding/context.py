@@ -37,11 +37,12 @@ def article_context(
             continue
         tokens = tokenize(sentence)
         actors = lexicon.actors.actors(tokens, base) if names_actor else []
-        counts.update(list(dict.fromkeys(actor.country for actor in actors if actor.country)))
+        named = list(dict.fromkeys(actor.country for actor in actors if actor.country))  # in order: ties go to the first
+        counts.update(named)
         # A story set in Indianapolis and Fort Worth is American even if it never says so; a place
         # name counts half an actor, since many are ambiguous ("Barry" county or Welsh town).
         place = lexicon.gazetteer.locate(tokens)
-        if place is not None and place.country:
+        if place is not None and place.country and place.country not in named:
             counts[place.country] += PLACE_WEIGHT
         for actor in actors:
             name = surname(lexicon, tokens, actor)
