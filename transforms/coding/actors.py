@@ -7,10 +7,9 @@ Mentions next to each other form one actor ("Ukrainian", "troops" -> ``UKRMIL``)
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 import datetime
 import json
+from collections import defaultdict
 from pathlib import Path
 from typing import NamedTuple, Optional, Sequence
 
