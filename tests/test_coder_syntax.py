@@ -390,3 +390,15 @@ def test_an_action_noun_the_parse_reads_as_a_noun_follows_the_noun_rules(coder):
         root == "10" for root, _, _ in triples(coder, "Trump's order would have upended widely held views on citizenship.")
     )
     assert any(root == "14" for root, _, _ in triples(coder, "Palestinian riots against Israeli policies are still continuing."))
+
+
+def test_offering_classes_is_no_offer_and_a_citys_agreement_is_no_government(coder):
+    assert triples(coder, "The Kenyan ministry offers evening classes for adults.") == set()
+    assert any(root == "03" for root, _, _ in triples(coder, "Russia offered talks to Ukraine."))
+    assert not any(
+        source and source.startswith("FRA") for _, source, _ in triples(coder, "The Paris agreement commits India to cut emissions.")
+    )
+
+
+def test_delaying_aid_reduces_it(coder):
+    assert ("16", "USAGOV", "UKR") in triples(coder, "Washington delayed military aid to Ukraine.")

@@ -103,6 +103,7 @@ class ActorDictionary:
         self._locatives = frozenset(cues["locative_prepositions"])
         self._name_continuations = frozenset(cues["name_continuations"])
         self._place_suffixes = frozenset(cues["place_suffixes"])
+        self._named_documents = frozenset(cues["named_documents"])
         self._former = frozenset(cues["former_markers"])
         self.country_names: dict[str, str] = {}
         # Country names that are nouns ("Syria"), as opposed to adjectives ("Syrian").
@@ -221,6 +222,8 @@ class ActorDictionary:
             and tokens[end + 1].lower in self._place_suffixes
         ):
             return False  # "a London-based firm": where it sits, not who acts
+        if entry.kind == "capital" and end < len(tokens) and tokens[end].lower in self._named_documents:
+            return False  # "the Paris agreement", "the Oslo accords": a document's name, not the city's government
         if entry.case == "exact":
             written = normalise(" ".join(token.text for token in tokens[start:end]))
             return written.replace(" ", "") == written.replace(" ", "").upper()
