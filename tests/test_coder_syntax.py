@@ -147,7 +147,9 @@ def test_every_country_of_a_list_the_parser_breaks_is_a_doer(coder, sentence):
 
 def test_an_action_noun_undone_by_a_phrasal_verb_is_no_event(coder):
     assert triples(coder, "The Supreme Court struck down the curfew.") == set()
-    assert triples(coder, "The government held up aid to the refugees.") == set()
+    # Holding up aid reduces it (16), as the judged sample says; it is no aid given (07).
+    roots = {root for root, _, _ in triples(coder, "The Kenyan government held up aid to the refugees.")}
+    assert "07" not in roots and roots <= {"16"}
 
 
 def test_a_recipient_beats_the_thing_given_as_target(coder):
