@@ -404,3 +404,16 @@ def test_offering_classes_is_no_offer_and_a_citys_agreement_is_no_government(cod
 
 def test_delaying_aid_reduces_it(coder):
     assert ("16", "USAGOV", "UKR") in triples(coder, "Washington delayed military aid to Ukraine.")
+
+
+def test_a_capital_where_someone_lives_is_no_government(coder):
+    assert triples(coder, "Yevhen Zosin, a Kyiv resident who witnessed the attack, said he rushed to grab his dog.") == set()
+    assert any(
+        source == "EGYGOV"
+        for _, source, _ in triples(coder, "Cairo's security chief has warned that police will not tolerate rallies.")
+    )
+
+
+def test_a_pronoun_a_participle_inherits_leaves_the_doer_unknown(coder):
+    events = triples(coder, "He injected drama into talks with partners, including Canada and Mexico, publicly threatening them.")
+    assert not any(source in ("MEX", "CAN") for _, source, _ in events)

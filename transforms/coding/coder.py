@@ -468,9 +468,17 @@ class Coder:
         if not sources and roles.doers:
             sources = self._titled_name(tokens, actors, words, roles.doers[0])
         sources = self._with_listed(tokens, actors, sources)
-        # A pronoun the article does not resolve names nobody: word order guesses as without a subject.
+        # A pronoun the article does not resolve names nobody: word order guesses as without a
+        # subject, if the pronoun is the action's own subject ("it will boycott", "they attempted to
+        # assassinate"); one inherited by a participle ("He ..., publicly threatening them") leaves
+        # the doer unknown.
+        def own_subject(doer: int) -> bool:
+            return parse.heads[doer] == word or (parse.deps[word] == "xcomp" and parse.heads[doer] == parse.heads[word])
+
         doer_named = roles.doer_named and (
-            bool(sources) or not roles.doers or any(parse.pos[doer] != "PRON" for doer in roles.doers)
+            bool(sources)
+            or not roles.doers
+            or any(parse.pos[doer] != "PRON" or not own_subject(doer) for doer in roles.doers)
         )
         targets: list[Actor] = []
         # The pattern's own words are no target: "shared intelligence with Jordan", "sent military aid".

@@ -481,7 +481,15 @@ def _phrase_actor(parse: Parse, head: int, actors: Sequence, token_words: Sequen
         if parse.deps[child] in ("amod", "compound", "nmod:poss", "flat", "nmod:desc")
         and not any(parse.deps[grandchild] == "case" and parse.pos[grandchild] == "ADP" for grandchild in parse.children(child))
     ))
-    inside = _holding(actors, token_words, modifiers | {head})
+    # A capital naming where someone lives is no government ("a Kyiv resident"); its possessive
+    # is ("Cairo's security chief").
+    possessive = set().union(*(
+        phrase_words(parse, child, lexicon) for child in parse.children(head) if parse.deps[child] == "nmod:poss"
+    ))
+    inside = [
+        actor for actor in _holding(actors, token_words, modifiers | {head})
+        if actor.kind != "capital" or _holding([actor], token_words, possessive)
+    ]
     if not inside:
         for child in parse.children(head):
             if parse.relation(child) == "nmod" and parse.case_of(child) in ("of", "from"):
