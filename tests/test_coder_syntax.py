@@ -417,3 +417,13 @@ def test_a_capital_where_someone_lives_is_no_government(coder):
 def test_a_pronoun_a_participle_inherits_leaves_the_doer_unknown(coder):
     events = triples(coder, "He injected drama into talks with partners, including Canada and Mexico, publicly threatening them.")
     assert not any(source in ("MEX", "CAN") for _, source, _ in events)
+
+
+def test_an_allys_possessor_is_not_the_ally(coder):
+    events = triples(coder, "Kyiv's European allies condemned the Russian strikes on Sunday.")
+    assert not any(source and source.startswith("UKR") for _, source, _ in events)
+
+
+def test_a_passive_subject_no_dictionary_knows_is_still_the_one_done_to(coder):
+    events = triples(coder, "King and Weeks were abducted by gunmen in the heart of the Afghan capital.")
+    assert not any(target and target.startswith("AFG") for _, _, target in events)

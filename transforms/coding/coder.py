@@ -364,6 +364,8 @@ class Coder:
         allowed = self.roles.object_senses.get(tokens[match.start].lower)
         if allowed is not None and not object_keeps_sense(parse, word, allowed, set(actor_words)):
             return True  # "released a letter", "signed false certifications"
+        if match.verbal and parse.tags[word] == "JJ" and not tokens[match.start].lower.endswith(("ed", "ing")):
+            return True  # "free tuition", "a secure border": an adjective spelled like the verb
         if not match.verbal and parse.pos[word] != "VERB":
             return False
         if tokens[match.start].lower in self.roles.intransitive_actions and match.end - match.start == 1 and any(
@@ -494,7 +496,9 @@ class Coder:
             by_order = source_and_target(self.cues, tokens, actors, chain, previous, says)
             if not doer_named:
                 sources = self._inside_report(by_order[0], parse, words, says, word)
-            if not targets:
+            # "King and Weeks were abducted ... in the Afghan capital": a passive's subject the parse
+            # names is who it was done to, even if no dictionary knows them.
+            if not targets and not (roles.passive and roles.done_to_named):
                 clause = parse.subtree(word)
                 targets = [
                     actor for actor in by_order[1]
@@ -532,6 +536,8 @@ class Coder:
         a passive subject.)"""
         if parse.pos[word] not in ("NOUN", "PROPN") or parse.heads[word] == word:
             return False  # the parse says whether "order" is a noun here
+        while parse.deps[word] == "conj" and parse.heads[word] != word:
+            word = parse.heads[word]  # "the unrest and violence we have seen has been deplorable"
         governor = parse.heads[word]
         if any(words[match.start] == governor for match in matches if match.kind in ("act", "say", "aux")):
             return False
