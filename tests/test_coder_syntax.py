@@ -427,3 +427,9 @@ def test_an_allys_possessor_is_not_the_ally(coder):
 def test_a_passive_subject_no_dictionary_knows_is_still_the_one_done_to(coder):
     events = triples(coder, "King and Weeks were abducted by gunmen in the heart of the Afghan capital.")
     assert not any(target and target.startswith("AFG") for _, _, target in events)
+
+
+def test_of_a_place_after_a_persons_name_is_no_unknown_company(coder):
+    assert ("01", "---LEG", None) in triples(
+        coder, "Senate Democratic Leader Greg Taylor of Indianapolis said schools cannot raise pay."
+    ) or ("01", "USALEG", None) in triples(coder, "Senate Democratic Leader Greg Taylor of Indianapolis said schools cannot raise pay.")

@@ -531,7 +531,9 @@ def _officer_of_unknown_body(
     first_actor_word = min((w for w in actor_words if w is not None), default=head)
     known = {token_words[p] for other in actors for p in range(other.start, other.end)}
     candidates = set()
-    for anchor in {head} | {w for w in actor_words if w is not None}:
+    # "Senate Democratic Leader Greg Taylor of Indianapolis": an "of" phrase on the person's name
+    # (a flat part) is where they come from; only one on the role word or the head names a body.
+    for anchor in {head} | {w for w in actor_words if w is not None and parse.deps[w] != "flat"}:
         for child in parse.children(anchor):
             relation = parse.deps[child]
             if relation in ("compound", "nmod:poss") and child < first_actor_word:
