@@ -430,6 +430,5 @@ def test_a_passive_subject_no_dictionary_knows_is_still_the_one_done_to(coder):
 
 
 def test_of_a_place_after_a_persons_name_is_no_unknown_company(coder):
-    assert ("01", "---LEG", None) in triples(
-        coder, "Senate Democratic Leader Greg Taylor of Indianapolis said schools cannot raise pay."
-    ) or ("01", "USALEG", None) in triples(coder, "Senate Democratic Leader Greg Taylor of Indianapolis said schools cannot raise pay.")
+    events = triples(coder, "Senate Democratic Leader Greg Taylor of Indianapolis said schools cannot raise pay.")
+    assert any(root == "01" and source and source.endswith("LEG") for root, source, _ in events)
