@@ -432,3 +432,8 @@ def test_a_passive_subject_no_dictionary_knows_is_still_the_one_done_to(coder):
 def test_of_a_place_after_a_persons_name_is_no_unknown_company(coder):
     events = triples(coder, "Senate Democratic Leader Greg Taylor of Indianapolis said schools cannot raise pay.")
     assert any(root == "01" and source and source.endswith("LEG") for root, source, _ in events)
+
+
+def test_a_speaker_named_by_an_unknown_name_speaks_through_the_apposition(coder):
+    events = triples(coder, "Chris Tang, Hong Kong's new police commissioner, said the violence must end.")
+    assert ("01", "HKGCOP", None) in events

@@ -52,9 +52,37 @@ def statement(
             ]
             after = [a for a in actors if a.start >= match.end and a.start < chain.end]
             speaker = before[-1] if before else (after[0] if after and after[0].start - match.end <= 1 else None)
+        elif speaker is None and named_person_subject(parse, words, match):
+            # "Chris Tang, Hong Kong's new police commissioner, said": a name no dictionary knows,
+            # with its apposition right before the verb (the parser often breaks the apposition).
+            speaker = next(
+                (
+                    a for a in actors
+                    if a.end < match.start and a.start > 0 and tokens[a.start - 1].text == ","
+                    and appositive_close(tokens[a.end : match.start])
+                ),
+                None,
+            )
         if speaker is not None and is_political(cues, speaker) and speaker.type != MEDIA:
             return [(chain, speaker, None)]
     return []
+
+
+def appositive_close(between: Sequence[Token]) -> bool:
+    """Do the tokens between an actor and a statement verb close its apposition: a comma, after at
+    most three more words of the title (", Hong Kong's new police [commissioner], said")?"""
+    return (
+        bool(between) and between[-1].text == "," and len(between) <= 4
+        and all(token.text[:1].isalpha() for token in between[:-1])
+    )
+
+
+def named_person_subject(parse: Optional[Parse], words: Sequence[Optional[int]], say: ActionMatch) -> bool:
+    """Is the subject of a statement verb a proper name ("Chris Tang ... said")?"""
+    if parse is None or words[say.start] is None:
+        return False
+    word = words[say.start]
+    return any(parse.deps[child] == "nsubj" and parse.pos[child] == "PROPN" for child in parse.children(word))
 
 
 def speaker_in_parse(
