@@ -437,3 +437,8 @@ def test_of_a_place_after_a_persons_name_is_no_unknown_company(coder):
 def test_a_speaker_named_by_an_unknown_name_speaks_through_the_apposition(coder):
     events = triples(coder, "Chris Tang, Hong Kong's new police commissioner, said the violence must end.")
     assert ("01", "HKGCOP", None) in events
+
+
+def test_a_police_department_of_an_unknown_city_is_a_public_body(coder):
+    events = triples(coder, "The Fort Worth Police Department confirmed that the suspect was in custody.")
+    assert any(root == "01" and source and source.endswith("COP") for root, source, _ in events)

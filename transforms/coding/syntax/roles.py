@@ -548,5 +548,6 @@ def _officer_of_unknown_body(
     if not unknown:
         return False
     # "Nassau County officials", "the Lagos State government": a public body, only its country unknown.
-    body = set().union(*(phrase_words(parse, word, lexicon) for word in candidates))
+    # ... or the role itself is a body ("Fort Worth Police Department").
+    body = set().union(*(phrase_words(parse, word, lexicon) for word in candidates)) | {w for w in actor_words if w is not None}
     return not any(parse.words[word].lower() in lexicon.public_body_words for word in body)
