@@ -2,9 +2,10 @@
 
 For each sentence: find actions (``actions``) and actors (``actors``); chain each action with the
 action it governs ("threatened to" + "attack" -> threaten military force; ``chains``); drop negated
-and hypothetical actions; take the doer and the done-to from the dependency parse, else by word
-order (``word_order``; swapped in the passive); code one event per source-target pair, and a
-statement event for who said it (``statements``); fill in the derived fields. What the whole
+and hypothetical actions, and those only asked about, supposed or talked about (``reporting``); take
+the doer and the done-to from the dependency parse, else by word order (``word_order``; swapped in
+the passive); code one event per source-target pair, and a statement event for who said it
+(``statements``); fill in the derived fields. What the whole
 article tells a sentence (home country, people introduced) comes from ``context``. Most sentences
 of an article name no action or no actor: a set look-up of their words skips them before all of that.
 
@@ -25,17 +26,25 @@ from transforms.coding.context import article_context, is_offtopic_lead, remembe
 from transforms.coding.dates import DateLike, event_date, opening_year, parse_date
 from transforms.coding.geo import Place
 from transforms.coding.lexicon import Lexicon
+from transforms.coding.reporting import (
+    action_word,
+    inside_report,
+    is_headline_list,
+    is_question,
+    noun_of_hypothetical_verb,
+    talked_about,
+    title_case,
+    unattributed_supposition,
+)
 from transforms.coding.statements import is_political, statement
 from transforms.coding.syntax.parse import Parse, SyntaxModel
 from transforms.coding.syntax.parse import token_words as parse_token_words
 from transforms.coding.syntax.roles import (
     actors_of,
-    clause_subject,
     event_roles,
     is_mentioned_gerund,
     object_keeps_sense,
     pronoun_antecedent,
-    reported_clause,
     years_of_time,
 )
 from transforms.coding.text import (
@@ -73,11 +82,6 @@ VIOLENT_REPRESSION = "175"
 # disarmed"): things done to someone. Statements, appeals, promises and meetings need a doer:
 # "he was flown to Moscow" is no visit by anyone named.
 PASSIVE_WITHOUT_AGENT_ROOTS = frozenset(f"{root:02d}" for root in range(5, 21))
-# Longer than any single headline: title-case text this long is a list of links.
-HEADLINE_LIST_WORDS = 25
-# Refusals ("would not allow") are events even when nobody is said to state them.
-REFUSAL_ROOT = "12"
-QUOTES = frozenset({'"', "“", "”"})
 # Roots of violence, coded without a known doer when a noun names it ("a roadside bombing killed").
 VIOLENCE_ROOTS = ("18", "19", "20")
 
@@ -193,7 +197,7 @@ class Coder:
         matches = self.actions.find(tokens)
         if not any(match.kind in ("act", "aux", "say") for match in matches):
             return None
-        if self._is_question(tokens, matches) or self._is_headline_list(tokens):
+        if is_question(tokens) or is_headline_list(tokens):
             return None
         mentions = self.actors.mentions(tokens, base)
         # A name wins over an action word inside it ("Rapid Support Forces" is not "support").
@@ -358,7 +362,7 @@ class Coder:
             parse.pos[word] == "PROPN"
             and tokens[match.start].text[:1].isupper()
             and match.start > 0
-            and not self._title_case(tokens)
+            and not title_case(tokens)
         ):
             return True
         allowed = self.roles.object_senses.get(tokens[match.start].lower)
@@ -391,24 +395,6 @@ class Coder:
             and tokens[following].lower in self.roles.sense_changing_particles
         )
 
-    @staticmethod
-    def _is_question(tokens: Sequence[Token], matches: Sequence[ActionMatch]) -> bool:
-        """"What was the Swedish investigation about?", "What did the prosecutors say?": a question
-        reports nothing, unless it is quoted from someone ('"Why?" the minister asked')."""
-        last = [token.text for token in tokens if token.text not in QUOTES and token.text not in ("'", ")")]
-        return bool(last) and last[-1] == "?" and not any(token.text in QUOTES for token in tokens)
-
-    def _is_headline_list(self, tokens: Sequence[Token]) -> bool:
-        """"Trending Trump Says We 'Gotta' Restrict ... Oasis Will Reunite for a World Tour ...": a
-        run of title-case headlines (a site's navigation) is longer than any one headline."""
-        return len(tokens) > HEADLINE_LIST_WORDS and self._title_case(tokens)
-
-    @staticmethod
-    def _title_case(tokens: Sequence[Token]) -> bool:
-        """A headline in title case ("China Warns Taiwan"), where a capital says nothing of a name."""
-        words = [token.text for token in tokens if token.text[:1].isalpha() and len(token.text) > 3]
-        return len(words) >= 2 and sum(word[:1].isupper() for word in words) >= 0.8 * len(words)
-
     # -- doers and done-to ----------------------------------------------------------------
     def _with_listed(self, tokens: Sequence[Token], actors: Sequence[Actor], found: list[Actor]) -> list[Actor]:
         """"Chile, Peru and Bolivia restricted access": the parser often breaks such a list (an
@@ -440,7 +426,7 @@ class Coder:
         doer (the event's evidence is then "parse"); None when the parse says nothing about the
         action (then word order decides, ``word_order.source_and_target``)."""
         head = chain.head
-        word = self._action_word(parse, words, head)
+        word = action_word(parse, words, head)
         if word is None:
             return None
         roles = event_roles(parse, word, head.verbal or word != words[head.start], self.roles)
@@ -495,7 +481,7 @@ class Coder:
             # Where the parse names nobody, word order guesses, inside the action's own clause.
             by_order = source_and_target(self.cues, tokens, actors, chain, previous, says)
             if not doer_named:
-                sources = self._inside_report(by_order[0], parse, words, says, word)
+                sources = inside_report(by_order[0], parse, words, says, word)
             # "King and Weeks were abducted ... in the Afghan capital": a passive's subject the parse
             # names is who it was done to, even if no dictionary knows them.
             if not targets and not (roles.passive and roles.done_to_named):
@@ -510,54 +496,6 @@ class Coder:
         # Nobody acts on themselves: a target that is a doer goes ("opposition supporters rioted").
         doers = {(actor.code, actor.name) for actor in sources}
         return sources, [actor for actor in targets if (actor.code, actor.name) not in doers], doer_named
-
-    def _unattributed_supposition(self, tokens: Sequence[Token], chain: Chain, says: Sequence[ActionMatch]) -> bool:
-        """"Venezuela would have to reform its laws", "the order would have upended": a supposition
-        in the writer's own words is no event. A bare "would" (``conditional_moods``) is an intent
-        only when someone says it: a statement verb in the sentence or a quote before it ("he said
-        he would resign"). A refusal ("would not allow") is an event in itself; a plain "will" in
-        the writer's words stays an announced intent ("the government will provide subsidies")."""
-        if (
-            chain.head.kind != "aux"
-            or tokens[chain.head.start].lower not in self.cues.conditional_moods
-            or chain.code.startswith(REFUSAL_ROOT)
-        ):
-            return False
-        return not says and not any(token.text in QUOTES for token in tokens[: chain.head.start])
-
-    def _subject_of_no_action(
-        self,
-        parse: Parse, words: Sequence[Optional[int]], matches: Sequence[ActionMatch], chain: Chain, word: int
-    ) -> bool:
-        """"Russia's invasion of Ukraine does have an early 20th-century ring", "Beijing's
-        strategy for ending the protests is a failure": an action noun that is the subject of a verb
-        that is no action itself is talked about, not reported. ("A roadside bombing killed two
-        soldiers" is reported: "killed" is an action; so is "an attempt to kill him was thwarted",
-        a passive subject.)"""
-        if parse.pos[word] not in ("NOUN", "PROPN") or parse.heads[word] == word:
-            return False  # the parse says whether "order" is a noun here
-        while parse.deps[word] == "conj" and parse.heads[word] != word:
-            word = parse.heads[word]  # "the unrest and violence we have seen has been deplorable"
-        governor = parse.heads[word]
-        if any(words[match.start] == governor for match in matches if match.kind in ("act", "say", "aux")):
-            return False
-        verb = parse.words[governor].lower()
-        if parse.deps[word] == "nsubj":
-            return verb not in self.roles.happening_verbs  # "riots continued" happen
-        # "advocated revising the agreement": the object of a verb that neither is an action nor
-        # carries one out ("launched strikes", "held talks").
-        return parse.deps[word] == "obj" and parse.pos[governor] == "VERB" and verb not in self.roles.support_verbs
-
-    def _noun_of_hypothetical_verb(self, parse: Parse, chain: Chain, word: int) -> bool:
-        """"U.S. aid might be freed", "sanctions could follow": an action noun whose verb is
-        hypothetical ("could", "might", "may" ...) is not reported as having happened."""
-        if parse.pos[word] not in ("NOUN", "PROPN") or parse.heads[word] == word:
-            return False
-        governor = parse.heads[word]
-        return any(
-            parse.relation(child) == "aux" and parse.words[child].lower() in self.cues.hypotheticals
-            for child in parse.children(governor)
-        )
 
     @staticmethod
     def _titled_name(
@@ -578,32 +516,6 @@ class Coder:
                 return []
             position -= 1
 
-    @staticmethod
-    def _action_word(parse: Parse, words: Sequence[Optional[int]], head: ActionMatch) -> Optional[int]:
-        """The parse word of a chain's head; for an auxiliary ("would attack", "will retaliate") the
-        verb it belongs to, whose subject and objects are the action's."""
-        word = words[head.start]
-        if word is not None and parse.deps[word] in ("aux", "aux:pass") and parse.heads[word] != word:
-            return parse.heads[word]
-        return word
-
-    @staticmethod
-    def _inside_report(
-        sources: list[Actor], parse: Parse, words: Sequence[Optional[int]], says: Sequence[ActionMatch], word: int
-    ) -> list[Actor]:
-        """Doers guessed by word order for an action inside a reported clause ("LaRose said the
-        floors are used to support ..."): only those inside the clause. The speaker is not the doer of
-        what is reported, unless the action's subject in the clause is a pronoun ("Syria says it is
-        willing to withdraw", "he would send troops"), which most often is the speaker."""
-        say_words = [words[say.start] for say in says if words[say.start] is not None]
-        clause = reported_clause(parse, word, say_words)
-        if clause is None:
-            return sources
-        subject = clause_subject(parse, word, clause)
-        if subject is not None and parse.pos[subject] == "PRON":
-            return sources
-        return [actor for actor in sources if words[actor.start] in clause]
-
     def _pairs(
         self,
         sentence: str,
@@ -622,13 +534,13 @@ class Coder:
         previous: Optional[Roles] = None
         says = [match for match in matches if match.kind == "say"]
         for chain in chains(self.cues, tokens, matches):
-            if self._unattributed_supposition(tokens, chain, says):
+            if unattributed_supposition(self.cues, tokens, chain, says):
                 continue
-            word = self._action_word(parse, words, chain.head) if parse is not None else None
+            word = action_word(parse, words, chain.head) if parse is not None else None
             if word is not None and (
-                self._subject_of_no_action(parse, words, matches, chain, word)
+                talked_about(self.roles, parse, words, matches, word)
                 or (chain.head.verbal and is_mentioned_gerund(parse, word, self.roles))
-                or self._noun_of_hypothetical_verb(parse, chain, word)
+                or noun_of_hypothetical_verb(self.cues, parse, word)
             ):
                 continue
             if history_before is not None and word is not None and any(
@@ -640,9 +552,9 @@ class Coder:
                 found = self._syntactic_roles(tokens, actors, chain, previous, says, parse, words)
             if found is None:
                 sources, targets = source_and_target(self.cues, tokens, actors, chain, previous, says)
-                word = self._action_word(parse, words, chain.head) if parse is not None else None
+                word = action_word(parse, words, chain.head) if parse is not None else None
                 if word is not None and reported_speech(self.cues, chain.head, says, tokens) is None:
-                    sources = self._inside_report(sources, parse, words, says, word)
+                    sources = inside_report(sources, parse, words, says, word)
             else:
                 sources, targets, doer_named = found
                 if doer_named:

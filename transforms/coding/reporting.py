@@ -1,0 +1,122 @@
+"""Is an action reported as having happened, and who does what a statement reports?
+
+An action word in a sentence is not always an event: it may be asked about ("What did the
+prosecutors say?"), supposed ("Venezuela would have to reform its laws"), only talked about ("the
+invasion has a ring to it", "advocated revising the agreement"), or hypothetical ("aid might be
+freed"); a run of headlines is a site's navigation. Inside what a statement reports ("LaRose said
+the floors are used to support ..."), the speaker is not the doer. These plain functions answer
+those questions from the tokens and the dependency parse; ``coder.Coder`` calls them per chain.
+"""
+
+from __future__ import annotations
+
+from typing import Optional, Sequence
+
+from transforms.coding.actions import ActionMatch
+from transforms.coding.actors import Actor
+from transforms.coding.chains import Chain
+from transforms.coding.lexicon import Cues
+from transforms.coding.syntax.parse import Parse
+from transforms.coding.syntax.roles import RoleLexicon, clause_subject, reported_clause
+from transforms.coding.text import Token
+
+# Longer than any single headline: title-case text this long is a list of links.
+HEADLINE_LIST_WORDS = 25
+# Refusals ("would not allow") are events even when nobody is said to state them.
+REFUSAL_ROOT = "12"
+QUOTES = frozenset({'"', "\u201c", "\u201d"})
+
+
+def is_question(tokens: Sequence[Token]) -> bool:
+    """"What was the Swedish investigation about?", "What did the prosecutors say?": a question
+    reports nothing, unless it is quoted from someone ('"Why?" the minister asked')."""
+    last = [token.text for token in tokens if token.text not in QUOTES and token.text not in ("'", ")")]
+    return bool(last) and last[-1] == "?" and not any(token.text in QUOTES for token in tokens)
+
+
+def title_case(tokens: Sequence[Token]) -> bool:
+    """A headline in title case ("China Warns Taiwan"), where a capital says nothing of a name."""
+    words = [token.text for token in tokens if token.text[:1].isalpha() and len(token.text) > 3]
+    return len(words) >= 2 and sum(word[:1].isupper() for word in words) >= 0.8 * len(words)
+
+
+def is_headline_list(tokens: Sequence[Token]) -> bool:
+    """"Trending Trump Says We 'Gotta' Restrict ... Oasis Will Reunite for a World Tour ...": a
+    run of title-case headlines (a site's navigation) is longer than any one headline."""
+    return len(tokens) > HEADLINE_LIST_WORDS and title_case(tokens)
+
+
+def unattributed_supposition(cues: Cues, tokens: Sequence[Token], chain: Chain, says: Sequence[ActionMatch]) -> bool:
+    """"Venezuela would have to reform its laws", "the order would have upended": a supposition
+    in the writer's own words is no event. A bare "would" (``conditional_moods``) is an intent
+    only when someone says it: a statement verb in the sentence or a quote before it ("he said
+    he would resign"). A refusal ("would not allow") is an event in itself; a plain "will" in
+    the writer's words stays an announced intent ("the government will provide subsidies")."""
+    if (
+        chain.head.kind != "aux"
+        or tokens[chain.head.start].lower not in cues.conditional_moods
+        or chain.code.startswith(REFUSAL_ROOT)
+    ):
+        return False
+    return not says and not any(token.text in QUOTES for token in tokens[: chain.head.start])
+
+
+def action_word(parse: Parse, words: Sequence[Optional[int]], head: ActionMatch) -> Optional[int]:
+    """The parse word of a chain's head; for an auxiliary ("would attack", "will retaliate") the
+    verb it belongs to, whose subject and objects are the action's."""
+    word = words[head.start]
+    if word is not None and parse.deps[word] in ("aux", "aux:pass") and parse.heads[word] != word:
+        return parse.heads[word]
+    return word
+
+
+def talked_about(
+    roles: RoleLexicon, parse: Parse, words: Sequence[Optional[int]], matches: Sequence[ActionMatch], word: int
+) -> bool:
+    """Is the action noun at parse word ``word`` only talked about? As the subject of a verb that
+    is no action itself ("Russia's invasion of Ukraine does have an early 20th-century ring") unless
+    the verb says it happens ("riots continued", ``happening_verbs``); as the object of a verb that
+    neither is an action nor carries one out ("advocated revising the agreement"; "launched
+    strikes" and "held talks" carry them out, ``support_verbs``). A passive subject is reported ("an
+    attempt to kill him was thwarted"); so is an action noun of a verb that is an action ("a
+    roadside bombing killed two soldiers")."""
+    if parse.pos[word] not in ("NOUN", "PROPN") or parse.heads[word] == word:
+        return False  # the parse says whether "order" is a noun here
+    while parse.deps[word] == "conj" and parse.heads[word] != word:
+        word = parse.heads[word]  # "the unrest and violence we have seen has been deplorable"
+    governor = parse.heads[word]
+    if any(words[match.start] == governor for match in matches if match.kind in ("act", "say", "aux")):
+        return False
+    verb = parse.words[governor].lower()
+    if parse.deps[word] == "nsubj":
+        return verb not in roles.happening_verbs
+    return parse.deps[word] == "obj" and parse.pos[governor] == "VERB" and verb not in roles.support_verbs
+
+
+def noun_of_hypothetical_verb(cues: Cues, parse: Parse, word: int) -> bool:
+    """"U.S. aid might be freed", "sanctions could follow": an action noun whose verb is
+    hypothetical ("could", "might", "may" ...) is not reported as having happened."""
+    if parse.pos[word] not in ("NOUN", "PROPN") or parse.heads[word] == word:
+        return False
+    governor = parse.heads[word]
+    return any(
+        parse.relation(child) == "aux" and parse.words[child].lower() in cues.hypotheticals
+        for child in parse.children(governor)
+    )
+
+
+def inside_report(
+    sources: list[Actor], parse: Parse, words: Sequence[Optional[int]], says: Sequence[ActionMatch], word: int
+) -> list[Actor]:
+    """Doers guessed by word order for an action inside a reported clause ("LaRose said the
+    floors are used to support ..."): only those inside the clause. The speaker is not the doer of
+    what is reported, unless the action's subject in the clause is a pronoun ("Syria says it is
+    willing to withdraw", "he would send troops"), which most often is the speaker."""
+    say_words = [words[say.start] for say in says if words[say.start] is not None]
+    clause = reported_clause(parse, word, say_words)
+    if clause is None:
+        return sources
+    subject = clause_subject(parse, word, clause)
+    if subject is not None and parse.pos[subject] == "PRON":
+        return sources
+    return [actor for actor in sources if words[actor.start] in clause]
