@@ -42,9 +42,11 @@ setup(
         "filelock>=4.3,<5",
         # The committed syntax model was trained with spaCy 3.8; spaCy loads models of its own minor version.
         "spacy>=3.8,<3.9",
+        # Only its word list is read (vader_lexicon.txt, MIT), for articles' tone.
+        "vaderSentiment>=3.3.2,<4",
     ],
     extras_require={
-        "test": ["pytest>=8,<10", "ruff>=0.6", "hypothesis>=6.100,<7", "moto[s3]>=5.1,<6", "pyspark>=4.0,<5", "polars>=1.31,<3"],
+        "test": ["pytest>=8,<10", "ruff>=0.6", "hypothesis>=6.100,<7", "moto[s3]>=5.1,<6", "pyspark>=4.0,<5", "polars>=1.31,<3", "pandas>=2.2,<3"],
         "gcp": ["apache-beam[gcp]>=2.60,<3"],
         "aws": ["apache-beam[aws]>=2.60,<3"],
     },

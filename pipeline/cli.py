@@ -1,4 +1,4 @@
-"""The ``newsbeam`` command: ``run``, ``code``, ``clean``, ``sql``, ``schema``, ``compact`` and ``check``.
+"""The ``newsbeam`` command: ``run``, ``code``, ``clean``, ``sql``, ``schema``, ``compact``, ``check`` and ``export``.
 
 Bad input ends with one clear line on stderr and exit status 2; a failed query with status 1.
 """
@@ -84,7 +84,7 @@ def _build_parser() -> argparse.ArgumentParser:
         prog="newsbeam", description="News feeds to geopolitical event data, on Apache Beam."
     )
     parser.add_argument("--version", action="version", version=version_text())
-    commands = parser.add_subparsers(dest="command", metavar="{run,code,clean,sql,schema,compact,check}")
+    commands = parser.add_subparsers(dest="command", metavar="{run,code,clean,sql,schema,compact,check,export}")
 
     run = commands.add_parser(
         "run", help="run the pipeline on one source (--feeds, --urls, --html-dir or --sample)",
@@ -151,6 +151,23 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     add_check_arguments(check)
     check.set_defaults(func=_check)
+
+    export = commands.add_parser(
+        "export", help="write the output in another dataset's format (gdelt)",
+        description="Write the output's events in another dataset's file format.",
+    )
+    export_formats = export.add_subparsers(dest="export_format", metavar="{gdelt}", required=True)
+    gdelt = export_formats.add_parser(
+        "gdelt", help="GDELT 2.0 Events and Mentions files (tab-separated, GDELT's columns)",
+        description="Write GDELT 2.0 Events (*.export.CSV: events first seen from --since to --until) and "
+        "Mentions (*.mentions.CSV: mentions added in those days) files, tab-separated in GDELT's column "
+        "order; existing files are never replaced.",
+    )
+    gdelt.add_argument("--output", default=DEFAULT_OUTPUT, metavar="DIR", help=f"the output folder (default ./{DEFAULT_OUTPUT})")
+    gdelt.add_argument("--since", required=True, metavar="DATE", help="first UTC day (YYYY-MM-DD) events were added")
+    gdelt.add_argument("--until", metavar="DATE", help="last UTC day, inclusive (default: today, UTC)")
+    gdelt.add_argument("--to", required=True, metavar="FOLDER", help="where to write the files: a folder, gs:// or s3://")
+    gdelt.set_defaults(func=_export_gdelt)
     return parser
 
 
@@ -261,6 +278,20 @@ def _compact(args: argparse.Namespace, _: Sequence[str]) -> int:
     for line in claim.recovery_lines():
         print(line, file=sys.stderr)
     print(format_compaction(claim.completed_compactions, results))
+    return 0
+
+
+def _export_gdelt(args: argparse.Namespace, _: Sequence[str]) -> int:
+    import datetime
+
+    from pipeline.export_gdelt import export_gdelt, parse_day
+    from pipeline.output import absolute_output
+
+    since = parse_day("--since", args.since)
+    until = parse_day("--until", args.until) if args.until else datetime.datetime.now(datetime.timezone.utc).date()
+    exported = export_gdelt(absolute_output(args.output), since, until, absolute_output(args.to))
+    print(f"Wrote {exported.events} events to {exported.events_path}")
+    print(f"Wrote {exported.mentions} mentions to {exported.mentions_path}")
     return 0
 
 

@@ -151,16 +151,20 @@ def _first_line(error: BaseException) -> str:
 
 
 def code_handler() -> LineHandler:
-    """``{"id","text","date"?,"url"?}`` -> one dict per event: the events columns plus ``id``."""
+    """``{"id","text","date"?,"url"?}`` -> one dict per event: the events columns plus ``id``; the
+    text is the article, so ``tone`` is the text's own."""
+    from transforms.clean.tone import ToneLexicon
     from transforms.coding import Coder
     from transforms.coding.rows import to_events
 
     coder = Coder()
+    tone_lexicon = ToneLexicon.load()
 
     def handle(record: dict[str, Any]) -> list[dict[str, Any]]:
         record_id = str(record.get("id", ""))
         coded = coder.code_text(record["text"], _date_field(record.get("date")))
-        events = to_events(coded, record_id, None, _url_field(record.get("url")))
+        tone = tone_lexicon.tone(record["text"]) if coded else None
+        events = to_events(coded, record_id, None, _url_field(record.get("url")), tone=tone.tone if tone else None)
         return [{"id": record.get("id"), **event._asdict()} for event in events]
 
     return handle

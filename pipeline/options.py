@@ -28,7 +28,7 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     source.add_argument("--feeds", metavar="FILE", help="feed list: one RSS/Atom URL or path per line")
     source.add_argument("--urls", metavar="FILE", help="article list: one page URL or path per line")
     source.add_argument("--html-dir", metavar="DIR", help="folder of saved *.html / *.html.gz pages to replay")
-    source.add_argument("--sample", action="store_true", help="the bundled offline sample corpus (48 articles, two feeds)")
+    source.add_argument("--sample", action="store_true", help="the bundled offline sample corpus (58 articles, two feeds)")
     parser.add_argument(
         "--output", default=DEFAULT_OUTPUT, metavar="DIR",
         help=f"where the tables go: a local folder, gs://... or s3://... (default ./{DEFAULT_OUTPUT})",

@@ -13,6 +13,7 @@ import duckdb
 import pyarrow as pa
 
 from pipeline.errors import UsageError
+from pipeline.event_summary import create_view_statement
 from schemas import TABLES
 from schemas.table import TableSpec
 
@@ -24,7 +25,8 @@ class QueryFailed(Exception):
 
 
 def connect(output_dir: str) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB, in UTC, with views ``articles``, ``events`` and ``errors`` over the Parquet files.
+    """An in-memory DuckDB, in UTC, with views ``articles``, ``events`` and ``errors`` over the Parquet
+    files, and ``event_summary`` over those two (one row per real-world event: ``pipeline/event_summary.py``).
 
     A table that has no file yet (a run without errors, say) is still a view, empty but with its
     columns, so the same queries work on every output folder. Partition columns are typed as DATE.
@@ -69,6 +71,7 @@ def connect(output_dir: str) -> duckdb.DuckDBPyConnection:
             )
         else:
             connection.execute(f"create view {spec.name} as select {columns} from {spec.name}_empty")
+    connection.execute(create_view_statement())
     return connection
 
 

@@ -29,6 +29,11 @@ class Article(NamedTuple):
     ingest_date: str
     # Last, with a default: added in schema version 2, and older code builds Articles without it.
     published_local_date: Optional[datetime.date] = None
+    # Added in version 5 (transforms/clean/tone.py): percentages of the article's words.
+    tone: Optional[float] = None
+    tone_positive: Optional[float] = None
+    tone_negative: Optional[float] = None
+    tone_polarity: Optional[float] = None
 
 
 ARTICLES = TableSpec(
@@ -52,6 +57,12 @@ ARTICLES = TableSpec(
             pa.field("fetched_at", UTC_TIMESTAMP, nullable=False),
             # Added in version 2 (then in the middle; last since version 4, by the append-only rule).
             pa.field("published_local_date", pa.date32()),
+            # Added in version 5, GDELT's V2Tone on its scale (percent of the words; tone = positive -
+            # negative, polarity = positive + negative), from vaderSentiment's lexicon: transforms/clean/tone.py.
+            pa.field("tone", pa.float64()),
+            pa.field("tone_positive", pa.float64()),
+            pa.field("tone_negative", pa.float64()),
+            pa.field("tone_polarity", pa.float64()),
             pa.field(PARTITION_COLUMN, pa.string(), nullable=False),
         ]
     ),

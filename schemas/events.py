@@ -1,8 +1,10 @@
 """The ``events`` table: CAMEO-coded who-did-what-to-whom events, GDELT-like.
 
-Every column is declared once, in ``_IDENTITY``, ``_CODED`` and ``_STAMPS`` below (name, Arrow type,
-nullable, Python type); the coder's record (``CodedEvent``), the table's row (``Event``) and the
-Parquet schema (``EVENTS``) are all built from those lists.
+Every column is declared once, in ``_IDENTITY``, ``_CODED``, ``_STAMPS``, ``_PLACE`` and ``_REPORTS``
+below (name, Arrow type, nullable, Python type); the coder's record (``CodedEvent``), the table's row
+(``Event``) and the Parquet schema (``EVENTS``) are all built from those lists. Columns added after
+version 4 come last in the file (``_PLACE``, ``_REPORTS``: appended, nullable, with a default of None
+in the records, so code written before them still builds rows).
 """
 
 from __future__ import annotations
@@ -58,27 +60,47 @@ _CODED = (
 _STAMPS = (
     Column("coder_version", pa.string(), False, str),
     Column("added_at", UTC_TIMESTAMP, False, datetime.datetime),
-    Column(PARTITION_COLUMN, pa.string(), False, str),
 )
+# Added in version 5. Where the action happened, as GDELT's ActionGeo_* columns name it: the GeoNames
+# feature id, the feature type ("country", "ADM1" or "city"), the ADM1 code (FIPS 10-4 country code
+# followed by the GeoNames admin1 code, "USCA", "KE02") and the FIPS 10-4 country code ("KE").
+_PLACE = (
+    Column("action_geo_feature_id", pa.int64(), True, Optional[int]),
+    Column("action_geo_feature_type", pa.string(), True, Optional[str]),
+    Column("action_geo_adm1_code", pa.string(), True, Optional[str]),
+    Column("action_geo_fips_country_code", pa.string(), True, Optional[str]),
+)
+# Added in version 5. ``event_key``: the real-world event a row reports (transforms/coding/event_key.py;
+# rows with one key are mentions of one event); ``tone``: its article's tone (articles.tone).
+_REPORTS = (
+    Column("event_key", pa.string(), True, Optional[str]),
+    Column("tone", pa.float64(), True, Optional[float]),
+)
+_PARTITION = (Column(PARTITION_COLUMN, pa.string(), False, str),)
+_COLUMNS = _IDENTITY + _CODED + _STAMPS + _PLACE + _REPORTS + _PARTITION
 
 CodedEvent = NamedTuple(  # type: ignore[misc]
-    "CodedEvent", [(column.name, column.python_type) for column in _CODED] + [("event_date", str)]
+    "CodedEvent",
+    [(column.name, column.python_type) for column in _CODED]
+    + [("event_date", str)]
+    + [(column.name, column.python_type) for column in _PLACE],
 )
+CodedEvent.__new__.__defaults__ = (None,) * len(_PLACE)
 CodedEvent.__doc__ = """One event as the coder sees it: everything that comes from the text and its date.
 
 ``code_text`` returns these; the pipeline adds the article's identity to make an ``Event``.
-``event_date`` is an ISO date string here, a date in the table."""
+``event_date`` is an ISO date string here, a date in the table; the place columns default to None."""
 
 Event = NamedTuple(  # type: ignore[misc]
-    "Event", [(column.name, column.python_type) for column in _IDENTITY + _CODED + _STAMPS]
+    "Event",
+    [(column.name, column.python_type) for column in _IDENTITY + _CODED + _STAMPS + _PARTITION + _PLACE + _REPORTS],
 )
+Event.__new__.__defaults__ = (None,) * len(_PLACE + _REPORTS)
 Event.__doc__ = """A row of the ``events`` table: a coded event tied to its article, stamped when it was
 added (``added_at``, UTC; ``ingest_date`` is its UTC day, the partition)."""
 
 EVENTS = TableSpec(
     name="events",
     sort_by=("event_date", "event_id"),
-    schema=pa.schema(
-        [pa.field(column.name, column.arrow_type, nullable=column.nullable) for column in _IDENTITY + _CODED + _STAMPS]
-    ),
+    schema=pa.schema([pa.field(column.name, column.arrow_type, nullable=column.nullable) for column in _COLUMNS]),
 )

@@ -12,7 +12,7 @@ folders. ``tests/test_schema_versions.py`` holds the rule against recorded colum
 
 from __future__ import annotations
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 
 SCHEMA_CHANGES: dict[str, str] = {
     "1": "first release",
@@ -22,5 +22,10 @@ SCHEMA_CHANGES: dict[str, str] = {
         "events partitioned by ingest_date like the other tables; events.event_date is a DATE column "
         "in the file and events.added_at (UTC) is new; events.quad_class int8 -> int32 and "
         "events.goldstein, events.confidence float32 -> float64; articles.published_local_date moved last"
+    ),
+    "5": (
+        "articles.tone, tone_positive, tone_negative, tone_polarity; events.action_geo_feature_id, "
+        "action_geo_feature_type, action_geo_adm1_code, action_geo_fips_country_code, event_key, tone "
+        "(all appended, nullable)"
     ),
 }

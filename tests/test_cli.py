@@ -131,7 +131,7 @@ def _url_list(tmp_path):
 
 def test_module_entry_point_matches_console_script():
     completed = subprocess.run([sys.executable, "-m", "pipeline.cli", "--help"], capture_output=True, text=True, timeout=60)
-    assert completed.returncode == 0 and "{run,code,clean,sql,schema,compact,check}" in completed.stdout
+    assert completed.returncode == 0 and "{run,code,clean,sql,schema,compact,check,export}" in completed.stdout
 
 
 def test_a_damaged_syntax_model_stops_the_run_with_one_line(capsys, tmp_path, monkeypatch):

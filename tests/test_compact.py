@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipeline.cli import EXIT_USAGE, main
-from sample_corpus import CORPUS_FOLDER
+from sample_corpus import CORPUS_FOLDER, SAMPLE_ARTICLES
 from schemas import ERRORS
 from schemas.errors import make_error
 from schemas.table import TableSpec
@@ -178,7 +178,7 @@ def test_pipeline_output_of_two_runs_keeps_its_article_and_event_ids(tmp_path, q
     assert main(["compact", "--output", str(output)]) == 0
 
     assert {table: sorted(r["id"] for r in query(sql, output)) for table, sql in ids_sql.items()} == before
-    assert len(before["articles"]) == 48
+    assert len(before["articles"]) == SAMPLE_ARTICLES
     assert len(files_of(output, "articles")) == 1
     assert len(files_of(output, "articles")) + len(files_of(output, "events")) < files_before
 

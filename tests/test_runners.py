@@ -29,7 +29,7 @@ from apache_beam.utils.timestamp import Timestamp
 from pipeline.graph import GraphConfig, build_graph
 from pipeline.plan import FeedSource
 from pipeline.streaming import StreamingConfig, build_streaming_graph
-from sample_corpus import FEED_LIST
+from sample_corpus import FEED_LIST, SAMPLE_ARTICLES
 from tests.test_end_to_end import newsbeam_command
 from transforms.sources.lists import read_list
 
@@ -66,7 +66,7 @@ def default_run(workdir, request) -> dict[str, set[str]]:
     output = f"default-for-{request.node.name}"
     run_newsbeam(workdir, output)
     ids = stored_ids(workdir / output)
-    assert len(ids["articles"]) == 48 and ids["events"]
+    assert len(ids["articles"]) == SAMPLE_ARTICLES and ids["events"]
     return ids
 
 

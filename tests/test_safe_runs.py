@@ -19,11 +19,10 @@ import pytest
 from pipeline.cli import EXIT_LOCKED, EXIT_USAGE
 from pipeline.output_lock import Holder, acquire_output_lock
 from pipeline.run import EXIT_NO_SOURCE_READ
+from sample_corpus import SAMPLE_ARTICLES
 from tests.local_servers import Reply, html_page
 from tests.test_cli import run_cli
 from tests.test_end_to_end import newsbeam_command
-
-SAMPLE_ARTICLES = 48
 
 
 def _articles(query, output) -> int:

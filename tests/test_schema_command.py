@@ -31,6 +31,7 @@ EXPECTED_TYPES = {
     "duckdb": {
         "string": "VARCHAR",
         "int32": "INTEGER",
+        "int64": "BIGINT",
         "double": "DOUBLE",
         "bool": "BOOLEAN",
         "timestamp[us, tz=UTC]": "TIMESTAMP WITH TIME ZONE",
@@ -39,6 +40,7 @@ EXPECTED_TYPES = {
     "spark": {
         "string": "STRING",
         "int32": "INT",
+        "int64": "BIGINT",
         "double": "DOUBLE",
         "bool": "BOOLEAN",
         "timestamp[us, tz=UTC]": "TIMESTAMP",
@@ -47,6 +49,7 @@ EXPECTED_TYPES = {
     "bigquery": {
         "string": "STRING",
         "int32": "INT64",
+        "int64": "INT64",
         "double": "FLOAT64",
         "bool": "BOOL",
         "timestamp[us, tz=UTC]": "TIMESTAMP",
@@ -55,6 +58,7 @@ EXPECTED_TYPES = {
     "trino": {
         "string": "varchar",
         "int32": "integer",
+        "int64": "bigint",
         "double": "double",
         "bool": "boolean",
         "timestamp[us, tz=UTC]": "timestamp(3)",
@@ -63,6 +67,7 @@ EXPECTED_TYPES = {
     "athena": {
         "string": "string",
         "int32": "int",
+        "int64": "bigint",
         "double": "double",
         "bool": "boolean",
         "timestamp[us, tz=UTC]": "timestamp",

@@ -20,6 +20,7 @@ from apache_beam.transforms.window import FixedWindows, GlobalWindow, IntervalWi
 from apache_beam.utils.timestamp import Duration
 
 from pipeline.cli import EXIT_USAGE, main
+from sample_corpus import SAMPLE_ARTICLES
 from schemas import ERRORS
 from schemas.errors import make_error
 from schemas.pages import PageRequest
@@ -137,7 +138,7 @@ def test_streaming_run_on_the_sample_corpus_stores_each_article_once(tmp_path, q
 
     output = tmp_path / "out"
     counts = query("select count(*) as n, count(distinct article_id) as ids, count(distinct url) as urls from articles", output)
-    assert counts == [{"n": 48, "ids": 48, "urls": 48}]
+    assert counts == [{"n": SAMPLE_ARTICLES, "ids": SAMPLE_ARTICLES, "urls": SAMPLE_ARTICLES}]
     events = query("select count(*) as n, count(distinct event_id) as ids from events", output)[0]
     assert events["n"] == events["ids"] > 0
     names = [path.name for path in output.rglob("*.parquet")]

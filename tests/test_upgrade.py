@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import shutil
 from pathlib import Path
+from typing import Optional
 
 import pyarrow.parquet as pq
 import pytest
@@ -43,9 +44,14 @@ def legacy_events(output: Path) -> list[tuple]:
     return sorted(rows)
 
 
-def stored_events(query, output: Path) -> list[tuple]:
+def stored_events(query, output: Path, article_ids: Optional[set[str]] = None) -> list[tuple]:
+    """The stored events (of the articles ``article_ids`` only, when given)."""
     rows = query(f"select event_date, {', '.join(EVENT_COLUMNS)} from events", output)
-    return sorted((row["event_date"], *(_rounded(row[name]) for name in EVENT_COLUMNS)) for row in rows)
+    return sorted(
+        (row["event_date"], *(_rounded(row[name]) for name in EVENT_COLUMNS))
+        for row in rows
+        if article_ids is None or row["article_id"] in article_ids
+    )
 
 
 def _rounded(value):
@@ -110,7 +116,9 @@ def test_upgrade_moves_every_row_into_ingest_date_partitions_of_the_current_sche
     assert main(["compact", "--output", str(legacy)]) == 0
     assert sorted(legacy.rglob("*.parquet")) == files
     assert run_cli(capsys, "run", "--sample", "--output", str(legacy), "--quiet")[0] == 0
-    assert stored_events(query, legacy) == events_before  # the same pages: nothing stored twice
+    # the pages the fixture holds are not stored twice; pages added to the corpus since are stored once
+    legacy_articles = {article_id for article_id, *_ in articles_before}
+    assert stored_events(query, legacy, legacy_articles) == events_before
 
 
 def test_an_upgrade_interrupted_after_moving_files_in_is_finished_by_the_next_writer(legacy, query, monkeypatch):

@@ -14,12 +14,17 @@ from schemas.pages import FetchedPage
 from transforms.clean import identity
 from transforms.clean.dates import to_utc
 from transforms.clean.extract import CleanedPage, Cleaner
+from transforms.clean.tone import ToneLexicon
 
 ERRORS_TAG = "errors"
 
 
-def build_article(page: FetchedPage, cleaned: CleanedPage) -> Union[Article, ErrorRecord]:
-    """Combine what was fetched with what cleaning found; a page without text is an error row."""
+def build_article(
+    page: FetchedPage, cleaned: CleanedPage, tone_lexicon: Optional[ToneLexicon] = None
+) -> Union[Article, ErrorRecord]:
+    """Combine what was fetched with what cleaning found; a page without text is an error row.
+
+    With ``tone_lexicon`` the article gets its tone (``transforms/clean/tone.py``), else NULL tone."""
     if not cleaned.text.strip():
         return make_error(
             "clean", page.url, "empty_content", "no article text found on the page", feed_url=page.feed_url
@@ -27,6 +32,7 @@ def build_article(page: FetchedPage, cleaned: CleanedPage) -> Union[Article, Err
     canonical = identity.canonical_url(page.final_url, cleaned.canonical_url)
     # A replayed page has no address of its own: it is known by the one it declares.
     url = canonical if page.replayed and cleaned.canonical_url else page.url
+    tone = tone_lexicon.tone(cleaned.text) if tone_lexicon is not None else None
     return Article(
         article_id=identity.article_id(canonical),
         url=url,
@@ -46,6 +52,10 @@ def build_article(page: FetchedPage, cleaned: CleanedPage) -> Union[Article, Err
         word_count=identity.word_count(cleaned.text),
         fetched_at=page.fetched_at,
         ingest_date=_ingest_date(page.fetched_at),
+        tone=tone.tone if tone else None,
+        tone_positive=tone.positive if tone else None,
+        tone_negative=tone.negative if tone else None,
+        tone_polarity=tone.polarity if tone else None,
     )
 
 
@@ -58,16 +68,18 @@ class _CleanPageFn(beam.DoFn):
 
     def __init__(self) -> None:
         self._cleaner: Optional[Cleaner] = None
+        self._tone_lexicon: Optional[ToneLexicon] = None
         self._cleaned = Metrics.counter("clean", "articles_cleaned")
         self._empty = Metrics.counter("clean", "pages_without_text")
 
     def setup(self) -> None:
         self._cleaner = Cleaner()
+        self._tone_lexicon = ToneLexicon.load()
 
     def process(self, page: FetchedPage) -> Iterator[Union[Article, beam.pvalue.TaggedOutput]]:
         assert self._cleaner is not None
         try:
-            result = build_article(page, self._cleaner.clean(page.html, page.final_url))
+            result = build_article(page, self._cleaner.clean(page.html, page.final_url), self._tone_lexicon)
         except Exception as error:  # noqa: BLE001 - a cleaner bug on one page must not stop the run
             result = make_error("clean", page.url, "extraction_failed", repr(error), feed_url=page.feed_url)
         if isinstance(result, ErrorRecord):

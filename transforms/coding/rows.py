@@ -9,6 +9,7 @@ from typing import Optional, Sequence
 from schemas.articles import Article
 from schemas.events import CodedEvent, Event
 from transforms.coding import CODER_VERSION
+from transforms.coding.event_key import event_key
 
 
 def event_id(article_key: str, event: CodedEvent, ordinal: int) -> str:
@@ -30,10 +31,12 @@ def to_events(
     article_id: Optional[str],
     url: Optional[str],
     added_at: Optional[datetime.datetime] = None,
+    tone: Optional[float] = None,
 ) -> list[Event]:
     """Tie coded events to their article; ``article_key`` seeds the ids (article id or input id).
 
     ``added_at`` (default: now, UTC) stamps the rows; its UTC day is their ``ingest_date`` partition.
+    ``tone`` is the article's (``articles.tone``); every row gets its ``event_key``.
     """
     added_at = (added_at or datetime.datetime.now(datetime.timezone.utc)).astimezone(datetime.timezone.utc)
     ingest_date = added_at.date().isoformat()
@@ -43,15 +46,27 @@ def to_events(
         signature = (item.sentence_index, item.event_code, item.actor1_code, item.actor2_code)
         ordinal = seen.get(signature, 0)
         seen[signature] = ordinal + 1
+        day = datetime.date.fromisoformat(item.event_date)
+        mention_id = event_id(article_key, item, ordinal)
         events.append(
             Event(
-                event_id=event_id(article_key, item, ordinal),
+                event_id=mention_id,
                 article_id=article_id,
                 url=url,
                 coder_version=CODER_VERSION,
                 added_at=added_at,
                 ingest_date=ingest_date,
-                **{**item._asdict(), "event_date": datetime.date.fromisoformat(item.event_date)},
+                event_key=event_key(
+                    mention_id,
+                    day,
+                    item.actor1_code,
+                    item.actor2_code,
+                    item.event_base_code,
+                    item.action_geo_country_code,
+                    item.action_geo_adm1_code,
+                ),
+                tone=tone,
+                **{**item._asdict(), "event_date": day},
             )
         )
     return events

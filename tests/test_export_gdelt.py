@@ -1,0 +1,175 @@
+"""``newsbeam export gdelt``: files GDELT's tools read, from a real run read back as a user would."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import json
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pipeline.cli import EXIT_USAGE, main
+from pipeline.export_gdelt import (
+    GDELT_EMPTY_EVENT_COLUMNS,
+    GDELT_EMPTY_MENTION_COLUMNS,
+    GDELT_EVENT_COLUMNS,
+    GDELT_MENTION_COLUMNS,
+    gdelt_event_row,
+    gdelt_mention_row,
+)
+from sample_corpus import CORPUS_FOLDER, PAGES_FOLDER
+from tests.test_cli import run_cli
+
+MANIFEST = json.loads((CORPUS_FOLDER / "manifest.json").read_text())
+KENYA = [item for item in MANIFEST if item.get("story") == "kenya-mombasa-fuel-protest-arrests-2026-11-27"]
+# GDELT's own column list, where the checkout has it beside the project (not shipped with newsbeam).
+REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
+# GDELT's codebook types as DuckDB types.
+DUCKDB_TYPES = {"INTEGER": "BIGINT", "FLOAT": "DOUBLE", "STRING": "VARCHAR"}
+EVENT_TYPES = {
+    **{column: "VARCHAR" for column in GDELT_EVENT_COLUMNS},
+    **{column: "BIGINT" for column in ("GLOBALEVENTID", "SQLDATE", "MonthYear", "Year", "IsRootEvent", "QuadClass",
+                                       "NumMentions", "NumSources", "NumArticles", "ActionGeo_Type", "DATEADDED")},
+    **{column: "DOUBLE" for column in ("FractionDate", "GoldsteinScale", "AvgTone", "ActionGeo_Lat", "ActionGeo_Long")},
+}  # fmt: skip
+MENTION_TYPES = {
+    **{column: "BIGINT" for column in GDELT_MENTION_COLUMNS},
+    **{column: "VARCHAR" for column in ("MentionSourceName", "MentionIdentifier", "MentionDocTranslationInfo", "Extras")},
+    "MentionDocTone": "DOUBLE",
+}
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory) -> Path:
+    """A run of the sample corpus' reported-many-times stories, exported for today (UTC)."""
+    base = tmp_path_factory.mktemp("gdelt")
+    pages = base / "pages"
+    pages.mkdir()
+    for item in MANIFEST:
+        if item.get("story"):
+            (pages / item["file"]).symlink_to(PAGES_FOLDER / item["file"])
+    output = base / "out"
+    assert main(["run", "--html-dir", str(pages), "--output", str(output), "--quiet"]) == 0
+    today = datetime.datetime.now(datetime.timezone.utc).date().isoformat()
+    assert main(["export", "gdelt", "--output", str(output), "--since", today, "--to", str(base / "gdelt")]) == 0
+    return base / "gdelt"
+
+
+def files(folder: Path) -> tuple[Path, Path]:
+    (events,) = folder.glob("*.export.CSV")
+    (mentions,) = folder.glob("*.mentions.CSV")
+    return events, mentions
+
+
+def test_our_column_lists_are_gdelts():
+    if not REFERENCE.is_dir():
+        pytest.skip("GDELT's column reference is not beside this checkout")
+    for name, ours in (("events", GDELT_EVENT_COLUMNS), ("mentions", GDELT_MENTION_COLUMNS)):
+        with open(REFERENCE / f"gdelt2_{name}_schema.csv", newline="", encoding="utf-8") as reference:
+            assert tuple(row["name"] for row in csv.DictReader(reference)) == ours
+
+
+def test_every_line_has_gdelts_column_count(exported):
+    events, mentions = files(exported)
+    for path, width in ((events, 61), (mentions, 16)):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        assert lines and all(len(line.split("\t")) == width for line in lines)
+
+
+def test_pandas_reads_the_files_with_gdelts_header(exported):
+    events_path, mentions_path = files(exported)
+    events = pd.read_csv(events_path, sep="\t", header=None, names=GDELT_EVENT_COLUMNS, dtype={"EventCode": str,
+                         "EventBaseCode": str, "EventRootCode": str}, quoting=csv.QUOTE_NONE)  # fmt: skip
+    mentions = pd.read_csv(mentions_path, sep="\t", header=None, names=GDELT_MENTION_COLUMNS, quoting=csv.QUOTE_NONE)
+    assert events["EventRootCode"].str.fullmatch(r"\d\d").all() and events["QuadClass"].between(1, 4).all()
+    assert set(mentions["GLOBALEVENTID"]) == set(events["GLOBALEVENTID"])  # every event first seen today
+    assert events["GLOBALEVENTID"].is_unique
+    widest = events.sort_values(["NumSources", "GLOBALEVENTID"], ascending=False).iloc[0]
+    assert (widest["NumSources"], widest["Actor1Code"], widest["EventBaseCode"]) == (len(KENYA), "KENCOP", "173")
+    assert widest["ActionGeo_CountryCode"] == "KE" and widest["ActionGeo_Type"] == 4
+    assert (mentions["GLOBALEVENTID"] == widest["GLOBALEVENTID"]).sum() == widest["NumMentions"]
+
+
+def test_duckdb_reads_the_files_with_gdelts_header_and_types(exported):
+    events_path, mentions_path = files(exported)
+    connection = duckdb.connect()
+
+    def read(path: Path, types: dict[str, str], order: tuple[str, ...]) -> str:
+        columns = ", ".join(f"'{name}': '{types[name]}'" for name in order)
+        return f"read_csv('{path}', delim = '\\t', header = false, quote = '', columns = {{{columns}}})"
+
+    events = read(events_path, EVENT_TYPES, GDELT_EVENT_COLUMNS)
+    mentions = read(mentions_path, MENTION_TYPES, GDELT_MENTION_COLUMNS)
+    joined = connection.sql(
+        f"""select e.NumMentions, count(*) as n from {events} e join {mentions} m using (GLOBALEVENTID)
+            group by e.GLOBALEVENTID, e.NumMentions"""
+    ).fetchall()
+    assert joined and all(mentions_counted == n for mentions_counted, n in joined)
+    (first, last), = connection.sql(f"select min(SQLDATE), max(SQLDATE) from {events}").fetchall()
+    assert 20261101 <= first <= last <= 20261130  # the stories' November days, typed as integers
+
+
+def test_columns_newsbeam_cannot_fill_are_empty_and_the_rest_are_filled(exported):
+    events_path, mentions_path = files(exported)
+    for path, columns, empty in (
+        (events_path, GDELT_EVENT_COLUMNS, GDELT_EMPTY_EVENT_COLUMNS),
+        (mentions_path, GDELT_MENTION_COLUMNS, GDELT_EMPTY_MENTION_COLUMNS),
+    ):
+        rows = [dict(zip(columns, line.split("\t"))) for line in path.read_text(encoding="utf-8").splitlines()]
+        assert all(row[column] == "" for row in rows for column in empty)
+        never_filled = {column for column in columns if all(row[column] == "" for row in rows)}
+        assert never_filled == set(empty)
+
+
+def test_a_second_export_to_the_same_files_is_refused_and_changes_nothing(exported, tmp_path, capsys):
+    before = {path: path.read_bytes() for path in exported.iterdir()}
+    output = tmp_path / "out"
+    (output / "events").mkdir(parents=True)
+    today = datetime.datetime.now(datetime.timezone.utc).date().isoformat()
+    code, _, err = run_cli(capsys, "export", "gdelt", "--output", str(output), "--since", today, "--to", str(exported))
+    assert code == EXIT_USAGE and "never replaces" in err and len(err.strip().splitlines()) == 1
+    assert {path: path.read_bytes() for path in exported.iterdir()} == before
+
+
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        (["--since", "2026-02-30"], "--since '2026-02-30' is not a date"),
+        (["--since", "2026-11-30", "--until", "2026-11-01"], "is before --since"),
+    ],
+)
+def test_bad_dates_are_usage_errors(tmp_path, capsys, arguments, message):
+    (tmp_path / "out" / "events").mkdir(parents=True)
+    code, _, err = run_cli(capsys, "export", "gdelt", "--output", str(tmp_path / "out"), "--to", str(tmp_path / "g"), *arguments)
+    assert code == EXIT_USAGE and message in err and "Traceback" not in err
+    assert not (tmp_path / "g").exists()
+
+
+text = st.one_of(st.none(), st.text(max_size=40))
+
+
+@given(name=text, url=st.text(min_size=1, max_size=60), tone=st.one_of(st.none(), st.floats(-100, 100)))
+def test_any_text_stays_inside_its_field(name, url, tone):
+    summary = {
+        "event_key": "0123456789abcdef0123456789abcdef", "event_date": datetime.date(2026, 11, 27),
+        "actor1_code": "KENCOP", "actor1_name": name, "actor1_country_code": "KEN", "actor1_type": "COP",
+        "actor2_code": None, "actor2_name": name, "actor2_country_code": None, "actor2_type": None,
+        "event_code": "173", "event_base_code": "173", "event_root_code": "17", "quad_class": 4, "goldstein": -5.0,
+        "is_root_event": True, "action_geo_name": name, "action_geo_country_code": "KEN", "action_geo_adm1_code": None,
+        "action_geo_lat": None, "action_geo_lon": None, "action_geo_feature_id": None, "action_geo_feature_type": None,
+        "action_geo_fips_country_code": None, "first_seen": datetime.datetime(2026, 11, 27, 9, tzinfo=datetime.timezone.utc),
+        "num_mentions": 1, "num_articles": 1, "num_sources": 1, "avg_tone": tone, "url": url,
+    }  # fmt: skip
+    mention = {
+        "event_key": summary["event_key"], "first_seen": summary["first_seen"], "added_at": summary["first_seen"],
+        "url": url, "canonical_url": None, "source_domain": name, "sentence_index": 0, "confidence": 0.5,
+        "text_length": 10, "tone": tone,
+    }  # fmt: skip
+    for row, width in ((gdelt_event_row(summary), 61), (gdelt_mention_row(mention), 16)):
+        line = "\t".join(row)
+        assert len(line.split("\t")) == width and "\n" not in line and "\r" not in line
