@@ -234,7 +234,7 @@ class Coder:
         if history_before is not None and opening is not None and opening < history_before:
             return []  # "In 1970, he suspended the constitution": history told as background
         words = parse_token_words(parse, tokens, ready.tokens[0].start)
-        actor_words = {words[position] for actor in actors for position in range(actor.start, actor.end)} - {None}
+        actor_words = frozenset(words[p] for actor in actors for p in range(actor.start, actor.end) if words[p] is not None)
         matches = [match for match in ready.matches if not self._misread(tokens, words, parse, match, actor_words)]
         offtopic = self.relevance.offtopic(sentence, actors) or (
             offtopic_article and not self.relevance.has_political_role(actors)
@@ -348,7 +348,7 @@ class Coder:
         words: Sequence[Optional[int]],
         parse: Parse,
         match: ActionMatch,
-        actor_words: frozenset[int] | set[int] = frozenset(),
+        actor_words: frozenset[int] = frozenset(),
     ) -> bool:
         """Is an action word really a name ("aide Mary Burns said"), a verb whose particle
         changes its sense ("struck down the curfew", "held up the aid"), a verb that is the action
@@ -366,7 +366,7 @@ class Coder:
         ):
             return True
         allowed = self.roles.object_senses.get(tokens[match.start].lower)
-        if allowed is not None and not object_keeps_sense(parse, word, allowed, set(actor_words)):
+        if allowed is not None and not object_keeps_sense(parse, word, allowed, actor_words):
             return True  # "released a letter", "signed false certifications"
         if match.verbal and parse.tags[word] == "JJ" and not tokens[match.start].lower.endswith(("ed", "ing")):
             return True  # "free tuition", "a secure border": an adjective spelled like the verb
@@ -552,7 +552,6 @@ class Coder:
                 found = self._syntactic_roles(tokens, actors, chain, previous, says, parse, words)
             if found is None:
                 sources, targets = source_and_target(self.cues, tokens, actors, chain, previous, says)
-                word = action_word(parse, words, chain.head) if parse is not None else None
                 if word is not None and reported_speech(self.cues, chain.head, says, tokens) is None:
                     sources = inside_report(sources, parse, words, says, word)
             else:

@@ -340,7 +340,7 @@ def years_of_time(parse: Parse, word: int) -> list[int]:
     return years
 
 
-def object_keeps_sense(parse: Parse, word: int, allowed: frozenset[str], actor_words: set[int]) -> bool:
+def object_keeps_sense(parse: Parse, word: int, allowed: frozenset[str], actor_words: frozenset[int]) -> bool:
     """Does the action at ``word`` have an object that keeps its dictionary sense: none at all, a
     name or pronoun, an actor (its head or a modifier in ``actor_words``: "the detained Nigerien
     president") or a head word in ``allowed``? A verb's object is its ``obj`` (a clause is the
