@@ -94,6 +94,7 @@ def run_query(output_dir: str, query: str, output_format: str = "table", out: Op
     if not query.strip():
         raise UsageError("the query is empty")
     connection = connect(output_dir)
+    _refuse_writes(connection, query)
     try:
         relation = connection.sql(query)
         if relation is None:
@@ -115,6 +116,24 @@ def run_query(output_dir: str, query: str, output_format: str = "table", out: Op
     else:
         out.write(format_table(columns, rows) + "\n")
     return len(rows)
+
+
+# `newsbeam sql` reads; a COPY, ATTACH, CREATE ... could overwrite the tables' own files.
+READ_ONLY_STATEMENTS = frozenset({"SELECT", "EXPLAIN"})
+
+
+def _refuse_writes(connection: duckdb.DuckDBPyConnection, query: str) -> None:
+    """Raise UsageError for any statement that is not a query ("copy (...) to 'events/...parquet'"
+    would replace a stored file)."""
+    try:
+        statements = connection.extract_statements(query)
+    except duckdb.Error as error:
+        first_line = (str(error).splitlines() or [type(error).__name__])[0]
+        raise QueryFailed(f"SQL error: {first_line}") from error
+    for statement in statements:
+        kind = statement.type.name
+        if kind not in READ_ONLY_STATEMENTS:
+            raise UsageError(f"newsbeam sql only reads: a {kind} statement is refused (use SELECT)")
 
 
 def _json_value(value: object) -> object:

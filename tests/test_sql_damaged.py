@@ -149,3 +149,15 @@ def test_answers_do_not_depend_on_the_reader_s_time_zone(tmp_path):
 def test_an_output_location_with_pattern_characters_is_a_usage_error(tmp_path, capsys, name):
     assert main(["sql", "select 1", "--output", str(tmp_path / name)]) == EXIT_USAGE
     assert "read as a file pattern" in capsys.readouterr().err
+
+
+def test_a_statement_that_writes_is_refused_and_no_stored_file_changes(output, tmp_path, capsys):
+    stored = sorted(output.rglob("*.parquet"))
+    before = {path: path.read_bytes() for path in stored}
+    target = stored[0]
+    for sql in (f"copy (select 1 as a) to '{target}' (format parquet)", f"attach '{tmp_path / 'x.db'}'"):
+        assert main(["sql", sql, "--output", str(output)]) == EXIT_USAGE
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "only reads" in err
+    assert {path: path.read_bytes() for path in stored} == before
+    assert not (tmp_path / "x.db").exists()
