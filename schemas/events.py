@@ -1,9 +1,9 @@
 """The ``events`` table: CAMEO-coded who-did-what-to-whom events, GDELT-like.
 
-Every column is declared once, in ``_IDENTITY``, ``_CODED``, ``_STAMPS``, ``_PLACE`` and ``_REPORTS``
-below (name, Arrow type, nullable, Python type); the coder's record (``CodedEvent``), the table's row
+Every column is declared once, in ``_IDENTITY``, ``_CODED``, ``_STAMPS``, ``_PLACE``, ``_REPORTS`` and
+``_ACTOR_PLACES`` below (name, Arrow type, nullable, Python type); the coder's record (``CodedEvent``), the table's row
 (``Event``) and the Parquet schema (``EVENTS``) are all built from those lists. Columns added after
-version 4 come last in the file (``_PLACE``, ``_REPORTS``: appended, nullable, with a default of None
+version 4 come last in the file (``_PLACE``, ``_REPORTS``, ``_ACTOR_PLACES``: appended, nullable, with a default of None
 in the records, so code written before them still builds rows).
 """
 
@@ -76,16 +76,34 @@ _REPORTS = (
     Column("event_key", pa.string(), True, Optional[str]),
     Column("tone", pa.float64(), True, Optional[float]),
 )
+# Added in version 6. Where each actor is from or stationed when its own phrase says so ("Kenyan police
+# in Mombasa", "lawmakers from Texas"; transforms/coding/actor_places.py), as GDELT's Actor1Geo_* and
+# Actor2Geo_* columns name it; the fields mean what the action_geo_* ones do.
+_GEO_FIELDS = (
+    ("name", pa.string(), Optional[str]),
+    ("country_code", pa.string(), Optional[str]),
+    ("lat", pa.float64(), Optional[float]),
+    ("lon", pa.float64(), Optional[float]),
+    ("feature_id", pa.int64(), Optional[int]),
+    ("feature_type", pa.string(), Optional[str]),
+    ("adm1_code", pa.string(), Optional[str]),
+    ("fips_country_code", pa.string(), Optional[str]),
+)
+_ACTOR_PLACES = tuple(
+    Column(f"{actor}_geo_{name}", arrow_type, True, python_type)
+    for actor in ("actor1", "actor2")
+    for name, arrow_type, python_type in _GEO_FIELDS
+)
 _PARTITION = (Column(PARTITION_COLUMN, pa.string(), False, str),)
-_COLUMNS = _IDENTITY + _CODED + _STAMPS + _PLACE + _REPORTS + _PARTITION
+_COLUMNS = _IDENTITY + _CODED + _STAMPS + _PLACE + _REPORTS + _ACTOR_PLACES + _PARTITION
 
 CodedEvent = NamedTuple(  # type: ignore[misc]
     "CodedEvent",
     [(column.name, column.python_type) for column in _CODED]
     + [("event_date", str)]
-    + [(column.name, column.python_type) for column in _PLACE],
+    + [(column.name, column.python_type) for column in _PLACE + _ACTOR_PLACES],
 )
-CodedEvent.__new__.__defaults__ = (None,) * len(_PLACE)
+CodedEvent.__new__.__defaults__ = (None,) * len(_PLACE + _ACTOR_PLACES)
 CodedEvent.__doc__ = """One event as the coder sees it: everything that comes from the text and its date.
 
 ``code_text`` returns these; the pipeline adds the article's identity to make an ``Event``.
@@ -93,9 +111,12 @@ CodedEvent.__doc__ = """One event as the coder sees it: everything that comes fr
 
 Event = NamedTuple(  # type: ignore[misc]
     "Event",
-    [(column.name, column.python_type) for column in _IDENTITY + _CODED + _STAMPS + _PARTITION + _PLACE + _REPORTS],
+    [
+        (column.name, column.python_type)
+        for column in _IDENTITY + _CODED + _STAMPS + _PARTITION + _PLACE + _REPORTS + _ACTOR_PLACES
+    ],
 )
-Event.__new__.__defaults__ = (None,) * len(_PLACE + _REPORTS)
+Event.__new__.__defaults__ = (None,) * len(_PLACE + _REPORTS + _ACTOR_PLACES)
 Event.__doc__ = """A row of the ``events`` table: a coded event tied to its article, stamped when it was
 added (``added_at``, UTC; ``ingest_date`` is its UTC day, the partition)."""
 

@@ -12,7 +12,7 @@ folders. ``tests/test_schema_versions.py`` holds the rule against recorded colum
 
 from __future__ import annotations
 
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 
 SCHEMA_CHANGES: dict[str, str] = {
     "1": "first release",
@@ -27,5 +27,9 @@ SCHEMA_CHANGES: dict[str, str] = {
         "articles.tone, tone_positive, tone_negative, tone_polarity; events.action_geo_feature_id, "
         "action_geo_feature_type, action_geo_adm1_code, action_geo_fips_country_code, event_key, tone "
         "(all appended, nullable)"
+    ),
+    "6": (
+        "events.actor1_geo_* and actor2_geo_* (name, country_code, lat, lon, feature_id, feature_type, "
+        "adm1_code, fips_country_code): the place each actor's own phrase ties it to (appended, nullable)"
     ),
 }

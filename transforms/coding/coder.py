@@ -24,7 +24,8 @@ from transforms.coding.actors import UNKNOWN_COUNTRY, Actor
 from transforms.coding.chains import Chain, chains
 from transforms.coding.context import article_context, is_offtopic_lead, remembered
 from transforms.coding.dates import DateLike, event_date, opening_year, parse_date
-from transforms.coding.geo import Place
+from transforms.coding.actor_places import actor_place
+from transforms.coding.geo import Place, geo_columns
 from transforms.coding.lexicon import Lexicon
 from transforms.coding.reporting import (
     action_word,
@@ -66,7 +67,7 @@ from transforms.coding.word_order import (
     source_and_target,
 )
 
-CODER_VERSION = "newsbeam-coder 0.4"
+CODER_VERSION = "newsbeam-coder 0.5"
 # Sentences of the lead paragraph up to this many count as root events (GDELT's IsRootEvent).
 ROOT_SENTENCES = 3
 # The first sentences that decide whether a whole article is off-topic (sport, business ...).
@@ -252,7 +253,15 @@ class Coder:
         for chain, source, target in pairs:
             doer = source or self._local_authority(chain, place)
             done_to = target
-            located = self._localised(tokens, doer, target, home), self._localised(tokens, target, doer, home)
+            actor_places = (
+                actor_place(tokens, words, parse, doer, self.gazetteer),
+                actor_place(tokens, words, parse, done_to, self.gazetteer),
+            )
+            # "Mombasa police": a role's own place says whose it is, before the sentence's place does.
+            placed = self._of_country(doer, actor_places[0]), self._of_country(done_to, actor_places[1])
+            if None in placed or placed[0].code != placed[1].code:
+                doer, done_to = placed
+            located = self._localised(tokens, doer, done_to, home), self._localised(tokens, done_to, doer, home)
             # Locating both sides must not turn two actors into one ("the government buildings").
             if None in located or located[0].code != located[1].code:
                 doer, done_to = located
@@ -260,8 +269,13 @@ class Coder:
                 located = self._of_country(doer, home_country), self._of_country(done_to, home_country)
                 if None in located or located[0].code != located[1].code:
                     doer, done_to = located
-            if doer is None or done_to is None or doer.code != done_to.code or doer.name != done_to.name:
-                events.append(self._event(sentence, sentence_index, is_root, chain, doer, done_to, when, place))
+            if doer is not None and done_to is not None and doer.code == done_to.code and doer.name == done_to.name:
+                continue
+            event = self._event(sentence, sentence_index, is_root, chain, doer, done_to, when, place, actor_places)
+            # "troops fired on protesters, killing two": two verbs of one action by the same actors
+            # are one event, not two identical rows.
+            if event not in events:
+                events.append(event)
         return events
 
     def _may_have_event(self, sentence: str, known_names: Optional[dict[str, Actor]] = None) -> bool:
@@ -288,10 +302,10 @@ class Coder:
             return actor
         return actor._replace(code=home.country + actor.code[len(UNKNOWN_COUNTRY) :], country=home.country)
 
-    def _of_country(self, actor: Optional[Actor], country: Place) -> Optional[Actor]:
-        """An actor without a country given the article's country, unless it is someone's
-        ("its citizens")."""
-        if actor is None or country.country is None or not actor.code.startswith(UNKNOWN_COUNTRY):
+    def _of_country(self, actor: Optional[Actor], country: Optional[Place]) -> Optional[Actor]:
+        """An actor without a country given the country of ``country`` (the article's, or the
+        actor's own place), unless it is someone's ("its citizens")."""
+        if actor is None or country is None or country.country is None or not actor.code.startswith(UNKNOWN_COUNTRY):
             return actor
         return actor._replace(code=country.country + actor.code[len(UNKNOWN_COUNTRY) :], country=country.country)
 
@@ -635,6 +649,7 @@ class Coder:
         target: Optional[Actor],
         when: str,
         place: Optional[Place],
+        actor_places: tuple[Optional[Place], Optional[Place]] = (None, None),
     ) -> CodedEvent:
         info = self.lexicon.codes[chain.code]
         return CodedEvent(
@@ -655,16 +670,11 @@ class Coder:
             goldstein=info.goldstein,
             plover_type=info.plover_type,
             is_root_event=is_root,
-            action_geo_name=place.name if place else None,
-            action_geo_country_code=place.country if place else None,
-            action_geo_lat=place.lat if place else None,
-            action_geo_lon=place.lon if place else None,
             confidence=self._confidence(chain, source, target),
             event_date=when,
-            action_geo_feature_id=place.feature_id if place else None,
-            action_geo_feature_type=place.feature_type if place else None,
-            action_geo_adm1_code=place.adm1_code if place else None,
-            action_geo_fips_country_code=place.fips_country if place else None,
+            **geo_columns("action_geo_", place),
+            **geo_columns("actor1_geo_", actor_places[0]),
+            **geo_columns("actor2_geo_", actor_places[1]),
         )
 
     @staticmethod

@@ -46,6 +46,19 @@ class Place(NamedTuple):
     fips_country: Optional[str] = None
 
 
+def geo_columns(prefix: str, place: Optional[Place]) -> dict[str, object]:
+    """``place`` as the events table's ``<prefix>name``, ``country_code``, ``lat``, ``lon``,
+    ``feature_id``, ``feature_type``, ``adm1_code`` and ``fips_country_code`` columns (all None
+    without a place)."""
+    values = (
+        (place.name, place.country, place.lat, place.lon, place.feature_id, place.feature_type, place.adm1_code, place.fips_country)
+        if place is not None
+        else (None,) * 8
+    )
+    names = ("name", "country_code", "lat", "lon", "feature_id", "feature_type", "adm1_code", "fips_country_code")
+    return {prefix + name: value for name, value in zip(names, values)}
+
+
 # A city as the gazetteer keeps it: population, then Place's fields.
 _City = tuple[int, str, Optional[str], float, float, int, str, Optional[str], Optional[str]]
 
