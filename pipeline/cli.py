@@ -9,7 +9,7 @@ import argparse
 import logging
 import os
 import sys
-from typing import Optional, Sequence
+from typing import NoReturn, Optional, Sequence
 
 from pipeline.errors import UsageError, one_line
 
@@ -19,6 +19,7 @@ EXIT_USAGE = 2
 EXIT_LOCKED = 75
 EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 143
+COMMANDS = "{run,code,clean,sql,schema,compact,check,export}"
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -26,21 +27,41 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = _build_parser()
     args, extra = parser.parse_known_args(argv)
     if args.command is None:
-        parser.print_help(sys.stderr)
-        return EXIT_USAGE
+        parser.error(f"a command is needed: one of {COMMANDS}")
     if extra and args.command != "run":
-        parser.error(f"unrecognised arguments: {' '.join(extra)}")
+        print(usage_line(command_name(args), f"unrecognised arguments: {' '.join(extra)}"), file=sys.stderr)
+        return EXIT_USAGE
     from transforms.sinks.interrupts import interrupts_as_exceptions
 
     with interrupts_as_exceptions():
         return _dispatch(args, extra)
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line on stderr, ``newsbeam CMD: error: ...``,
+    with a pointer to ``--help`` instead of the usage block argparse prints first; exit status 2.
+
+    Subcommand parsers are of the same class (argparse makes them with their parent's class)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, usage_line(self.prog, message) + "\n")
+
+
+def usage_line(prog: str, message: str) -> str:
+    """The one line a malformed command line gets: ``newsbeam sql: error: ... (see newsbeam sql --help)``."""
+    return f"{prog}: error: {message} (see {prog} --help)"
+
+
+def command_name(args: argparse.Namespace) -> str:
+    """The command as typed and as its parser names itself: ``newsbeam sql``, ``newsbeam export gdelt``."""
+    return " ".join(["newsbeam", args.command, *([args.export_format] if args.command == "export" else [])])
+
+
 def _dispatch(args: argparse.Namespace, extra: Sequence[str]) -> int:
     """Run one command; every expected failure becomes one line on stderr and an exit status."""
     from pipeline.output_lock import OutputLocked
 
-    name = f"newsbeam {args.command}"
+    name = command_name(args)
     try:
         return args.func(args, extra)
     except UsageError as error:
@@ -80,11 +101,9 @@ def _build_parser() -> argparse.ArgumentParser:
     from pipeline.schema_ddl import DEFAULT_DATASET, FORMATS, LOCATION_PLACEHOLDER
     from pipeline.sql import OUTPUT_FORMATS
 
-    parser = argparse.ArgumentParser(
-        prog="newsbeam", description="News feeds to geopolitical event data, on Apache Beam."
-    )
+    parser = OneLineParser(prog="newsbeam", description="News feeds to geopolitical event data, on Apache Beam.")
     parser.add_argument("--version", action="version", version=version_text())
-    commands = parser.add_subparsers(dest="command", metavar="{run,code,clean,sql,schema,compact,check,export}")
+    commands = parser.add_subparsers(dest="command", metavar=COMMANDS)
 
     run = commands.add_parser(
         "run", help="run the pipeline on one source (--feeds, --urls, --html-dir or --sample)",
@@ -115,7 +134,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "output folder in an engine (columns, types, the ingest_date partition), or the schemas as JSON.",
     )
     schema.add_argument("table", nargs="?", metavar="TABLE", help="articles, events or errors (default: all three)")
-    # Checked by the command, not by argparse `choices`, so a wrong value is one line, not a usage block.
+    # Checked once, by schema_ddl.render (which other callers use too), not again by argparse `choices`.
     schema.add_argument("--format", required=True, metavar="{" + ",".join(FORMATS) + "}", help="the engine, or json")
     schema.add_argument(
         "--location", default=LOCATION_PLACEHOLDER, metavar="URI",
@@ -228,21 +247,26 @@ def _syntax_model_problem() -> Optional[str]:
 def _code(args: argparse.Namespace, _: Sequence[str]) -> int:
     from pipeline.jsonl import code_handler
 
-    return _jsonl(args, code_handler, ("text",))
+    return _jsonl(args, code_handler, ("text",), "events")
 
 
 def _clean(args: argparse.Namespace, _: Sequence[str]) -> int:
     from pipeline.jsonl import clean_handler
 
-    return _jsonl(args, clean_handler, ("html",))
+    return _jsonl(args, clean_handler, ("html",), "articles")
 
 
-def _jsonl(args: argparse.Namespace, make_handler, required: tuple[str, ...]) -> int:
+def _jsonl(args: argparse.Namespace, make_handler, required: tuple[str, ...], outputs: str) -> int:
+    """Exit status 0 when every line was used (an empty input too, said on stderr, since an empty
+    output alone cannot tell it from a wrong file), 1 when some were skipped."""
     from pipeline.jsonl import open_text, require_distinct_files, transform_lines
 
     require_distinct_files(args.input, args.output)
     with open_text(args.input, "r") as source, open_text(args.output, "w") as sink:
         read, rejected = transform_lines(source, sink, make_handler(), required)
+    if not read:
+        source_name = "stdin" if args.input == "-" else repr(args.input)
+        print(f"newsbeam {args.command}: read 0 lines from {source_name}; wrote 0 {outputs}", file=sys.stderr)
     if rejected:
         print(f"newsbeam {args.command}: {rejected} of {read} lines skipped", file=sys.stderr)
         return 1
@@ -284,12 +308,14 @@ def _compact(args: argparse.Namespace, _: Sequence[str]) -> int:
 def _export_gdelt(args: argparse.Namespace, _: Sequence[str]) -> int:
     import datetime
 
-    from pipeline.export_gdelt import export_gdelt, parse_day
+    from pipeline.export_gdelt import export_days, export_gdelt
     from pipeline.output import absolute_output
 
-    since = parse_day("--since", args.since)
-    until = parse_day("--until", args.until) if args.until else datetime.datetime.now(datetime.timezone.utc).date()
-    exported = export_gdelt(absolute_output(args.output), since, until, absolute_output(args.to))
+    since, until = export_days(args.since, args.until, today=datetime.datetime.now(datetime.timezone.utc).date())
+    folder = absolute_output(args.to)
+    exported = export_gdelt(absolute_output(args.output), since, until, folder)
+    if exported.created_folder:
+        print(f"Created the folder {folder}")
     print(f"Wrote {exported.events} events to {exported.events_path}")
     print(f"Wrote {exported.mentions} mentions to {exported.mentions_path}")
     return 0

@@ -8,7 +8,8 @@ from it. Columns (``EVENT_SUMMARY_COLUMNS``):
 
 - the event as its most representative mention codes it (the events columns of the same names): a
   mention in an article's lead first (``is_root_event``), then the highest ``confidence``, then the
-  earliest added, then ``event_id``; its ``sentence`` and ``url`` (its article's canonical URL, else the
+  earliest added, then ``event_id``; with its actors' places (``actor1_geo_*``, ``actor2_geo_*``); its
+  ``sentence`` and ``url`` (its article's canonical URL, else the
   event's ``url``) are the ones shown;
 - ``first_seen`` / ``last_seen``: the earliest and latest ``added_at`` of its mentions (UTC; when
   newsbeam stored them, GDELT's DATEADDED), ``first_published_at`` / ``last_published_at`` the same
@@ -34,6 +35,10 @@ with mentions as (
            e.event_code, e.event_base_code, e.event_root_code, e.quad_class, e.goldstein, e.is_root_event,
            e.action_geo_name, e.action_geo_country_code, e.action_geo_adm1_code, e.action_geo_lat, e.action_geo_lon,
            e.action_geo_feature_id, e.action_geo_feature_type, e.action_geo_fips_country_code, e.tone, e.added_at,
+           e.actor1_geo_name, e.actor1_geo_country_code, e.actor1_geo_adm1_code, e.actor1_geo_lat,
+           e.actor1_geo_lon, e.actor1_geo_feature_id, e.actor1_geo_feature_type, e.actor1_geo_fips_country_code,
+           e.actor2_geo_name, e.actor2_geo_country_code, e.actor2_geo_adm1_code, e.actor2_geo_lat,
+           e.actor2_geo_lon, e.actor2_geo_feature_id, e.actor2_geo_feature_type, e.actor2_geo_fips_country_code,
            a.source_domain, a.published_at,
            row_number() over (partition by e.event_key
                               order by e.is_root_event desc, e.confidence desc, e.added_at, e.event_id) as mention_rank,
@@ -61,6 +66,10 @@ select c.event_key, m.event_date,
        m.event_code, m.event_base_code, m.event_root_code, m.quad_class, m.goldstein, m.is_root_event,
        m.action_geo_name, m.action_geo_country_code, m.action_geo_adm1_code, m.action_geo_lat, m.action_geo_lon,
        m.action_geo_feature_id, m.action_geo_feature_type, m.action_geo_fips_country_code,
+       m.actor1_geo_name, m.actor1_geo_country_code, m.actor1_geo_adm1_code, m.actor1_geo_lat,
+       m.actor1_geo_lon, m.actor1_geo_feature_id, m.actor1_geo_feature_type, m.actor1_geo_fips_country_code,
+       m.actor2_geo_name, m.actor2_geo_country_code, m.actor2_geo_adm1_code, m.actor2_geo_lat,
+       m.actor2_geo_lon, m.actor2_geo_feature_id, m.actor2_geo_feature_type, m.actor2_geo_fips_country_code,
        c.first_seen, c.last_seen, c.first_published_at, c.last_published_at,
        c.num_mentions, c.num_articles, c.num_sources, c.avg_tone, c.root_event_share,
        m.sentence, m.url
@@ -73,6 +82,10 @@ EVENT_SUMMARY_COLUMNS = (
     "event_code", "event_base_code", "event_root_code", "quad_class", "goldstein", "is_root_event",
     "action_geo_name", "action_geo_country_code", "action_geo_adm1_code", "action_geo_lat", "action_geo_lon",
     "action_geo_feature_id", "action_geo_feature_type", "action_geo_fips_country_code",
+    "actor1_geo_name", "actor1_geo_country_code", "actor1_geo_adm1_code", "actor1_geo_lat",
+    "actor1_geo_lon", "actor1_geo_feature_id", "actor1_geo_feature_type", "actor1_geo_fips_country_code",
+    "actor2_geo_name", "actor2_geo_country_code", "actor2_geo_adm1_code", "actor2_geo_lat",
+    "actor2_geo_lon", "actor2_geo_feature_id", "actor2_geo_feature_type", "actor2_geo_fips_country_code",
     "first_seen", "last_seen", "first_published_at", "last_published_at",
     "num_mentions", "num_articles", "num_sources", "avg_tone", "root_event_share",
     "sentence", "url",

@@ -17,15 +17,20 @@ the signed 64-bit integers GDELT's tools use; the same event has the same id in 
 The columns newsbeam leaves empty are listed in the README (``GDELT_EMPTY_*``).
 
 Files are written through Beam's FileSystems (a local folder, ``gs://`` or ``s3://``), each under a
-temporary name and then renamed into place; an export never replaces a file that exists.
+temporary name and then renamed into place; an export never replaces a file that exists: when the
+folder already holds a file of the same name (an export of the same days), the export is refused.
+A local folder that does not exist is created.
 """
 
 from __future__ import annotations
 
 import datetime
+import os
+import secrets
 from typing import Any, Iterable, NamedTuple, Optional, Sequence
+from urllib.parse import urlsplit
 
-from pipeline.errors import UsageError
+from pipeline.errors import UsageError, one_line
 
 # GDELT 2.0's column names in file order (the GDELT 2.0 Event Codebook: 61 event columns, 16 mention
 # columns).
@@ -51,13 +56,12 @@ GDELT_MENTION_COLUMNS = (
     "MentionDocLen", "MentionDocTone", "MentionDocTranslationInfo", "Extras",
 )  # fmt: skip
 # What newsbeam cannot fill (the README lists them): CAMEO actor attributes its coder does not code,
-# where the actors are tied to, GAUL ADM2 codes, character offsets, translation provenance.
+# GAUL ADM2 codes, character offsets, translation provenance.
 GDELT_EMPTY_EVENT_COLUMNS = tuple(
     f"Actor{n}{attribute}"
     for n in (1, 2)
     for attribute in ("KnownGroupCode", "EthnicCode", "Religion1Code", "Religion2Code", "Type2Code", "Type3Code")
-) + tuple(f"Actor{n}Geo_{field}" for n in (1, 2) for field in ("Type", "FullName", "CountryCode", "ADM1Code",
-    "ADM2Code", "Lat", "Long", "FeatureID")) + ("ActionGeo_ADM2Code",)  # fmt: skip
+) + ("Actor1Geo_ADM2Code", "Actor2Geo_ADM2Code", "ActionGeo_ADM2Code")
 GDELT_EMPTY_MENTION_COLUMNS = (
     "Actor1CharOffset", "Actor2CharOffset", "ActionCharOffset", "MentionDocTranslationInfo", "Extras",
 )  # fmt: skip
@@ -80,12 +84,14 @@ MENTIONS_SQL = """select e.event_key, s.first_seen, e.added_at, e.url, e.sentenc
 
 
 class Exported(NamedTuple):
-    """What an export wrote: each file's path and its number of rows."""
+    """What an export wrote: each file's path and its number of rows, and whether the export
+    created the (local) folder they are in."""
 
     events_path: str
     events: int
     mentions_path: str
     mentions: int
+    created_folder: bool
 
 
 def global_event_id(event_key: str) -> int:
@@ -96,8 +102,6 @@ def global_event_id(event_key: str) -> int:
 def gdelt_event_row(summary: dict[str, Any]) -> list[str]:
     """One ``event_summary`` row (column name -> value) as GDELT's 61 event fields, as text."""
     day: datetime.date = summary["event_date"]
-    feature_type, fips = summary["action_geo_feature_type"], summary["action_geo_fips_country_code"]
-    geo_type = _GEO_TYPE.get((feature_type, fips == _US_FIPS)) if feature_type else None
     values: dict[str, Any] = {
         "GLOBALEVENTID": global_event_id(summary["event_key"]),
         "SQLDATE": day.strftime("%Y%m%d"),
@@ -115,17 +119,6 @@ def gdelt_event_row(summary: dict[str, Any]) -> list[str]:
         "NumSources": summary["num_sources"],
         "NumArticles": summary["num_articles"],
         "AvgTone": summary["avg_tone"],
-        "ActionGeo_Type": geo_type,
-        "ActionGeo_FullName": summary["action_geo_name"],
-        "ActionGeo_CountryCode": fips,
-        # GDELT gives a country-level place its country code here, and a country or ADM1 place its
-        # code as FeatureID; a city has a numeric id (GeoNames' here, GNS' in GDELT).
-        "ActionGeo_ADM1Code": summary["action_geo_adm1_code"] or (fips if geo_type == 1 else None),
-        "ActionGeo_Lat": summary["action_geo_lat"],
-        "ActionGeo_Long": summary["action_geo_lon"],
-        "ActionGeo_FeatureID": summary["action_geo_feature_id"] if feature_type == "city" else (
-            summary["action_geo_adm1_code"] or fips
-        ),
         "DATEADDED": _timestamp(summary["first_seen"]),
         "SOURCEURL": summary["url"],
     }
@@ -135,7 +128,28 @@ def gdelt_event_row(summary: dict[str, Any]) -> list[str]:
         values[f"Actor{n}Name"] = name.upper() if name else None
         values[f"Actor{n}CountryCode"] = summary[f"actor{n}_country_code"]
         values[f"Actor{n}Type1Code"] = summary[f"actor{n}_type"]
+        values.update(_gdelt_geo(f"Actor{n}Geo_", summary, f"actor{n}_geo_"))
+    values.update(_gdelt_geo("ActionGeo_", summary, "action_geo_"))
     return [_field(values.get(column)) for column in GDELT_EVENT_COLUMNS]
+
+
+def _gdelt_geo(gdelt_prefix: str, summary: dict[str, Any], prefix: str) -> dict[str, Any]:
+    """A place of the summary (the ``<prefix>*`` columns) as GDELT's ``<gdelt_prefix>*`` fields."""
+    feature_type, fips = summary[prefix + "feature_type"], summary[prefix + "fips_country_code"]
+    geo_type = _GEO_TYPE.get((feature_type, fips == _US_FIPS)) if feature_type else None
+    return {
+        gdelt_prefix + "Type": geo_type,
+        gdelt_prefix + "FullName": summary[prefix + "name"],
+        gdelt_prefix + "CountryCode": fips,
+        # GDELT gives a country-level place its country code here, and a country or ADM1 place its
+        # code as FeatureID; a city has a numeric id (GeoNames' here, GNS' in GDELT).
+        gdelt_prefix + "ADM1Code": summary[prefix + "adm1_code"] or (fips if geo_type == 1 else None),
+        gdelt_prefix + "Lat": summary[prefix + "lat"],
+        gdelt_prefix + "Long": summary[prefix + "lon"],
+        gdelt_prefix + "FeatureID": summary[prefix + "feature_id"] if feature_type == "city" else (
+            summary[prefix + "adm1_code"] or fips
+        ),
+    }
 
 
 def gdelt_mention_row(mention: dict[str, Any]) -> list[str]:
@@ -179,7 +193,7 @@ def export_file_names(since: datetime.date, until: datetime.date) -> tuple[str, 
     return f"{stem}.export.CSV", f"{stem}.mentions.CSV"
 
 
-def parse_day(option: str, text: str) -> datetime.date:
+def _parse_day(option: str, text: str) -> datetime.date:
     """A ``YYYY-MM-DD`` option value; UsageError naming the option otherwise."""
     try:
         return datetime.date.fromisoformat(text)
@@ -187,32 +201,70 @@ def parse_day(option: str, text: str) -> datetime.date:
         raise UsageError(f"{option} {text!r} is not a date like 2026-11-30") from error
 
 
+def export_days(since: str, until: Optional[str], today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The first and last UTC day of an export from the ``--since`` and ``--until`` values as typed
+    (no ``--until``: ``today``).
+
+    Raises UsageError naming only the options given: a value that is no date, an ``--until`` before
+    ``--since``, or (without ``--until``) a ``--since`` after today.
+    """
+    first = _parse_day("--since", since)
+    if until is None:
+        if first > today:
+            raise UsageError(f"--since {first} is after today ({today}, UTC): nothing can have been added yet")
+        return first, today
+    last = _parse_day("--until", until)
+    if last < first:
+        raise UsageError(f"--until {last} is before --since {first}")
+    return first, last
+
+
 def export_gdelt(output_dir: str, since: datetime.date, until: datetime.date, folder: str) -> Exported:
     """Write the two GDELT files for events first seen and mentions added from ``since`` to ``until``
-    (UTC days, inclusive) into ``folder``.
+    (UTC days, inclusive; ``since <= until``) into ``folder``, creating a local folder that does not exist.
 
-    Raises UsageError when ``until`` is before ``since``, when ``output_dir`` is no newsbeam output, or
-    when a file of the export already exists in ``folder`` (it is never replaced).
+    Raises UsageError when ``folder`` is (or lies under) a file or cannot be written, when ``output_dir``
+    is no newsbeam output, or when a file of the export already exists in ``folder`` (it is never replaced).
     """
     from apache_beam.io.filesystems import FileSystems
 
     from pipeline.sql import connect
 
-    if until < since:
-        raise UsageError(f"--until {until} is before --since {since}")
-    names = export_file_names(since, until)
-    paths = [FileSystems.join(folder, name) for name in names]
-    existing = [path for path in paths if FileSystems.exists(path)]
-    if existing:
-        raise UsageError(f"{existing[0]} exists; an export never replaces a file (choose another --to)")
+    created_folder = _check_local_folder(folder)
+    paths = [FileSystems.join(folder, name) for name in export_file_names(since, until)]
+    _refuse_existing(paths)
     connection = connect(output_dir)
     start = datetime.datetime.combine(since, datetime.time(), datetime.timezone.utc)
     end = datetime.datetime.combine(until + datetime.timedelta(days=1), datetime.time(), datetime.timezone.utc)
     events = [gdelt_event_row(row) for row in _rows(connection, EVENTS_SQL, (start, end))]
     mentions = [gdelt_mention_row(row) for row in _rows(connection, MENTIONS_SQL, (start, end))]
-    for path, rows in zip(paths, (events, mentions)):
-        _write_new(path, rows)
-    return Exported(paths[0], len(events), paths[1], len(mentions))
+    _write_new(folder, paths, (events, mentions))
+    return Exported(paths[0], len(events), paths[1], len(mentions), created_folder)
+
+
+def _check_local_folder(folder: str) -> bool:
+    """Whether ``folder``, a local path, is still to be created; UsageError when it, or the nearest
+    part of it that exists, is a file. A URL (``gs://``, ``s3://``) names no folder to check."""
+    if urlsplit(folder).scheme:
+        return False
+    existing = folder
+    while not os.path.exists(existing) and os.path.dirname(existing) != existing:
+        existing = os.path.dirname(existing)
+    if not os.path.isdir(existing):
+        where = "" if existing == folder else f" lies under {existing!r}, which"
+        raise UsageError(f"--to {folder!r}{where} is a file, not a folder")
+    return existing != folder
+
+
+def _refuse_existing(paths: Sequence[str]) -> None:
+    from apache_beam.io.filesystems import FileSystems
+
+    existing = [path for path in paths if FileSystems.exists(path)]
+    if existing:
+        raise UsageError(
+            f"{existing[0]} exists (an export of the same days); an export never replaces a file: "
+            "choose another --to folder or move the earlier files away"
+        )
 
 
 def _rows(connection: Any, sql: str, parameters: Sequence[Any]) -> Iterable[dict[str, Any]]:
@@ -221,16 +273,29 @@ def _rows(connection: Any, sql: str, parameters: Sequence[Any]) -> Iterable[dict
     return (dict(zip(columns, row)) for row in cursor.fetchall())
 
 
-def _write_new(path: str, rows: Sequence[Sequence[str]]) -> None:
-    """Write under a temporary name beside ``path``, then rename: no reader sees half a file."""
+def _write_new(folder: str, paths: Sequence[str], contents: Sequence[Sequence[Sequence[str]]]) -> None:
+    """Write each file's rows under a temporary name of this export's own, then rename them all into
+    place: no reader sees half a file, and no export is left half written beside a refused one.
+
+    Raises UsageError when the folder cannot be written, or when one of ``paths`` appeared meanwhile
+    (that file is kept; this export's temporary files are removed)."""
     from apache_beam.io.filesystems import FileSystems
 
-    directory, name = FileSystems.split(path)
-    temporary = FileSystems.join(directory, f".{name}.partial")
-    with FileSystems.create(temporary, mime_type="text/tab-separated-values") as sink:
-        for row in rows:
-            sink.write(("\t".join(row) + "\n").encode("utf-8"))
-    if FileSystems.exists(path):  # written by someone else meanwhile: keep theirs, drop ours
-        FileSystems.delete([temporary])
-        raise UsageError(f"{path} appeared during the export; it was left as it is")
-    FileSystems.rename([temporary], [path])
+    token = secrets.token_hex(4)
+    temporaries = []
+    try:
+        for path, rows in zip(paths, contents):
+            directory, name = FileSystems.split(path)
+            temporary = FileSystems.join(directory, f".{name}.{token}.partial")
+            with FileSystems.create(temporary, mime_type="text/tab-separated-values") as sink:
+                temporaries.append(temporary)
+                for row in rows:
+                    sink.write(("\t".join(row) + "\n").encode("utf-8"))
+    except OSError as error:
+        raise UsageError(f"cannot write to --to {folder!r}: {one_line(error)}") from error
+    try:
+        _refuse_existing(paths)
+    except UsageError:
+        FileSystems.delete(temporaries)
+        raise
+    FileSystems.rename(temporaries, list(paths))

@@ -10,7 +10,7 @@ import sys
 from typing import Any, BinaryIO, Callable, Iterator, Optional
 
 from pipeline.errors import UsageError
-from transforms.fetch.urls import safe_split
+from transforms.fetch.urls import UrlProblem, checked_http_url, safe_split
 
 LineHandler = Callable[[dict[str, Any]], list[dict[str, Any]]]
 # Ids are strings or integers a database column can hold; anything else is not an id.
@@ -180,9 +180,22 @@ def _date_field(value: Any) -> Optional[datetime.date]:
 
 
 def _url_field(value: Any) -> Optional[str]:
-    if value is None or isinstance(value, str):
+    """The optional ``url`` of a line: absent, or an absolute http, https or file URL, as the pipeline
+    knows pages (a fetched page by its http(s) URL, a saved one by its file URL); LineRejected otherwise."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise LineRejected(f"url {value!r} is not a string")
+    parts = safe_split(value)
+    if parts is None:
+        raise LineRejected(f"url {value!r} cannot be parsed")
+    if parts.scheme.lower() == "file":
         return value
-    raise LineRejected(f"url {value!r} is not a string")
+    try:
+        checked_http_url(value)
+    except UrlProblem:
+        raise LineRejected(f"url {value!r} is not an absolute http, https or file URL") from None
+    return value
 
 
 def clean_handler() -> LineHandler:
@@ -192,10 +205,7 @@ def clean_handler() -> LineHandler:
     cleaner = Cleaner()
 
     def handle(record: dict[str, Any]) -> list[dict[str, Any]]:
-        url = _url_field(record.get("url"))
-        if url is not None and safe_split(url) is None:
-            raise LineRejected(f"url {url!r} cannot be parsed")
-        page = cleaner.clean(record["html"], url)
+        page = cleaner.clean(record["html"], _url_field(record.get("url")))
         return [
             {
                 "id": record.get("id"),

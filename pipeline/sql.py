@@ -36,6 +36,8 @@ def connect(output_dir: str) -> duckdb.DuckDBPyConnection:
     """
     if "://" in output_dir and not output_dir.startswith("file://"):
         raise UsageError("newsbeam sql reads local output folders; copy remote output locally first")
+    if os.path.exists(output_dir) and not os.path.isdir(output_dir):
+        raise UsageError(f"output location {output_dir!r} is a file, not a folder (give a run's --output folder)")
     if not os.path.isdir(output_dir):
         raise UsageError(f"output folder {output_dir!r} does not exist (run `newsbeam run` first)")
     # Imported here, not at the top: the command line imports this module for OUTPUT_FORMATS, and
@@ -89,16 +91,15 @@ def run_query(output_dir: str, query: str, output_format: str = "table", out: Op
     at call time so redirections apply); returns the number of rows.
 
     Raises QueryFailed("SQL error: <first line of DuckDB's message>") whether DuckDB rejects the
-    query when planning it or only while fetching rows (a failed cast, an unreadable row group).
+    query when planning it or only while fetching rows (a failed cast, an unreadable row group), and
+    UsageError for an empty query, more than one statement, or a statement that is not a query.
     """
     if not query.strip():
         raise UsageError("the query is empty")
     connection = connect(output_dir)
-    _refuse_writes(connection, query)
+    _check_one_query(connection, query)
     try:
         relation = connection.sql(query)
-        if relation is None:
-            return 0
         columns = relation.columns
         rows = relation.fetchall()
     except duckdb.Error as error:
@@ -122,18 +123,26 @@ def run_query(output_dir: str, query: str, output_format: str = "table", out: Op
 READ_ONLY_STATEMENTS = frozenset({"SELECT", "EXPLAIN"})
 
 
-def _refuse_writes(connection: duckdb.DuckDBPyConnection, query: str) -> None:
-    """Raise UsageError for any statement that is not a query ("copy (...) to 'events/...parquet'"
-    would replace a stored file)."""
+def _check_one_query(connection: duckdb.DuckDBPyConnection, query: str) -> None:
+    """Raise UsageError unless ``query`` is exactly one statement and a query: only one result would
+    be printed of several, and any other statement ("copy (...) to 'events/...parquet'") could
+    replace a stored file."""
     try:
         statements = connection.extract_statements(query)
     except duckdb.Error as error:
         first_line = (str(error).splitlines() or [type(error).__name__])[0]
         raise QueryFailed(f"SQL error: {first_line}") from error
+    if not statements:
+        raise UsageError("the query is empty (only comments or semicolons)")
     for statement in statements:
         kind = statement.type.name
         if kind not in READ_ONLY_STATEMENTS:
             raise UsageError(f"newsbeam sql only reads: a {kind} statement is refused (use SELECT)")
+    if len(statements) > 1:
+        raise UsageError(
+            f"newsbeam sql runs one statement, not {len(statements)}: run each with its own `newsbeam sql` "
+            "(or join them into one query with UNION ALL or WITH)"
+        )
 
 
 def _json_value(value: object) -> object:

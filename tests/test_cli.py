@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -57,16 +59,58 @@ def test_bad_option_values_and_run_id(capsys, tmp_path):
 
 
 def test_unknown_subcommand_and_no_subcommand():
-    for argv in (["bogus"], []):
+    for argv, message in ((["bogus"], "invalid choice: 'bogus'"), ([], "a command is needed")):
         completed = subprocess.run([*newsbeam_command(), *argv], capture_output=True, text=True, timeout=60)
         assert completed.returncode == EXIT_USAGE
-        assert "Traceback" not in completed.stderr
-        assert "invalid choice" in completed.stderr or "usage:" in completed.stderr
+        assert completed.stderr.startswith("newsbeam: error: ") and message in completed.stderr
+        assert completed.stderr.count("\n") == 1 and "usage:" not in completed.stderr
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["sql"], "required: query"),
+        (["sql", "select 1", "--format", "xml"], "invalid choice: 'xml'"),
+        (["sql", "select 1", "surplus"], "unrecognised arguments: surplus"),
+        (["code"], "required: --input"),
+        (["clean", "--input"], "expected one argument"),
+        (["schema"], "required: --format"),
+        (["export"], "required: {gdelt}"),
+        (["export", "gdelt", "--since", "2026-11-01"], "required: --to"),
+        (["run", "--sample", "--fetch-workers", "0"], "argument --fetch-workers: must be a positive whole number"),
+        (["run", "--sample", "--urls", "urls.txt"], "not allowed with argument --sample"),
+        (["compact", "--lock-timeout"], "expected one argument"),
+        (["check", "--bogus"], "unrecognised arguments: --bogus"),
+    ],
+)
+def test_every_malformed_command_line_is_one_line_and_exit_2(capsys, argv, message):
+    """argparse printed its usage block before the error; the error line alone says it, and where help is."""
+    code, out, err = run_cli(capsys, *argv)
+    command = "newsbeam " + " ".join(argv[:2] if argv[0] == "export" and len(argv) > 1 else argv[:1])
+    assert code == EXIT_USAGE and out == ""
+    assert err.count("\n") == 1 and err.startswith(f"{command}: error: ") and message in err
+    assert err.endswith(f"(see {command} --help)\n") and "usage:" not in err
+
+
+def test_a_usage_error_of_the_installed_command_is_one_line():
+    completed = subprocess.run([*newsbeam_command(), "sql"], capture_output=True, text=True, timeout=60)
+    assert completed.returncode == EXIT_USAGE and completed.stdout == ""
+    assert completed.stderr == "newsbeam sql: error: the following arguments are required: query (see newsbeam sql --help)\n"
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["sql", "--help"], ["export", "gdelt", "--help"], ["run", "--help"]])
+def test_help_is_still_the_full_help(capsys, argv):
+    code, out, err = run_cli(capsys, *argv)
+    assert code == 0 and err == ""
+    assert out.startswith("usage: newsbeam") and "options:" in out and "--help" in out
 
 
 def test_sql_on_missing_folder_and_bad_query(capsys, tmp_path):
     code, _, err = run_cli(capsys, "sql", "select 1", "--output", str(tmp_path / "missing"))
     assert code == EXIT_USAGE and "does not exist" in err
+    (tmp_path / "a-file").write_text("not an output")
+    code, _, err = run_cli(capsys, "sql", "select 1", "--output", str(tmp_path / "a-file"))
+    assert code == EXIT_USAGE and "is a file, not a folder" in err and "does not exist" not in err
     (tmp_path / "out" / "_state").mkdir(parents=True)
     code, _, err = run_cli(capsys, "sql", "select nonsense from nowhere", "--output", str(tmp_path / "out"))
     assert code == EXIT_FAILED and "SQL error" in err
@@ -104,6 +148,22 @@ def test_code_command_reports_bad_lines_and_exits_non_zero(tmp_path):
     assert all(json.loads(line)["id"] == 1 for line in completed.stdout.splitlines())
 
 
+@pytest.mark.parametrize("command, written", [("code", "events"), ("clean", "articles")])
+def test_an_empty_input_is_said_on_stderr_and_exits_0(tmp_path, command, written):
+    completed = subprocess.run(
+        [*newsbeam_command(), command, "--input", "-"], input="", capture_output=True, text=True, timeout=120
+    )
+    assert completed.returncode == 0 and completed.stdout == ""
+    assert completed.stderr == f"newsbeam {command}: read 0 lines from stdin; wrote 0 {written}\n"
+
+
+def test_an_empty_input_file_is_named(capsys, tmp_path):
+    (tmp_path / "empty.jsonl").write_text("\n  \n")
+    code, _, err = run_cli(capsys, "code", "--input", str(tmp_path / "empty.jsonl"), "--output", str(tmp_path / "o.jsonl"))
+    assert code == 0 and err == f"newsbeam code: read 0 lines from {str(tmp_path / 'empty.jsonl')!r}; wrote 0 events\n"
+    assert (tmp_path / "o.jsonl").read_text() == ""
+
+
 def test_clean_command_extracts_the_article(tmp_path):
     html = (
         "<html lang='en'><head><title>Ministers meet</title></head><body><nav>Home | World | Sport</nav>"
@@ -120,7 +180,10 @@ def test_clean_command_extracts_the_article(tmp_path):
     (record,) = [json.loads(line) for line in completed.stdout.splitlines()]
     assert record["id"] == "p1" and "Paragraph 3 of the report" in record["text"]
     assert "All rights reserved" not in record["text"] and record["language"] == "en"
-    assert set(record) >= {"title", "author", "published", "published_local_date", "language", "text"}
+    assert set(record) == {"id", "title", "author", "published", "published_local_date", "language", "text", "canonical_url"}
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    (documented,) = re.findall(r"^newsbeam clean .*-> (\{.*\})$", readme, re.M)
+    assert set(json.loads("[" + documented[1:-1] + "]")) == set(record)
 
 
 def _url_list(tmp_path):

@@ -13,7 +13,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import pipeline.export_gdelt as export_gdelt_module
 from pipeline.cli import EXIT_USAGE, main
+from pipeline.errors import UsageError
 from pipeline.export_gdelt import (
     GDELT_EMPTY_EVENT_COLUMNS,
     GDELT_EMPTY_MENTION_COLUMNS,
@@ -140,14 +142,76 @@ def test_a_second_export_to_the_same_files_is_refused_and_changes_nothing(export
     "arguments, message",
     [
         (["--since", "2026-02-30"], "--since '2026-02-30' is not a date"),
-        (["--since", "2026-11-30", "--until", "2026-11-01"], "is before --since"),
+        (["--since", "2026-11-30", "--until", "2026-11-01"], "--until 2026-11-01 is before --since 2026-11-30"),
+        (["--since", "2999-01-01"], "--since 2999-01-01 is after today"),
+        (["--since", "2026-11-01", "--until", "11/30/2026"], "--until '11/30/2026' is not a date"),
     ],
 )
-def test_bad_dates_are_usage_errors(tmp_path, capsys, arguments, message):
+def test_bad_dates_are_usage_errors_naming_only_the_options_given(tmp_path, capsys, arguments, message):
     (tmp_path / "out" / "events").mkdir(parents=True)
     code, _, err = run_cli(capsys, "export", "gdelt", "--output", str(tmp_path / "out"), "--to", str(tmp_path / "g"), *arguments)
-    assert code == EXIT_USAGE and message in err and "Traceback" not in err
+    assert code == EXIT_USAGE and message in err and "Traceback" not in err and err.count("\n") == 1
+    assert ("--until" in err) == ("--until" in arguments)
     assert not (tmp_path / "g").exists()
+
+
+def export_to(capsys, tmp_path: Path, to: Path, *days: str) -> tuple[int, str, str]:
+    """``newsbeam export gdelt`` of an output without rows into ``to``."""
+    (tmp_path / "out" / "events").mkdir(parents=True, exist_ok=True)
+    return run_cli(capsys, "export", "gdelt", "--output", str(tmp_path / "out"), "--to", str(to), *days)
+
+
+@pytest.mark.parametrize("under", ["", "sub/folder"])
+def test_a_to_that_is_a_file_is_one_usage_line(tmp_path, capsys, under):
+    """It was `failed: FileExistsError` and exit 1."""
+    (tmp_path / "notes.txt").write_text("mine")
+    code, out, err = export_to(capsys, tmp_path, tmp_path / "notes.txt" / under, "--since", "2026-11-01")
+    assert code == EXIT_USAGE and out == "" and err.count("\n") == 1
+    assert err.startswith("newsbeam export gdelt: error: --to ") and "is a file, not a folder" in err
+    assert "Error" not in err and (tmp_path / "notes.txt").read_text() == "mine"
+
+
+def test_a_missing_folder_is_created_and_said_and_a_second_export_of_the_days_is_refused(tmp_path, capsys):
+    folder = tmp_path / "exports" / "gdelt"
+    code, out, err = export_to(capsys, tmp_path, folder, "--since", "2026-11-01", "--until", "2026-11-02")
+    assert code == 0 and err == ""
+    stem = folder / "newsbeam-20261101-20261102"
+    assert out.splitlines() == [
+        f"Created the folder {folder}",
+        f"Wrote 0 events to {stem}.export.CSV",
+        f"Wrote 0 mentions to {stem}.mentions.CSV",
+    ]
+    before = {path.name: path.read_bytes() for path in folder.iterdir()}
+    (folder / f"{stem.name}.export.CSV").write_bytes(b"edited by hand\n")
+    before[f"{stem.name}.export.CSV"] = b"edited by hand\n"
+
+    code, out, err = export_to(capsys, tmp_path, folder, "--since", "2026-11-01", "--until", "2026-11-02")
+    assert code == EXIT_USAGE and out == "" and err.count("\n") == 1
+    assert f"{stem}.export.CSV exists" in err and "never replaces" in err
+    assert {path.name: path.read_bytes() for path in folder.iterdir()} == before
+
+    code, out, _ = export_to(capsys, tmp_path, folder, "--since", "2026-11-03", "--until", "2026-11-03")
+    assert code == 0 and "Created" not in out  # other days: new names, beside the earlier export
+    assert {path.name: path.read_bytes() for path in folder.iterdir()} == {
+        **before, "newsbeam-20261103-20261103.export.CSV": b"", "newsbeam-20261103-20261103.mentions.CSV": b"",
+    }
+
+
+def test_a_file_that_appears_during_an_export_is_kept_and_nothing_of_the_export_is_left(tmp_path):
+    """Both files are renamed into place only once both are written, so no half export remains."""
+    events, mentions = (str(tmp_path / name) for name in ("a.export.CSV", "a.mentions.CSV"))
+
+    def appear(paths):  # another export wrote the mentions file while this one was writing
+        Path(mentions).write_text("theirs")
+        return original(paths)
+
+    original = export_gdelt_module._refuse_existing
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(export_gdelt_module, "_refuse_existing", appear)
+        with pytest.raises(UsageError, match="a.mentions.CSV exists"):
+            export_gdelt_module._write_new(str(tmp_path), [events, mentions], ([["1"]], [["2"]]))
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["a.mentions.CSV"]
+    assert Path(mentions).read_text() == "theirs"
 
 
 text = st.one_of(st.none(), st.text(max_size=40))
@@ -165,6 +229,10 @@ def test_any_text_stays_inside_its_field(name, url, tone):
         "action_geo_fips_country_code": None, "first_seen": datetime.datetime(2026, 11, 27, 9, tzinfo=datetime.timezone.utc),
         "num_mentions": 1, "num_articles": 1, "num_sources": 1, "avg_tone": tone, "url": url,
     }  # fmt: skip
+    for actor in ("actor1", "actor2"):
+        for field in ("country_code", "adm1_code", "lat", "lon", "feature_id", "feature_type", "fips_country_code"):
+            summary[f"{actor}_geo_{field}"] = None
+        summary[f"{actor}_geo_name"] = name
     mention = {
         "event_key": summary["event_key"], "first_seen": summary["first_seen"], "added_at": summary["first_seen"],
         "url": url, "canonical_url": None, "source_domain": name, "sentence_index": 0, "confidence": 0.5,
@@ -173,3 +241,18 @@ def test_any_text_stays_inside_its_field(name, url, tone):
     for row, width in ((gdelt_event_row(summary), 61), (gdelt_mention_row(mention), 16)):
         line = "\t".join(row)
         assert len(line.split("\t")) == width and "\n" not in line and "\r" not in line
+
+
+@given(
+    since=st.one_of(st.dates().map(str), st.text(max_size=12)),
+    until=st.one_of(st.none(), st.dates().map(str), st.text(max_size=12)),
+    today=st.dates(),
+)
+def test_export_days_are_ordered_or_refused_naming_only_the_options_given(since, until, today):
+    try:
+        first, last = export_gdelt_module.export_days(since, until, today)
+    except UsageError as error:
+        assert until is not None or "--until" not in str(error)
+        assert str(error).startswith(("--since", "--until")) and "\n" not in str(error)
+    else:
+        assert first <= last and last == (today if until is None else datetime.date.fromisoformat(until))

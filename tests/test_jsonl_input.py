@@ -209,3 +209,18 @@ def test_code_and_clean_refuse_to_write_over_their_input(capsys, tmp_path, comma
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "is the input file" in err
     assert source.read_bytes() == data
+
+
+@pytest.mark.parametrize("command", ["clean", "code"])
+def test_a_url_that_is_no_absolute_web_or_file_url_is_reported(capsys, tmp_path, command):
+    """``ht!tp://`` and ``not a url`` parse as relative paths; they were accepted without a word."""
+    bad = ["ht!tp://", "not a url", "news.example/a", "mailto:desk@news.example", "https:///no-host", "https://news.example/a b"]
+    good = ["https://news.example/a", "http://news.example/b?x=1", "file:///pages/saved.html"]
+    records = [line(id=url, url=url, text=POLITICAL, html=ARTICLE_HTML) for url in bad + good]
+    code, errors, outputs = run_command(capsys, tmp_path, command, records)
+    assert code == 1
+    assert errors == [
+        *(f"line {number}: url {url!r} is not an absolute http, https or file URL; skipped" for number, url in enumerate(bad, 1)),
+        f"newsbeam {command}: {len(bad)} of {len(bad + good)} lines skipped",
+    ]
+    assert {output["id"] for output in outputs} == set(good)

@@ -161,3 +161,20 @@ def test_a_statement_that_writes_is_refused_and_no_stored_file_changes(output, t
         assert err.count("\n") == 1 and "only reads" in err
     assert {path: path.read_bytes() for path in stored} == before
     assert not (tmp_path / "x.db").exists()
+
+
+def test_several_statements_are_refused_with_one_line_and_nothing_printed(output, capsys):
+    """Only the last statement's rows used to be printed; the others were silently lost."""
+    assert main(["sql", "select 1 as a; select 2 as b", "--output", str(output)]) == EXIT_USAGE
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.count("\n") == 1
+    assert "runs one statement, not 2" in captured.err
+    assert main(["sql", "select 1 as a;", "--output", str(output), "--format", "csv"]) == 0  # one, with its semicolon
+    assert capsys.readouterr().out.split() == ["a", "1"]
+
+
+@pytest.mark.parametrize("sql", [";", "-- only a comment", " ; ; "])
+def test_a_query_of_comments_or_semicolons_is_empty(output, capsys, sql):
+    assert main(["sql", sql, "--output", str(output)]) == EXIT_USAGE
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.count("\n") == 1 and "the query is empty" in captured.err
