@@ -20,11 +20,11 @@ from typing import NamedTuple, Optional, Sequence
 
 from schemas.events import CodedEvent
 from transforms.coding.actions import ActionMatch
+from transforms.coding.actor_places import actor_place
 from transforms.coding.actors import UNKNOWN_COUNTRY, Actor
 from transforms.coding.chains import Chain, chains
 from transforms.coding.context import article_context, is_offtopic_lead, remembered
 from transforms.coding.dates import DateLike, event_date, opening_year, parse_date
-from transforms.coding.actor_places import actor_place
 from transforms.coding.geo import Place, geo_columns
 from transforms.coding.lexicon import Lexicon
 from transforms.coding.reporting import (
