@@ -89,6 +89,18 @@ def test_an_officer_of_a_body_no_dictionary_knows_is_no_state(coder):
     assert triples(coder, "An Acme Holdings spokesperson declined to comment on the report.") == set()
 
 
+@pytest.mark.parametrize(
+    "sentence, speaker",
+    [
+        ("A spokesperson for Hamas said the ceasefire talks had failed.", "PSEREB"),
+        ("A representative of the United Nations criticised Israel on Tuesday.", "IGOUNO"),
+    ],
+)
+def test_a_role_without_a_country_speaks_for_the_body_it_serves(coder, sentence, speaker):
+    assert speaker in {actor1 for _, actor1, _ in triples(coder, sentence)}
+    assert not any(actor1 and actor1.startswith("---") for _, actor1, _ in triples(coder, sentence))
+
+
 def test_a_later_surname_is_the_person_introduced_earlier(coder):
     text = (
         "Mexican Foreign Minister Marcelo Ebrard arrived in Washington on Monday.\n\n"

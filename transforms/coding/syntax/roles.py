@@ -440,6 +440,14 @@ def _holding(actors: Sequence, token_words: Sequence[Optional[int]], words: set[
 def _phrase_actor(parse: Parse, head: int, actors: Sequence, token_words: Sequence[Optional[int]], lexicon: RoleLexicon, depth: int = 0) -> list:
     holding = _holding(actors, token_words, {head})
     if holding:
+        # "A spokesperson for Hamas", "an official of the Kenyan foreign ministry": a role without
+        # a country speaks for the body its "for"/"of" phrase names.
+        if holding[0].code.startswith("---") and depth <= 3:
+            for child in parse.children(head):
+                if parse.relation(child) == "nmod" and parse.case_of(child) in ("for", "of"):
+                    owner = _phrase_actor(parse, child, actors, token_words, lexicon, depth + 1)
+                    if owner:
+                        return owner[:1]
         if _officer_of_unknown_body(parse, head, holding[0], actors, token_words, lexicon):
             return []
         return holding[:1] + _coordinated_modifiers(parse, holding[0], actors, token_words)
