@@ -106,7 +106,7 @@ def _build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar=COMMANDS)
 
     run = commands.add_parser(
-        "run", help="run the pipeline on one source (--feeds, --urls, --html-dir or --sample)",
+        "run", help="run the pipeline on one source (--feeds, --sitemaps, --urls, --html-dir, --warc, --warc-list or --sample)",
         description="Run the pipeline. Options of Beam's PipelineOptions go to Beam (--runner, "
         "--direct_num_workers, ...); any other unknown option is an error. Exit status: 0 the run did "
         "its work, 2 usage error, 3 no source could be read at all, 75 another writer holds the output, "

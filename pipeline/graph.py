@@ -8,8 +8,9 @@ from typing import Mapping, Optional
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
+from apache_beam.transforms.window import WindowFn
 
-from pipeline.plan import FeedSource, HtmlDirSource, Source
+from pipeline.plan import FeedSource, HtmlDirSource, SitemapSource, Source, WarcSource
 from schemas import ARTICLES, ERRORS, EVENTS
 from schemas.errors import ErrorRecord
 from transforms.clean.clean_articles import CleanArticles
@@ -25,8 +26,11 @@ from transforms.fetch.client import FetchSettings
 from transforms.fetch.fetch_pages import FetchPages
 from transforms.sinks.commit import CommitFiles
 from transforms.sinks.parquet import WriteTable
-from transforms.sources.read import KeepValidators, ReadFeeds, ReadUrlList
+from transforms.sources.backfill_filters import KeepBackfillArticles, KeepRequestsInDomains
+from transforms.sources.read import KeepValidators, ReadFeeds, ReadSitemaps, ReadUrlList
 from transforms.sources.replay import ReadHtmlDir
+from transforms.sources.sitemaps import DateWindow
+from transforms.sources.warc import ReadWarc
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,10 @@ class GraphConfig:
     feed_validators: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     # How long an article URL that failed permanently is not fetched again (transforms.dedupe.retry).
     retry_permanent_after: datetime.timedelta = datetime.timedelta(days=7)
+    # Backfill filters (transforms/sources/backfill_filters.py), as on RunPlan; None: no filter.
+    allowed_domains: Optional[frozenset[str]] = None
+    published_since: Optional[datetime.datetime] = None
+    published_until: Optional[datetime.datetime] = None
 
 
 def build_graph(pipeline: beam.Pipeline, config: GraphConfig) -> None:
@@ -54,61 +62,88 @@ def build_graph(pipeline: beam.Pipeline, config: GraphConfig) -> None:
         replayed = pipeline | "ReadHtmlDir" >> ReadHtmlDir(source.folder)
         pages = replayed.pages
         error_streams.append(replayed.errors)
+    elif isinstance(source, WarcSource):
+        archived = pipeline | "ReadWarc" >> ReadWarc(source.locations, config.fetch, config.allowed_domains)
+        pages = archived["pages"]
+        error_streams.append(archived["errors"])
     else:
         if isinstance(source, FeedSource):
             feeds = pipeline | "ReadFeeds" >> ReadFeeds(source.urls, config.fetch, config.feed_validators)
             requests = feeds["requests"]
             error_streams.append(feeds["errors"])
             _ = feeds["validators"] | "KeepValidators" >> KeepValidators(config.output_dir, config.run_id)
+        elif isinstance(source, SitemapSource):
+            # Entries dated outside --since/--until are not even fetched; the rest meet the article filter too.
+            window = DateWindow(config.published_since, config.published_until)
+            sitemaps = pipeline | "ReadSitemaps" >> ReadSitemaps(source.urls, config.fetch, window, source.max_sitemaps)
+            requests = sitemaps["requests"]
+            error_streams.append(sitemaps["errors"])
         else:
             requests = pipeline | "ReadUrlList" >> ReadUrlList(source.urls)
+        if config.allowed_domains is not None:
+            requests = requests | "KeepRequestsInDomains" >> KeepRequestsInDomains(config.allowed_domains)
         requests = requests | "SkipStoredUrls" >> SkipStoredUrls(stored)
         # Local pages are allowed only because every request here comes from the user's own list or a
-        # local feed: feeds read from the web are refused any non-http(s) link in ReadFeeds.
+        # local feed or sitemap: remote ones are refused any non-http(s) link where they are read.
         fetched = requests | "FetchPages" >> FetchPages(config.fetch, allow_file=True)
         pages = fetched.pages
         error_streams.append(fetched.errors)
 
     earlier_errors = error_streams | "SourceAndFetchErrors" >> beam.Flatten()
     coded_article_ids = pipeline | "ReadCodedArticleIds" >> ReadCodedArticleIds(config.output_dir)
-    _ = (pages, earlier_errors) | "PagesToTables" >> PagesToTables(config.output_dir, config.run_id, stored, coded_article_ids)
+    _ = (pages, earlier_errors) | "PagesToTables" >> PagesToTables(
+        config.output_dir, config.run_id, DropDuplicates(stored), coded_article_ids,
+        keep_articles=_backfill_article_filter(config),
+    )
+
+
+def _backfill_article_filter(config: GraphConfig) -> Optional[beam.PTransform]:
+    """The date filter on cleaned articles, and the domain filter for saved pages, whose URL is
+    known only once cleaned (requests and WARC records are checked before they are fetched or read)."""
+    domains = config.allowed_domains if isinstance(config.source, HtmlDirSource) else None
+    if domains is None and config.published_since is None and config.published_until is None:
+        return None
+    return KeepBackfillArticles(config.published_since, config.published_until, domains)
 
 
 class PagesToTables(beam.PTransform):
     """(FetchedPages, ErrorRecords so far) -> clean, drop duplicates, code events, write the three
     tables and commit their files together. Shared by the batch and the streaming graph.
 
-    ``stored`` (what the output already holds, from ReadStored) enables dedupe against earlier
-    runs; without it only this run's own duplicates are dropped. ``coded_article_ids`` (from
-    ReadCodedArticleIds) keeps the events of an article stored again from being stored twice.
+    ``drop_duplicates`` takes cleaned Articles to outputs ``articles`` and ``errors``: a batch run's
+    ``DropDuplicates`` (joined with what the output holds), a stream's ``DropStreamDuplicates``.
+    ``coded_article_ids`` (from ReadCodedArticleIds) keeps the events of an article stored again from
+    being stored twice. ``keep_articles`` (Articles -> Articles) drops cleaned articles a backfill
+    does not want before they are deduplicated. With ``windowing`` (a stream's fixed windows), rows are written and committed
+    per window; everything before the writers stays in the window it came in (a stream's: global).
     """
 
     def __init__(
         self,
         output_dir: str,
         run_id: str,
-        stored: Optional[beam.PCollection] = None,
+        drop_duplicates: beam.PTransform,
         coded_article_ids: Optional[beam.PCollection] = None,
+        windowing: Optional[WindowFn] = None,
+        keep_articles: Optional[beam.PTransform] = None,
     ):
         super().__init__()
         self._output_dir = output_dir
         self._run_id = run_id
-        self._stored = stored
+        self._drop_duplicates = drop_duplicates
         self._coded_article_ids = coded_article_ids
+        self._windowing = windowing
+        self._keep_articles = keep_articles
 
     def expand(self, inputs: tuple[beam.PCollection, beam.PCollection]) -> beam.PCollection:
         pages, earlier_errors = inputs
         error_streams = [earlier_errors]
         cleaned = pages | "CleanArticles" >> CleanArticles()
         error_streams.append(cleaned.errors)
-        stored = self._stored
-        if stored is None:  # nothing to compare with, but in the pages' windows so the joins line up
-            stored = (
-                pages.pipeline
-                | "NothingStored" >> beam.Create([])
-                | "InPagesWindows" >> beam.WindowInto(pages.windowing.windowfn)
-            )
-        unique = cleaned.articles | "DropDuplicates" >> DropDuplicates(stored)
+        articles = cleaned.articles
+        if self._keep_articles is not None:
+            articles = articles | "KeepBackfillArticles" >> self._keep_articles
+        unique = articles | "DropDuplicates" >> self._drop_duplicates
         error_streams.append(unique["errors"])
         articles = unique["articles"]
         to_code = articles
@@ -118,15 +153,20 @@ class PagesToTables(beam.PTransform):
         error_streams.append(coded.errors)
 
         output, run_id = self._output_dir, self._run_id
+        errors = error_streams | "AllErrors" >> beam.Flatten()
         written = (
-            articles | "WriteArticles" >> WriteTable(ARTICLES, output, run_id),
-            coded.events | "WriteEvents" >> WriteTable(EVENTS, output, run_id),
-            error_streams
-            | "AllErrors" >> beam.Flatten()
+            self._in_windows(articles, "Articles") | "WriteArticles" >> WriteTable(ARTICLES, output, run_id),
+            self._in_windows(coded.events, "Events") | "WriteEvents" >> WriteTable(EVENTS, output, run_id),
+            self._in_windows(errors, "Errors")
             | "StampRunIdAndCount" >> beam.Map(_stamp_run_id_and_count, run_id)
             | "WriteErrors" >> WriteTable(ERRORS, output, run_id),
         )
         return written | "AllFiles" >> beam.Flatten() | "CommitFiles" >> CommitFiles(output, run_id)
+
+    def _in_windows(self, rows: beam.PCollection, what: str) -> beam.PCollection:
+        if self._windowing is None:
+            return rows
+        return rows | f"{what}IntoWindows" >> beam.WindowInto(self._windowing)
 
 
 def _stamp_run_id_and_count(record: ErrorRecord, run_id: str) -> ErrorRecord:

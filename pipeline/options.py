@@ -12,6 +12,8 @@ from typing import Optional
 
 from pipeline.defaults import DEFAULT_OUTPUT
 from transforms.fetch.client import FetchSettings
+from transforms.sources.backfill_filters import DATE_FORMS, date_bound
+from transforms.sources.sitemaps import DEFAULT_MAX_SITEMAPS
 
 # Beam's in-process runner, chosen explicitly: DirectRunner would try to download the Prism runner
 # first and so behave differently with and without internet access.
@@ -26,8 +28,17 @@ _BRACKETED_IPV6 = re.compile(r"\[(?P<address>[^\]]*)\](?::(?P<port>.*))?")
 def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--feeds", metavar="FILE", help="feed list: one RSS/Atom URL or path per line")
+    source.add_argument(
+        "--sitemaps", metavar="FILE",
+        help="sitemap list: one sitemap URL or path, or a site root (its robots.txt names its sitemaps), per line",
+    )
     source.add_argument("--urls", metavar="FILE", help="article list: one page URL or path per line")
     source.add_argument("--html-dir", metavar="DIR", help="folder of saved *.html / *.html.gz pages to replay")
+    source.add_argument(
+        "--warc", action="append", metavar="PATH_OR_GLOB",
+        help="WARC web archive(s) (.warc, .warc.gz) to read: a path or glob, gs://, s3:// or http(s):// (repeatable)",
+    )
+    source.add_argument("--warc-list", metavar="FILE", help="list of WARC files: one path or URL per line")
     source.add_argument("--sample", action="store_true", help="the bundled offline sample corpus (58 articles, two feeds)")
     parser.add_argument(
         "--output", default=DEFAULT_OUTPUT, metavar="DIR",
@@ -41,6 +52,21 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
         "--retry-permanent-after", type=_non_negative_days, default=7.0, metavar="DAYS",
         help="days before a URL that failed for good (404, robots.txt, not HTML, no text) is fetched again (default 7)",
     )
+    parser.add_argument(
+        "--max-sitemaps", type=_positive_int, default=DEFAULT_MAX_SITEMAPS, metavar="N",
+        help=f"sitemaps read at most below each entry of --sitemaps, newest first (default {DEFAULT_MAX_SITEMAPS})",
+    )
+    backfill = parser.add_argument_group("backfill filters (see docs/backfill.md)")
+    backfill.add_argument(
+        "--domains", metavar="FILE",
+        help="keep only pages of these domains (one per line, such as bbc.co.uk; hosts under them included)",
+    )
+    backfill.add_argument(
+        "--since", type=_since, metavar="WHEN",
+        help="keep only articles published from WHEN on (a UTC date YYYY-MM-DD or an ISO time; "
+        "undated articles: their fetch time, for WARC records the WARC-Date)",
+    )
+    backfill.add_argument("--until", type=_until, metavar="WHEN", help="keep only articles published up to WHEN (a date: to its end)")
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr while the run goes on")
     parser.add_argument(
         "--progress-interval", type=_positive_seconds, default=5.0, metavar="SECONDS",
@@ -196,6 +222,21 @@ def new_run_id() -> str:
     """Sortable, unique and safe in any file system (no colons)."""
     now = datetime.datetime.now(datetime.timezone.utc)
     return f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+
+
+def _since(text: str) -> datetime.datetime:
+    return _date_bound(text, end_of_day=False)
+
+
+def _until(text: str) -> datetime.datetime:
+    return _date_bound(text, end_of_day=True)
+
+
+def _date_bound(text: str, end_of_day: bool) -> datetime.datetime:
+    try:
+        return date_bound(text, end_of_day=end_of_day)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected {DATE_FORMS}, not {text!r}") from None
 
 
 def _positive_int(text: str) -> int:

@@ -20,9 +20,10 @@ from pipeline.errors import UsageError, one_line
 from pipeline.options import fetch_settings_from, new_run_id
 from pipeline.output import absolute_output
 from transforms.fetch.client import FetchSettings
+from transforms.sources.sitemaps import DEFAULT_MAX_SITEMAPS
 
 SAFE_RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
-SOURCE_OPTIONS = "--feeds FILE, --urls FILE, --html-dir DIR or --sample"
+SOURCE_OPTIONS = "--feeds FILE, --sitemaps FILE, --urls FILE, --html-dir DIR, --warc PATH, --warc-list FILE or --sample"
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,17 @@ class FeedSource:
 
     def describe(self) -> dict:
         return {"feeds": list(self.urls), "sample": self.sample}
+
+
+@dataclass(frozen=True)
+class SitemapSource:
+    """Sitemaps and site roots (read through robots.txt ``Sitemap:`` lines), with the indexes below them."""
+
+    urls: tuple[str, ...]
+    max_sitemaps: int = DEFAULT_MAX_SITEMAPS  # read below each listed entry, newest first
+
+    def describe(self) -> dict:
+        return {"sitemaps": list(self.urls), "max_sitemaps": self.max_sitemaps}
 
 
 @dataclass(frozen=True)
@@ -56,7 +68,17 @@ class HtmlDirSource:
         return {"html_dir": self.folder}
 
 
-Source = Union[FeedSource, UrlListSource, HtmlDirSource]
+@dataclass(frozen=True)
+class WarcSource:
+    """Web archives (WARC files: CC-NEWS, a crawler's output), each file one unit of work."""
+
+    locations: tuple[str, ...]  # paths, globs, gs:// or s3:// paths, http(s) URLs
+
+    def describe(self) -> dict:
+        return {"warc": len(self.locations)}
+
+
+Source = Union[FeedSource, SitemapSource, UrlListSource, HtmlDirSource, WarcSource]
 
 
 @dataclass(frozen=True)
@@ -79,6 +101,11 @@ class RunPlan:
     streaming: Optional[StreamingSettings] = None
     quiet: bool = False
     progress_interval: float = 5.0
+    # Backfill filters (transforms/sources/backfill_filters.py): the registrable domains (or hosts)
+    # whose pages are kept, and the publication times kept, both bounds included; None: no filter.
+    allowed_domains: Optional[frozenset[str]] = None
+    published_since: Optional[datetime.datetime] = None
+    published_until: Optional[datetime.datetime] = None
     # The command line as given, kept in the run record.
     options: dict = field(default_factory=dict)
 
@@ -91,9 +118,13 @@ def plan_from_args(args: argparse.Namespace, extra_args: Sequence[str]) -> RunPl
         raise UsageError(f"--run-id {run_id!r} may hold only letters, digits, '.', '_' and '-' (at most 128, not starting with '.', '_' or '-')")
     streaming = None
     if args.streaming:
-        if args.urls or args.html_dir:
+        if args.urls or args.html_dir or args.sitemaps:
             raise UsageError("--streaming polls feeds: use --feeds FILE (or --sample)")
         streaming = StreamingSettings(args.poll_interval, args.window, args.stop_after)
+    if args.since and args.until and args.since > args.until:
+        raise UsageError(f"--since {args.since.isoformat()} is after --until {args.until.isoformat()}: no article could be kept")
+    if streaming and (args.domains or args.since or args.until):
+        raise UsageError("--domains, --since and --until cut backfills: they apply to batch runs, not to --streaming")
     return RunPlan(
         source=resolve_source(args),
         output_dir=absolute_output(args.output),
@@ -106,8 +137,22 @@ def plan_from_args(args: argparse.Namespace, extra_args: Sequence[str]) -> RunPl
         streaming=streaming,
         quiet=args.quiet,
         progress_interval=args.progress_interval,
+        allowed_domains=_allowed_domains(args.domains),
+        published_since=args.since,
+        published_until=args.until,
         options={key: value for key, value in vars(args).items() if key not in ("func", "option_strings")},
     )
+
+
+def _allowed_domains(location: Optional[str]) -> Optional[frozenset[str]]:
+    from transforms.sources.backfill_filters import DomainListError, read_domains
+
+    if location is None:
+        return None
+    try:
+        return read_domains(location)
+    except DomainListError as error:
+        raise UsageError(str(error)) from None
 
 
 def check_runner(options) -> None:
@@ -130,7 +175,7 @@ def resolve_source(args: argparse.Namespace) -> Source:
     from transforms.sources.lists import SourceListError, read_list
     from transforms.sources.replay import html_dir_problem
 
-    chosen = [name for name in ("feeds", "urls", "html_dir", "sample") if getattr(args, name)]
+    chosen = [name for name in ("feeds", "sitemaps", "urls", "html_dir", "warc", "warc_list", "sample") if getattr(args, name)]
     if not chosen:
         raise UsageError(f"no source given: use one of {SOURCE_OPTIONS} (--sample runs the bundled offline corpus)")
     try:
@@ -143,9 +188,34 @@ def resolve_source(args: argparse.Namespace) -> Source:
             return UrlListSource(tuple(read_list(args.urls, "URL")))
         if args.feeds:
             return FeedSource(tuple(read_list(args.feeds, "feed")))
+        if args.sitemaps:
+            return SitemapSource(tuple(read_list(args.sitemaps, "sitemap")), args.max_sitemaps)
+        if args.warc or args.warc_list:
+            return _warc_source(args.warc or [], args.warc_list)
         return FeedSource(tuple(read_list(str(FEED_LIST), "feed")), sample=True)
     except SourceListError as error:
         raise UsageError(str(error)) from error
+
+
+def _warc_source(patterns: Sequence[str], list_file: Optional[str]) -> WarcSource:
+    """--warc patterns must each match a file now; --warc-list entries (thousands, on object
+    stores) are only read: one that names no file becomes an error row of the run."""
+    from transforms.fetch.urls import UrlProblem, local_path
+    from transforms.sources.lists import read_list
+    from transforms.sources.warc import warc_location_problem
+
+    for pattern in patterns:
+        problem = warc_location_problem(pattern)
+        if problem:
+            raise UsageError(f"--warc {pattern!r} {problem}")
+    listed = []
+    for entry in read_list(list_file, "WARC") if list_file else []:
+        try:  # read_list gives local entries as file:// URLs; Beam's file systems take paths
+            path = local_path(entry)
+        except UrlProblem:
+            path = None
+        listed.append(str(path) if path is not None else entry)
+    return WarcSource(tuple(dict.fromkeys([*patterns, *listed])))
 
 
 def check_beam_args(extra_args: Sequence[str], newsbeam_options: Sequence[str] = ()) -> None:

@@ -16,6 +16,7 @@ import contextlib
 import sys
 import threading
 import time
+import weakref
 from collections import Counter
 from typing import Iterator, Optional, TextIO
 
@@ -29,8 +30,10 @@ PROGRESS_SECONDS = 5.0
 # (label, counter) in the order of the pipeline's stages.
 SHOWN_COUNTERS = (
     ("feeds read", "feeds/feeds_read"),
+    ("sitemaps read", "sitemaps/sitemaps_read"),
     ("pages fetched", "fetch/pages_fetched"),
     ("pages replayed", "replay/pages_read"),
+    ("WARC records read", "warc/records_read"),
     ("cleaned", "clean/articles_cleaned"),
     ("events coded", "coding/events_coded"),
 )
@@ -44,7 +47,9 @@ class _Totals:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._finished: Counter[str] = Counter()
-        self._workers: dict[int, object] = {}
+        # Weak: a stream runs one job per window, and each job's workers must go when the job ends
+        # (holding them kept every window's SDK worker and its caches alive, a few MB a window).
+        self._workers: weakref.WeakSet = weakref.WeakSet()
 
     def add_finished(self, infos) -> None:
         with self._lock:
@@ -56,12 +61,12 @@ class _Totals:
             for handler in worker_handlers:
                 worker = getattr(handler, "worker", None)
                 if worker is not None and hasattr(worker, "bundle_processor_cache"):
-                    self._workers[id(worker)] = worker
+                    self._workers.add(worker)
 
     def snapshot(self) -> dict[str, int]:
         with self._lock:
             totals = Counter(self._finished)
-            workers = list(self._workers.values())
+            workers = list(self._workers)
         for worker in workers:
             for _, processor in list(worker.bundle_processor_cache.active_bundle_processors.values()):
                 totals.update(_counter_totals(processor.monitoring_infos()))
@@ -79,11 +84,18 @@ _BUNDLE_TOTALS = _Totals()
 class ProgressFnApiRunner(FnApiRunner):
     """Beam's in-process runner, reporting each finished bundle's metrics to the progress line.
 
-    It also keeps Beam's per-stage metric totals flat. ``FnApiRunner.run_stages`` folds each bundle's
-    metrics into the stage's with ``consolidate(chain(new, old))``, and ``consolidate`` is a
-    generator: every bundle nests one more generator, so a stage of about a thousand bundles (a
-    stream polling for a minute) ends in RecursionError when the metrics are finally read. The
-    runner's module is given a consolidation that returns a list, with the same result.
+    Two fixes make it fit for streams (``--streaming``), whose poll ticks come from a splittable
+    DoFn (``PeriodicImpulse``) that defers the rest of its work to the next tick's time:
+
+    - Beam's runner ignores the delay a deferred remainder asks for and runs it again at once, so the
+      tick stage spun through some 200 bundles a second, each finding its next tick not yet due (a
+      core busy for nothing). Here, when such a remainder is all there is to run, the runner waits
+      for the requested time first: one bundle per tick.
+    - ``FnApiRunner.run_stages`` folds each bundle's metrics into the stage's with
+      ``consolidate(chain(new, old))``, and ``consolidate`` is a generator: every bundle nests one
+      more generator, so a stage of about a thousand bundles ended in RecursionError when the metrics
+      were read (a 40-second stream did, through the spinning above). The runner's module is given a
+      consolidation that returns a list, with the same result, so no number of bundles can nest.
     """
 
     def __init__(self, *args, **kwargs):
@@ -94,7 +106,17 @@ class ProgressFnApiRunner(FnApiRunner):
         _BUNDLE_TOTALS.watch_workers(bundle_context_manager.worker_handlers)
         result = super()._execute_bundle(runner_execution_context, bundle_context_manager, bundle_input)
         _BUNDLE_TOTALS.add_finished(result.process_bundle.monitoring_infos)
+        # The remainder the bundle deferred is already queued; anything more means other work is ready.
+        if len(runner_execution_context.queues.ready_inputs) <= 1:
+            time.sleep(requested_resume_delay(result.process_bundle.residual_roots))
         return result
+
+
+def requested_resume_delay(residual_roots) -> float:
+    """Seconds until the soonest deferred remainder of a bundle asked to run again (0 when none did):
+    ``DelayedBundleApplication.requested_time_delay`` of each of ``residual_roots``."""
+    delays = [root.requested_time_delay.ToTimedelta().total_seconds() for root in residual_roots]
+    return max(0.0, min(delays, default=0.0))
 
 
 def _consolidated_list(infos) -> list:

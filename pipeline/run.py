@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import datetime
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Iterator, Optional
 
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
@@ -25,10 +25,20 @@ from pipeline.errors import UsageError, one_line
 from pipeline.graph import GraphConfig, build_graph
 from pipeline.options import DEFAULT_RUNNER
 from pipeline.output import write_run_record
-from pipeline.plan import FeedSource, HtmlDirSource, RunPlan, Source, UrlListSource, check_runner
+from pipeline.plan import (
+    FeedSource,
+    HtmlDirSource,
+    RunPlan,
+    SitemapSource,
+    Source,
+    UrlListSource,
+    WarcSource,
+    check_runner,
+)
 from pipeline.progress import ProgressFnApiRunner, report_progress
-from pipeline.streaming import StreamingConfig, build_streaming_graph
+from pipeline.streaming import StreamingConfig, build_streaming_graph, stored_index_source, window_jobs
 from schemas import TABLES
+from transforms.dedupe.stream import SharedIndex
 from transforms.sinks import interrupts
 from transforms.sinks.commit import recover_interrupted_runs, remove_run_temp_folder
 from transforms.sinks.layout import run_record_path
@@ -95,14 +105,16 @@ def execute(plan: RunPlan) -> RunReport:
         if not dry_run:
             write_empty_tables(plan.output_dir, TABLES.values(), plan.run_id, started_at.date().isoformat())
         clock = time.monotonic()
-        pipeline = new_pipeline(options)
-        _build(pipeline, plan)
+        counters: Counter[str] = Counter()
         try:
             show_progress = not plan.quiet and not dry_run
             with report_progress(show_progress, plan.progress_interval) as progress:
-                result = pipeline.run()
-                progress.follow(result)
-                result.wait_until_finish()
+                for pipeline in _jobs(plan, options):
+                    result = pipeline.run()
+                    progress.follow(result)
+                    result.wait_until_finish()
+                    if not dry_run:
+                        counters.update(counters_of(result))
         except BaseException as error:
             # Beam may have wrapped an interrupt raised inside a DoFn in an error of its own.
             interrupted = interrupts.received() is not None
@@ -115,7 +127,7 @@ def execute(plan: RunPlan) -> RunReport:
             remove_run_temp_folder(plan.output_dir, plan.run_id)
             FileSystems.delete([run_record_path(plan.output_dir, plan.run_id)])
             return RunReport(plan.run_id, plan.output_dir, runner, seconds, {}, {}, {}, _is_sample(plan.source), True)
-        return _complete(plan, claim, result, runner, started_at, seconds)
+        return _complete(plan, claim, dict(sorted(counters.items())), runner, started_at, seconds)
 
 
 def refuse_legacy_layout(output_dir: str) -> None:
@@ -129,21 +141,33 @@ def refuse_legacy_layout(output_dir: str) -> None:
         )
 
 
-def _build(pipeline: beam.Pipeline, plan: RunPlan) -> None:
+def _jobs(plan: RunPlan, options: PipelineOptions) -> Iterator[beam.Pipeline]:
+    """The run's pipelines, each built when the one before has finished: one, or for a stream on
+    the in-process runner one per window (``pipeline.streaming.window_jobs``)."""
+    stored_validators = validators.load(validators.state_file(plan.output_dir)) if plan.conditional_get else {}
     if plan.streaming is not None:
         assert isinstance(plan.source, FeedSource)
         config = StreamingConfig(
             feed_urls=plan.source.urls,
             output_dir=plan.output_dir,
+            index=SharedIndex(stored_index_source(plan.output_dir, plan.retry_permanent_after, plan.streaming.window_seconds)),
             run_id=plan.run_id,
             poll_interval=plan.streaming.poll_interval,
             window_seconds=plan.streaming.window_seconds,
-            stop_after=plan.streaming.stop_after,
             fetch=plan.fetch,
+            stored_validators=stored_validators,
+            conditional_get=plan.conditional_get,
         )
-        build_streaming_graph(pipeline, config, Timestamp.now())
+        started = time.time()
+        stop = started + plan.streaming.stop_after if plan.streaming.stop_after is not None else None
+        if options.view_as(StandardOptions).runner == DEFAULT_RUNNER:
+            yield from window_jobs(config, started, stop, lambda: new_pipeline(options))
+            return
+        pipeline = new_pipeline(options)
+        build_streaming_graph(pipeline, config, Timestamp(started), Timestamp(stop) if stop is not None else None)
+        yield pipeline
         return
-    stored_validators = validators.load(validators.state_file(plan.output_dir)) if plan.conditional_get else {}
+    pipeline = new_pipeline(options)
     build_graph(
         pipeline,
         GraphConfig(
@@ -153,18 +177,20 @@ def _build(pipeline: beam.Pipeline, plan: RunPlan) -> None:
             fetch=plan.fetch,
             feed_validators=stored_validators,
             retry_permanent_after=plan.retry_permanent_after,
+            allowed_domains=plan.allowed_domains,
+            published_since=plan.published_since,
+            published_until=plan.published_until,
         ),
     )
+    yield pipeline
 
 
 def _complete(
-    plan: RunPlan, claim: Claim, result: beam.runners.runner.PipelineResult, runner: str,
-    started_at: datetime.datetime, seconds: float,
+    plan: RunPlan, claim: Claim, counters: dict[str, int], runner: str, started_at: datetime.datetime, seconds: float
 ) -> RunReport:
-    """After the pipeline: keep the feeds' validators, tidy up, write the run record, report."""
+    """After the pipelines: keep the feeds' validators, tidy up, write the run record, report."""
     validators.merge_after_success(plan.output_dir, plan.run_id)
     remove_run_temp_folder(plan.output_dir, plan.run_id)
-    counters = counters_of(result)
     problem = no_source_read(plan.source, counters)
     report = RunReport(
         run_id=plan.run_id,
@@ -210,6 +236,12 @@ def no_source_read(source: Source, counters: dict[str, int]) -> Optional[str]:
     elif isinstance(source, HtmlDirSource):
         if counters.get("replay/pages_read", 0) == 0 and error_rows > 0:
             return f"no saved page in {source.folder!r} could be read (see the errors table)"
+    elif isinstance(source, SitemapSource):
+        if counters.get("sitemaps/sitemaps_read", 0) == 0 and counters.get("sitemaps/sitemap_errors", 0) > 0:
+            return f"none of the {len(source.urls)} listed sitemap(s) or site(s) could be read (see the errors table)"
+    elif isinstance(source, WarcSource):
+        if counters.get("warc/records_read", 0) == 0 and error_rows > 0:
+            return f"none of the {len(source.locations)} WARC location(s) could be read (see the errors table)"
     return None
 
 
@@ -223,9 +255,16 @@ def _settle_after_stop(
     too, the next writer does it (``pipeline.claim``)."""
     what = f"run {plan.run_id} " + ("was interrupted" if interrupted else "failed")
     try:
-        if plan.run_id in recover_interrupted_runs(plan.output_dir):
+        completed = plan.run_id in recover_interrupted_runs(plan.output_dir)
+        committed = any(trace.startswith("file ") for trace in run_id_traces(plan.output_dir, plan.run_id))
+        if plan.streaming is not None:  # a stream commits window by window
+            state = (
+                f"{what}; the windows it committed are visible, the rows of the window under way were not written"
+                if committed else f"{what} before its first commit; nothing of it was written to the tables"
+            )
+        elif completed:
             state = f"{what} during its commit; the commit was completed, all its rows are visible"
-        elif any(trace.startswith("file ") for trace in run_id_traces(plan.output_dir, plan.run_id)):
+        elif committed:
             state = f"{what} after its commit; all its rows are visible"
         else:
             state = f"{what} before its commit; nothing of it was written to the tables"

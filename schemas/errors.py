@@ -24,11 +24,14 @@ ERROR_TYPES: dict[str, str] = {
     "too_many_redirects": "more redirects than allowed (5)",
     "unsupported_content_type": "the page is not HTML or XHTML",
     "not_a_feed": "the feed URL returned something that is neither RSS, Atom nor JSON Feed, nor an HTML page advertising one",
+    "not_a_sitemap": "the sitemap URL returned something that is neither a sitemap nor a sitemap index (malformed XML included)",
+    "too_many_sitemaps": "sitemaps left unread: more than `--max-sitemaps` below one listed entry, or indexes nested more than 3 levels deep; the message says how many",
     "decode_error": "the body could not be decoded to text",
     "empty_content": "cleaning found no article text on the page",
     "extraction_failed": "the cleaner raised on this page (a bug worth reporting; the run goes on)",
     "duplicate": "a copy of an article already stored (same canonical URL or same text); the message names it",
     "coding_failed": "the event coder raised on this article (the article itself is kept)",
+    "broken_record": "a WARC record that cannot be read (cut short, a damaged gzip member, a header without a valid Content-Length or WARC-Date, bytes that are no record); the message gives the file and byte offset, and reading goes on after it",
 }
 
 # Failures that the same request would meet again tomorrow: the URL itself, the server's lasting

@@ -27,3 +27,6 @@ class FetchedPage(NamedTuple):
     entry_published: Optional[datetime.datetime] = None
     # True for pages read from --html-dir: their URL is the one the page declares, not a file path.
     replayed: bool = False
+    # When newsbeam read the page, for one fetched long before by someone else (a WARC record, whose
+    # fetched_at is its WARC-Date); None: at fetched_at. The day of the article's ingest_date.
+    added_at: Optional[datetime.datetime] = None

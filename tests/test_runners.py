@@ -6,6 +6,7 @@ Each real run reads the bundled sample corpus and is compared with a run on the 
 
 from __future__ import annotations
 
+import datetime
 import os
 import shutil
 import signal
@@ -28,9 +29,10 @@ from apache_beam.utils.timestamp import Timestamp
 
 from pipeline.graph import GraphConfig, build_graph
 from pipeline.plan import FeedSource
-from pipeline.streaming import StreamingConfig, build_streaming_graph
+from pipeline.streaming import StreamingConfig, build_streaming_graph, stored_index_source
 from sample_corpus import FEED_LIST, SAMPLE_ARTICLES
 from tests.test_end_to_end import newsbeam_command
+from transforms.dedupe.stream import SharedIndex
 from transforms.sources.lists import read_list
 
 REPO = Path(__file__).resolve().parents[1]
@@ -222,11 +224,13 @@ def test_dataflow_job_is_translated_and_packaged_offline(tmp_path, dataflow_extr
 
 
 def test_dataflow_streaming_job_is_translated_offline(tmp_path, dataflow_extra, no_internet):
-    """The streaming graph (PeriodicImpulse, per-URL state and timers, fixed windows) as a Dataflow
+    """The streaming graph (PeriodicImpulse, per-key state and timers, fixed windows) as a Dataflow
     streaming job."""
     pipeline = beam.Pipeline(options=dataflow_dry_run_options("--streaming"))
+    output = str(tmp_path / "out")
     config = StreamingConfig(
-        feed_urls=read_list(str(FEED_LIST), "feed"), output_dir=str(tmp_path / "out"), run_id="dry-stream",
+        feed_urls=read_list(str(FEED_LIST), "feed"), output_dir=output,
+        index=SharedIndex(stored_index_source(output, datetime.timedelta(days=7), 600)), run_id="dry-stream",
         poll_interval=300, window_seconds=600,
     )
     build_streaming_graph(pipeline, config, Timestamp.now())
@@ -235,5 +239,8 @@ def test_dataflow_streaming_job_is_translated_offline(tmp_path, dataflow_extra, 
 
     assert job.proto.type.name == "JOB_TYPE_STREAMING"
     stage_names = {t.unique_name for t in job.proto_pipeline.components.transforms.values()}
-    for stage in ("PollFeeds/PollTicks", "PollFeeds/FirstSightingOnly", "ProcessWindows/PagesToTables/CodeEvents", "ProcessWindows/PagesToTables/CommitFiles"):
+    for stage in (
+        "PollFeeds/PollTicks", "PollFeeds/FetchFeeds", "SkipSeenUrls/FirstSighting", "PagesToTables/DropDuplicates/OnePerText",
+        "PagesToTables/CodeEvents", "PagesToTables/CommitFiles", "SaveWindowValidators/MergeIntoState",
+    ):
         assert stage in stage_names

@@ -228,6 +228,15 @@ def test_every_feed_failing_exits_3(tmp_path, server, capsys):
     assert "Errors by type:" in out
 
 
+def test_every_sitemap_failing_exits_3(tmp_path, server, capsys):
+    sitemaps = tmp_path / "sitemaps.txt"
+    sitemaps.write_text(server.route("/sitemap.xml", Reply(status=404)) + "\n")
+    argv = ["run", "--sitemaps", str(sitemaps), "--output", str(tmp_path / "data"), "--allow-host", server.host_port, "--quiet"]
+    code, _, err = run_cli(capsys, *argv)
+    assert code == EXIT_NO_SOURCE_READ
+    assert "none of the 1 listed sitemap(s) or site(s) could be read" in err
+
+
 def test_every_listed_url_failing_exits_3_but_an_all_stored_list_exits_0(tmp_path, server, capsys):
     urls = tmp_path / "urls.txt"
     urls.write_text(server.route("/gone", Reply(status=500)) + "\n")

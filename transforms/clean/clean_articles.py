@@ -51,7 +51,9 @@ def build_article(
         text_hash=identity.text_hash(cleaned.text),
         word_count=identity.word_count(cleaned.text),
         fetched_at=page.fetched_at,
-        ingest_date=_ingest_date(page.fetched_at),
+        # The day the row is added: for a page read from a web archive not the day it was fetched
+        # (its WARC-Date), as a run adds files only to the days it runs in.
+        ingest_date=_ingest_date(page.added_at or page.fetched_at),
         tone=tone.tone if tone else None,
         tone_positive=tone.positive if tone else None,
         tone_negative=tone.negative if tone else None,
@@ -59,8 +61,8 @@ def build_article(
     )
 
 
-def _ingest_date(fetched_at: datetime.datetime) -> str:
-    return fetched_at.astimezone(datetime.timezone.utc).date().isoformat()
+def _ingest_date(added_at: datetime.datetime) -> str:
+    return added_at.astimezone(datetime.timezone.utc).date().isoformat()
 
 
 class _CleanPageFn(beam.DoFn):

@@ -15,6 +15,7 @@ vocabulary; nothing is raised. What the client guarantees, whoever calls it:
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 import zlib
@@ -34,6 +35,7 @@ from urllib3.exceptions import (
 )
 
 from transforms.fetch.addresses import AddressPolicy, BlockedAddressError
+from transforms.fetch.archive_stream import ArchiveStream
 from transforms.fetch.connections import GuardedPoolManager
 from transforms.fetch.content import (
     HTML_MEDIA_TYPES,
@@ -51,13 +53,16 @@ from transforms.fetch.robots import (
     MAX_ROBOTS_BYTES,
     RobotsCache,
     RobotsResponse,
+    RobotsRules,
     RobotsUnavailable,
+    robots_url,
 )
 from transforms.fetch.scheduler import PoliteScheduler
 from transforms.fetch.urls import UrlProblem, checked_http_url, host_of, local_path, redirect_target
 
 KINDS = ("page", "feed")
 _ROBOTS = "robots"  # internal kind: robots.txt files, any content type, truncated not refused
+_ARCHIVE = "archive"  # internal kind: web archives (WARC), any content type, streamed (open_archive)
 
 _ACCEPT = {
     "page": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1",
@@ -66,6 +71,7 @@ _ACCEPT = {
         "application/xml;q=0.9,text/xml;q=0.9,*/*;q=0.5"
     ),
     _ROBOTS: "text/plain,*/*;q=0.5",
+    _ARCHIVE: "application/warc,application/gzip;q=0.9,*/*;q=0.5",
 }
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _CHUNK_BYTES = 65_536
@@ -126,6 +132,8 @@ class FetchResult(NamedTuple):
     message: str
     attempts: int
     headers: dict[str, str]
+    # The body to read, for archives opened with ``open_archive`` (``body`` is then empty).
+    stream: ArchiveStream | None = None
 
 
 class _Exchange(NamedTuple):
@@ -141,6 +149,7 @@ class _Exchange(NamedTuple):
     location: str | None = None
     retryable: bool = False
     retry_after: float | None = None
+    stream: ArchiveStream | None = None
 
 
 class _BodyError(Exception):
@@ -245,6 +254,30 @@ class HttpClient:
         ]
         return [future.result() for future in futures]
 
+    def robots_rules(self, url: str) -> RobotsRules | FetchResult:
+        """The robots.txt rules of ``url``'s origin (an http(s) URL), from the cache every fetch
+        uses, so a site's robots.txt is fetched once whether a page or the sitemap reader asks
+        first. A failure result when robots.txt cannot be fetched for a network reason."""
+        slots = _SlotHolder(self._throttle, None)
+        try:
+            return self._robots.rules_for(url, partial(self._fetch_robots, slots=slots))
+        except RobotsUnavailable as unavailable:
+            response = unavailable.response
+            return _failure(url, robots_url(url), response.error_type or "connection_error", response.message)
+        finally:
+            slots.cancel_unused()
+
+    def open_archive(self, url: str) -> FetchResult:
+        """Open a large http(s) download (a WARC archive) for reading as a stream.
+
+        Success: ``stream`` reads the body with its Content-Encoding removed (close it when done).
+        The URL is checked, robots.txt, the address policy and the per-host delay apply, redirects
+        and retries are followed as for pages, but no byte cap and no whole-request deadline
+        apply: an archive is about a gigabyte and is never held in memory; each read waits at most
+        the read timeout. Failure: ``error_type`` and ``message``, as for ``get``.
+        """
+        return self._get(url, _ARCHIVE, False, None, None)
+
     def _get(
         self,
         url: str,
@@ -316,6 +349,7 @@ class HttpClient:
                     message=exchange.message,
                     attempts=attempts,
                     headers=exchange.headers,
+                    stream=exchange.stream,
                 )
             context = dict(status=exchange.status, attempts=attempts, headers=exchange.headers)
             try:
@@ -412,16 +446,18 @@ class HttpClient:
             return _Exchange(error_type="invalid_url", message=f"cannot request {url}: {error}")
         except (HTTPError, OSError) as error:
             return _Exchange(error_type="connection_error", message=str(error), retryable=True)
-        complete = False
+        complete = handed_over = False
         try:
             exchange = self._answer(url, kind, response, deadline)
             complete = exchange.error_type is None and exchange.location is None
+            handed_over = exchange.stream is not None
             return exchange
         finally:
             if not complete:
                 # Unread bytes would corrupt the next response on a kept-alive connection.
                 response.close()
-            response.release_conn()
+            if not handed_over:  # an archive's stream gives the connection back when closed
+                response.release_conn()
 
     def _answer(
         self, url: str, kind: str, response: BaseHTTPResponse, deadline: float
@@ -445,6 +481,13 @@ class HttpClient:
         refusal = _content_type_refusal(kind, media_type)
         if refusal:
             return answer._replace(error_type="unsupported_content_type", message=refusal)
+        if kind == _ARCHIVE:
+            try:
+                # No cap (the decoder asks for one more byte than it may give, hence the - 1).
+                decoder = BoundedDecoder(headers.get("content-encoding"), sys.maxsize - 1)
+            except UnsupportedEncoding as error:
+                return answer._replace(error_type="decode_error", message=f"{error} for {url}")
+            return answer._replace(stream=ArchiveStream(response, decoder))
         try:
             body = self._read_body(response, headers, kind, deadline)
         except _BodyError as error:

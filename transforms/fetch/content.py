@@ -21,7 +21,11 @@ from charset_normalizer import from_bytes
 HTML_MEDIA_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 
 # Feeds are often served with generic or wrong types; feedparser is the judge of the content.
-FEED_MEDIA_TYPES = frozenset({"application/json", "application/octet-stream"})
+# Gzip types too: a sitemap is often served as a ``.xml.gz`` file (S3's default type is
+# binary/octet-stream); the sitemap reader decompresses it within the client's size cap.
+FEED_MEDIA_TYPES = frozenset(
+    {"application/json", "application/octet-stream", "binary/octet-stream", "application/gzip", "application/x-gzip"}
+)
 
 # The HTML standard's prescan looks at the first 1024 bytes; some pages put long scripts first.
 _DECLARATION_WINDOW = 4096

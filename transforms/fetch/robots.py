@@ -55,6 +55,11 @@ class RobotsRules:
     # carried into the error row, so that the URL counts as a transient failure and is retried.
     unreachable_status: int | None = None
 
+    @property
+    def sitemaps(self) -> list[str]:
+        """The file's ``Sitemap:`` lines as written (possibly relative), in order."""
+        return list(self.parser.sitemaps) if self.parser is not None else []
+
     def allows(self, url: str, agent: str) -> bool:
         if self.disallow_all:
             return False

@@ -18,8 +18,8 @@ import lxml.html
 
 from schemas.errors import ErrorRecord, make_error
 from schemas.pages import PageRequest
-from transforms.fetch.urls import safe_join, safe_split
-from transforms.sources.lists import REMOTE_SCHEMES, is_local
+from transforms.fetch.urls import safe_join
+from transforms.sources.lists import link_refusal
 
 FEED_MEDIA_TYPES = frozenset(
     {"application/rss+xml", "application/atom+xml", "application/feed+json", "application/json", "application/rdf+xml"}
@@ -66,20 +66,11 @@ def parse_feed(
             message = f"entry {entry.title!r} links to {entry.link!r}, which is not a URL"
             yield make_error("feed", entry.link, "invalid_url", message, feed_url=feed_url)
             continue
-        refusal = _link_refusal(url, base)
+        refusal = link_refusal(url, base, "feed")
         if refusal:
             yield make_error("feed", url, "unsupported_scheme", refusal, feed_url=feed_url)
             continue
         yield PageRequest(url=url, feed_url=feed_url, entry_title=entry.title, entry_published=entry.published)
-
-
-def _link_refusal(url: str, base: str) -> Optional[str]:
-    """Why a feed at ``base`` may not announce ``url``, or None."""
-    parts = safe_split(url)
-    scheme = parts.scheme if parts else ""
-    if scheme in REMOTE_SCHEMES or (scheme == "file" and is_local(base)):
-        return None
-    return f"links to a {scheme or 'relative'} URL, which a {'local' if is_local(base) else 'remote'} feed may not name"
 
 
 def _read_entries(body: bytes) -> tuple[list[Entry], Optional[str]]:
@@ -157,7 +148,7 @@ def discover_feeds(body: bytes, page_url: str) -> list[DiscoveredFeed]:
         href = link.get("href")
         if "alternate" in rel and media_type in FEED_MEDIA_TYPES and href:
             url = safe_join(page_url, href.strip())
-            if url and not _link_refusal(url, page_url) and url not in {feed.url for feed in found}:
+            if url and not link_refusal(url, page_url, "feed") and url not in {feed.url for feed in found}:
                 found.append(DiscoveredFeed(url=url, page_url=page_url))
     return found
 

@@ -7,6 +7,7 @@ is a feed.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Optional
 
 import lxml.etree
 from apache_beam.io.filesystems import FileSystems
@@ -28,6 +29,17 @@ def is_local(location: str) -> bool:
         return False
     scheme = parts.scheme
     return scheme == "file" or scheme == "" or (len(scheme) == 1 and location[1:3] == ":\\")
+
+
+def link_refusal(url: str, base: str, listing: str) -> Optional[str]:
+    """Why a ``listing`` ("feed", "sitemap") read from ``base`` may not name the absolute ``url``,
+    or None: remote content must never make the pipeline read local files, so only a local
+    listing may name ``file://`` URLs, and nothing may name other schemes."""
+    parts = safe_split(url)
+    scheme = parts.scheme.lower() if parts else ""
+    if scheme in REMOTE_SCHEMES or (scheme == "file" and is_local(base)):
+        return None
+    return f"names a {scheme or 'relative'} URL, which a {'local' if is_local(base) else 'remote'} {listing} may not name"
 
 
 def parse_list(text: str) -> list[str]:

@@ -1,4 +1,4 @@
-"""Source stages for the web: feed URLs and article URLs -> PageRequests for FetchPages."""
+"""Source stages for the web: feed, sitemap and article URLs -> PageRequests for FetchPages."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from transforms.fetch.shared_client import acquire_client, release_client
 from transforms.sources import validators
 from transforms.sources.feeds import DiscoveredFeed, parse_feed
 from transforms.sources.lists import is_local
+from transforms.sources.sitemaps import COUNTED, DateWindow, SitemapWalker, most_informative
 
 ERRORS_TAG = "errors"
 VALIDATORS_TAG = "validators"
@@ -154,6 +155,69 @@ class ReadFeeds(beam.PTransform):
 
 def _first_by_feed(requests: Sequence[PageRequest]) -> PageRequest:
     return min(requests, key=lambda request: (request.feed_url or "", request.entry_title or ""))
+
+
+class ReadSitemapFn(beam.DoFn):
+    """A listed sitemap or site root -> PageRequests for the pages it and the sitemaps below it list;
+    ErrorRecords on ``errors`` (see ``transforms.sources.sitemaps.SitemapWalker``)."""
+
+    def __init__(self, settings: FetchSettings, window: DateWindow, max_sitemaps: int):
+        self._settings = settings
+        self._window = window
+        self._max_sitemaps = max_sitemaps
+        self._client: Optional[HttpClient] = None
+        self._counters = {name: Metrics.counter("sitemaps", name) for name in COUNTED}
+
+    def setup(self) -> None:
+        # Shared with FetchPages in this process, so per-host politeness covers sitemaps and pages.
+        self._client = acquire_client(self._settings)
+
+    def teardown(self) -> None:
+        if self._client is not None:
+            release_client(self._settings)
+            self._client = None
+
+    def process(self, listed: str) -> Iterator[Union[PageRequest, beam.pvalue.TaggedOutput]]:
+        assert self._client is not None
+        walker = SitemapWalker(self._client, self._window, self._max_sitemaps, self._count)
+        for item in walker.walk(listed):
+            yield item if isinstance(item, PageRequest) else beam.pvalue.TaggedOutput(ERRORS_TAG, item)
+
+    def _count(self, name: str, amount: int) -> None:
+        self._counters[name].inc(amount)
+
+
+class ReadSitemaps(beam.PTransform):
+    """Sitemap URLs and site roots (already read from the list) -> ``requests`` and ``errors``.
+
+    Entries dated outside ``window`` are skipped before anything is fetched. A page listed by
+    several sitemaps is fetched once, with what the most informative listing says about it.
+    """
+
+    def __init__(self, listed: Sequence[str], settings: FetchSettings, window: DateWindow, max_sitemaps: int):
+        super().__init__()
+        self._listed = list(listed)
+        self._settings = settings
+        self._window = window
+        self._max_sitemaps = max_sitemaps
+
+    def expand(self, begin: beam.pvalue.PBegin) -> dict[str, beam.PCollection]:
+        results = (
+            begin
+            | "ListedSitemaps" >> beam.Create(self._listed)
+            | "SpreadSitemaps" >> beam.Reshuffle()
+            | "WalkSitemaps"
+            >> beam.ParDo(ReadSitemapFn(self._settings, self._window, self._max_sitemaps)).with_outputs(
+                ERRORS_TAG, main="requests"
+            )
+        )
+        unique_requests = (
+            results.requests
+            | "KeyByUrl" >> beam.Map(lambda request: (request.url, request))
+            | "OnePerUrl" >> beam.CombinePerKey(most_informative)
+            | "DropUrlKey" >> beam.Values()
+        )
+        return {"requests": unique_requests, "errors": results[ERRORS_TAG]}
 
 
 class ReadUrlList(beam.PTransform):

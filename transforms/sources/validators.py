@@ -1,8 +1,10 @@
 """Conditional GET for feeds: the ETag and Last-Modified each feed sent, kept between runs.
 
-A run writes what it learnt to ``_temp/<run-id>/feed-validators.json``; only after the run has
+A batch run writes what it learnt to ``_temp/<run-id>/feed-validators.json``; only after the run has
 succeeded does the launcher merge it into ``_state/feeds/validators.json``, so a failed run can never
-make the next one skip a feed whose entries were not stored.
+make the next one skip a feed whose entries were not stored. A stream keeps them in its own state
+from poll to poll (``transforms.sources.poll``) and merges each window's into the state file right
+after that window's commit, for the same reason.
 
 Whatever these files hold is sent back as request headers, so only well-formed entries are kept
 when reading them: a damaged file costs unconditional fetches, never a run.
@@ -109,14 +111,19 @@ def write_run_validators(output_dir: str, run_id: str, learnt: Iterable[tuple[st
 
 
 def merge_after_success(output_dir: str, run_id: str) -> int:
-    """Fold a finished run's validators into the state file; returns how many feeds it updated.
+    """Fold a finished run's validators into the state file; returns how many feeds it updated."""
+    return merge_into_state(output_dir, load(run_file(output_dir, run_id)))
 
-    A damaged state file is rewritten with its well-formed entries even when the run learnt
-    nothing, so the damage is not met again by every later run."""
-    learnt = load(run_file(output_dir, run_id))
+
+def merge_into_state(output_dir: str, learnt: Mapping[str, Mapping[str, str]]) -> int:
+    """Fold validators whose feeds' entries are all stored (a finished run's, a stream's committed
+    window's) into the state file; returns how many feeds it updated.
+
+    A damaged state file is rewritten with its well-formed entries even when nothing was learnt,
+    so the damage is not met again by every later run."""
     state, problem = read_checked(state_file(output_dir))
     if not learnt and problem is None:
         return 0
-    state.update(learnt)
+    state.update({url: dict(values) for url, values in learnt.items()})
     save(state_file(output_dir), state)
     return len(learnt)
