@@ -13,16 +13,15 @@ Prints
   moves both sides alike; the median ratio is printed last,
 - the peak resident memory of a one-worker run for a small and a large page count (the large one
   must stay within 1.5x of the small one: nothing may accumulate per article).
-Pages come from ``../shared/eval/extraction`` (read at run time, never copied into the repository)
-and the sample corpus; the large memory run repeats them with an edition line added to the first
-paragraph, so every copy is a distinct article that goes through the whole pipeline.
+Pages come from ``benchmarks.replay_pages``: the shared extraction dev sets (read at run time, never
+copied into the repository), the sample corpus, then copies altered in URL and text, so every copy
+is a distinct article that goes through the whole pipeline.
 """
 
 from __future__ import annotations
 
 import argparse
 import gzip
-import re
 import statistics
 import subprocess
 import sys
@@ -32,10 +31,9 @@ from pathlib import Path
 
 import trafilatura
 
-from benchmarks.replay_workers import CONFIGURATIONS, available_pages, build_html_dir, replay
+from benchmarks.replay_pages import build_html_dir
+from benchmarks.replay_workers import CONFIGURATIONS, replay
 from transforms.fetch.content import decode_html
-
-_FIRST_PARAGRAPH = re.compile(rb"<p(\s[^>]*)?>", re.IGNORECASE)
 
 
 def bare_seconds(html_dir: Path) -> float:
@@ -46,22 +44,6 @@ def bare_seconds(html_dir: Path) -> float:
             data = gzip.decompress(data)
         trafilatura.extract(decode_html(data, None))
     return time.monotonic() - started
-
-
-def build_editions(target: Path, count: int) -> None:
-    """``count`` distinct pages: the saved pages, then copies with an edition line in their text."""
-    pages = available_pages()
-    target.mkdir(parents=True)
-    for index in range(count):
-        source = pages[index % len(pages)]
-        data = source.read_bytes()
-        if source.name.endswith(".gz"):
-            data = gzip.decompress(data)
-        edition = index // len(pages)
-        if edition:
-            marker = f"Edition {edition} of this page. ".encode()
-            data = _FIRST_PARAGRAPH.sub(lambda match, marker=marker: match.group(0) + marker, data, count=1)
-        (target / f"{index:06d}.html").write_bytes(data)
 
 
 def peak_memory_mb(html_dir: Path, output: Path) -> float:
@@ -109,7 +91,7 @@ def main() -> None:
         peaks = []
         for count in args.memory_pages:
             pages_dir = root / f"editions-{count}"
-            build_editions(pages_dir, count)
+            build_html_dir(pages_dir, count)
             peaks.append(peak_memory_mb(pages_dir, root / f"memory-out-{count}"))
             print(f"peak memory, {count} pages, 1 worker: {peaks[-1]:.0f} MB")
         print(f"  large/small peak memory: {peaks[1] / peaks[0]:.2f}x")
