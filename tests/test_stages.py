@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import gc
 import gzip
 
 import apache_beam as beam
@@ -78,6 +79,15 @@ def test_code_events_ties_events_to_articles(beam_pipeline):
         assert_that(coded.events | beam.Map(lambda e: (e.article_id, e.event_root_code in {"18", "19", "20"})) | beam.Distinct(),
                     equal_to([("war", True)]), label="events")
         assert_that(coded.errors, equal_to([]), label="errors")
+
+
+def test_coding_jobs_in_one_process_leave_nothing_frozen_behind():
+    # A local stream runs one job per window in one process; each job's coder must be freed with it.
+    articles = [_article("Russian forces shelled the Ukrainian city of Kharkiv.", "war")]
+    for _ in range(2):
+        with beam.Pipeline(runner="FnApiRunner") as p:
+            _ = p | beam.Create(articles) | CodeEvents()
+        assert gc.get_freeze_count() == 0
 
 
 def test_read_html_dir_reads_plain_and_gzipped_pages_recursively(tmp_path, beam_pipeline):
