@@ -118,7 +118,7 @@ def plan_from_args(args: argparse.Namespace, extra_args: Sequence[str]) -> RunPl
         raise UsageError(f"--run-id {run_id!r} may hold only letters, digits, '.', '_' and '-' (at most 128, not starting with '.', '_' or '-')")
     streaming = None
     if args.streaming:
-        if args.urls or args.html_dir or args.sitemaps:
+        if args.urls or args.html_dir or args.sitemaps or args.warc or args.warc_list:
             raise UsageError("--streaming polls feeds: use --feeds FILE (or --sample)")
         streaming = StreamingSettings(args.poll_interval, args.window, args.stop_after)
     if args.since and args.until and args.since > args.until:

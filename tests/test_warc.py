@@ -126,3 +126,18 @@ def test_arbitrary_warc_header_lines_never_end_the_file(header_lines):
     results = outcomes([odd, response(URL + "/next", PAGE.encode())], compressed=False)
     assert all(isinstance(r, (FetchedPage, SkippedRecord, ErrorRecord)) for r in results)
     assert isinstance(results[-1], FetchedPage) and results[-1].url == URL + "/next"
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.booleans(), min_size=5, max_size=5))
+def test_warc_field_names_are_read_in_any_case(lowered):
+    # WARC field names are case-insensitive, as HTTP's; some writers lower-case them.
+    record = response(URL, PAGE.encode())
+    header, rest = record.split(b"\r\n\r\n", 1)
+    lines = header.split(b"\r\n")
+    for index, line in enumerate(lines[1:6], start=1):
+        if lowered[index - 1] and b":" in line:
+            name, value = line.split(b":", 1)
+            lines[index] = name.lower() + b":" + value
+    (page,) = outcomes([b"\r\n".join(lines) + b"\r\n\r\n" + rest])
+    assert isinstance(page, FetchedPage) and page.url == URL and "Ministers met in Nairobi" in page.html

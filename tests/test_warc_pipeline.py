@@ -191,6 +191,9 @@ def test_a_warc_run_that_reads_no_record_exits_3_so_a_scheduler_sees_it(tmp_path
     [
         (["--warc", "{tmp}/nothing-here.warc.gz"], "--warc '{tmp}/nothing-here.warc.gz' does not exist"),
         (["--warc", "{tmp}/*.warc.gz"], "matches no file"),
+        (["--warc", "{tmp}"], "is a folder: name its files, such as '{tmp}/*.warc.gz'"),
+        (["--warc", "{tmp}/*.warc.gz", "--streaming"], "--streaming polls feeds"),
+        (["--warc-list", "{tmp}/list.txt", "--streaming"], "--streaming polls feeds"),
         (["--warc-list", "{tmp}/missing.txt"], "cannot read WARC list"),
         (["--warc", "a.warc", "--feeds", "feeds.txt"], "not allowed with argument"),
     ],

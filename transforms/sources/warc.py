@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import os
 import re
 from pathlib import Path
 from typing import BinaryIO, Iterator, NamedTuple, Optional, Union
@@ -74,6 +75,8 @@ def warc_location_problem(location: str) -> Optional[str]:
     before the run; an http(s) URL is not (nothing is requested before the run starts)."""
     if is_remote(location):
         return None
+    if os.path.isdir(location):
+        return f"is a folder: name its files, such as '{location.rstrip('/')}/*.warc.gz'"
     try:
         matches = FileSystems.match([absolute_location(location)])
     except Exception as error:  # noqa: BLE001 - each file system raises its own kind
@@ -142,7 +145,33 @@ def _page(
 
 def _parsed(data: bytes) -> Optional[WarcRecord]:
     """The record in ``data``, its HTTP headers parsed and its body decoded as it is read."""
+    data = with_canonical_field_names(data)
     return next(iter(ArchiveIterator(io.BytesIO(data), auto_decode="all", stream_detect=False)), None)
+
+
+_FIELD_NAME = re.compile(rb"^([!#$%&'*+.^_`|~0-9A-Za-z-]+)(?=[ \t]*:)", re.M)
+_UPPER_CASE_PARTS = {b"warc": b"WARC", b"id": b"ID", b"uri": b"URI", b"ip": b"IP"}
+
+
+def with_canonical_field_names(record: bytes) -> bytes:
+    """``record`` with the field names of its WARC header spelled as the WARC standard does.
+
+    Field names are case-insensitive (WARC 1.1, section 4, as in HTTP), but fastwarc finds
+    ``WARC-Type`` and ``Content-Length`` only in that spelling: a ``content-length`` field made a
+    response look empty. The HTTP headers inside the block are left alone (fastwarc reads them
+    case-insensitively)."""
+    end = record.find(b"\r\n\r\n")
+    if end < 0:
+        end = record.find(b"\n\n")
+    header = record[:end] if end >= 0 else record
+    if b"\nWARC-Type:" in header and b"\nContent-Length:" in header:
+        return record  # the usual spelling: nothing to do
+    canonical = _FIELD_NAME.sub(lambda name: _canonical_name(name.group(1)), header)
+    return canonical + record[len(header):]
+
+
+def _canonical_name(name: bytes) -> bytes:
+    return b"-".join(_UPPER_CASE_PARTS.get(part.lower(), part[:1].upper() + part[1:].lower()) for part in name.split(b"-"))
 
 
 def _broken(location: str, offset: int, reason: str, header: bytes) -> ErrorRecord:
