@@ -43,7 +43,10 @@ def test_same_canonical_url_is_stored_once_and_never_again():
     first, second = _article("https://a.example/x?ref=1", 2), _article("https://a.example/x", 2)
     kept, duplicates = pick_by_id([first, second], already_stored=False)
     assert kept == second and [d.url for d in duplicates] == ["https://a.example/x?ref=1"]
-    assert pick_by_id([first], already_stored=True) == (None, [])
+    # stored by an earlier run under another URL: not stored, and this URL recorded (not fetched again)
+    kept, duplicates = pick_by_id([first], already_stored=True)
+    assert kept is None and [d.url for d in duplicates] == ["https://a.example/x?ref=1"]
+    assert duplicates[0].error_type == "duplicate" and first.article_id in duplicates[0].message
 
 
 def _html_dir_with_syndicated_copy(tmp_path):

@@ -106,3 +106,27 @@ def test_html_page_in_the_feed_list_is_followed_to_its_feed(tmp_path, query):
         feeds.write_text(home + "\n")
         assert _run(feeds, tmp_path / "out", server, "discover") == 0
     assert query("select url, feed_url from articles") == [{"url": server.url("/news/1"), "feed_url": feed}]
+
+
+def test_a_stored_article_linked_under_a_tracking_url_is_fetched_once_and_then_remembered(tmp_path, query):
+    # Feeds often add tracking parameters to links: the article they name is stored already, and
+    # the new URL is recorded (a duplicate row) so that later runs do not fetch it again.
+    with LocalServer() as server:
+        tracked = "/news/1?utm_source=rss"
+        feed = server.route(
+            "/feed.xml",
+            Reply(body=rss("/news/1"), content_type="application/rss+xml"),
+            Reply(body=rss("/news/1", tracked), content_type="application/rss+xml"),
+        )
+        server.route("/news/1", Reply(body=html_page("Kenya and Ethiopia hold talks", *STORY)))
+        feeds = tmp_path / "feeds.txt"
+        feeds.write_text(feed + "\n")
+        fetches = []
+        for run_id in ("first", "second", "third"):
+            assert _run(feeds, tmp_path / "out", server, run_id) == 0
+            fetches.append(sum(1 for seen in server.requests if seen.path.startswith("/news/1")))
+    assert fetches == [1, 2, 2]  # the tracking URL fetched by the second run only
+    assert query("select url from articles") == [{"url": server.url("/news/1")}]
+    duplicates = query("select url, message from errors where error_type = 'duplicate'")
+    assert [row["url"] for row in duplicates] == [server.url(tracked)]
+    assert duplicates[0]["message"].startswith("the same canonical URL as article ")

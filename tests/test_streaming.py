@@ -112,9 +112,10 @@ def test_an_article_id_is_kept_once_and_a_later_copy_is_a_duplicate_row():
     later = by_id(first._replace(url="https://a.example/1?utm_source=x"), seen=True, stored=FakeLookup())
     assert later.kept is None and later.duplicate.error_type == "duplicate" and "id-1" in later.duplicate.message
     assert later.duplicate.url == "https://a.example/1?utm_source=x"
-    # stored by an earlier run: not stored again, and no row (as a batch run does)
+    # stored by an earlier run: not stored again, and its URL recorded so it is not fetched again (as in batch)
     stored = by_id(first, seen=False, stored=FakeLookup(ids={"id-1"}))
-    assert stored == (None, None, "articles_already_stored")
+    assert stored.kept is None and stored.reason == "articles_already_stored"
+    assert stored.duplicate.url == first.url and "earlier run" in stored.duplicate.message
 
 
 def test_a_syndicated_copy_names_the_article_that_holds_its_text():
@@ -378,6 +379,7 @@ def test_articles_pass_once_across_windows_earlier_runs_and_syndication(tmp_path
         ]), label="OncePerArticle")
         assert_that(duplicates, equal_to([
             ("duplicate", "https://a.example/002"),
+            ("duplicate", "https://a.example/001"),  # the batch run stored it under its canonical URL: this one is remembered
             ("duplicate", "https://a.example/004?utm_source=rss"),
             ("duplicate", "https://copies.example/defence-pact"),
         ]), label="LaterCopiesAreDuplicateRows")

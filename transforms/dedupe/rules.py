@@ -25,11 +25,15 @@ def pick_by_id(candidates: Iterable[Article], already_stored: bool) -> Survivors
     """Articles sharing one canonical URL: none is kept if it is stored already, else one is.
 
     Every other copy (a second URL for it from two feeds or tracking variants, or a second saved
-    page of it in a replayed folder) is recorded as a duplicate; an article already stored by an
-    earlier run is simply not stored again.
+    page of it in a replayed folder) is recorded as a duplicate. So is every copy of an article an
+    earlier run stored: its URL (which the earlier run did not see, or the copy would not have been
+    fetched) is then remembered, and a feed that links to it with tracking parameters does not cost
+    a fetch on every run.
     """
     ordered = sorted(candidates, key=_preference)
-    if already_stored or not ordered:
+    if already_stored:
+        return Survivors(None, [_duplicate(article, None, "the same canonical URL", article.article_id) for article in ordered])
+    if not ordered:
         return Survivors(None, [])
     kept, others = ordered[0], ordered[1:]
     return Survivors(kept, [_duplicate(other, kept, "the same canonical URL") for other in others])

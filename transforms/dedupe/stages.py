@@ -256,10 +256,9 @@ class _PickByIdFn(beam.DoFn):
         if not groups["new"]:
             return
         already_stored = bool(groups["stored"])
-        if already_stored:
-            self._already_stored.inc(len(groups["new"]))
         survivors = pick_by_id(groups["new"], already_stored)
-        self._duplicates.inc(len(survivors.duplicates))
+        counter = self._already_stored if already_stored else self._duplicates
+        counter.inc(len(groups["new"]) if already_stored else len(survivors.duplicates))
         yield from _emit(survivors.kept, survivors.duplicates)
 
 

@@ -81,10 +81,13 @@ def first_sighting(request: PageRequest, seen: bool, stored: KeyLookup) -> Decis
 
 
 def by_id(article: Article, seen: bool, stored: KeyLookup) -> Decision:
-    """One article per canonical URL: one stored by an earlier run is not stored again (as in batch,
-    without a row); a second one in this stream is a ``duplicate`` row."""
+    """One article per canonical URL: one stored by an earlier run is not stored again and, as in
+    batch, its URL is recorded as a ``duplicate`` row so that it is not fetched again; so is a
+    second one in this stream."""
     if stored.has_article(article.article_id):
-        return Decision(reason="articles_already_stored")
+        message = f"the same canonical URL as article {article.article_id}, stored by an earlier run; not stored twice"
+        duplicate = make_error("dedupe", article.url, "duplicate", message, feed_url=article.feed_url)
+        return Decision(duplicate=duplicate, reason="articles_already_stored")
     if seen:
         message = (
             f"the same canonical URL as article {article.article_id}, kept earlier in this stream; not stored twice"
