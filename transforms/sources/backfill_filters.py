@@ -22,12 +22,12 @@ from typing import AbstractSet, Iterator, Optional
 
 import apache_beam as beam
 import tld
-from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
 
 from schemas.articles import Article
 from schemas.pages import PageRequest
 from transforms.fetch.urls import safe_split
+from transforms.sources.lists import SourceListError, read_list_text
 
 COUNTER_NAMESPACE = "backfill"
 DATE_FORMS = "a date (YYYY-MM-DD, UTC) or an ISO 8601 time such as 2024-01-31T18:00:00Z"
@@ -66,12 +66,9 @@ def read_domains(location: str) -> frozenset[str]:
     """The domains of a list file (local or on any Beam file system): one per line, ``#`` starts a
     comment. Raises DomainListError for an unreadable or empty file or a line that is no domain."""
     try:
-        with FileSystems.open(location) as handle:
-            text = handle.read().decode("utf-8-sig")
-    except (OSError, IOError) as error:
-        raise DomainListError(f"cannot read --domains file {location!r}: {error}") from error
-    except UnicodeDecodeError as error:
-        raise DomainListError(f"--domains file {location!r} is not UTF-8 text") from error
+        text = read_list_text(location, "--domains file")
+    except SourceListError as error:
+        raise DomainListError(str(error)) from error
     domains = set()
     for number, line in enumerate(text.splitlines(), start=1):
         entry = line.split("#", 1)[0].strip()

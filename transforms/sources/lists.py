@@ -93,16 +93,22 @@ def resolve_entry(entry: str, list_location: str) -> str:
         return entry
 
 
-def read_list(location: str, what: str) -> list[str]:
-    """Read a feed or URL list (local or on any Beam filesystem) into absolute URLs."""
+def read_list_text(location: str, described: str) -> str:
+    """The UTF-8 text of a list file (local or on any Beam file system), such as ``described`` =
+    "feed list"; raises SourceListError naming it, with the line of a byte that is not UTF-8."""
     try:
         with FileSystems.open(location) as handle:
-            text = handle.read().decode("utf-8-sig")
+            return handle.read().decode("utf-8-sig")
     except (OSError, IOError) as error:
-        raise SourceListError(f"cannot read {what} list {location!r}: {_reason(error)}") from error
+        raise SourceListError(f"cannot read {described} {location!r}: {_reason(error)}") from error
     except UnicodeDecodeError as error:
         line = _line_number(error.object, error.start)
-        raise SourceListError(f"{what} list {location!r} is not UTF-8 text (line {line})") from error
+        raise SourceListError(f"{described} {location!r} is not UTF-8 text (line {line})") from error
+
+
+def read_list(location: str, what: str) -> list[str]:
+    """Read a feed or URL list (local or on any Beam filesystem) into absolute URLs."""
+    text = read_list_text(location, f"{what} list")
     raw_entries = parse_opml(text) if is_opml(text) else parse_list(text)
     # after resolving: "a.html", "./a.html" and its file:// URI are one entry
     entries = list(dict.fromkeys(resolve_entry(entry, location) for entry in raw_entries))

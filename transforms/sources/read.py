@@ -20,7 +20,23 @@ ERRORS_TAG = "errors"
 VALIDATORS_TAG = "validators"
 
 
-class FetchFeedFn(beam.DoFn):
+class _SharedClientFn(beam.DoFn):
+    """A DoFn that reads through the HTTP client ``self._settings`` names, shared with FetchPages in
+    this process so that per-host politeness covers feeds, sitemaps and pages together."""
+
+    _settings: FetchSettings
+    _client: Optional[HttpClient]
+
+    def setup(self) -> None:
+        self._client = acquire_client(self._settings)
+
+    def teardown(self) -> None:
+        if self._client is not None:
+            release_client(self._settings)
+            self._client = None
+
+
+class FetchFeedFn(_SharedClientFn):
     """A batch of feed URLs -> PageRequests for their entries; ErrorRecords on ``errors``; the
     feeds' (url, validators) on ``validators``."""
 
@@ -33,15 +49,6 @@ class FetchFeedFn(beam.DoFn):
         self._discovered = Metrics.counter("feeds", "feeds_discovered_in_pages")
         self._feed_errors = Metrics.counter("feeds", "feed_errors")
         self._entries = Metrics.counter("feeds", "entries_found")
-
-    def setup(self) -> None:
-        # Shared with FetchPages in this process, so per-host politeness covers feeds and pages.
-        self._client = acquire_client(self._settings)
-
-    def teardown(self) -> None:
-        if self._client is not None:
-            release_client(self._settings)
-            self._client = None
 
     def process(self, feed_urls: Sequence[str]) -> Iterator[Union[PageRequest, beam.pvalue.TaggedOutput]]:
         assert self._client is not None
@@ -157,7 +164,7 @@ def _first_by_feed(requests: Sequence[PageRequest]) -> PageRequest:
     return min(requests, key=lambda request: (request.feed_url or "", request.entry_title or ""))
 
 
-class ReadSitemapFn(beam.DoFn):
+class ReadSitemapFn(_SharedClientFn):
     """A listed sitemap or site root -> PageRequests for the pages it and the sitemaps below it list;
     ErrorRecords on ``errors`` (see ``transforms.sources.sitemaps.SitemapWalker``)."""
 
@@ -167,15 +174,6 @@ class ReadSitemapFn(beam.DoFn):
         self._max_sitemaps = max_sitemaps
         self._client: Optional[HttpClient] = None
         self._counters = {name: Metrics.counter("sitemaps", name) for name in COUNTED}
-
-    def setup(self) -> None:
-        # Shared with FetchPages in this process, so per-host politeness covers sitemaps and pages.
-        self._client = acquire_client(self._settings)
-
-    def teardown(self) -> None:
-        if self._client is not None:
-            release_client(self._settings)
-            self._client = None
 
     def process(self, listed: str) -> Iterator[Union[PageRequest, beam.pvalue.TaggedOutput]]:
         assert self._client is not None
