@@ -124,11 +124,11 @@ def add_streaming_arguments(parser: argparse.ArgumentParser) -> None:
         "(local runner: FnApiRunner unless --runner is given)",
     )
     streaming.add_argument(
-        "--poll-interval", type=_positive_seconds, default=300.0, metavar="SECONDS",
+        "--poll-interval", type=_positive_seconds, metavar="SECONDS",
         help="seconds between two reads of every feed (default 300)",
     )
     streaming.add_argument(
-        "--window", type=_positive_int, default=600, metavar="SECONDS",
+        "--window", type=_positive_int, metavar="SECONDS",
         help="whole seconds of polls whose results are written and committed together (default 600)",
     )
     streaming.add_argument(

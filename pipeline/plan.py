@@ -110,6 +110,11 @@ class RunPlan:
     options: dict = field(default_factory=dict)
 
 
+DEFAULT_POLL_SECONDS = 300.0
+DEFAULT_WINDOW_SECONDS = 600
+STREAM_OPTIONS = (("--poll-interval", "poll_interval"), ("--window", "window"), ("--stop-after", "stop_after"))
+
+
 def plan_from_args(args: argparse.Namespace, extra_args: Sequence[str]) -> RunPlan:
     """Check everything the user typed and settle the run; raises UsageError."""
     check_beam_args(extra_args, newsbeam_options=_option_strings(args))
@@ -120,7 +125,16 @@ def plan_from_args(args: argparse.Namespace, extra_args: Sequence[str]) -> RunPl
     if args.streaming:
         if args.urls or args.html_dir or args.sitemaps or args.warc or args.warc_list:
             raise UsageError("--streaming polls feeds: use --feeds FILE (or --sample)")
-        streaming = StreamingSettings(args.poll_interval, args.window, args.stop_after)
+        streaming = StreamingSettings(
+            args.poll_interval if args.poll_interval is not None else DEFAULT_POLL_SECONDS,
+            args.window if args.window is not None else DEFAULT_WINDOW_SECONDS,
+            args.stop_after,
+        )
+    else:
+        # Without --streaming they would be ignored, and a stream run as a one-off batch.
+        given = [name for name, value in STREAM_OPTIONS if getattr(args, value) is not None]
+        if given:
+            raise UsageError(f"{', '.join(given)} only apply with --streaming")
     if args.since and args.until and args.since > args.until:
         raise UsageError(f"--since {args.since.isoformat()} is after --until {args.until.isoformat()}: no article could be kept")
     if streaming and (args.domains or args.since or args.until):

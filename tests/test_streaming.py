@@ -421,3 +421,12 @@ def test_each_window_writes_its_own_files(tmp_path, query):
 def test_streaming_needs_feeds(tmp_path, capsys, source):
     code = main(["run", "--streaming", *source, "--output", str(tmp_path / "out")])
     assert code == EXIT_USAGE and "--streaming polls feeds" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("option", [["--stop-after", "10"], ["--poll-interval", "5"], ["--window", "20"]])
+def test_stream_options_without_streaming_are_a_usage_error(tmp_path, capsys, option):
+    # Ignored, they would turn a stream the user asked for into a one-off batch run.
+    code = main(["run", "--sample", *option, "--output", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == EXIT_USAGE and f"{option[0]} only apply with --streaming" in err
+    assert len(err.strip().splitlines()) == 1 and not (tmp_path / "out").exists()
