@@ -84,3 +84,29 @@ def test_capital_after_locative_preposition_is_a_place(dictionary):
 def test_preposition_marks_actors_that_cannot_be_subjects(dictionary):
     actors = dictionary.actors(tokenize("Thousands of Kenyans marched against the government"), DAY)
     assert [(actor.code, actor.after_preposition) for actor in actors] == [("KEN", False), ("---GOV", True)]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Daniel Anthony, vice president of the Trade Partnership, said tariffs cost billions.",
+        "A spokesperson for flydubai said the plane landed normally.",
+        "Chairman, CEO and president Craig Menear said sales were below expectations.",
+        "Serene Gregg, local president of the prison workers' union, said there were vacancies.",
+    ],
+)
+def test_an_office_of_a_body_we_do_not_know_is_no_government_actor(dictionary, sentence):
+    assert not [code for code in codes(dictionary, sentence) if code.endswith("GOV")]
+
+
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        ("The president of France said talks would go on.", "FRAGOV"),
+        ("A spokesman for the ministry said talks would go on.", "---GOV"),
+        ("The president of the country said talks would go on.", "---GOV"),
+        ("Senate Democratic Leader Greg Taylor of Indianapolis said schools would suffer.", "---LEG"),
+    ],
+)
+def test_an_office_of_a_public_body_stays_a_government_actor(dictionary, sentence, expected):
+    assert expected in codes(dictionary, sentence)

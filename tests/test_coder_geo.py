@@ -57,3 +57,19 @@ def test_name_keys_match_sentence_tokens(name):
 def test_dateline_gives_the_place_of_a_whole_story(gazetteer):
     place = gazetteer.dateline(tokenize(normalise("NAIROBI (Reuters) - Talks resumed on Monday.")))
     assert place is not None and place.country == "KEN"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "A man pleaded guilty to threatening a lawmaker in March, prosecutors said.",  # the month, not March in England
+        "Doctors offered free shots at the San Ysidro processing facility.",  # not San in Mali
+    ],
+)
+def test_months_and_longer_unknown_names_are_no_place(gazetteer, sentence):
+    assert locate(gazetteer, sentence) is None
+
+
+def test_a_place_followed_by_a_weekday_or_inside_an_organisation_name_still_counts(gazetteer):
+    assert locate(gazetteer, "Talks were held in Geneva Monday.").country == "CHE"
+    assert locate(gazetteer, "Officials in Montenegro Municipality Association offices met.").country == "MNE"

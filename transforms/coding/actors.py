@@ -21,6 +21,8 @@ from transforms.coding.text import Token, is_initialism, normalise, tokenize
 DATA_DIR = Path(__file__).resolve().parent / "data"
 UNKNOWN_COUNTRY = "---"
 # Which mention of a merged group decides the actor type, most specific first.
+# Words read after "president of" to find whose office it is ("the prison workers' union").
+MAX_BODY_WORDS = 4
 _KIND_RANK = {"person": 5, "org": 4, "role": 3, "capital": 2, "country": 1, "nonactor": 0}
 
 
@@ -105,6 +107,11 @@ class ActorDictionary:
         self._place_suffixes = frozenset(cues["place_suffixes"])
         self._named_documents = frozenset(cues["named_documents"])
         self._former = frozenset(cues["former_markers"])
+        self._body_offices = frozenset(_phrase_key(phrase) for phrase in cues["offices_of_bodies"])
+        self._body_links = frozenset(cues["body_links"])
+        self._company_titles = frozenset(_phrase_key(phrase) for phrase in cues["company_titles"])
+        self._public_bodies = frozenset(cues["public_bodies"])
+        self._political_types = frozenset(cues["political_types"])
         self.country_names: dict[str, str] = {}
         # Country names that are nouns ("Syria"), as opposed to adjectives ("Syrian").
         self._country_nouns: set[str] = set()
@@ -341,7 +348,50 @@ class ActorDictionary:
             if mention[2].kind == "role":
                 reach = max(reach, self._name_end(tokens, mention[1]))
         actors = self._merge_appositions(tokens, [self._actor_from_group(tokens, group) for group in groups])
-        return self._locate_roles(tokens, self._distribute_roles(tokens, actors), places)
+        actors = self._locate_roles(tokens, self._distribute_roles(tokens, actors), places)
+        # Where a mention of a country, an organisation or a political role starts ("workers" in
+        # "the prison workers' union" names no body of its own).
+        starts = {
+            start for start, _, entry in found + places
+            if entry.kind != "role" or entry.type in self._political_types
+        }
+        return [actor for actor in actors if not self._office_of_other_body(tokens, actor, starts)]
+
+    def _office_of_other_body(self, tokens: Sequence[Token], actor: Actor, mention_starts: set[int]) -> bool:
+        """"Daniel Anthony, vice president of the Trade Partnership", "chairman, CEO and president
+        Craig Menear": an office every kind of body has, held in a body the dictionaries do not know
+        (a capitalised name after of/at/for that starts no mention) or beside a company title, is a
+        company's or a union's, not a government's."""
+        if actor.kind != "role" or actor.country is not None or not self._holds_body_office(tokens, actor):
+            return False
+        before = [token.lower for token in tokens[max(0, actor.start - 4) : actor.start]]
+        inside = [token.lower for token in tokens[actor.start : actor.end]]
+        if any(self._contains(before + inside, title) for title in self._company_titles):
+            return True
+        # "Leader Greg Taylor of Indianapolis": after a person's name, of/at/for says where he is from.
+        if not any(inside[-len(office) :] == list(office) for office in self._body_offices):
+            return False
+        position = actor.end
+        if position >= len(tokens) or tokens[position].lower not in self._body_links:
+            return False
+        position += 1
+        while position < len(tokens) and tokens[position].lower in ("the", "a", "an"):
+            position += 1
+        body_end = position
+        while body_end < len(tokens) and tokens[body_end].text[:1].isalpha() and body_end - position < MAX_BODY_WORDS:
+            body_end += 1
+        body = [token.lower for token in tokens[position:body_end]]
+        # "a spokesman for Merseyside Police", "the president of the country": a body whose name
+        # holds a mention, or a public body's common noun, is one we know.
+        return bool(body) and self._public_bodies.isdisjoint(body) and mention_starts.isdisjoint(range(position, body_end))
+
+    def _holds_body_office(self, tokens: Sequence[Token], actor: Actor) -> bool:
+        words = [token.lower for token in tokens[actor.start : actor.end]]
+        return any(self._contains(words, office) for office in self._body_offices)
+
+    @staticmethod
+    def _contains(words: Sequence[str], phrase: tuple[str, ...]) -> bool:
+        return any(tuple(words[i : i + len(phrase)]) == phrase for i in range(len(words) - len(phrase) + 1))
 
     @staticmethod
     def _merge_appositions(tokens: Sequence[Token], actors: list[Actor]) -> list[Actor]:

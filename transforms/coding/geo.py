@@ -21,6 +21,9 @@ from transforms.coding.text import Token, normalise, tokenize
 # Words before a place name ("in", "near"), and words skipped between them ("in northern Mali").
 LOCATIVE_PREPOSITIONS = frozenset(read_cues()["place_prepositions"])
 _SKIPPED_BEFORE_NAME = frozenset(read_cues()["skipped_before_place_name"])
+# Capitalised words that are not names (weekdays, months): "in Kabul Monday" still names Kabul, and
+# "in March" is a month, not the English town.
+_NOT_NAMES = frozenset(read_cues()["not_names"])
 MAX_NAME_TOKENS = 4
 # Alternate spellings ("Kiev") are taken only for cities at least this large (or whose own name is
 # not in ASCII, such as "Janīn" for Jenin), to keep noise out.
@@ -148,8 +151,21 @@ class Gazetteer:
             written = normalise(" ".join(token.text for token in tokens[start : start + length]))
             place = self._resolve(key)
             if place:
+                # A country's name inside a longer one ("Montenegro Municipality Association") is
+                # still that country's; a town's is another place's ("San Ysidro" is not San, Mali).
+                if set(key) <= _NOT_NAMES or (key not in self._countries and self._name_goes_on(tokens, start + length)):
+                    return None
                 return length, place._replace(name=written)
         return None
+
+    @staticmethod
+    def _name_goes_on(tokens: Sequence[Token], position: int) -> bool:
+        """"San Ysidro", "Inner Mongolia": a known name followed by more of a name we do not know
+        is that other place, not the known one."""
+        if position >= len(tokens):
+            return False
+        following = tokens[position]
+        return following.text[:1].isupper() and following.text.isalpha() and following.lower not in _NOT_NAMES
 
     def _resolve(self, key: tuple[str, ...]) -> Optional[Place]:
         if key in self._countries:
