@@ -110,3 +110,28 @@ def test_an_office_of_a_body_we_do_not_know_is_no_government_actor(dictionary, s
 )
 def test_an_office_of_a_public_body_stays_a_government_actor(dictionary, sentence, expected):
     assert expected in codes(dictionary, sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The company's president criticized Mexico.",
+        "The airline spokesman criticized Mexico.",
+        "The university president criticized the students.",
+    ],
+)
+def test_an_office_right_after_a_private_body_is_no_government_actor(dictionary, sentence):
+    assert not [code for code in codes(dictionary, sentence) if code.endswith("GOV")]
+
+
+@pytest.mark.parametrize(
+    "sentence, country",
+    [("Air France criticized Russia.", "FRA"), ("Turkish Airlines criticized Israel.", "TUR"), ("Qatar Airways said flights resumed.", "QAT")],
+)
+def test_a_company_named_after_a_country_is_not_the_country(dictionary, sentence, country):
+    assert not [code for code in codes(dictionary, sentence) if code.startswith(country)]
+
+
+def test_a_national_office_beside_a_country_stays_a_government_actor(dictionary):
+    assert codes(dictionary, "Kenyan Deputy President William Ruto criticized the opposition.")[0] == "KENGOV"
+    assert codes(dictionary, "The Turkish president criticized Israel.")[0] == "TURGOV"

@@ -106,11 +106,13 @@ class ActorDictionary:
         self._name_continuations = frozenset(cues["name_continuations"])
         self._place_suffixes = frozenset(cues["place_suffixes"])
         self._named_documents = frozenset(cues["named_documents"])
+        self._name_openers = frozenset(cues["name_openers"])
         self._former = frozenset(cues["former_markers"])
         self._body_offices = frozenset(_phrase_key(phrase) for phrase in cues["offices_of_bodies"])
         self._body_links = frozenset(cues["body_links"])
         self._company_titles = frozenset(_phrase_key(phrase) for phrase in cues["company_titles"])
         self._public_bodies = frozenset(cues["public_bodies"])
+        self._private_bodies = frozenset(cues["private_bodies"])
         self._political_types = frozenset(cues["political_types"])
         self.country_names: dict[str, str] = {}
         # Country names that are nouns ("Syria"), as opposed to adjectives ("Syrian").
@@ -229,6 +231,13 @@ class ActorDictionary:
             and tokens[end + 1].lower in self._place_suffixes
         ):
             return False  # "a London-based firm": where it sits, not who acts
+        if (
+            entry.kind in ("capital", "country")
+            and start > 0
+            and tokens[start - 1].lower in self._name_openers
+            and tokens[start - 1].text[:1].isupper()
+        ):
+            return False  # "Air France": a company's name
         if entry.kind == "capital" and end < len(tokens) and tokens[end].lower in self._named_documents:
             return False  # "the Paris agreement", "the Oslo accords": a document's name, not the city's government
         if entry.case == "exact":
@@ -368,6 +377,10 @@ class ActorDictionary:
         inside = [token.lower for token in tokens[actor.start : actor.end]]
         if any(self._contains(before + inside, title) for title in self._company_titles):
             return True
+        # "the airline spokesman", "the company's president", "university president"
+        owner = [word for word in before[-2:] + inside if word != "'s"]
+        if not self._private_bodies.isdisjoint(owner[: self._office_start(owner)]):
+            return True
         # "Leader Greg Taylor of Indianapolis": after a person's name, of/at/for says where he is from.
         if not any(inside[-len(office) :] == list(office) for office in self._body_offices):
             return False
@@ -384,6 +397,13 @@ class ActorDictionary:
         # "a spokesman for Merseyside Police", "the president of the country": a body whose name
         # holds a mention, or a public body's common noun, is one we know.
         return bool(body) and self._public_bodies.isdisjoint(body) and mention_starts.isdisjoint(range(position, body_end))
+
+    def _office_start(self, words: Sequence[str]) -> int:
+        """Where the first office word is in ``words`` (its length when there is none)."""
+        for index in range(len(words)):
+            if any(tuple(words[index : index + len(office)]) == office for office in self._body_offices):
+                return index
+        return len(words)
 
     def _holds_body_office(self, tokens: Sequence[Token], actor: Actor) -> bool:
         words = [token.lower for token in tokens[actor.start : actor.end]]
