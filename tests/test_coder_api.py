@@ -99,3 +99,21 @@ def test_an_offtopic_lead_silences_the_whole_article(coder):
 def test_tokens_keep_offsets_for_any_letters():
     tokens = tokenize("İstanbul hosted talks")
     assert [(t.text, t.start, t.end) for t in tokens] == [("İstanbul", 0, 8), ("hosted", 9, 15), ("talks", 16, 21)]
+
+
+@pytest.mark.parametrize(
+    "sentence, target_name",
+    [
+        ("Federal prosecutors in New York charged Maxwell with sex trafficking on Monday.", "Maxwell"),
+        ("Police in Pennsylvania arrested Bryan Kohberger on Friday.", "Bryan Kohberger"),
+    ],
+)
+def test_a_private_person_acted_on_is_a_civilian_target(coder, sentence, target_name):
+    events = [event for event in coder.code_text(sentence) if event.event_root_code == "17"]
+    assert events and events[0].actor2_name == target_name
+    assert events[0].actor2_code == "USACVL"
+
+
+def test_a_weekday_or_a_place_is_no_private_person(coder):
+    for event in coder.code_text("Russian troops attacked Kharkiv on Monday."):
+        assert event.actor2_code is None or not event.actor2_code.endswith("CVL")

@@ -27,6 +27,7 @@ from transforms.coding.context import article_context, is_offtopic_lead, remembe
 from transforms.coding.dates import DateLike, event_date, opening_year, parse_date
 from transforms.coding.geo import Place, geo_columns
 from transforms.coding.lexicon import Lexicon
+from transforms.coding.private_people import private_person
 from transforms.coding.reporting import (
     action_word,
     inside_report,
@@ -504,6 +505,11 @@ class Coder:
                     actor for actor in by_order[1]
                     if actor not in sources and words[actor.start] in clause and words[actor.start] != word
                 ]
+        if not targets and doer_named and sources and chain.code[:2] in self.cues.private_target_roots:
+            person = private_person(
+                tokens, actors, parse, words, roles.done_to, literal_words, self.cues.not_names, self.gazetteer
+            )
+            targets = [person] if person is not None else []
         continues = previous is not None and parse.deps[word] in ("conj", "advcl")
         if continues and not targets:
             targets = [actor for actor in previous[1] if actor not in sources]

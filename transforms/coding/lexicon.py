@@ -68,6 +68,9 @@ class Cues:
     coordination_links: frozenset[tuple[str, ...]]
     first_person_pronouns: frozenset[str]
     conditional_moods: frozenset[str]
+    # Capitalised words that are no names (weekdays, months).
+    not_names: frozenset[str]
+    private_target_roots: frozenset[str]
 
     @classmethod
     def from_dict(cls, cues: dict) -> "Cues":
@@ -112,6 +115,8 @@ class Cues:
             coordination_links=frozenset(tuple(link) for link in cues["coordination_links"]),
             first_person_pronouns=frozenset(cues["first_person_pronouns"]),
             conditional_moods=frozenset(cues["conditional_moods"]),
+            not_names=frozenset(cues["not_names"]),
+            private_target_roots=frozenset(cues["private_target_roots"]),
         )
 
     @classmethod
