@@ -135,3 +135,8 @@ def test_a_company_named_after_a_country_is_not_the_country(dictionary, sentence
 def test_a_national_office_beside_a_country_stays_a_government_actor(dictionary):
     assert codes(dictionary, "Kenyan Deputy President William Ruto criticized the opposition.")[0] == "KENGOV"
     assert codes(dictionary, "The Turkish president criticized Israel.")[0] == "TURGOV"
+
+
+def test_a_country_inside_another_place_name_is_not_the_country(dictionary):
+    assert not [code for code in codes(dictionary, "Inner Mongolia health authority said on Sunday.") if code.startswith("MNG")]
+    assert codes(dictionary, "New Zealand troops arrived.") == ["NZLMIL"]
