@@ -6,7 +6,8 @@ import datetime
 
 import pytest
 
-from transforms.coding.dates import event_date, parse_date
+from transforms.coding import Coder
+from transforms.coding.dates import event_date, latest_past_year, parse_date
 from transforms.coding.text import is_month_name, tokenize
 
 WEDNESDAY = datetime.date(2024, 3, 6)
@@ -59,3 +60,18 @@ def test_parse_date_accepts_dates_iso_strings_timestamps_and_none():
 )
 def test_capitalised_month_names_are_months_not_verbs(sentence, position, expected):
     assert is_month_name(tokenize(sentence), position) is expected
+
+
+def test_an_undated_article_is_as_recent_as_the_latest_past_year_it_names():
+    today = datetime.date(2026, 12, 2)
+    assert latest_past_year("In 2003 the outbreak ... in November 2019 ... the 2030 deadline", today) == 2019
+    assert latest_past_year("No year here.", today) is None
+
+
+def test_history_in_an_undated_article_is_not_coded_but_a_single_sentence_is():
+    coder = Coder()
+    old = "In 2003, Chinese police arrested dozens of protesters in Beijing."
+    article = old + "\n\nIn November 2019, Hong Kong police fired tear gas at protesters."
+    coded = {event.sentence_index for event in coder.code_text(article)}
+    assert 0 not in coded and 1 in coded
+    assert coder.code_text(old)  # alone, nothing says it is old

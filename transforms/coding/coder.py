@@ -24,7 +24,7 @@ from transforms.coding.actor_places import actor_place
 from transforms.coding.actors import UNKNOWN_COUNTRY, Actor
 from transforms.coding.chains import Chain, chains
 from transforms.coding.context import article_context, is_offtopic_lead, remembered
-from transforms.coding.dates import DateLike, event_date, opening_year, parse_date
+from transforms.coding.dates import DateLike, event_date, latest_past_year, opening_year, parse_date
 from transforms.coding.geo import Place, geo_columns
 from transforms.coding.lexicon import Lexicon
 from transforms.coding.private_people import private_person
@@ -121,15 +121,20 @@ class Coder:
     def code_text(self, text: str, date: DateLike = None) -> list[CodedEvent]:
         """All events in a text (an article body or a single sentence)."""
         base = parse_date(date)
-        # With the article's date known, an action dated two or more years before it is history
-        # told as background ("In 1970 he suspended the constitution"); without it nothing is.
-        history_before = base.year - 1 if date not in (None, "") else None
         events: list[CodedEvent] = []
         sentences = [
             (paragraph_index, sentence)
             for paragraph_index, paragraph in enumerate(split_paragraphs(normalise(text or "")))
             for sentence in split_sentences(paragraph)
         ]
+        # With the article's date known, an action dated two or more years before it is history
+        # told as background ("In 1970 he suspended the constitution"). An undated article is as
+        # recent as the latest year it names; a single sentence is history to nobody.
+        if date not in (None, ""):
+            history_before: Optional[int] = base.year - 1
+        else:
+            latest = latest_past_year(text or "", base) if len(sentences) > 1 else None
+            history_before = latest - 1 if latest is not None else None
         lead = [sentence for _, sentence in sentences[:LEAD_SENTENCES]]
         offtopic_article = is_offtopic_lead(self.lexicon, lead, base)
         # "KAMPALA (Reuters) -": the whole story happens there unless a sentence names another place;

@@ -109,3 +109,15 @@ def event_date(sentence: str, base: datetime.date) -> datetime.date:
     # Every explicit date has a digit; most sentences have none, so skip the three patterns.
     explicit = _explicit_date(sentence, base) if _DIGIT.search(sentence) else None
     return explicit or _relative_date(sentence, base) or base
+
+
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+
+
+def latest_past_year(text: str, today: datetime.date) -> Optional[int]:
+    """The latest year a text names that is not after ``today``'s ("in 2019" in a story of 2019;
+    "the 2030 deadline" is a plan, not when the story was written); None when it names none. An
+    undated article is about as recent as that year."""
+    years = [int(found) for found in _YEAR.findall(text)]
+    past = [year for year in years if year <= today.year]
+    return max(past) if past else None
