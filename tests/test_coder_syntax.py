@@ -7,12 +7,13 @@ air strike, the speaker made the doer of what they report ...). Sentences are ou
 
 from __future__ import annotations
 
+import datetime
 import json
 
 import pytest
 
 from transforms.coding import Coder
-from transforms.coding.syntax.parse import MODEL_DIR, SyntaxModel
+from transforms.coding.syntax.parse import MODEL_DIR, Parse, SyntaxModel, repair_prepositional_subject
 from transforms.coding.text import tokenize
 
 DATE = "2024-05-02"
@@ -454,3 +455,57 @@ def test_a_speaker_named_by_an_unknown_name_speaks_through_the_apposition(coder)
 def test_a_police_department_of_an_unknown_city_is_a_public_body(coder):
     events = triples(coder, "The Fort Worth Police Department confirmed that the suspect was in custody.")
     assert any(root == "01" and source and source.endswith("COP") for root, source, _ in events)
+
+
+
+def handmade_parse(rows: list[tuple[str, int, str, str]]) -> tuple[str, Parse]:
+    """A sentence (its words joined by spaces) and a parse given as (word, head, relation, UPOS)
+    rows: the parser's mistakes, written down so that a repair is tested whatever the model does."""
+    starts, position = [], 0
+    for word, *_ in rows:
+        starts.append(position)
+        position += len(word) + 1
+    words = tuple(row[0] for row in rows)
+    parse = Parse(
+        words=words, starts=tuple(starts), ends=tuple(start + len(word) for start, word in zip(starts, words)),
+        heads=tuple(row[1] for row in rows), deps=tuple(row[2] for row in rows), pos=tuple(row[3] for row in rows),
+        tags=tuple("" for _ in rows), passive=tuple(False for _ in rows),
+    )
+    return " ".join(words), parse
+
+
+def test_a_fronted_prepositional_phrase_is_no_subject():
+    # As the model parsed a PLOVER sentence: "the signing" as the subject of "agreed", and the
+    # parties after the comma as an apposition inside the fronted phrase.
+    _, parse = handmade_parse([
+        ("With", 2, "case", "ADP"), ("the", 2, "det", "DET"), ("signing", 12, "nsubj", "NOUN"),
+        ("of", 5, "case", "ADP"), ("the", 5, "det", "DET"), ("accord", 2, "nmod", "NOUN"),
+        (",", 9, "punct", "PUNCT"), ("the", 9, "det", "DET"), ("Malian", 9, "amod", "ADJ"),
+        ("government", 5, "appos", "NOUN"), ("and", 11, "cc", "CCONJ"), ("rebels", 9, "conj", "NOUN"),
+        ("agreed", 12, "root", "VERB"), (".", 12, "punct", "PUNCT"),
+    ])
+    repaired = repair_prepositional_subject(parse)
+    assert repaired.deps[2] == "obl"
+    assert (repaired.heads[9], repaired.deps[9]) == (12, "nsubj")
+    assert repair_prepositional_subject(repaired) == repaired
+
+
+def test_a_subject_without_a_preposition_is_left_alone():
+    _, parse = handmade_parse([
+        ("The", 1, "det", "DET"), ("government", 2, "nsubj", "NOUN"), ("agreed", 2, "root", "VERB"), (".", 2, "punct", "PUNCT"),
+    ])
+    assert repair_prepositional_subject(parse) is parse
+
+
+def test_a_leader_of_an_opposition_coalition_acts_for_the_opposition(coder):
+    # As the model parsed a PLOVER sentence: the coalition hung on "Leaders" without its "of".
+    sentence, parse = handmade_parse([
+        ("Leaders", 10, "nsubj", "NOUN"), ("of", 3, "case", "ADP"), ("the", 3, "det", "DET"),
+        ("Ruwa", 0, "nmod", "PROPN"), ("(", 5, "punct", "PUNCT"), ("Unity", 3, "appos", "PROPN"),
+        (")", 5, "punct", "PUNCT"), ("opposition", 8, "compound", "NOUN"), ("coalition", 0, "nmod", "NOUN"),
+        ("today", 10, "obl:tmod", "NOUN"), ("agreed", 10, "root", "VERB"), ("to", 12, "mark", "PART"),
+        ("postpone", 10, "xcomp", "VERB"), ("the", 14, "det", "DET"), ("march", 12, "obj", "NOUN"),
+        ("in", 16, "case", "ADP"), ("Harare", 12, "obl", "PROPN"), (".", 10, "punct", "PUNCT"),
+    ])
+    events = coder.code_sentence(sentence, datetime.date(2024, 5, 2), parse=parse)
+    assert any(e.event_root_code == "03" and e.actor1_code == "ZWEOPP" for e in events)

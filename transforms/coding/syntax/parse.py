@@ -135,7 +135,7 @@ class SyntaxModel:
 
 def to_parse(doc) -> Parse:
     """A spaCy ``Doc`` as a plain ``Parse`` (with ``repair_verbless_root`` applied)."""
-    return repair_verbless_root(Parse(
+    return repair_prepositional_subject(repair_verbless_root(Parse(
         words=tuple(token.text for token in doc),
         starts=tuple(token.idx for token in doc),
         ends=tuple(token.idx + len(token.text) for token in doc),
@@ -144,7 +144,7 @@ def to_parse(doc) -> Parse:
         pos=tuple(token.pos_ for token in doc),
         tags=tuple(token.tag_ for token in doc),
         passive=tuple("Pass" in token.morph.get("Voice") for token in doc),
-    ))
+    )))
 
 
 def repair_temporal_subject(parse: Parse, temporal_words: frozenset[str]) -> Parse:
@@ -166,6 +166,37 @@ def repair_temporal_subject(parse: Parse, temporal_words: frozenset[str]) -> Par
         heads[top], deps[top] = verb, "nsubj"
         heads[word], deps[word] = verb, "obl:tmod"
         changed = True
+    if not changed:
+        return parse
+    return Parse(parse.words, parse.starts, parse.ends, tuple(heads), tuple(deps), parse.pos, parse.tags, parse.passive)
+
+
+def repair_prepositional_subject(parse: Parse) -> Parse:
+    """"With the signing of the accord, the government and the rebels have agreed ...": the parser
+    may take a fronted prepositional phrase for the subject and the real subject, after the comma,
+    for an apposition inside it. A subject with a preposition of its own is an oblique; a phrase
+    after a comma inside it that runs up to the verb is the subject."""
+    heads, deps = list(parse.heads), list(parse.deps)
+    changed = False
+    for word, dep in enumerate(parse.deps):
+        verb = parse.heads[word]
+        if dep != "nsubj" or verb <= word or not any(
+            parse.deps[child] == "case" and parse.pos[child] == "ADP" and child < word for child in parse.children(word)
+        ):
+            continue
+        deps[word] = "obl"
+        changed = True
+        inside = parse.subtree(word)
+        for candidate in sorted(inside):
+            phrase = parse.subtree(candidate)
+            first = min(w for w in phrase if parse.pos[w] != "PUNCT" or w == candidate)
+            if (
+                candidate > word and parse.deps[candidate] in ("appos", "conj", "nmod")
+                and parse.pos[candidate] in ("NOUN", "PROPN") and parse.words[first - 1] == ","
+                and all(parse.deps[between] in ("aux", "aux:pass", "advmod", "punct") for between in range(max(phrase) + 1, verb))
+            ):
+                heads[candidate], deps[candidate] = verb, "nsubj"
+                break
     if not changed:
         return parse
     return Parse(parse.words, parse.starts, parse.ends, tuple(heads), tuple(deps), parse.pos, parse.tags, parse.passive)

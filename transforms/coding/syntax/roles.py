@@ -443,8 +443,12 @@ def _phrase_actor(parse: Parse, head: int, actors: Sequence, token_words: Sequen
         # "A spokesperson for Hamas", "an official of the Kenyan foreign ministry": a role without
         # a country speaks for the body its "for"/"of" phrase names.
         if holding[0].code.startswith("---") and depth <= 3:
+            # A second noun the parser hung on the role without its "of" ("Leaders of the Azadliq
+            # (Freedom) opposition coalition") belongs to the same phrase.
             for child in parse.children(head):
-                if parse.relation(child) == "nmod" and parse.case_of(child) in ("for", "of"):
+                if parse.relation(child) == "nmod" and (
+                    parse.case_of(child) in ("for", "of") or (child > head and parse.case_of(child) is None)
+                ):
                     owner = _phrase_actor(parse, child, actors, token_words, lexicon, depth + 1)
                     if owner:
                         return owner[:1]
