@@ -37,7 +37,7 @@ def codes(dictionary: ActorDictionary, sentence: str, date: datetime.date = DAY)
         ("the government of Sudan", ["SDNGOV"]),
         ("rebels in Mali", ["MLIREB", "MLI"]),
         ("Iranian Foreign Minister Abbas Araghchi", ["IRNGOV"]),
-        ("British Defence Secretary Tom King", ["GBRMIL"]),
+        ("British Defence Secretary Tom King", ["GBRGOV"]),
         ("opposition protesters", ["---OPP"]),
         ("Sudanese government forces", ["SDNMIL"]),
     ],

@@ -117,3 +117,19 @@ def test_a_private_person_acted_on_is_a_civilian_target(coder, sentence, target_
 def test_a_weekday_or_a_place_is_no_private_person(coder):
     for event in coder.code_text("Russian troops attacked Kharkiv on Monday."):
         assert event.actor2_code is None or not event.actor2_code.endswith("CVL")
+
+
+def test_a_surname_keeps_the_office_the_article_gave_it(coder):
+    # Undated, so our table's dates are today's and Pompeo alone is a former official (ELI); the
+    # article named him with his office, and "Pompeo" later in it is that office holder.
+    text = (
+        "U.S. Secretary of State Mike Pompeo arrived in Hanoi on Monday for two days of talks. "
+        "Pompeo accused China of bullying its neighbours in the South China Sea."
+    )
+    accusers = {e.actor1_code for e in coder.code_text(text) if e.event_root_code == "11" and e.sentence_index == 1}
+    assert accusers == {"USAGOV"}
+
+
+def test_ministers_of_defence_are_government(coder):
+    events = coder.code_text("The Iranian defence minister accused Israel of attacking a convoy.", "2024-05-02")
+    assert {(e.actor1_code, e.actor2_code) for e in events if e.event_root_code == "11"} == {("IRNGOV", "ISR")}

@@ -61,7 +61,10 @@ def surname(lexicon: Lexicon, tokens: Sequence[Token], actor: Actor) -> Optional
     last = tokens[actor.end - 1]
     if not (last.text[:1].isupper() and last.text.isalpha() and len(last.text) >= MIN_SURNAME_LENGTH):
         return None
-    if last.lower in lexicon.actors.key_words or tokens[actor.end - 2].lower in lexicon.cues.not_name_links:
+    # A dictionary word is no surname ("the Federal Police"), unless the phrase is an office
+    # holder our table knows ("Defense Secretary Mark Esper": "Esper" is remembered with his office).
+    known_person = actor.kind == "person" and actor.type != "ELI"
+    if (last.lower in lexicon.actors.key_words and not known_person) or tokens[actor.end - 2].lower in lexicon.cues.not_name_links:
         return None
     return last.lower
 
@@ -76,6 +79,16 @@ def remembered(
     """``actors`` with the surnames of people introduced earlier in the article added, and "he"
     or "she" when ``known_names`` maps them to the person just introduced."""
     prepositions = lexicon.cues.subject_blocking_prepositions
+    # "Secretary of State Mike Pompeo ..." then "Pompeo said": the office the article gave him
+    # wins over our table's dates, which for an undated article are today's.
+    actors = [
+        known._replace(start=actor.start, end=actor.end, after_preposition=actor.after_preposition)
+        if actor.kind == "person" and actor.type == "ELI" and actor.end - actor.start == 1
+        and (known := known_names.get(tokens[actor.start].lower)) is not None and known.type != "ELI"
+        and known.country == actor.country
+        else actor
+        for actor in actors
+    ]
     taken = {position for actor in actors for position in range(actor.start, actor.end)}
     added = [
         known_names[token.lower]._replace(
