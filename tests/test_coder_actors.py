@@ -140,3 +140,28 @@ def test_a_national_office_beside_a_country_stays_a_government_actor(dictionary)
 def test_a_country_inside_another_place_name_is_not_the_country(dictionary):
     assert not [code for code in codes(dictionary, "Inner Mongolia health authority said on Sunday.") if code.startswith("MNG")]
     assert codes(dictionary, "New Zealand troops arrived.") == ["NZLMIL"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Jordan Peterson said he would appeal the ruling.",
+        "The striker Chad Smith criticised the referee.",
+        "Reporters asked Georgia Lewis about the strike.",
+        "Her coach, Kevin Jordan, said she would return.",
+    ],
+)
+def test_a_country_name_that_is_part_of_a_persons_name_is_no_country(dictionary, sentence):
+    assert not any(code[:3] in ("JOR", "TCD", "GEO") for code in codes(dictionary, sentence))
+
+
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        ("Jordan Foreign Minister Ayman Safadi condemned the raid.", ["JORGOV"]),
+        ("Jordan Rejects Israeli Plan For Jordan Valley Annexation", ["JOR", "ISR"]),
+        ("Jordan condemned the raid, Georgia said.", ["JOR", "GEO"]),
+    ],
+)
+def test_a_country_name_beside_a_role_or_in_a_headline_stays_the_country(dictionary, sentence, expected):
+    assert codes(dictionary, sentence) == expected

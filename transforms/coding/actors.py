@@ -79,6 +79,12 @@ def _read_tsv(name: str) -> list[list[str]]:
     return rows
 
 
+def _title_case(tokens: Sequence[Token]) -> bool:
+    """Are most longer words capitalised, as in a headline ("Jordan Rejects Israeli Plan")?"""
+    words = [token.text for token in tokens if token.text.isalpha() and len(token.text) > 3]
+    return len(words) >= 3 and sum(word[:1].isupper() for word in words) > 0.6 * len(words)
+
+
 def _parse_date(text: str) -> Optional[datetime.date]:
     return datetime.date.fromisoformat(text) if text.strip() else None
 
@@ -107,6 +113,7 @@ class ActorDictionary:
         self._place_suffixes = frozenset(cues["place_suffixes"])
         self._named_documents = frozenset(cues["named_documents"])
         self._name_openers = frozenset(cues["name_openers"])
+        self._personal_name_countries = frozenset(cues["personal_name_countries"])
         self._former = frozenset(cues["former_markers"])
         self._body_offices = frozenset(_phrase_key(phrase) for phrase in cues["offices_of_bodies"])
         self._body_links = frozenset(cues["body_links"])
@@ -249,6 +256,25 @@ class ActorDictionary:
             return start > 0 and tokens[start - 1].lower in self._titles
         return True
 
+    def _personal_name(self, tokens: Sequence[Token], start: int, end: int, entries: Sequence[ActorEntry]) -> bool:
+        """"Jordan Peterson said", "Chad Smith", "Michael Jordan": a country's name that people also
+        bear, beside another capitalised name that opens no dictionary phrase ("Jordan Foreign
+        Minister ..." does), is a person's name. Not in Title Case Headlines, where every word is
+        capitalised."""
+        if end - start != 1 or tokens[start].lower not in self._personal_name_countries:
+            return False
+        if not all(entry.kind == "country" for entry in entries) or _title_case(tokens):
+            return False
+
+        def is_name(token: Token) -> bool:
+            return (
+                token.text[:1].isupper() and token.text.isalpha() and token.lower not in self._not_names
+                and token.lower not in self._titles
+                and (token.lower not in self._longest_from or token.lower in self._personal_name_countries)
+            )
+
+        return (end < len(tokens) and is_name(tokens[end])) or (start > 1 and is_name(tokens[start - 1]))
+
     def _continues_name(self, tokens: Sequence[Token], end: int, entries: Sequence[ActorEntry]) -> bool:
         if end >= len(tokens) or not tokens[end].text[:1].isupper():
             return False
@@ -282,8 +308,11 @@ class ActorDictionary:
                 if not entries:
                     continue
                 usable = [e for e in entries if self._usable(e, tokens, position, position + length)]
-                if usable and self._continues_name(tokens, position + length, usable):
-                    usable = []  # "Nassau County", "Washington Post": part of another name
+                if usable and (
+                    self._continues_name(tokens, position + length, usable)
+                    or self._personal_name(tokens, position, position + length, usable)
+                ):
+                    usable = []  # "Nassau County", "Washington Post", "Jordan Peterson": part of another name
                 if usable:
                     entry = self._pick(usable, date)
                     if entry is not None:
