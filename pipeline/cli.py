@@ -25,6 +25,7 @@ COMMANDS = "{run,code,clean,sql,schema,compact,check,export}"
 def main(argv: Optional[Sequence[str]] = None) -> int:
     _quiet_import_warnings()
     parser = _build_parser()
+    OneLineParser.typed = list(sys.argv[1:] if argv is None else argv)
     args, extra = parser.parse_known_args(argv)
     if args.command is None:
         parser.error(f"a command is needed: one of {COMMANDS}")
@@ -43,8 +44,25 @@ class OneLineParser(argparse.ArgumentParser):
 
     Subcommand parsers are of the same class (argparse makes them with their parent's class)."""
 
+    # The command line being parsed, for hints: set by ``main`` before parsing.
+    typed: Sequence[str] = ()
+
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, usage_line(self.prog, message) + "\n")
+        self.exit(EXIT_USAGE, usage_line(self.prog, message + self._typo_hint()) + "\n")
+
+    def _typo_hint(self) -> str:
+        """"; did you mean --input?" for an option this command does not know (``--inptu``), which
+        argparse reports only as a required option missing."""
+        from pipeline.plan import closest_option
+
+        known = [option for option in self._option_string_actions if option.startswith("--")]
+        for argument in OneLineParser.typed:
+            name = argument.split("=", 1)[0]
+            if name.startswith("--") and name not in self._option_string_actions:
+                hint = closest_option(name, known)
+                if hint:
+                    return f" ({name} is no option of this command; did you mean {hint}?)"
+        return ""
 
 
 def usage_line(prog: str, message: str) -> str:

@@ -73,6 +73,7 @@ def test_unknown_subcommand_and_no_subcommand():
         (["sql", "select 1", "--format", "xml"], "invalid choice: 'xml'"),
         (["sql", "select 1", "surplus"], "unrecognised arguments: surplus"),
         (["code"], "required: --input"),
+        (["code", "--inptu", "in.jsonl"], "did you mean --input?"),
         (["clean", "--input"], "expected one argument"),
         (["schema"], "required: --format"),
         (["export"], "required: {gdelt}"),

@@ -133,3 +133,14 @@ def test_a_surname_keeps_the_office_the_article_gave_it(coder):
 def test_ministers_of_defence_are_government(coder):
     events = coder.code_text("The Iranian defence minister accused Israel of attacking a convoy.", "2024-05-02")
     assert {(e.actor1_code, e.actor2_code) for e in events if e.event_root_code == "11"} == {("IRNGOV", "ISR")}
+
+
+def test_a_control_character_does_not_hide_a_sentence_break(coder):
+    events = coder.code_text("France criticized Italy.\x00 Germany praised Spain.", "2024-05-02")
+    assert {(e.sentence_index, e.actor1_code) for e in events} == {(0, "FRA"), (1, "DEU")}
+
+
+def test_a_sentence_longer_than_any_prose_is_not_parsed(coder):
+    run_on = "Russian forces shelled Kharkiv and " * 2_000 + "Ukraine protested."
+    assert coder.code_text(run_on, "2024-05-02") == []
+    assert coder.code_text("Russian forces shelled Kharkiv.", "2024-05-02")

@@ -73,6 +73,9 @@ CODER_VERSION = "newsbeam-coder 0.5.2"
 ROOT_SENTENCES = 3
 # The first sentences that decide whether a whole article is off-topic (sport, business ...).
 LEAD_SENTENCES = 3
+# Longer "sentences" are tables, lists or text without full stops, not prose (the longest sentence
+# of the dev pages has 2,071 characters); parsing one would take seconds and gigabytes.
+MAX_SENTENCE_CHARS = 5_000
 # Actions only a state's authorities take: arrest, detain or charge; deport.
 STATE_ONLY_ACTIONS = frozenset({"173", "174"})
 # Unconventional violence, done by a state's forces, and the conventional code it becomes.
@@ -194,7 +197,7 @@ class Coder:
 
     def _prepare(self, sentence: str, base: datetime.date, known_names: dict[str, Actor]) -> Optional[Prepared]:
         """A sentence's actions and actors, or None when it cannot hold an event (most cannot)."""
-        if not self._may_have_event(sentence, known_names):
+        if len(sentence) > MAX_SENTENCE_CHARS or not self._may_have_event(sentence, known_names):
             return None
         all_tokens = tokenize(sentence)
         dateline = dateline_end(sentence)

@@ -57,8 +57,13 @@ class Token(NamedTuple):
     end: int
 
 
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def normalise(text: str) -> str:
-    """Straighten typographic quotes and dashes so patterns need only one spelling."""
+    """Straighten typographic quotes and dashes so patterns need only one spelling, and turn
+    control characters (a NUL from a broken page) into spaces, which sentence breaks need."""
+    text = _CONTROL_CHARACTERS.sub(" ", text)
     # str.replace per character is several times faster than str.translate with a mapping.
     for typographic, plain in _QUOTES:
         if typographic in text:
