@@ -38,6 +38,8 @@ def codes(dictionary: ActorDictionary, sentence: str, date: datetime.date = DAY)
         ("rebels in Mali", ["MLIREB", "MLI"]),
         ("Iranian Foreign Minister Abbas Araghchi", ["IRNGOV"]),
         ("British Defence Secretary Tom King", ["GBRGOV"]),
+        ("a drug cartel leader", ["---CRM"]),
+        ("Mexican drug traffickers", ["MEXCRM"]),
         ("opposition protesters", ["---OPP"]),
         ("Sudanese government forces", ["SDNMIL"]),
     ],
