@@ -509,3 +509,8 @@ def test_a_leader_of_an_opposition_coalition_acts_for_the_opposition(coder):
     ])
     events = coder.code_sentence(sentence, datetime.date(2024, 5, 2), parse=parse)
     assert any(e.event_root_code == "03" and e.actor1_code == "ZWEOPP" for e in events)
+
+
+def test_a_states_own_troops_are_no_target_of_its_action(coder):
+    events = triples(coder, "Russia withdrew its troops from Kherson on Friday.")
+    assert events and all(source == "RUS" and target is None for _, source, target in events)

@@ -494,8 +494,21 @@ class Coder:
         targets: list[Actor] = []
         # The pattern's own words are no target: "shared intelligence with Jordan", "sent military aid".
         literal_words = {words[position] for position in chain.literal}
+        # "withdrew its troops", "recalled their ambassador": the doer's own agents are no target
+        # ("arrested its critics" are).
+        own = {
+            done_to for done_to in roles.done_to
+            if any(
+                parse.deps[child] == "nmod:poss" and parse.words[child].lower() in self.cues.collective_possessives
+                for child in parse.children(done_to)
+            )
+            and all(
+                actor.type in self.cues.security_forces or actor.type == "GOV"
+                for actor in actors_of(parse, done_to, actors, words, self.roles)
+            )
+        }
         for done_to in roles.done_to:
-            if done_to in literal_words:
+            if done_to in literal_words or done_to in own:
                 continue
             targets = [actor for actor in actors_of(parse, done_to, actors, words, self.roles) if actor not in sources]
             if targets:
@@ -512,6 +525,7 @@ class Coder:
                 targets = [
                     actor for actor in by_order[1]
                     if actor not in sources and words[actor.start] in clause and words[actor.start] != word
+                    and not any(words[position] in own for position in range(actor.start, actor.end))
                 ]
         if not targets and doer_named and sources and chain.code[:2] in self.cues.private_target_roots:
             person = private_person(

@@ -71,6 +71,7 @@ class Cues:
     # Capitalised words that are no names (weekdays, months).
     not_names: frozenset[str]
     private_target_roots: frozenset[str]
+    collective_possessives: frozenset[str]
 
     @classmethod
     def from_dict(cls, cues: dict) -> "Cues":
@@ -117,6 +118,7 @@ class Cues:
             conditional_moods=frozenset(cues["conditional_moods"]),
             not_names=frozenset(cues["not_names"]),
             private_target_roots=frozenset(cues["private_target_roots"]),
+            collective_possessives=frozenset(cues["collective_possessives"]),
         )
 
     @classmethod
