@@ -73,3 +73,26 @@ def test_months_and_longer_unknown_names_are_no_place(gazetteer, sentence):
 def test_a_place_followed_by_a_weekday_or_inside_an_organisation_name_still_counts(gazetteer):
     assert locate(gazetteer, "Talks were held in Geneva Monday.").country == "CHE"
     assert locate(gazetteer, "Officials in Montenegro Municipality Association offices met.").country == "MNE"
+
+
+@pytest.fixture(scope="module")
+def coder():
+    from transforms.coding import Coder
+
+    return Coder()
+
+
+@pytest.mark.parametrize(
+    "text, place",
+    [
+        ("KYIV, Ukraine (AP) - Russian forces shelled the city of Kharkiv overnight.", "Kharkiv"),
+        ("Rebels seized the town of Goma on Sunday.", "Goma"),
+        ("KYIV, Ukraine (AP) - Russian forces attacked Ukrainian positions overnight.", "Kyiv"),
+    ],
+)
+def test_a_place_attacked_is_where_the_attack_happened(coder, text, place):
+    assert {event.action_geo_name for event in coder.code_text(text, "2024-05-02")} == {place}
+
+
+def test_a_country_pressured_is_no_place_of_the_event(coder):
+    assert [event.action_geo_name for event in coder.code_text("Russia pressured Ukraine to end the talks.", "2024-05-02")] == [None]

@@ -256,7 +256,10 @@ class Coder:
             return []
         when = event_date(sentence, base).isoformat()
         attribution = self._attribution_start(tokens, matches)
-        place = self.gazetteer.locate([token for token in all_tokens if token.start < attribution])
+        place = self.gazetteer.locate(
+            [token for token in all_tokens if token.start < attribution],
+            self._object_spans(all_tokens, tokens, parse, words, matches),
+        )
         home = place if place is not None and place.country else article_place
         events = []
         for chain, source, target in pairs:
@@ -286,6 +289,28 @@ class Coder:
             if event not in events:
                 events.append(event)
         return events
+
+    @staticmethod
+    def _object_spans(
+        all_tokens: Sequence[Token], tokens: Sequence[Token], parse: Parse, words: Sequence[Optional[int]],
+        matches: Sequence[ActionMatch],
+    ) -> list[tuple[int, int]]:
+        """The token spans of the objects of the sentence's violent actions, as positions in
+        ``all_tokens`` (the dateline included): "shelled [the city of Kharkiv] overnight". A place
+        pressured or urged is no place where something happened ("pressuring the U.S.")."""
+        offset = len(all_tokens) - len(tokens)
+        spans = []
+        for match in matches:
+            word = words[match.start] if match.kind == "act" and match.code[:2] in VIOLENCE_ROOTS else None
+            if word is None:
+                continue
+            for child in parse.children(word):
+                if parse.deps[child] == "obj":
+                    phrase = parse.subtree(child)
+                    positions = [p for p, w in enumerate(words) if w in phrase]
+                    if positions:
+                        spans.append((positions[0] + offset, positions[-1] + 1 + offset))
+        return spans
 
     def _may_have_event(self, sentence: str, known_names: Optional[dict[str, Actor]] = None) -> bool:
         """A set look-up before the full analysis, which most sentences of an article do not need:

@@ -21,6 +21,7 @@ from transforms.coding.text import Token, normalise, tokenize
 # Words before a place name ("in", "near"), and words skipped between them ("in northern Mali").
 LOCATIVE_PREPOSITIONS = frozenset(read_cues()["place_prepositions"])
 _SKIPPED_BEFORE_NAME = frozenset(read_cues()["skipped_before_place_name"])
+_PLACE_NOUNS = frozenset(read_cues()["place_nouns"])
 # Capitalised words that are not names (weekdays, months): "in Kabul Monday" still names Kabul, and
 # "in March" is a month, not the English town.
 _NOT_NAMES = frozenset(read_cues()["not_names"])
@@ -179,8 +180,27 @@ class Gazetteer:
         found = self._places.get(key)
         return Place(*found[1:]) if found else None
 
-    def locate(self, tokens: Sequence[Token]) -> Optional[Place]:
-        """The place a sentence's action happened: first locative phrase, else its dateline."""
+    def locate(self, tokens: Sequence[Token], objects: Sequence[tuple[int, int]] = ()) -> Optional[Place]:
+        """The place a sentence's action happened: first locative phrase ("in Kharkiv"), else a
+        place the action is done to (``objects``: token spans of the actions' objects, "shelled
+        [the city of Kharkiv]"), else its dateline."""
+        return self.locative(tokens) or self._object_place(tokens, objects) or self.dateline(tokens)
+
+    def _object_place(self, tokens: Sequence[Token], objects: Sequence[tuple[int, int]]) -> Optional[Place]:
+        """A place that is a whole object ("the city of Kharkiv"; not "Ukrainian positions")."""
+        for start, end in objects:
+            if end > len(tokens):
+                continue  # an object inside the closing attribution (", officials told AFP")
+            position = start
+            while position < end and (tokens[position].lower in _SKIPPED_BEFORE_NAME or tokens[position].lower in _PLACE_NOUNS):
+                position += 1
+            found = self.lookup(tokens, position)
+            if found and position + found[0] == end:
+                return found[1]
+        return None
+
+    def locative(self, tokens: Sequence[Token]) -> Optional[Place]:
+        """The place named by the sentence's first locative phrase ("in Kharkiv"), or None."""
         for index, token in enumerate(tokens):
             if token.lower not in LOCATIVE_PREPOSITIONS:
                 continue
@@ -190,7 +210,7 @@ class Gazetteer:
             found = self.lookup(tokens, position)
             if found:
                 return found[1]
-        return self.dateline(tokens)
+        return None
 
     def dateline(self, tokens: Sequence[Token]) -> Optional[Place]:
         """"KABUL, Afghanistan (Reuters) -" or "KABUL -": an upper-case city opening the text."""
