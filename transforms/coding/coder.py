@@ -258,7 +258,7 @@ class Coder:
         attribution = self._attribution_start(tokens, matches)
         place = self.gazetteer.locate(
             [token for token in all_tokens if token.start < attribution],
-            self._object_spans(all_tokens, tokens, parse, words, matches),
+            self._object_spans(all_tokens, tokens, parse, words, [chain.head for chain, _, _ in pairs]),
         )
         home = place if place is not None and place.country else article_place
         events = []
