@@ -514,3 +514,18 @@ def test_a_leader_of_an_opposition_coalition_acts_for_the_opposition(coder):
 def test_a_states_own_troops_are_no_target_of_its_action(coder):
     events = triples(coder, "Russia withdrew its troops from Kherson on Friday.")
     assert events and all(source == "RUS" and target is None for _, source, target in events)
+
+
+def test_a_fronted_following_phrase_gives_back_coordinated_subjects():
+    # As the model parsed a ConfliBERT sentence: "Following" (a VERB) as the case of the subject,
+    # and "India" coordinated with the word "Pakistan" hangs on.
+    _, parse = handmade_parse([
+        ("Following", 2, "case", "VERB"), ("the", 2, "det", "DET"), ("meeting", 9, "nsubj", "NOUN"),
+        ("in", 4, "case", "ADP"), ("Ufa", 2, "nmod", "PROPN"), (",", 6, "punct", "PUNCT"),
+        ("Pakistan", 4, "appos", "PROPN"), ("and", 8, "cc", "CCONJ"), ("India", 4, "conj", "PROPN"),
+        ("decided", 9, "root", "VERB"), (".", 9, "punct", "PUNCT"),
+    ])
+    repaired = repair_prepositional_subject(parse)
+    assert repaired.deps[2] == "obl"
+    assert (repaired.heads[6], repaired.deps[6]) == (9, "nsubj")
+    assert repaired.heads[8] == 6

@@ -180,15 +180,22 @@ def repair_prepositional_subject(parse: Parse) -> Parse:
     changed = False
     for word, dep in enumerate(parse.deps):
         verb = parse.heads[word]
+        # "With"/"Following"/"After" the ...: a preposition (tagged ADP, or VERB for "following").
         if dep != "nsubj" or verb <= word or not any(
-            parse.deps[child] == "case" and parse.pos[child] == "ADP" and child < word for child in parse.children(word)
+            parse.deps[child] == "case" and child < word for child in parse.children(word)
         ):
             continue
         deps[word] = "obl"
         changed = True
         inside = parse.subtree(word)
         for candidate in sorted(inside):
-            phrase = parse.subtree(candidate)
+            # The phrase with the names coordinated after it ("Pakistan and India", the parser
+            # may hang "India" on the word "Pakistan" hangs on).
+            coordinated = [
+                other for other in inside
+                if other > candidate and parse.deps[other] == "conj" and parse.heads[other] in (candidate, parse.heads[candidate])
+            ]
+            phrase = parse.subtree(candidate).union(*(parse.subtree(other) for other in coordinated))
             first = min(w for w in phrase if parse.pos[w] != "PUNCT" or w == candidate)
             if (
                 candidate > word and parse.deps[candidate] in ("appos", "conj", "nmod")
@@ -196,6 +203,8 @@ def repair_prepositional_subject(parse: Parse) -> Parse:
                 and all(parse.deps[between] in ("aux", "aux:pass", "advmod", "punct") for between in range(max(phrase) + 1, verb))
             ):
                 heads[candidate], deps[candidate] = verb, "nsubj"
+                for other in coordinated:
+                    heads[other] = candidate
                 break
     if not changed:
         return parse
