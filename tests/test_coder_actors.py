@@ -151,6 +151,7 @@ def test_a_country_inside_another_place_name_is_not_the_country(dictionary):
         "The striker Chad Smith criticised the referee.",
         "Reporters asked Georgia Lewis about the strike.",
         "Her coach, Kevin Jordan, said she would return.",
+        "Jordan Peterson criticized Canadian Prime Minister Justin Trudeau.",
     ],
 )
 def test_a_country_name_that_is_part_of_a_persons_name_is_no_country(dictionary, sentence):

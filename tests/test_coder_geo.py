@@ -96,3 +96,9 @@ def test_a_place_attacked_is_where_the_attack_happened(coder, text, place):
 
 def test_a_country_pressured_is_no_place_of_the_event(coder):
     assert [event.action_geo_name for event in coder.code_text("Russia pressured Ukraine to end the talks.", "2024-05-02")] == [None]
+
+
+def test_a_place_attacked_does_not_make_the_speaker_its_own(coder):
+    events = coder.code_text("MOSCOW (Reuters) - The defence ministry said Russian forces shelled Kharkiv.", "2024-05-02")
+    assert {e.actor1_code for e in events if e.event_root_code == "01"} == {"RUSGOV"}
+    assert {e.action_geo_name for e in events if e.event_root_code == "19"} == {"Kharkiv"}

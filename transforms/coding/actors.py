@@ -80,9 +80,10 @@ def _read_tsv(name: str) -> list[list[str]]:
 
 
 def _title_case(tokens: Sequence[Token]) -> bool:
-    """Are most longer words capitalised, as in a headline ("Jordan Rejects Israeli Plan")?"""
+    """Is every longer word capitalised, as in a headline ("Jordan Rejects Israeli Plan")? A
+    sentence full of names and titles still has a verb in lower case."""
     words = [token.text for token in tokens if token.text.isalpha() and len(token.text) > 3]
-    return len(words) >= 3 and sum(word[:1].isupper() for word in words) > 0.6 * len(words)
+    return len(words) >= 3 and all(word[:1].isupper() for word in words)
 
 
 def _parse_date(text: str) -> Optional[datetime.date]:
@@ -256,14 +257,16 @@ class ActorDictionary:
             return start > 0 and tokens[start - 1].lower in self._titles
         return True
 
-    def _personal_name(self, tokens: Sequence[Token], start: int, end: int, entries: Sequence[ActorEntry]) -> bool:
+    def _personal_name(
+        self, tokens: Sequence[Token], start: int, end: int, entries: Sequence[ActorEntry], headline: bool
+    ) -> bool:
         """"Jordan Peterson said", "Chad Smith", "Michael Jordan": a country's name that people also
         bear, beside another capitalised name that opens no dictionary phrase ("Jordan Foreign
         Minister ..." does), is a person's name. Not in Title Case Headlines, where every word is
         capitalised."""
         if end - start != 1 or tokens[start].lower not in self._personal_name_countries:
             return False
-        if not all(entry.kind == "country" for entry in entries) or _title_case(tokens):
+        if not all(entry.kind == "country" for entry in entries) or headline:
             return False
 
         def is_name(token: Token) -> bool:
@@ -299,6 +302,8 @@ class ActorDictionary:
         free_from = 0  # positions before this belong to the last mention
         words = [token.lower for token in tokens]
         longest_from = self._longest_from
+        # Once a sentence, and only where a country people are named after is named.
+        headline = not self._personal_name_countries.isdisjoint(words) and _title_case(tokens)
         # Only the few words that open a phrase are worth a closer look.
         for position in [position for position, word in enumerate(words) if word in longest_from]:
             if position < free_from:
@@ -310,7 +315,7 @@ class ActorDictionary:
                 usable = [e for e in entries if self._usable(e, tokens, position, position + length)]
                 if usable and (
                     self._continues_name(tokens, position + length, usable)
-                    or self._personal_name(tokens, position, position + length, usable)
+                    or self._personal_name(tokens, position, position + length, usable, headline)
                 ):
                     usable = []  # "Nassau County", "Washington Post", "Jordan Peterson": part of another name
                 if usable:

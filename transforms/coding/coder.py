@@ -256,11 +256,15 @@ class Coder:
             return []
         when = event_date(sentence, base).isoformat()
         attribution = self._attribution_start(tokens, matches)
-        place = self.gazetteer.locate(
-            [token for token in all_tokens if token.start < attribution],
-            self._object_spans(all_tokens, tokens, parse, words, [chain.head for chain, _, _ in pairs]),
+        before_attribution = [token for token in all_tokens if token.start < attribution]
+        setting = self.gazetteer.locate(before_attribution)
+        # A place attacked is where the event happened ("shelled the city of Kharkiv"), but says
+        # nothing of whose the actors named by their role are ("MOSCOW - The defence ministry said
+        # ..." is Russia's).
+        place = self.gazetteer.locative(before_attribution) or self.gazetteer.locate(
+            before_attribution, self._object_spans(all_tokens, tokens, parse, words, [chain.head for chain, _, _ in pairs])
         )
-        home = place if place is not None and place.country else article_place
+        home = setting if setting is not None and setting.country else article_place
         events = []
         for chain, source, target in pairs:
             doer = source or self._local_authority(chain, place)
