@@ -13,7 +13,13 @@ import json
 import pytest
 
 from transforms.coding import Coder
-from transforms.coding.syntax.parse import MODEL_DIR, Parse, SyntaxModel, repair_prepositional_subject
+from transforms.coding.syntax.parse import (
+    MODEL_DIR,
+    Parse,
+    SyntaxModel,
+    repair_prepositional_subject,
+    repair_verbless_root,
+)
 from transforms.coding.text import tokenize
 
 DATE = "2024-05-02"
@@ -529,3 +535,16 @@ def test_a_fronted_following_phrase_gives_back_coordinated_subjects():
     assert repaired.deps[2] == "obl"
     assert (repaired.heads[6], repaired.deps[6]) == (9, "nsubj")
     assert repaired.heads[8] == 6
+
+
+def test_a_short_sentence_read_as_one_noun_phrase_gets_its_verb_back():
+    # As the model parsed "Israel's defence minister threatened Hezbollah.": the object as the
+    # root, the verb as its modifier and the subject as an unmarked oblique.
+    _, parse = handmade_parse([
+        ("Israel", 3, "nmod:poss", "PROPN"), ("'s", 0, "case", "PART"), ("defence", 3, "compound", "NOUN"),
+        ("minister", 4, "obl:unmarked", "NOUN"), ("threatened", 5, "amod", "VERB"), ("Hezbollah", 5, "root", "PROPN"),
+        (".", 5, "punct", "PUNCT"),
+    ])
+    repaired = repair_verbless_root(parse)
+    assert (repaired.deps[4], repaired.deps[5], repaired.deps[3]) == ("root", "obj", "nsubj")
+    assert repaired.heads[3] == repaired.heads[5] == 4

@@ -222,15 +222,19 @@ def repair_verbless_root(parse: Parse) -> Parse:
         return parse
     verbs = [
         word for word in range(root)
-        if parse.pos[word] == "VERB" and parse.deps[word] in ("amod", "acl", "compound")
+        if (parse.pos[word] == "VERB" or parse.tags[word] in ("VBD", "VBZ", "VBP"))
+        and parse.deps[word] in ("amod", "acl", "compound")
         and (parse.heads[word] == root or parse.heads[parse.heads[word]] == root)
     ]
     if not verbs:
         return parse
     verb = verbs[0]
+    # The subject as the parser left it: a subject, or a noun phrase it hung on the verb as an
+    # unmarked oblique ("Israel's defence minister threatened Hezbollah").
     subjects = [
         word for word in range(verb)
-        if parse.deps[word] == "nsubj" and parse.heads[word] in (verb, root)
+        if (parse.deps[word] == "nsubj" or (parse.deps[word] == "obl:unmarked" and parse.pos[word] in ("NOUN", "PROPN")))
+        and parse.heads[word] in (verb, root)
     ]
     if not subjects:
         return parse
