@@ -102,3 +102,8 @@ def test_a_place_attacked_does_not_make_the_speaker_its_own(coder):
     events = coder.code_text("MOSCOW (Reuters) - The defence ministry said Russian forces shelled Kharkiv.", "2024-05-02")
     assert {e.actor1_code for e in events if e.event_root_code == "01"} == {"RUSGOV"}
     assert {e.action_geo_name for e in events if e.event_root_code == "19"} == {"Kharkiv"}
+
+
+def test_an_actors_own_words_are_no_place(coder):
+    events = coder.code_text("Drug traffickers killed two Mexican soldiers.", "2024-05-02")
+    assert events and all(e.actor1_code == "---CRM" and e.actor1_geo_name is None for e in events)

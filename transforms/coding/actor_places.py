@@ -9,7 +9,7 @@ gazetteer knows. A place elsewhere in the sentence is the action's place, not th
 
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from typing import Collection, Optional, Sequence
 
 from transforms.coding.actors import Actor
 from transforms.coding.cue_data import read_cues
@@ -29,11 +29,13 @@ def actor_place(
     parse: Parse,
     actor: Optional[Actor],
     gazetteer: Gazetteer,
+    not_place_words: Collection[str] = frozenset(),
 ) -> Optional[Place]:
     """The place ``actor``'s noun phrase ties it to, or None.
 
     ``tokens`` are the sentence's coder tokens, ``words[i]`` the parse word of token ``i`` (None
-    where no word starts), and ``actor.start``..``actor.end`` its token span."""
+    where no word starts), and ``actor.start``..``actor.end`` its token span. A name made only of
+    ``not_place_words`` (the dictionaries' role and organisation words) is no place."""
     if actor is None or actor.start < 0:
         return None
     head = _head_word(parse, [words[index] for index in range(actor.start, actor.end) if words[index] is not None])
@@ -47,7 +49,7 @@ def actor_place(
         if parse.deps[child] in _NAME_BEFORE_HEAD or (
             parse.relation(child) == "nmod" and parse.case_of(child) in ACTOR_PLACE_PREPOSITIONS
         ):
-            place = _place_in(tokens, token_of_word, parse, child, gazetteer)
+            place = _place_in(tokens, token_of_word, parse, child, gazetteer, not_place_words)
             if place is not None:
                 return place
     return None
@@ -63,7 +65,8 @@ def _head_word(parse: Parse, span_words: Sequence[int]) -> Optional[int]:
 
 
 def _place_in(
-    tokens: Sequence[Token], token_of_word: dict[int, int], parse: Parse, word: int, gazetteer: Gazetteer
+    tokens: Sequence[Token], token_of_word: dict[int, int], parse: Parse, word: int, gazetteer: Gazetteer,
+    not_place_words: Collection[str] = frozenset(),
 ) -> Optional[Place]:
     """The place named by the phrase headed by ``word``, its case word and "the northern" skipped.
     The name must end at the phrase's head: "Nassau" in "Nassau County officials" names the county,
@@ -79,5 +82,7 @@ def _place_in(
     if found is None:
         return None
     length, place = found
+    if all(token.lower in not_place_words for token in tokens[start : start + length]):
+        return None  # "Drug traffickers", "Hamas fighters": the actor's own words, no place
     head_token = token_of_word.get(word)
     return place if head_token is not None and start + length - 1 == head_token else None

@@ -122,6 +122,9 @@ class ActorDictionary:
         self._public_bodies = frozenset(cues["public_bodies"])
         self._private_bodies = frozenset(cues["private_bodies"])
         self._political_types = frozenset(cues["political_types"])
+        # Words of role phrases and one-word organisation names: a place spelled so inside an
+        # actor's phrase is that phrase ("Drug traffickers" is not Durg, India; "Hamas" not Hamm).
+        self.not_place_words: set[str] = set()
         self.country_names: dict[str, str] = {}
         # Country names that are nouns ("Syria"), as opposed to adjectives ("Syrian").
         self._country_nouns: set[str] = set()
@@ -199,11 +202,14 @@ class ActorDictionary:
     def _load_fixed(self, file_name: str, kind: str) -> None:
         for phrase, code, country, actor_type in _read_tsv(file_name):
             self.add(phrase, ActorEntry(kind, code, country or None, actor_type or None, _case_of(phrase)))
+            if kind == "org" and len(_phrase_key(phrase)) == 1:
+                self.not_place_words.update(_phrase_key(phrase))
 
     def _load_roles(self) -> None:
         for phrase, actor_type in _read_tsv("roles.tsv"):
             case = "exact" if phrase.isupper() else "any"
             self.add(phrase, ActorEntry("role", None, None, actor_type, case))
+            self.not_place_words.update(_phrase_key(phrase))
 
     def _load_leaders(self) -> None:
         for names, alone, country, actor_type, _office, start, end in _read_tsv("leaders.tsv"):

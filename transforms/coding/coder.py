@@ -270,8 +270,8 @@ class Coder:
             doer = source or self._local_authority(chain, place)
             done_to = target
             actor_places = (
-                actor_place(tokens, words, parse, doer, self.gazetteer),
-                actor_place(tokens, words, parse, done_to, self.gazetteer),
+                actor_place(tokens, words, parse, doer, self.gazetteer, self.actors.not_place_words),
+                actor_place(tokens, words, parse, done_to, self.gazetteer, self.actors.not_place_words),
             )
             # "Mombasa police": a role's own place says whose it is, before the sentence's place does.
             placed = self._of_country(doer, actor_places[0]), self._of_country(done_to, actor_places[1])
