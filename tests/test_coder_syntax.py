@@ -480,19 +480,34 @@ def handmade_parse(rows: list[tuple[str, int, str, str]]) -> tuple[str, Parse]:
     return " ".join(words), parse
 
 
-def test_a_fronted_prepositional_phrase_is_no_subject():
-    # As the model parsed a PLOVER sentence: "the signing" as the subject of "agreed", and the
-    # parties after the comma as an apposition inside the fronted phrase.
-    _, parse = handmade_parse([
+# As the model parsed a PLOVER sentence ("the signing" as the subject of "agreed", the parties
+# after the comma an apposition inside the fronted phrase) and a ConfliBERT one ("Following", a
+# VERB, as the case of the subject; "India" coordinated with the word "Pakistan" hangs on).
+FRONTED_PHRASES = [
+    ([
         ("With", 2, "case", "ADP"), ("the", 2, "det", "DET"), ("signing", 12, "nsubj", "NOUN"),
         ("of", 5, "case", "ADP"), ("the", 5, "det", "DET"), ("accord", 2, "nmod", "NOUN"),
         (",", 9, "punct", "PUNCT"), ("the", 9, "det", "DET"), ("Malian", 9, "amod", "ADJ"),
         ("government", 5, "appos", "NOUN"), ("and", 11, "cc", "CCONJ"), ("rebels", 9, "conj", "NOUN"),
         ("agreed", 12, "root", "VERB"), (".", 12, "punct", "PUNCT"),
-    ])
+    ], 2, 9, 12, None),
+    ([
+        ("Following", 2, "case", "VERB"), ("the", 2, "det", "DET"), ("meeting", 9, "nsubj", "NOUN"),
+        ("in", 4, "case", "ADP"), ("Ufa", 2, "nmod", "PROPN"), (",", 6, "punct", "PUNCT"),
+        ("Pakistan", 4, "appos", "PROPN"), ("and", 8, "cc", "CCONJ"), ("India", 4, "conj", "PROPN"),
+        ("decided", 9, "root", "VERB"), (".", 9, "punct", "PUNCT"),
+    ], 2, 6, 9, 8),
+]
+
+
+@pytest.mark.parametrize("rows, fronted, subject, verb, coordinated", FRONTED_PHRASES)
+def test_a_fronted_prepositional_phrase_is_no_subject(rows, fronted, subject, verb, coordinated):
+    _, parse = handmade_parse(rows)
     repaired = repair_prepositional_subject(parse)
-    assert repaired.deps[2] == "obl"
-    assert (repaired.heads[9], repaired.deps[9]) == (12, "nsubj")
+    assert repaired.deps[fronted] == "obl"
+    assert (repaired.heads[subject], repaired.deps[subject]) == (verb, "nsubj")
+    if coordinated is not None:
+        assert repaired.heads[coordinated] == subject
     assert repair_prepositional_subject(repaired) == repaired
 
 
@@ -520,21 +535,6 @@ def test_a_leader_of_an_opposition_coalition_acts_for_the_opposition(coder):
 def test_a_states_own_troops_are_no_target_of_its_action(coder):
     events = triples(coder, "Russia withdrew its troops from Kherson on Friday.")
     assert events and all(source == "RUS" and target is None for _, source, target in events)
-
-
-def test_a_fronted_following_phrase_gives_back_coordinated_subjects():
-    # As the model parsed a ConfliBERT sentence: "Following" (a VERB) as the case of the subject,
-    # and "India" coordinated with the word "Pakistan" hangs on.
-    _, parse = handmade_parse([
-        ("Following", 2, "case", "VERB"), ("the", 2, "det", "DET"), ("meeting", 9, "nsubj", "NOUN"),
-        ("in", 4, "case", "ADP"), ("Ufa", 2, "nmod", "PROPN"), (",", 6, "punct", "PUNCT"),
-        ("Pakistan", 4, "appos", "PROPN"), ("and", 8, "cc", "CCONJ"), ("India", 4, "conj", "PROPN"),
-        ("decided", 9, "root", "VERB"), (".", 9, "punct", "PUNCT"),
-    ])
-    repaired = repair_prepositional_subject(parse)
-    assert repaired.deps[2] == "obl"
-    assert (repaired.heads[6], repaired.deps[6]) == (9, "nsubj")
-    assert repaired.heads[8] == 6
 
 
 def test_a_short_sentence_read_as_one_noun_phrase_gets_its_verb_back():
