@@ -115,6 +115,10 @@ def execute(plan: RunPlan) -> RunReport:
                     result.wait_until_finish()
                     if not dry_run:
                         counters.update(counters_of(result))
+                    if plan.streaming is not None:
+                        # Beam swallows an interrupt that lands in a DoFn's teardown at the end of a
+                        # window's job: the stream stops here instead of polling on.
+                        interrupts.raise_if_received()
         except BaseException as error:
             # Beam may have wrapped an interrupt raised inside a DoFn in an error of its own.
             interrupted = interrupts.received() is not None

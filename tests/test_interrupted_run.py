@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from pipeline.cli import main
 from sample_corpus import CORPUS_FOLDER
 from transforms.sinks import commit
@@ -69,3 +71,16 @@ def test_run_dying_in_the_middle_of_its_commit_is_rolled_forward_by_the_next(tmp
     ]
     # Everything came from the interrupted run: the next one found it all stored.
     assert record["rows"]["articles"] == 0
+
+
+def test_an_interrupt_beam_swallowed_is_raised_before_the_next_job():
+    # Beam logs and drops an interrupt that lands in a DoFn's teardown; a stream asks after each job.
+    import signal as signals
+
+    from transforms.sinks import interrupts
+
+    with interrupts.interrupts_as_exceptions():
+        interrupts.raise_if_received()  # nothing received: nothing raised
+        interrupts._received.append(signals.SIGTERM)
+        with pytest.raises(interrupts.Terminated):
+            interrupts.raise_if_received()

@@ -99,7 +99,9 @@ def test_a_stream_stopped_in_the_middle_and_started_again_stores_each_article_on
         feed, paths = growing_feed(server)
         (tmp_path / "feeds.txt").write_text(feed + "\n")
         first = subprocess.Popen(
-            newsbeam(tmp_path, server, "--streaming", "--poll-interval", "1", "--window", "2", "--stop-after", "120", "--run-id", "first", "--quiet"),
+            # It is always stopped by the signal: --stop-after only bounds a stream that hangs, and is
+            # well past the wait below, so a slow machine cannot end it normally first.
+            newsbeam(tmp_path, server, "--streaming", "--poll-interval", "1", "--window", "2", "--stop-after", "600", "--run-id", "first", "--quiet"),
             cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
         try:

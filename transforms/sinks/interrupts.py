@@ -44,6 +44,15 @@ def _raise_for(signum: int, _frame) -> None:
     raise Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
 
 
+def raise_if_received() -> None:
+    """Raise the interrupt this command received if it has not ended the work yet: Beam logs and
+    drops one raised in a DoFn's ``teardown`` (the end of a job), so a command running several jobs
+    in turn (a local stream, one job per window) asks after each."""
+    if _received:
+        _silence_the_aftermath()
+        raise Terminated() if _received[0] == signal.SIGTERM else KeyboardInterrupt()
+
+
 def _silence_the_aftermath() -> None:
     """Beam's threads log and raise their own view of the interrupt; the command says it in one line."""
     logging.disable(logging.CRITICAL)
