@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from transforms.coding.reporting import is_headline_list, is_question, title_case
-from transforms.coding.text import tokenize
+from transforms.coding.reporting import is_headline_list, is_question
+from transforms.coding.text import title_case, tokenize
 
 
 def test_a_question_reports_nothing_unless_it_is_quoted():

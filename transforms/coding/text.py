@@ -57,6 +57,14 @@ class Token(NamedTuple):
     end: int
 
 
+def title_case(tokens: Sequence[Token], share: float = 0.8, at_least: int = 2) -> bool:
+    """A headline in title case ("China Warns Taiwan"), where a capital says nothing of a name: at
+    least ``at_least`` words of more than three letters, ``share`` of them capitalised (1.0: every
+    one, so a sentence of names and titles with its verb in lower case is none)."""
+    words = [token.text for token in tokens if token.text[:1].isalpha() and len(token.text) > 3]
+    return len(words) >= at_least and sum(word[:1].isupper() for word in words) >= share * len(words)
+
+
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 

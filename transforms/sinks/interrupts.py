@@ -40,8 +40,7 @@ def _raise_for(signum: int, _frame) -> None:
     if _holding.is_set():
         _held.append(signum)  # raised by held_back() when the moves are done
         return
-    _silence_the_aftermath()
-    raise Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
+    _raise(signum)
 
 
 def raise_if_received() -> None:
@@ -49,8 +48,12 @@ def raise_if_received() -> None:
     drops one raised in a DoFn's ``teardown`` (the end of a job), so a command running several jobs
     in turn (a local stream, one job per window) asks after each."""
     if _received:
-        _silence_the_aftermath()
-        raise Terminated() if _received[0] == signal.SIGTERM else KeyboardInterrupt()
+        _raise(_received[0])
+
+
+def _raise(signum: int) -> None:
+    _silence_the_aftermath()
+    raise Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
 
 
 def _silence_the_aftermath() -> None:
@@ -89,5 +92,4 @@ def held_back() -> Iterator[None]:
     if _held:
         signum = _held[0]
         _held.clear()
-        _silence_the_aftermath()
-        raise Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
+        _raise(signum)
