@@ -8,7 +8,7 @@ import random
 import re
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from tests.warc_files import as_file, request, response, warcinfo
@@ -114,6 +114,8 @@ def test_arbitrary_bytes_never_raise(data, compressed):
     damage_at=st.integers(min_value=0, max_value=10_000),
     damage=st.binary(min_size=1, max_size=40),
 )
+# Found by this test in CI: gzip's magic bytes written over the start of a plain file.
+@example(compressed=False, damage_at=0, damage=b"\x1f\x8b\x08")
 def test_damage_in_one_place_costs_at_most_the_records_it_touches(compressed, damage_at, damage):
     """Overwriting bytes of one record's stretch never loses a record that lies elsewhere."""
     stored = [gzip.compress(record) if compressed else record for record in RECORDS]
@@ -135,3 +137,4 @@ def test_the_first_bytes_tell_the_compression_whatever_the_file_is_called():
         for gzip_name in (True, False):
             found = pieces(as_file(RECORDS, compressed), gzip_name=gzip_name)
             assert [piece.data for piece in found] == found_data(RECORDS)
+

@@ -61,12 +61,27 @@ def warc_pieces(stream: BinaryIO, max_block_bytes: int, gzip_name: bool = False)
     none. Whether the file is a series of gzip members is told by its first bytes, or, when damage
     hides them, by its name (``gzip_name``: it ends in ``.gz``). Never raises for what the file
     holds; an error reading ``stream`` itself (a download that breaks) propagates."""
-    head = stream.read(len(GZIP_MAGIC))
-    if head == GZIP_MAGIC or (gzip_name and head != RECORD_START[: len(head)]):
+    head = stream.read(_READ_BYTES)
+    if _is_gzip(head, gzip_name):
         source = _ByteSource(_GzipStream(stream, head, max_block_bytes))
     else:
         source = _ByteSource(stream, head)
     yield from _pieces(source, max_block_bytes)
+
+
+def _is_gzip(head: bytes, gzip_name: bool) -> bool:
+    """Is a file that begins with ``head`` a series of gzip members? Its first bytes say so, or its
+    name when damage hides them; but a plain file whose first bytes were overwritten with gzip's
+    (a header that does not inflate, with a plain record start after it) is read as plain."""
+    if head[: len(RECORD_START)] == RECORD_START:
+        return False
+    if head[: len(GZIP_MAGIC)] != GZIP_MAGIC:
+        return gzip_name and head[: len(GZIP_MAGIC)] != RECORD_START[: len(GZIP_MAGIC)]
+    try:
+        zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, 1)
+    except zlib.error:
+        return RECORD_START not in head
+    return True
 
 
 class _GzipStream:
