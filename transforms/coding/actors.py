@@ -106,6 +106,7 @@ class ActorDictionary:
         self._name_continuations = frozenset(cues["name_continuations"])
         self._place_suffixes = frozenset(cues["place_suffixes"])
         self._named_documents = frozenset(cues["named_documents"])
+        self._document_topics = frozenset(cues["document_topics"])
         self._name_openers = frozenset(cues["name_openers"])
         self._personal_name_countries = frozenset(cues["personal_name_countries"])
         self._former = frozenset(cues["former_markers"])
@@ -245,8 +246,8 @@ class ActorDictionary:
             and tokens[start - 1].text[:1].isupper()
         ):
             return False  # "Air France": a company's name
-        if entry.kind == "capital" and end < len(tokens) and tokens[end].lower in self._named_documents:
-            return False  # "the Paris agreement", "the Oslo accords": a document's name, not the city's government
+        if entry.kind == "capital" and self._names_document(tokens, end):
+            return False  # "the Paris agreement", "the Oslo peace accords": a document's name, not the city's government
         if entry.case == "exact":
             written = normalise(" ".join(token.text for token in tokens[start:end]))
             return written.replace(" ", "") == written.replace(" ", "").upper()
@@ -255,6 +256,16 @@ class ActorDictionary:
         if entry.after_title:
             return start > 0 and tokens[start - 1].lower in self._titles
         return True
+
+    def _names_document(self, tokens: Sequence[Token], end: int) -> bool:
+        """Whether the words from ``end`` name a document or forum: "agreement" right away, or
+        after up to two topic words ("the Paris climate treaty", "the Oslo peace accords")."""
+        for position in range(end, min(end + 3, len(tokens))):
+            if tokens[position].lower in self._named_documents:
+                return True
+            if tokens[position].lower not in self._document_topics:
+                return False
+        return False
 
     def _personal_name(
         self, tokens: Sequence[Token], start: int, end: int, entries: Sequence[ActorEntry], headline: bool

@@ -29,6 +29,7 @@ from transforms.coding.geo import Place, geo_columns
 from transforms.coding.lexicon import Lexicon
 from transforms.coding.private_people import private_person
 from transforms.coding.reporting import (
+    accidental_death,
     action_word,
     inside_report,
     is_headline_list,
@@ -614,6 +615,7 @@ class Coder:
                 talked_about(self.roles, parse, words, matches, word)
                 or (chain.head.verbal and is_mentioned_gerund(parse, word, self.roles))
                 or noun_of_hypothetical_verb(self.cues, parse, word)
+                or (chain.code[:2] in VIOLENCE_ROOTS and accidental_death(self.cues, parse, word))
             ):
                 continue
             if history_before is not None and word is not None and any(

@@ -72,6 +72,8 @@ class Cues:
     not_names: frozenset[str]
     private_target_roots: frozenset[str]
     collective_possessives: frozenset[str]
+    # One-word names of accidents and disasters (the off-topic "weather" and "accident" groups).
+    accidents: frozenset[str]
 
     @classmethod
     def from_dict(cls, cues: dict) -> "Cues":
@@ -119,6 +121,9 @@ class Cues:
             not_names=frozenset(cues["not_names"]),
             private_target_roots=frozenset(cues["private_target_roots"]),
             collective_possessives=frozenset(cues["collective_possessives"]),
+            accidents=frozenset(
+                word for topic in cues["disaster_topics"] for word in cues["offtopic"][topic] if " " not in word
+            ),
         )
 
     @classmethod

@@ -99,6 +99,21 @@ def noun_of_hypothetical_verb(cues: Cues, parse: Parse, word: int) -> bool:
     )
 
 
+def accidental_death(cues: Cues, parse: Parse, word: int) -> bool:
+    """"Two service members were killed in a helicopter crash", "the earthquake killed 30",
+    "suffered its worst plane crash, killing all 72 people aboard": a death an accident or a
+    disaster causes is no attack. True when the action word, or the verb it hangs on as a
+    participle clause, has an accident noun (``cues.accidents``) as its subject, object or oblique."""
+    verbs = [word]
+    if parse.deps[word] in ("advcl", "xcomp", "conj") and parse.heads[word] != word:
+        verbs.append(parse.heads[word])
+    return any(
+        parse.relation(child) in ("nsubj", "obj", "obl") and parse.words[child].lower() in cues.accidents
+        for verb in verbs
+        for child in parse.children(verb)
+    )
+
+
 def inside_report(
     sources: list[Actor], parse: Parse, words: Sequence[Optional[int]], says: Sequence[ActionMatch], word: int
 ) -> list[Actor]:
