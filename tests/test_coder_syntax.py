@@ -17,6 +17,7 @@ from transforms.coding.syntax.parse import (
     MODEL_DIR,
     Parse,
     SyntaxModel,
+    repair_misread_verb,
     repair_prepositional_subject,
     repair_verbless_root,
 )
@@ -559,3 +560,22 @@ def test_a_short_sentence_read_as_one_noun_phrase_gets_its_verb_back():
     repaired = repair_verbless_root(parse)
     assert (repaired.deps[4], repaired.deps[5], repaired.deps[3]) == ("root", "obj", "nsubj")
     assert repaired.heads[3] == repaired.heads[5] == 4
+
+
+def test_a_headline_verb_read_as_a_noun_gets_its_verb_back(coder):
+    # As the model parsed "President Donald Trump delivers remarks to troops in Bagram.":
+    # "delivers" a plural noun, the subject of the root "remarks".
+    rows = [
+        ("President", 1, "nmod:desc", "PROPN"), ("Donald", 3, "compound", "PROPN"), ("Trump", 1, "flat", "PROPN"),
+        ("delivers", 4, "nsubj", "NOUN"), ("remarks", 4, "root", "NOUN"), ("to", 6, "case", "ADP"),
+        ("troops", 4, "obl", "NOUN"), ("in", 8, "case", "ADP"), ("Bagram", 4, "obl", "PROPN"), (".", 4, "punct", "PUNCT"),
+    ]
+    sentence, parse = handmade_parse(rows)
+    repaired = repair_misread_verb(parse, 3)
+    assert (repaired.deps[3], repaired.deps[4], repaired.deps[1]) == ("root", "obj", "nsubj")
+    assert repaired.heads[1] == repaired.heads[4] == repaired.heads[6] == 3 and repaired.pos[3] == "VERB"
+    assert repaired.heads[0] == 1
+    # Only a word before a noun root changes: a parse with a verb root stays as it is.
+    assert repair_misread_verb(parse, 8) is parse
+    events = coder.code_sentence(sentence, datetime.date(2019, 11, 28), parse=parse)
+    assert [(e.event_code, e.actor1_code) for e in events] == [("010", "USAGOV")]

@@ -39,7 +39,7 @@ from transforms.coding.reporting import (
     unattributed_supposition,
 )
 from transforms.coding.statements import is_political, statement
-from transforms.coding.syntax.parse import Parse, SyntaxModel
+from transforms.coding.syntax.parse import Parse, SyntaxModel, repair_misread_verb
 from transforms.coding.syntax.parse import token_words as parse_token_words
 from transforms.coding.syntax.roles import (
     actors_of,
@@ -245,6 +245,11 @@ class Coder:
         if history_before is not None and opening is not None and opening < history_before:
             return []  # "In 1970, he suspended the constitution": history told as background
         words = parse_token_words(parse, tokens, ready.tokens[0].start)
+        for match in ready.matches:
+            # "Trump delivers remarks to troops": a verb the parser read as a noun, in a sentence
+            # it left without a verb.
+            if match.verbal and match.kind in ("act", "say") and words[match.start] is not None:
+                parse = repair_misread_verb(parse, words[match.start])
         actor_words = frozenset(words[p] for actor in actors for p in range(actor.start, actor.end) if words[p] is not None)
         matches = [match for match in ready.matches if not self._misread(tokens, words, parse, match, actor_words)]
         offtopic = self.relevance.offtopic(sentence, actors) or (

@@ -251,6 +251,41 @@ def repair_verbless_root(parse: Parse) -> Parse:
     return Parse(parse.words, parse.starts, parse.ends, tuple(heads), tuple(deps), parse.pos, parse.tags, parse.passive)
 
 
+def repair_misread_verb(parse: Parse, verb: int) -> Parse:
+    """"U.S. President Donald Trump delivers remarks to U.S. troops": in a sentence without a
+    verb root, the parser may read a headline's present-tense verb as a plural noun, the subject or
+    modifier of the noun root after it. When the dictionaries know word ``verb`` as an action verb,
+    it becomes the root, the noun root its object, the noun phrase before it its subject and the
+    root's prepositional phrases its obliques. Any other parse is returned unchanged."""
+    root = next((word for word, dep in enumerate(parse.deps) if dep == "root"), None)
+    if (
+        root is None or verb >= root or parse.heads[verb] != root
+        or parse.pos[root] not in ("NOUN", "PROPN") or parse.pos[verb] not in ("NOUN", "PROPN")
+        or parse.deps[verb] not in ("nsubj", "compound", "amod")
+    ):
+        return parse
+    subjects = [
+        word for word in range(verb)
+        if parse.heads[word] in (verb, root) and parse.pos[word] in ("NOUN", "PROPN", "PRON")
+    ]
+    if not subjects:
+        return parse
+    subject = subjects[-1]
+    heads, deps, pos, tags = list(parse.heads), list(parse.deps), list(parse.pos), list(parse.tags)
+    heads[verb], deps[verb], pos[verb], tags[verb] = verb, "root", "VERB", "VBZ"
+    heads[root], deps[root] = verb, "obj"
+    heads[subject], deps[subject] = verb, "nsubj"
+    for word in range(verb):
+        if word != subject and heads[word] in (verb, root) and deps[word] != "punct":
+            heads[word] = subject  # "the", "U.S." of the subject's phrase
+    for child in parse.children(root):
+        if parse.relation(child) in ("nmod", "obl") and child > root:
+            heads[child], deps[child] = verb, "obl"
+        elif parse.deps[child] == "punct":
+            heads[child] = verb
+    return Parse(parse.words, parse.starts, parse.ends, tuple(heads), tuple(deps), tuple(pos), tuple(tags), parse.passive)
+
+
 def token_words(parse: Parse, tokens: Sequence[Token], offset: int = 0) -> list[Optional[int]]:
     """For each coder token, the parse word that covers its first character; ``offset`` is where
     the parsed text starts in the tokens' sentence (after a dateline, say)."""
