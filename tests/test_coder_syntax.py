@@ -402,6 +402,11 @@ def test_the_subject_of_a_passive_statement_verb_is_the_listener(coder):
     assert not any(root == "01" for root, _, _ in events)
 
 
+def test_the_one_a_news_agency_quotes_as_saying_is_the_speaker(coder):
+    events = triples(coder, "The Interfax news agency quoted a Russian defence ministry official as saying the drills had ended.")
+    assert ("01", "RUSGOV", None) in events
+
+
 def test_a_city_a_firm_is_based_in_and_a_poll_share_are_no_speakers(coder):
     assert triples(coder, "Prices could rise further, said Peter Hale of Bridgewater, a London-based research firm.") == set()
     assert triples(coder, "Seventy percent of Americans say the inquiry was fair.") == set()

@@ -122,6 +122,9 @@ def speaker_in_parse(
         ]
         if not subjects:
             return True, None
+    elif quoted_as_saying(parse, word):
+        # "Kyodo quoted a government source as saying": the one quoted speaks, not the outlet.
+        subjects = [child for child in parse.children(parse.heads[word]) if parse.deps[child] == "obj"]
     else:
         # A misparse can hang two subjects on the verb ("when the car caught fire, authorities
         # said"): the nearest to it first.
@@ -143,6 +146,17 @@ def speaker_in_parse(
             return True, found[0]
     # An unresolved "she said" names a speaker too: not the police the quote talks about.
     return bool(subjects), None
+
+
+def quoted_as_saying(parse: Parse, word: int) -> bool:
+    """Is the statement verb at ``word`` the "as saying" of "X quoted Y as saying", whose speaker
+    is the object Y of the verb it hangs on?"""
+    head = parse.heads[word]
+    return (
+        head != word
+        and any(parse.deps[child] == "mark" and parse.words[child].lower() == "as" for child in parse.children(word))
+        and any(parse.deps[child] == "obj" for child in parse.children(head))
+    )
 
 
 def is_negated_in_parse(
