@@ -584,3 +584,16 @@ def test_a_headline_verb_read_as_a_noun_gets_its_verb_back(coder):
     assert repair_misread_verb(parse, 8) is parse
     events = coder.code_sentence(sentence, datetime.date(2019, 11, 28), parse=parse)
     assert [(e.event_code, e.actor1_code) for e in events] == [("010", "USAGOV")]
+
+
+def test_a_role_from_a_country_is_that_countrys_and_aid_groups_are_nobodys_by_default(coder):
+    assert ("07", "USANGO", None) in triples(
+        coder, "Doctors from two American aid groups donated goods to Baghdad University Medical School."
+    )
+    assert ("14", "SYRREF", None) in triples(coder, "Refugees from Syria protested in Berlin.")
+    events = coder.code_text(
+        "Israel closed the crossings into Gaza on Sunday. Israel said the aid was diverted. "
+        "Major aid groups condemned the decision.",
+        "2025-05-02",
+    )
+    assert [e.actor1_code for e in events if e.event_root_code == "11"] == ["---NGO"]

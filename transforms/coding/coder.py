@@ -290,7 +290,10 @@ class Coder:
             if None in located or located[0].code != located[1].code:
                 doer, done_to = located
             if home_country is not None:
-                located = self._of_country(doer, home_country), self._of_country(done_to, home_country)
+                located = (
+                    doer if self._aid_group(doer) else self._of_country(doer, home_country),
+                    done_to if self._aid_group(done_to) else self._of_country(done_to, home_country),
+                )
                 if None in located or located[0].code != located[1].code:
                     doer, done_to = located
             if doer is not None and done_to is not None and doer.code == done_to.code and doer.name == done_to.name:
@@ -354,6 +357,11 @@ class Coder:
         if actor is None or country is None or country.country is None or not actor.code.startswith(UNKNOWN_COUNTRY):
             return actor
         return actor._replace(code=country.country + actor.code[len(UNKNOWN_COUNTRY) :], country=country.country)
+
+    def _aid_group(self, actor: Optional[Actor]) -> bool:
+        """"major aid groups", "aid organisations": they work abroad, so a story's country is not
+        theirs (only the sentence's own place or the actor's modifiers say whose they are)."""
+        return actor is not None and actor.type == "NGO" and self._travels(actor)
 
     def _travels(self, actor: Actor) -> bool:
         """Troops and envoys are often abroad: "the president, speaking in Paris"."""

@@ -447,9 +447,13 @@ def _phrase_actor(parse: Parse, head: int, actors: Sequence, token_words: Sequen
             # (Freedom) opposition coalition") belongs to the same phrase.
             for child in parse.children(head):
                 if parse.relation(child) == "nmod" and (
-                    parse.case_of(child) in ("for", "of") or (child > head and parse.case_of(child) is None)
+                    parse.case_of(child) in ("for", "of", "from") or (child > head and parse.case_of(child) is None)
                 ):
                     owner = _phrase_actor(parse, child, actors, token_words, lexicon, depth + 1)
+                    if owner and parse.case_of(child) == "from" and owner[0].type is None and owner[0].country:
+                        # "refugees from Syria", "doctors from Canada": the role, of that country.
+                        role = holding[0]
+                        return [role._replace(code=owner[0].country + role.code[3:], country=owner[0].country)]
                     if owner:
                         return owner[:1]
         if _officer_of_unknown_body(parse, head, holding[0], actors, token_words, lexicon):
