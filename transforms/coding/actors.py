@@ -342,6 +342,8 @@ class ActorDictionary:
         gap = tokens[left_end:right_start]
         if [token.lower for token in gap] == ["-"]:
             return False  # "Israeli-Palestinian": two actors
+        if any(token.lower == "the" and index > 0 and gap[index - 1].lower not in ("'s", "of") for index, token in enumerate(gap)):
+            return False  # "The military ousted the president": a verb before "the", not a title word
         return len(gap) <= 3 and all(
             token.lower in self._fillers
             or (right_is_role and token.text[:1].isupper() and token.text[:1].isalpha() and token.lower not in self._not_names)

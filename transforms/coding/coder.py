@@ -223,6 +223,11 @@ class Coder:
             actors = remembered(self.lexicon, tokens, actors, known_names, blocked)
         if not actors:
             return None
+        # "Russia's exiled opposition leader": a participle the actor's phrase took in describes it.
+        matches = [
+            match for match in matches
+            if not any(actor.start < match.start and match.end <= actor.end for actor in actors)
+        ]
         return Prepared(sentence, tuple(all_tokens), tuple(tokens), tuple(matches), tuple(actors))
 
     def _finish(
