@@ -582,7 +582,12 @@ class Coder:
                 tokens, actors, parse, words, roles.done_to, literal_words, self.cues.not_names, self.gazetteer
             )
             targets = [person] if person is not None else []
-        continues = previous is not None and parse.deps[word] in ("conj", "advcl")
+        # "attacked the town and killed ...": the second verb goes on with the first one's target;
+        # "accused the UK ... and warned that ..." speaks of something else in its own clause.
+        continues = (
+            previous is not None and parse.deps[word] in ("conj", "advcl")
+            and not any(parse.deps[child] == "ccomp" for child in parse.children(word))
+        )
         if continues and not targets:
             targets = [actor for actor in previous[1] if actor not in sources]
         # Nobody acts on themselves: a target that is a doer goes ("opposition supporters rioted").
