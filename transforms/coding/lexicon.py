@@ -74,6 +74,7 @@ class Cues:
     collective_possessives: frozenset[str]
     # One-word names of accidents and disasters (the off-topic "weather" and "accident" groups).
     accidents: frozenset[str]
+    supposed_by_others: frozenset[str]
 
     @classmethod
     def from_dict(cls, cues: dict) -> "Cues":
@@ -121,6 +122,7 @@ class Cues:
             not_names=frozenset(cues["not_names"]),
             private_target_roots=frozenset(cues["private_target_roots"]),
             collective_possessives=frozenset(cues["collective_possessives"]),
+            supposed_by_others=frozenset(cues["supposed_by_others"]),
             accidents=frozenset(
                 word for topic in cues["disaster_topics"] for word in cues["offtopic"][topic] if " " not in word
             ),

@@ -45,7 +45,15 @@ def unattributed_supposition(cues: Cues, tokens: Sequence[Token], chain: Chain, 
     in the writer's own words is no event. A bare "would" (``conditional_moods``) is an intent
     only when someone says it: a statement verb in the sentence or a quote before it ("he said
     he would resign"). A refusal ("would not allow") is an event in itself; a plain "will" in
-    the writer's words stays an announced intent ("the government will provide subsidies")."""
+    the writer's words stays an announced intent ("the government will provide subsidies").
+    What others expect ("is expected to sign", ``supposed_by_others``) is never an event."""
+    head = chain.head
+    if (
+        head.kind == "aux" and head.start > 0
+        and tokens[head.start].lower in cues.supposed_by_others
+        and tokens[head.start - 1].lower in cues.passive_auxiliaries
+    ):
+        return True  # "have been expected to sign a deal": what others expect, whoever says it
     if (
         chain.head.kind != "aux"
         or tokens[chain.head.start].lower not in cues.conditional_moods
