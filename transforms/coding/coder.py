@@ -83,6 +83,8 @@ STATE_ONLY_ACTIONS = frozenset({"173", "174"})
 STATE_FORCE_CODES = {"180": "190", "183": "195"}
 STATE_FORCES = frozenset({None, "GOV", "MIL"})
 RIOT = "145"
+PROTEST_ROOT = "14"
+PROTESTERS = "OPP"
 VIOLENT_REPRESSION = "175"
 # Roots coded from a passive without its agent ("three soldiers were killed", "rebels were
 # disarmed"): things done to someone. Statements, appeals, promises and meetings need a doer:
@@ -659,6 +661,8 @@ class Coder:
             previous = (sources, targets)
             passive = is_passive(self.cues, tokens, chain.head)
             for source, target in self._combinations(sources, targets, chain.code[:2] in self.roles.reciprocal_roots):
+                if word is not None and parse.pos[word] == "NOUN":
+                    source = self._protesting_people(chain, source)
                 relief = relief_only and chain.code.startswith(self.cues.relief_codes)
                 if self._keep(chain, source, target, offtopic and not relief, passive):
                     pairs.append((self._street_clash(self._by_state_forces(chain, source), source, target), source, target))
@@ -678,6 +682,18 @@ class Coder:
         if chain.code in STATE_FORCE_CODES and source is not None and source.country and source.type in STATE_FORCES:
             return chain._replace(code=STATE_FORCE_CODES[chain.code])
         return chain
+
+    @staticmethod
+    def _protesting_people(chain: Chain, source: Optional[Actor]) -> Optional[Actor]:
+        """"Hong Kong protests", "Iran's protests" (the noun): protests a place's name describes
+        are its people's, the opposition (OPP); a state that "protested" a move stays the state."""
+        if (
+            source is None or source.type is not None or source.country is None
+            or not chain.code.startswith(PROTEST_ROOT)
+            or source.end not in (chain.head.start, chain.head.start - 1)
+        ):
+            return source
+        return source._replace(code=source.country + PROTESTERS, type=PROTESTERS)
 
     def _street_clash(self, chain: Chain, source: Optional[Actor], target: Optional[Actor]) -> Chain:
         """Violence between a crowd and the police or army is no war: protesters fighting the police
