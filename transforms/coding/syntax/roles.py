@@ -437,6 +437,16 @@ def _holding(actors: Sequence, token_words: Sequence[Optional[int]], words: set[
     return [actor for actor in actors if any(token_words[p] in words for p in range(actor.start, actor.end))]
 
 
+def _is_country(actor) -> bool:
+    """A country named as such (no role of its own): "Syria", "Pakistan's"."""
+    return actor.type is None and actor.country is not None
+
+
+def _role_of(role, country):
+    """A role without a country (``---MIL``) as the country's (``PAKMIL``)."""
+    return role._replace(code=country.country + role.code[3:], country=country.country)
+
+
 def _phrase_actor(parse: Parse, head: int, actors: Sequence, token_words: Sequence[Optional[int]], lexicon: RoleLexicon, depth: int = 0) -> list:
     holding = _holding(actors, token_words, {head})
     if holding:
@@ -450,12 +460,17 @@ def _phrase_actor(parse: Parse, head: int, actors: Sequence, token_words: Sequen
                     parse.case_of(child) in ("for", "of", "from") or (child > head and parse.case_of(child) is None)
                 ):
                     owner = _phrase_actor(parse, child, actors, token_words, lexicon, depth + 1)
-                    if owner and parse.case_of(child) == "from" and owner[0].type is None and owner[0].country:
+                    if owner and parse.case_of(child) == "from" and _is_country(owner[0]):
                         # "refugees from Syria", "doctors from Canada": the role, of that country.
-                        role = holding[0]
-                        return [role._replace(code=owner[0].country + role.code[3:], country=owner[0].country)]
+                        return [_role_of(holding[0], owner[0])]
                     if owner:
                         return owner[:1]
+                if parse.deps[child] == "nmod:poss":
+                    # "Pakistan's top political and military leaders": the owner the words
+                    # between kept out of the actor's own phrase.
+                    owner = _phrase_actor(parse, child, actors, token_words, lexicon, depth + 1)
+                    if owner and _is_country(owner[0]):
+                        return [_role_of(holding[0], owner[0])]
         if _officer_of_unknown_body(parse, head, holding[0], actors, token_words, lexicon):
             return []
         return holding[:1] + _coordinated_modifiers(parse, holding[0], actors, token_words)
