@@ -30,7 +30,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if args.command is None:
         parser.error(f"a command is needed: one of {COMMANDS}")
     if extra and args.command != "run":
-        print(usage_line(command_name(args), f"unrecognised arguments: {' '.join(extra)}"), file=sys.stderr)
+        command = _command_parser(parser, args)
+        hint = command._typo_hint() if command is not None else ""
+        print(usage_line(command_name(args), f"unrecognised arguments: {' '.join(extra)}{hint}"), file=sys.stderr)
         return EXIT_USAGE
     from transforms.sinks.interrupts import interrupts_as_exceptions
 
@@ -47,8 +49,26 @@ class OneLineParser(argparse.ArgumentParser):
     # The command line being parsed, for hints: set by ``main`` before parsing.
     typed: Sequence[str] = ()
 
+    def __init__(self, *args, **kwargs) -> None:
+        # "--inp" is no "--input": a shortened or mistyped option is an error, never a guess.
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, usage_line(self.prog, message + self._typo_hint()) + "\n")
+        self.exit(EXIT_USAGE, usage_line(self.prog, message + self._choice_hint(message) + self._typo_hint()) + "\n")
+
+    @staticmethod
+    def _choice_hint(message: str) -> str:
+        """"; did you mean code?" for a mistyped command (``newsbeam cod``)."""
+        import difflib
+        import re
+
+        found = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+        if not found:
+            return ""
+        choices = re.findall(r"[\w-]+", found.group(2))
+        close = difflib.get_close_matches(found.group(1), choices, n=1, cutoff=0.6)
+        return f"; did you mean {close[0]}?" if close else ""
 
     def _typo_hint(self) -> str:
         """"; did you mean --input?" for an option this command does not know (``--inptu``), which
@@ -63,6 +83,16 @@ class OneLineParser(argparse.ArgumentParser):
                 if hint:
                     return f" ({name} is no option of this command; did you mean {hint}?)"
         return ""
+
+
+def _command_parser(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Optional["OneLineParser"]:
+    """The parser of the command ``args`` ran (``newsbeam export gdelt``'s for an export)."""
+    for action in parser._subparsers._group_actions if parser._subparsers else ():
+        command = action.choices.get(args.command)
+        if command is not None and args.command == "export":
+            return _command_parser(command, argparse.Namespace(command=args.export_format)) or command
+        return command
+    return None
 
 
 def usage_line(prog: str, message: str) -> str:

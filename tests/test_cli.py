@@ -59,7 +59,9 @@ def test_bad_option_values_and_run_id(capsys, tmp_path):
 
 
 def test_unknown_subcommand_and_no_subcommand():
-    for argv, message in ((["bogus"], "invalid choice: 'bogus'"), ([], "a command is needed")):
+    for argv, message in (
+        (["bogus"], "invalid choice: 'bogus'"), ([], "a command is needed"), (["cod"], "did you mean code?")
+    ):
         completed = subprocess.run([*newsbeam_command(), *argv], capture_output=True, text=True, timeout=60)
         assert completed.returncode == EXIT_USAGE
         assert completed.stderr.startswith("newsbeam: error: ") and message in completed.stderr
@@ -74,6 +76,9 @@ def test_unknown_subcommand_and_no_subcommand():
         (["sql", "select 1", "surplus"], "unrecognised arguments: surplus"),
         (["code"], "required: --input"),
         (["code", "--inptu", "in.jsonl"], "did you mean --input?"),
+        # A shortened option is no option: "--inp" never runs as "--input".
+        (["code", "--inp", "in.jsonl", "--output", "out.jsonl"], "did you mean --input?"),
+        (["code", "--input", "in.jsonl", "--outptu", "out.jsonl"], "unrecognised arguments: --outptu out.jsonl (--outptu is no option of this command; did you mean --output?)"),
         (["clean", "--input"], "expected one argument"),
         (["schema"], "required: --format"),
         (["export"], "required: {gdelt}"),
