@@ -107,3 +107,15 @@ def test_a_place_attacked_does_not_make_the_speaker_its_own(coder):
 def test_an_actors_own_words_are_no_place(coder):
     events = coder.code_text("Drug traffickers killed two Mexican soldiers.", "2024-05-02")
     assert events and all(e.actor1_code == "---CRM" and e.actor1_geo_name is None for e in events)
+
+
+@pytest.mark.parametrize(
+    "text, place",
+    [
+        ("Refugees from Syria protested in Berlin.", "Berlin"),
+        ("Aid workers from the UN were kidnapped in Yemen.", "Yemen"),
+        ("Soldiers from Chad attacked rebels in Sudan.", "Sudan"),
+    ],
+)
+def test_where_an_actor_is_from_is_no_place_of_the_event(coder, text, place):
+    assert {event.action_geo_name for event in coder.code_text(text, "2024-05-02")} == {place}

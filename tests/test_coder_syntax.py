@@ -435,6 +435,7 @@ def test_deaths_in_accidents_and_disasters_are_no_attacks(coder):
     assert triples(coder, "Two service members have been killed in a helicopter crash in Afghanistan.") == set()
     assert triples(coder, "Nepal suffered its worst plane crash in 30 years, killing all 72 people aboard.") == set()
     assert triples(coder, "The earthquake killed 30 people in Turkey.") == set()
+    assert triples(coder, "A Russian military plane crashed in Belgorod, killing 65 Ukrainian prisoners of war.") == set()
     assert any(root in ("18", "19") for root, _, _ in triples(coder, "The Taliban killed two soldiers in an attack in Kabul."))
 
 

@@ -270,7 +270,11 @@ class Coder:
         when = event_date(sentence, base).isoformat()
         attribution = self._attribution_start(tokens, matches)
         before_attribution = [token for token in all_tokens if token.start < attribution]
-        locative = self.gazetteer.locative(before_attribution)
+        # "Refugees from Syria protested in Berlin": a "from" right after an actor is its origin.
+        origins = frozenset(
+            tokens[actor.end].start for actor in actors if actor.end < len(tokens) and tokens[actor.end].lower == "from"
+        )
+        locative = self.gazetteer.locative(before_attribution, origins)
         dateline = None if locative is not None else self.gazetteer.dateline(before_attribution)
         # A place attacked is where the event happened ("shelled the city of Kharkiv"), but says
         # nothing of whose the actors named by their role are ("MOSCOW - The defence ministry said

@@ -198,10 +198,12 @@ class Gazetteer:
                 return found[1]
         return None
 
-    def locative(self, tokens: Sequence[Token]) -> Optional[Place]:
-        """The place named by the sentence's first locative phrase ("in Kharkiv"), or None."""
+    def locative(self, tokens: Sequence[Token], origins: frozenset[int] = frozenset()) -> Optional[Place]:
+        """The place named by the sentence's first locative phrase ("in Kharkiv"), or None.
+        ``origins``: character offsets of words that say where an actor is from, not where
+        anything happens ("from" in "Refugees from Syria protested in Berlin")."""
         for index, token in enumerate(tokens):
-            if token.lower not in LOCATIVE_PREPOSITIONS:
+            if token.lower not in LOCATIVE_PREPOSITIONS or token.start in origins:
                 continue
             position = index + 1
             while position < len(tokens) and tokens[position].lower in _SKIPPED_BEFORE_NAME:

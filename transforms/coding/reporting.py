@@ -111,10 +111,13 @@ def accidental_death(cues: Cues, parse: Parse, word: int) -> bool:
     """"Two service members were killed in a helicopter crash", "the earthquake killed 30",
     "suffered its worst plane crash, killing all 72 people aboard": a death an accident or a
     disaster causes is no attack. True when the action word, or the verb it hangs on as a
-    participle clause, has an accident noun (``cues.accidents``) as its subject, object or oblique."""
+    participle clause, has an accident noun (``cues.accidents``) as its subject, object or oblique,
+    or when that verb is itself an accident ("crashed, killing 65")."""
     verbs = [word]
     if parse.deps[word] in ("advcl", "xcomp", "conj") and parse.heads[word] != word:
         verbs.append(parse.heads[word])
+        if parse.words[parse.heads[word]].lower() in cues.accidents:
+            return True  # "a military plane crashed in Belgorod, killing 65 prisoners"
     return any(
         parse.relation(child) in ("nsubj", "obj", "obl") and parse.words[child].lower() in cues.accidents
         for verb in verbs
