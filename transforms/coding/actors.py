@@ -288,9 +288,13 @@ class ActorDictionary:
 
         return (end < len(tokens) and is_name(tokens[end])) or (start > 1 and is_name(tokens[start - 1]))
 
-    def _continues_name(self, tokens: Sequence[Token], end: int, entries: Sequence[ActorEntry]) -> bool:
+    def _continues_name(self, tokens: Sequence[Token], end: int, entries: Sequence[ActorEntry], length: int = 0) -> bool:
         if end >= len(tokens) or not tokens[end].text[:1].isupper():
             return False
+        if length == 1 and all(e.kind == "person" for e in entries):
+            # "Foreign Minister Abbas Araqchi": a leader's surname before another name is
+            # someone else's first name (a weekday or month after it is no name).
+            return tokens[end].text.isalpha() and tokens[end].lower not in self._not_names
         return tokens[end].lower in self._name_continuations and all(e.kind in ("capital", "country") for e in entries)
 
     def _pick(self, entries: Sequence[ActorEntry], date: datetime.date) -> Optional[ActorEntry]:
@@ -324,7 +328,7 @@ class ActorDictionary:
                     continue
                 usable = [e for e in entries if self._usable(e, tokens, position, position + length)]
                 if usable and (
-                    self._continues_name(tokens, position + length, usable)
+                    self._continues_name(tokens, position + length, usable, length)
                     or self._personal_name(tokens, position, position + length, usable, headline)
                 ):
                     usable = []  # "Nassau County", "Washington Post", "Jordan Peterson": part of another name
