@@ -119,3 +119,8 @@ def test_an_actors_own_words_are_no_place(coder):
 )
 def test_where_an_actor_is_from_is_no_place_of_the_event(coder, text, place):
     assert {event.action_geo_name for event in coder.code_text(text, "2024-05-02")} == {place}
+
+
+def test_a_city_naming_a_treaty_is_no_place(coder):
+    events = coder.code_text("The United States withdrew from the Paris climate treaty.", "2024-05-02")
+    assert events and all(event.action_geo_name is None for event in events)

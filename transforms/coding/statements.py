@@ -123,8 +123,9 @@ def speaker_in_parse(
         if not subjects:
             return True, None
     elif quoted_as_saying(parse, word):
-        # "Kyodo quoted a government source as saying": the one quoted speaks, not the outlet.
-        subjects = [child for child in parse.children(parse.heads[word]) if parse.deps[child] == "obj"]
+        # "Kyodo quoted a government source as saying", "an official was quoted by Kyodo as
+        # saying": the one quoted speaks, not the outlet.
+        subjects = [child for child in parse.children(parse.heads[word]) if parse.deps[child] in ("obj", "nsubj:pass")]
     else:
         # A misparse can hang two subjects on the verb ("when the car caught fire, authorities
         # said"): the nearest to it first.
@@ -149,13 +150,14 @@ def speaker_in_parse(
 
 
 def quoted_as_saying(parse: Parse, word: int) -> bool:
-    """Is the statement verb at ``word`` the "as saying" of "X quoted Y as saying", whose speaker
-    is the object Y of the verb it hangs on?"""
+    """Is the statement verb at ``word`` the "as saying" of "X quoted Y as saying" or "Y was
+    quoted by X as saying", whose speaker is Y, the object or passive subject of the verb it
+    hangs on?"""
     head = parse.heads[word]
     return (
         head != word
         and any(parse.deps[child] == "mark" and parse.words[child].lower() == "as" for child in parse.children(word))
-        and any(parse.deps[child] == "obj" for child in parse.children(head))
+        and any(parse.deps[child] in ("obj", "nsubj:pass") for child in parse.children(head))
     )
 
 

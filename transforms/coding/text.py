@@ -153,3 +153,14 @@ def is_month_name(tokens: Sequence[Token], position: int) -> bool:
         return False
     following = tokens[position + 1].text if position + 1 < len(tokens) else ""
     return position > 0 or following[:1].isdigit()
+
+
+def names_document(tokens: Sequence[Token], end: int, documents: frozenset[str], topics: frozenset[str]) -> bool:
+    """Do the words from ``end`` name a document or forum: one of ``documents`` right away, or
+    after up to two of ``topics`` ("the Paris climate treaty", "the Oslo peace accords")?"""
+    for position in range(end, min(end + 3, len(tokens))):
+        if tokens[position].lower in documents:
+            return True
+        if tokens[position].lower not in topics:
+            return False
+    return False
