@@ -150,6 +150,10 @@ def _first_line(error: BaseException) -> str:
     return text.splitlines()[0] if text else "no message"
 
 
+# "yesterday" and "next year" must stay inside Python's dates (years 1 to 9999).
+MIN_YEAR, MAX_YEAR = 2, 9998
+
+
 def code_handler() -> LineHandler:
     """``{"id","text","date"?,"url"?}`` -> one dict per event: the events columns plus ``id``; the
     text is the article, so ``tone`` is the text's own."""
@@ -161,7 +165,7 @@ def code_handler() -> LineHandler:
     tone_lexicon = ToneLexicon.load()
 
     def handle(record: dict[str, Any]) -> list[dict[str, Any]]:
-        record_id = str(record.get("id", ""))
+        record_id = str(_required_id(record))
         coded = coder.code_text(record["text"], _date_field(record.get("date")))
         tone = tone_lexicon.tone(record["text"]) if coded else None
         events = to_events(coded, record_id, None, _url_field(record.get("url")), tone=tone.tone if tone else None)
@@ -170,13 +174,29 @@ def code_handler() -> LineHandler:
     return handle
 
 
+def _required_id(record: dict[str, Any]) -> Any:
+    """A line's ``id``, which ties every output line to its input line; LineRejected when missing."""
+    if record.get("id") is None:
+        raise LineRejected("missing id (a string or a 64-bit whole number)")
+    return record["id"]
+
+
 def _date_field(value: Any) -> Optional[datetime.date]:
+    """The optional ``date`` of a line: absent, null or "" (then today, UTC), an ISO date
+    ("2024-03-05") or an ISO date and time ("2024-03-05T10:00:00Z", its day); LineRejected
+    otherwise, and for years the coder's date arithmetic cannot reach (before 2, after 9998)."""
     if value in (None, ""):
         return None
+    problem = f"date {value!r} is not an ISO date (YYYY-MM-DD)"
+    if not isinstance(value, str):
+        raise LineRejected(problem)
     try:
-        return datetime.date.fromisoformat(str(value)[:10])
-    except ValueError as error:
-        raise LineRejected(f"date {value!r} is not an ISO date (YYYY-MM-DD)") from error
+        day = datetime.date.fromisoformat(value) if len(value) == 10 else datetime.datetime.fromisoformat(value).date()
+    except ValueError:
+        raise LineRejected(problem) from None
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise LineRejected(f"date {value!r} is out of range (years {MIN_YEAR} to {MAX_YEAR})")
+    return day
 
 
 def _url_field(value: Any) -> Optional[str]:
@@ -205,10 +225,11 @@ def clean_handler() -> LineHandler:
     cleaner = Cleaner()
 
     def handle(record: dict[str, Any]) -> list[dict[str, Any]]:
+        record_id = _required_id(record)
         page = cleaner.clean(record["html"], _url_field(record.get("url")))
         return [
             {
-                "id": record.get("id"),
+                "id": record_id,
                 "title": page.title,
                 "author": page.author,
                 "published": page.published_at.isoformat() if page.published_at else None,

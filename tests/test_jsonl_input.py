@@ -224,3 +224,26 @@ def test_a_url_that_is_no_absolute_web_or_file_url_is_reported(capsys, tmp_path,
         f"newsbeam {command}: {len(bad)} of {len(bad + good)} lines skipped",
     ]
     assert {output["id"] for output in outputs} == set(good)
+
+
+def test_code_needs_an_id_and_an_iso_date_it_can_count_from(capsys, tmp_path):
+    code, errors, events = run_command(capsys, tmp_path, "code", [
+        line(text=POLITICAL),
+        line(id=None, text=POLITICAL),
+        line(id="garbage-date", text=POLITICAL, date="2024-03-05 garbage"),
+        line(id="number-date", text=POLITICAL, date=20240305),
+        line(id="year-1", text="Yesterday " + POLITICAL, date="0001-01-01"),
+        line(id="timestamp", text=POLITICAL, date="2024-03-05T10:00:00Z"),
+        line(id="day", text=POLITICAL, date="2024-03-05"),
+    ])
+    assert code == 1
+    assert errors == [
+        "line 1: missing id (a string or a 64-bit whole number); skipped",
+        "line 2: missing id (a string or a 64-bit whole number); skipped",
+        "line 3: date '2024-03-05 garbage' is not an ISO date (YYYY-MM-DD); skipped",
+        "line 4: date 20240305 is not an ISO date (YYYY-MM-DD); skipped",
+        "line 5: date '0001-01-01' is out of range (years 2 to 9998); skipped",
+        "newsbeam code: 5 of 7 lines skipped",
+    ]
+    assert {event["id"] for event in events} == {"timestamp", "day"}
+    assert {event["event_date"] for event in events} == {"2024-03-05"}
