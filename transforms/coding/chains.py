@@ -161,9 +161,13 @@ def is_participle_clause(tokens: Sequence[Token], head: ActionMatch) -> bool:
 
 
 def is_negated(cues: Cues, tokens: Sequence[Token], head: ActionMatch) -> bool:
-    """A negation just before the action ("did not attack", "never met")."""
+    """A negation just before the action ("did not attack", "never met"); a capitalised one inside
+    the sentence is part of a name ("Doctors Without Borders said")."""
     window = range(max(0, head.start - NEGATION_REACH), head.start)
-    return any(tokens[position].lower in cues.negations for position in window)
+    return any(
+        tokens[position].lower in cues.negations and not (position > 0 and tokens[position].text[:1].isupper())
+        for position in window
+    )
 
 
 def is_hypothetical(cues: Cues, tokens: Sequence[Token], head: ActionMatch) -> bool:
