@@ -101,7 +101,11 @@ def _parse(line: bytes, required: tuple[str, ...]) -> tuple[Optional[str], dict[
     try:
         record = json.loads(text)
     except json.JSONDecodeError as error:
-        return f"not valid JSON ({error.msg})", {}
+        # json's own message may end in "at" ("Invalid control character at"): say where.
+        where = f"{error.msg.removesuffix(' at')} at column {error.colno}"
+        if error.pos == 0:
+            where += '; each line is one JSON object, such as {"id": 1, "text": "..."}'
+        return f"not valid JSON ({where})", {}
     except ValueError as error:  # an integer of more digits than Python converts
         return f"not readable JSON ({_first_line(error)})", {}
     except RecursionError:

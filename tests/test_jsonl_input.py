@@ -247,3 +247,12 @@ def test_code_needs_an_id_and_an_iso_date_it_can_count_from(capsys, tmp_path):
     ]
     assert {event["id"] for event in events} == {"timestamp", "day"}
     assert {event["event_date"] for event in events} == {"2024-03-05"}
+
+
+def test_a_line_that_is_no_json_says_where_and_what_a_line_should_be(capsys, tmp_path):
+    code, errors, _ = run_command(capsys, tmp_path, "code", [b'{"id": "1", "text": "a\tb"}', b"plain sentence"])
+    assert code == 1
+    assert errors[:2] == [
+        "line 1: not valid JSON (Invalid control character at column 23); skipped",
+        'line 2: not valid JSON (Expecting value at column 1; each line is one JSON object, such as {"id": 1, "text": "..."}); skipped',
+    ]
