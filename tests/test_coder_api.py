@@ -47,6 +47,14 @@ def test_dates_as_strings_and_none(coder):
     assert coder.code_text("Iran condemned Israel.", None)[0].event_date == today
 
 
+def test_a_text_or_date_of_the_wrong_type_is_a_clear_type_error(coder):
+    with pytest.raises(TypeError, match="text must be a str, not bytes"):
+        coder.code_text(b"Kenya condemned Uganda.")
+    with pytest.raises(TypeError, match="date must be a date, an ISO date string or None, not int"):
+        coder.code_text("Kenya condemned Uganda.", 20240305)
+    assert coder.code_text(None) == []
+
+
 def test_module_level_code_text_uses_a_shared_coder():
     events = code_text("Egypt praised Jordan.", "2024-03-06")
     assert [(e.actor1_code, e.event_code, e.actor2_code) for e in events] == [("EGY", "051", "JOR")]

@@ -125,7 +125,10 @@ class Coder:
 
     # -- public API ------------------------------------------------------------------------
     def code_text(self, text: str, date: DateLike = None) -> list[CodedEvent]:
-        """All events in a text (an article body or a single sentence)."""
+        """All events in a text (an article body or a single sentence; None is no text). TypeError
+        for a text that is not a str (bytes must be decoded first) or a date of another type."""
+        if text is not None and not isinstance(text, str):
+            raise TypeError(f"text must be a str, not {type(text).__name__}")
         base = parse_date(date)
         events: list[CodedEvent] = []
         sentences = [

@@ -46,13 +46,17 @@ _RELATIVE = re.compile(
 
 
 def parse_date(value: DateLike, today: Optional[datetime.date] = None) -> datetime.date:
-    """A ``date`` from a date, an ISO string (a timestamp's date part is used) or ``None`` (today, UTC)."""
+    """A ``date`` from a date, an ISO string (a timestamp's date part is used) or ``None`` or ""
+    (today, UTC). TypeError for anything else (a number such as 20240305 is no date); ValueError
+    for a string that is no ISO date."""
     if isinstance(value, datetime.datetime):
         return value.date()
     if isinstance(value, datetime.date):
         return value
     if isinstance(value, str) and value.strip():
         return datetime.date.fromisoformat(value.strip()[:10])
+    if value is not None and not isinstance(value, str):
+        raise TypeError(f"date must be a date, an ISO date string or None, not {type(value).__name__}")
     return today or datetime.datetime.now(datetime.timezone.utc).date()
 
 
