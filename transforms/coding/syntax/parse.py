@@ -252,21 +252,25 @@ def repair_verbless_root(parse: Parse) -> Parse:
 
 
 def repair_misread_verb(parse: Parse, verb: int) -> Parse:
-    """"U.S. President Donald Trump delivers remarks to U.S. troops": in a sentence without a
-    verb root, the parser may read a headline's present-tense verb as a plural noun, the subject or
-    modifier of the noun root after it. When the dictionaries know word ``verb`` as an action verb,
+    """"U.S. President Donald Trump delivers remarks to U.S. troops", "The EU sanctioned Russian
+    officials": in a sentence without a verb root, the parser may read a headline's present-tense
+    verb as a plural noun, or a past tense as an adjective, the subject or modifier of the noun
+    root after it. When the dictionaries know word ``verb`` as an action verb,
     it becomes the root, the noun root its object, the noun phrase before it its subject and the
     root's prepositional phrases its obliques. Any other parse is returned unchanged."""
     root = next((word for word, dep in enumerate(parse.deps) if dep == "root"), None)
     if (
         root is None or verb >= root or parse.heads[verb] != root
-        or parse.pos[root] not in ("NOUN", "PROPN") or parse.pos[verb] not in ("NOUN", "PROPN")
+        or parse.pos[root] not in ("NOUN", "PROPN") or parse.pos[verb] not in ("NOUN", "PROPN", "ADJ", "VERB")
         or parse.deps[verb] not in ("nsubj", "compound", "amod")
     ):
         return parse
+    # "The EU sanctioned Russian officials" (a participle read as an adjective) has a subject;
+    # "Niger's detained president" has an owner, and stays a noun phrase.
     subjects = [
         word for word in range(verb)
         if parse.heads[word] in (verb, root) and parse.pos[word] in ("NOUN", "PROPN", "PRON")
+        and parse.deps[word] != "nmod:poss"
     ]
     if not subjects:
         return parse
