@@ -19,7 +19,7 @@ KINDS = ("act", "aux", "say", "none")
 # Kinds that can make an event; "none" patterns only keep words from being read as actions.
 EVENT_KINDS = frozenset({"act", "aux", "say"})
 # Punctuation a gap never crosses: it would join words from different clauses.
-_GAP_STOPS = frozenset({",", ";", ":", ".", "(", ")", '"', "?", "!"})
+_GAP_STOPS = frozenset({",", ";", ":", ".", "(", ")", '"', "?", "!", "that"})
 
 Phrase = tuple[str, ...]
 

@@ -83,6 +83,8 @@ STATE_ONLY_ACTIONS = frozenset({"173", "174"})
 STATE_FORCE_CODES = {"180": "190", "183": "195"}
 STATE_FORCES = frozenset({None, "GOV", "MIL"})
 RIOT = "145"
+THREAT = "130"
+PESSIMISTIC_COMMENT = "012"
 PROTEST_ROOT = "14"
 PROTESTERS = "OPP"
 VIOLENT_REPRESSION = "175"
@@ -654,6 +656,12 @@ class Coder:
                 year < history_before for year in years_of_time(parse, word)
             ):
                 continue
+            if (
+                word is not None and chain.code == THREAT and tokens[chain.head.start].lower in self.cues.warning_verbs
+                and any(parse.deps[child] == "ccomp" for child in parse.children(word))
+            ):
+                # "warned that Gaza is entering famine": a clause with no action of its own.
+                chain = chain._replace(code=PESSIMISTIC_COMMENT)
             found = None
             if parse is not None and reported_speech(self.cues, chain.head, says, tokens) is None:
                 found = self._syntactic_roles(tokens, actors, chain, previous, says, parse, words)

@@ -75,6 +75,7 @@ class Cues:
     # One-word names of accidents and disasters (the off-topic "weather" and "accident" groups).
     accidents: frozenset[str]
     supposed_by_others: frozenset[str]
+    warning_verbs: frozenset[str]
 
     @classmethod
     def from_dict(cls, cues: dict) -> "Cues":
@@ -123,6 +124,7 @@ class Cues:
             private_target_roots=frozenset(cues["private_target_roots"]),
             collective_possessives=frozenset(cues["collective_possessives"]),
             supposed_by_others=frozenset(cues["supposed_by_others"]),
+            warning_verbs=frozenset(cues["warning_verbs"]),
             accidents=frozenset(
                 word for topic in cues["disaster_topics"] for word in cues["offtopic"][topic] if " " not in word
             ),
