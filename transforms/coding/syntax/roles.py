@@ -353,7 +353,9 @@ def object_keeps_sense(parse: Parse, word: int, allowed: frozenset[str], actor_w
         ):
             return False  # "recognised that the deal was bad"
         objects = [child for child in parse.children(word) if parse.deps[child] == "obj"]
-        if not objects and parse.deps[word] == "acl:relcl" and parse.heads[word] != word:
+        if parse.deps[word] == "acl:relcl" and parse.heads[word] != word and all(
+            parse.tags[child] in ("WDT", "WP") for child in objects
+        ):
             objects = [parse.heads[word]]  # "the order, which Trump signed": the noun it describes
     else:
         objects = [
