@@ -460,6 +460,10 @@ class Coder:
             parse.deps[child] == "obj" for child in parse.children(word)
         ):
             return True  # "demonstrated his commitment", "rallied his supporters"
+        if tokens[match.start].lower in self.roles.transitive_actions and match.end - match.start == 1 and not any(
+            parse.deps[child] in ("obj", "nsubj:pass", "aux:pass", "obl:agent") for child in parse.children(word)
+        ):
+            return True  # "Hong Kong is burning": on fire, not setting fire
         # "allow up to 13,000 refugees": "up to" a number is no particle.
         particles = [
             child for child in parse.children(word)

@@ -54,6 +54,8 @@ class RoleLexicon:
     third_person_pronouns: frozenset[str]
     # Verbs that are the action only without an object: "demonstrated his commitment" shows.
     intransitive_actions: frozenset[str]
+    # Verbs that are the action only with an object or in the passive: "Hong Kong is burning".
+    transitive_actions: frozenset[str]
     # Prepositions before a gerund that mention an action without reporting it ("against travelling").
     mention_prepositions: frozenset[str]
     # Verbs (every form) whose object noun names the action they report ("launched strikes").
@@ -69,6 +71,7 @@ class RoleLexicon:
         data = json.loads(path.read_text(encoding="utf-8"))
         receiving = frozenset(form for lemma in data["receiving_verbs"] for form in verb_forms(lemma))
         intransitive = frozenset(form for lemma in data["intransitive_actions"] for form in verb_forms(lemma))
+        transitive = frozenset(form for lemma in data["transitive_actions"] for form in verb_forms(lemma))
         support = frozenset(form for lemma in data["support_verbs"] for form in verb_forms(lemma))
         happening = frozenset(form for lemma in data["happening_verbs"] for form in verb_forms(lemma))
         object_senses = {
@@ -85,6 +88,7 @@ class RoleLexicon:
         return cls(
             receiving_verbs=receiving,
             intransitive_actions=intransitive,
+            transitive_actions=transitive,
             support_verbs=support,
             happening_verbs=happening,
             object_senses=MappingProxyType(object_senses),
@@ -94,7 +98,7 @@ class RoleLexicon:
                 key: frozenset(data[key]) for key in cls.__dataclass_fields__
                 if key not in (
                     "receiving_verbs", "pronoun_reach", "undoing_phrasal_verbs", "intransitive_actions", "object_senses",
-                    "support_verbs", "happening_verbs",
+                    "support_verbs", "happening_verbs", "transitive_actions",
                 )
             },
         )
