@@ -582,7 +582,11 @@ class Coder:
             # Where the parse names nobody, word order guesses, inside the action's own clause.
             by_order = source_and_target(self.cues, tokens, actors, chain, previous, says)
             if not doer_named:
-                sources = inside_report(by_order[0], parse, words, says, word)
+                # One told something ("he told police he supported Trump") is the listener.
+                sources = [
+                    actor for actor in inside_report(by_order[0], parse, words, says, word)
+                    if words[actor.end - 1] is None or parse.deps[words[actor.end - 1]] != "iobj"
+                ]
             # "King and Weeks were abducted ... in the Afghan capital": a passive's subject the parse
             # names is who it was done to, even if no dictionary knows them.
             if not targets and not (roles.passive and roles.done_to_named):
