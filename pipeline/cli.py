@@ -26,9 +26,16 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     _quiet_import_warnings()
     parser = _build_parser()
     OneLineParser.typed = list(sys.argv[1:] if argv is None else argv)
+    typed = OneLineParser.typed
+    if typed and typed[0].startswith("-") and typed[0].split("=", 1)[0] not in parser._option_string_actions:
+        parser.error(f"{typed[0].split('=', 1)[0]} comes before the command: options go after it (newsbeam COMMAND --option ...)")
     args, extra = parser.parse_known_args(argv)
     if args.command is None:
         parser.error(f"a command is needed: one of {COMMANDS}")
+    command = _command_parser(parser, args)
+    repeated = _repeated_option(command, typed) if command is not None else None
+    if repeated:
+        command.error(f"{repeated} is given more than once (the last would silently win)")
     if extra and args.command != "run":
         command = _command_parser(parser, args)
         hint = command._typo_hint() if command is not None else ""
@@ -66,6 +73,12 @@ class OneLineParser(argparse.ArgumentParser):
         found = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
         if not found:
             return ""
+        typed = list(OneLineParser.typed)
+        if found.group(1) in typed:
+            before = typed[typed.index(found.group(1)) - 1] if typed.index(found.group(1)) > 0 else ""
+            if before.startswith("-"):
+                # "newsbeam export --output o2 gdelt": the option's value was read as the command.
+                return f"; {before} comes before the command: options go after it"
         choices = re.findall(r"[\w-]+", found.group(2))
         close = difflib.get_close_matches(found.group(1), choices, n=1, cutoff=0.6)
         return f"; did you mean {close[0]}?" if close else ""
@@ -83,6 +96,22 @@ class OneLineParser(argparse.ArgumentParser):
                 if hint:
                     return f" ({name} is no option of this command; did you mean {hint}?)"
         return ""
+
+
+def _repeated_option(command: argparse.ArgumentParser, typed: Sequence[str]) -> Optional[str]:
+    """The first option of ``command`` given twice on the command line, unless it is one that
+    collects its values (``--warc``, ``--allow-host``); None when there is none."""
+    seen: set[int] = set()
+    for argument in typed:
+        action = command._option_string_actions.get(argument.split("=", 1)[0])
+        if action is None or isinstance(action, (argparse._AppendAction, argparse._CountAction, argparse._ExtendAction)):
+            continue
+        if isinstance(action, (argparse._HelpAction, argparse._VersionAction)):
+            continue
+        if id(action) in seen:
+            return argument.split("=", 1)[0]
+        seen.add(id(action))
+    return None
 
 
 def _command_parser(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Optional["OneLineParser"]:

@@ -239,6 +239,16 @@ def check_beam_args(extra_args: Sequence[str], newsbeam_options: Sequence[str] =
     (``--html_dir`` for ``--html-dir``) into a run of something else.
     """
     parser = _beam_option_parser()
+    ours = {_normal_option(option): option for option in newsbeam_options}
+    for argument in extra_args:
+        name = argument.split("=", 1)[0]
+        if name in parser._option_string_actions and _normal_option(name) in ours:
+            # "--user_agent" is also one of Beam's options: Beam would take it and newsbeam's own
+            # --user-agent would stay at its default.
+            raise UsageError(
+                f"unknown option {name} for newsbeam (it is Beam's own, and would leave newsbeam's"
+                f" {ours[_normal_option(name)]} at its default); did you mean {ours[_normal_option(name)]}?"
+            )
     _, unknown = parser.parse_known_args(list(extra_args))
     if not unknown:
         return
@@ -254,15 +264,21 @@ def check_beam_args(extra_args: Sequence[str], newsbeam_options: Sequence[str] =
     )
 
 
-def closest_option(name: str, valid: Sequence[str]) -> Optional[str]:
-    """The valid option most like ``name``, with '_' and '-' treated alike (``--html_dir``)."""
-    def normal(option: str) -> str:
-        return option.lstrip("-").replace("_", "-").lower()
+def _normal_option(option: str) -> str:
+    return option.lstrip("-").replace("_", "-").lower()
 
-    by_normal = {normal(option): option for option in reversed(list(valid))}
-    if normal(name) in by_normal:
-        return by_normal[normal(name)]
-    matches = difflib.get_close_matches(normal(name), list(by_normal), n=1, cutoff=0.75)
+
+def closest_option(name: str, valid: Sequence[str]) -> Optional[str]:
+    """The valid option most like ``name``, with '_' and '-' treated alike (``--html_dir``); a
+    shortened name (``--out``) is taken for the one option it begins."""
+    by_normal = {_normal_option(option): option for option in reversed(list(valid))}
+    typed = _normal_option(name)
+    if typed in by_normal:
+        return by_normal[typed]
+    longer = [option for normal, option in by_normal.items() if len(typed) >= 3 and normal.startswith(typed)]
+    if len(longer) == 1:
+        return longer[0]
+    matches = difflib.get_close_matches(typed, list(by_normal), n=1, cutoff=0.75)
     return by_normal[matches[0]] if matches else None
 
 

@@ -60,7 +60,8 @@ def test_bad_option_values_and_run_id(capsys, tmp_path):
 
 def test_unknown_subcommand_and_no_subcommand():
     for argv, message in (
-        (["bogus"], "invalid choice: 'bogus'"), ([], "a command is needed"), (["cod"], "did you mean code?")
+        (["bogus"], "invalid choice: 'bogus'"), ([], "a command is needed"), (["cod"], "did you mean code?"),
+        (["--quiet", "run", "--sample"], "--quiet comes before the command: options go after it"),
     ):
         completed = subprocess.run([*newsbeam_command(), *argv], capture_output=True, text=True, timeout=60)
         assert completed.returncode == EXIT_USAGE
@@ -79,6 +80,10 @@ def test_unknown_subcommand_and_no_subcommand():
         # A shortened option is no option: "--inp" never runs as "--input".
         (["code", "--inp", "in.jsonl", "--output", "out.jsonl"], "did you mean --input?"),
         (["code", "--input", "in.jsonl", "--outptu", "out.jsonl"], "unrecognised arguments: --outptu out.jsonl (--outptu is no option of this command; did you mean --output?)"),
+        (["code", "--input", "in.jsonl", "--out", "out.jsonl"], "did you mean --output?"),
+        # An option given twice would silently keep the last.
+        (["code", "--input", "a.jsonl", "--input", "b.jsonl", "--output", "c.jsonl"], "--input is given more than once"),
+        (["schema", "--format=json", "--format", "spark"], "--format is given more than once"),
         (["clean", "--input"], "expected one argument"),
         (["schema"], "required: --format"),
         (["export"], "required: {gdelt}"),

@@ -34,13 +34,19 @@ def _articles(query, output) -> int:
 
 @pytest.mark.parametrize(
     ("typo", "hint"),
-    [(["--html_dir", "saved/"], "--html-dir"), (["--feedz", "x"], "--feeds"), (["--runer=FnApiRunner"], "--runner"), (["--version"], None)],
+    [
+        (["--html_dir", "saved/"], "--html-dir"), (["--feedz", "x"], "--feeds"), (["--runer=FnApiRunner"], "--runner"),
+        (["--version"], None),
+        # Beam's own --user_agent would leave newsbeam's --user-agent at its default.
+        (["--sample", "--user_agent", "MyBot/1.0"], "--user-agent"),
+    ],
 )
 def test_an_unknown_option_is_a_usage_error_naming_the_closest_spelling(capsys, tmp_path, typo, hint):
     output = tmp_path / "data"
     code, out, err = run_cli(capsys, "run", *typo, "--output", str(output))
     assert code == EXIT_USAGE
-    assert f"unknown option {typo[0].split('=')[0]}" in err and "Traceback" not in err
+    option = next(argument for argument in typo if argument.startswith("--") and argument != "--sample")
+    assert f"unknown option {option.split('=')[0]}" in err and "Traceback" not in err
     assert (f"did you mean {hint}?" in err) if hint else ("did you mean" not in err)
     assert not output.exists() and out == ""
 
