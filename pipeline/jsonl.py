@@ -10,6 +10,7 @@ import sys
 from typing import Any, BinaryIO, Callable, Iterator, Optional
 
 from pipeline.errors import UsageError
+from transforms.coding.dates import MAX_YEAR, MIN_YEAR
 from transforms.fetch.urls import UrlProblem, checked_http_url, safe_split
 
 LineHandler = Callable[[dict[str, Any]], list[dict[str, Any]]]
@@ -152,10 +153,6 @@ def _first_line(error: BaseException) -> str:
     """The first line of an error's message, printable on any stderr (surrogates escaped)."""
     text = str(error).strip().encode("utf-8", "backslashreplace").decode("utf-8")
     return text.splitlines()[0] if text else "no message"
-
-
-# "yesterday" and "next year" must stay inside Python's dates (years 1 to 9999).
-MIN_YEAR, MAX_YEAR = 2, 9998
 
 
 def code_handler() -> LineHandler:

@@ -31,6 +31,8 @@ def absolute_output(location: str) -> str:
 def require_existing_output(output_dir: str) -> None:
     """A maintenance command needs an output to work on; object stores have no folders to check."""
     if urlsplit(output_dir).scheme in ("", "file") and not os.path.isdir(output_dir):
+        if os.path.exists(output_dir):
+            raise UsageError(f"output location {output_dir!r} is a file, not a folder (give a run's --output folder)")
         raise UsageError(f"output folder {output_dir!r} does not exist (run `newsbeam run` first)")
 
 

@@ -53,6 +53,10 @@ def test_a_text_or_date_of_the_wrong_type_is_a_clear_type_error(coder):
     with pytest.raises(TypeError, match="date must be a date, an ISO date string or None, not int"):
         coder.code_text("Kenya condemned Uganda.", 20240305)
     assert coder.code_text(None) == []
+    with pytest.raises(ValueError, match="date '05/03/2024' is not an ISO date"):
+        coder.code_text("Kenya condemned Uganda.", "05/03/2024")
+    with pytest.raises(ValueError, match="out of range"):
+        coder.code_text("Yesterday Kenya condemned Uganda.", datetime.date(1, 1, 1))
 
 
 def test_module_level_code_text_uses_a_shared_coder():

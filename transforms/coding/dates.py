@@ -45,19 +45,32 @@ _RELATIVE = re.compile(
 )
 
 
+# Relative dates ("yesterday", "next year") are counted from the article's date: it must leave
+# room on both sides inside Python's dates (years 1 to 9999).
+MIN_YEAR, MAX_YEAR = 2, 9998
+
+
 def parse_date(value: DateLike, today: Optional[datetime.date] = None) -> datetime.date:
     """A ``date`` from a date, an ISO string (a timestamp's date part is used) or ``None`` or ""
     (today, UTC). TypeError for anything else (a number such as 20240305 is no date); ValueError
-    for a string that is no ISO date."""
+    for a string that is no ISO date and for a year outside ``MIN_YEAR``..``MAX_YEAR``."""
     if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    if isinstance(value, str) and value.strip():
-        return datetime.date.fromisoformat(value.strip()[:10])
-    if value is not None and not isinstance(value, str):
+        day = value.date()
+    elif isinstance(value, datetime.date):
+        day = value
+    elif isinstance(value, str) and value.strip():
+        try:
+            day = datetime.date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            raise ValueError(f"date {value!r} is not an ISO date (YYYY-MM-DD)") from None
+    elif value is not None and not isinstance(value, str):
         raise TypeError(f"date must be a date, an ISO date string or None, not {type(value).__name__}")
-    return today or datetime.datetime.now(datetime.timezone.utc).date()
+    else:
+        day = today or datetime.datetime.now(datetime.timezone.utc).date()
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        # "yesterday" or "next year" must stay inside Python's dates (years 1 to 9999).
+        raise ValueError(f"date {day.isoformat()} is out of range (years {MIN_YEAR} to {MAX_YEAR})")
+    return day
 
 
 def _explicit_date(sentence: str, base: datetime.date) -> Optional[datetime.date]:
