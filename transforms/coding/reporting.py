@@ -81,7 +81,8 @@ def talked_about(
     neither is an action nor carries one out ("advocated revising the agreement"; "launched
     strikes" and "held talks" carry them out, ``support_verbs``). A passive subject is reported ("an
     attempt to kill him was thwarted"); so is an action noun of a verb that is an action ("a
-    roadside bombing killed two soldiers")."""
+    roadside bombing killed two soldiers"). An action noun an adjective keeps away with "from" is
+    a state ("not exempt from criticism", "safe from attack")."""
     if parse.pos[word] not in ("NOUN", "PROPN") or parse.heads[word] == word:
         return False  # the parse says whether "order" is a noun here
     while parse.deps[word] == "conj" and parse.heads[word] != word:
@@ -89,6 +90,8 @@ def talked_about(
     governor = parse.heads[word]
     if any(words[match.start] == governor for match in matches if match.kind in ("act", "say", "aux")):
         return False
+    if parse.relation(word) == "obl" and parse.pos[governor] == "ADJ" and parse.case_of(word) == "from":
+        return True  # "not exempt from criticism", "safe from attack": a state, not an action
     verb = parse.words[governor].lower()
     if parse.deps[word] == "nsubj":
         return verb not in roles.happening_verbs
