@@ -600,3 +600,35 @@ def test_a_role_from_a_country_is_that_countrys_and_aid_groups_are_nobodys_by_de
         "2025-05-02",
     )
     assert [e.actor1_code for e in events if e.event_root_code == "11"] == ["---NGO"]
+
+
+def test_an_action_noun_outside_the_clauses_is_background_but_an_object_is_not():
+    from transforms.coding.reporting import noun_without_clause_role
+    from transforms.coding.syntax.roles import RoleLexicon
+
+    roles = RoleLexicon.from_file()
+    # "officials discussed the trade talks ..." vs "the talks stalled": the noun as object and as subject.
+    as_object = _hand_parse(
+        "officials held talks", [1, 1, 1], ["nsubj", "root", "obj"], ["NOUN", "VERB", "NOUN"],
+    )
+    assert not noun_without_clause_role(roles, as_object, 2)
+    as_modifier = _hand_parse(
+        "the trade talks stalled", [2, 2, 3, 3], ["det", "compound", "nsubj", "root"], ["DET", "NOUN", "NOUN", "VERB"],
+    )
+    assert noun_without_clause_role(roles, as_modifier, 1)
+    # "began a hunger strike": the compound's first word counts as the phrase it heads.
+    compound = _hand_parse(
+        "protesters began hunger strike", [1, 1, 3, 1], ["nsubj", "root", "compound", "obj"], ["NOUN", "VERB", "NOUN", "NOUN"],
+    )
+    assert not noun_without_clause_role(roles, compound, 2)
+    # "gave 5 dollars of aid" misread as an apposition: the quantity stands for the action.
+    quantity = _hand_parse(
+        "EU gave 5 dollars of aid", [1, 1, 3, 1, 5, 3], ["nsubj", "root", "nummod", "appos", "case", "nmod"],
+        ["PROPN", "VERB", "NUM", "NOUN", "ADP", "NOUN"],
+    )
+    assert not noun_without_clause_role(roles, quantity, 5)
+    # "embarked on a trip": a support verb's oblique; "after the trip": background.
+    trip = _hand_parse("he embarked on trip", [1, 1, 3, 1], ["nsubj", "root", "case", "obl"], ["PRON", "VERB", "ADP", "NOUN"])
+    assert not noun_without_clause_role(roles, trip, 3)
+    after = _hand_parse("he spoke after trip", [1, 1, 3, 1], ["nsubj", "root", "case", "obl"], ["PRON", "VERB", "ADP", "NOUN"])
+    assert noun_without_clause_role(roles, after, 3)

@@ -98,6 +98,35 @@ def talked_about(
     return parse.deps[word] == "obj" and parse.pos[governor] == "VERB" and verb not in roles.support_verbs
 
 
+def noun_without_clause_role(roles: RoleLexicon, parse: Parse, word: int) -> bool:
+    """Is the action noun at parse word ``word`` outside the sentence's clauses: not what a verb
+    does or carries out (its object: "began a hunger strike", "gave 5 million dollars of aid"),
+    not the sentence itself (a headline: "Israeli air strike on Gaza"), but a subject, an oblique
+    or a modifier ("the trade talks", "following the peace deal", "relief officials said"), unless
+    the oblique of a support verb ("embarked on a trip")? Such
+    a noun reports no event unless the parse finds who did it; the caller asks only then. Words
+    of a compound ("hunger strike") and a quantity's "of" phrase ("10 days of war games") count
+    as the phrase they head; a conjunct as the first of its list."""
+    if parse.pos[word] not in ("NOUN", "PROPN"):
+        return False
+    top = word
+    while parse.heads[top] != top and parse.relation(top) in ("compound", "flat", "conj"):
+        top = parse.heads[top]
+    if parse.heads[top] != top and parse.relation(top) == "nmod" and parse.case_of(top) == "of":
+        quantity = parse.heads[top]
+        if any(parse.relation(child) == "nummod" for child in parse.children(quantity)):
+            return False  # "5.1 million dollars of aid": the quantity stands for the action
+        top = quantity
+    if parse.heads[top] == top or parse.deps[top] in roles.clause_roles_of_action_nouns:
+        return False
+    governor = parse.heads[top]
+    # "embarked on a trip", "took part in the talks": a support verb's oblique is its action too.
+    return not (
+        parse.relation(top) == "obl" and parse.words[governor].lower() in roles.support_verbs
+        and parse.case_of(top) not in roles.background_prepositions
+    )
+
+
 def noun_of_hypothetical_verb(cues: Cues, parse: Parse, word: int) -> bool:
     """"U.S. aid might be freed", "sanctions could follow": an action noun whose verb is
     hypothetical ("could", "might", "may" ...) is not reported as having happened."""

@@ -58,6 +58,9 @@ class RoleLexicon:
     transitive_actions: frozenset[str]
     # Prepositions before a gerund that mention an action without reporting it ("against travelling").
     mention_prepositions: frozenset[str]
+    # Relations in which an action noun without a doer the parse finds still reports an event:
+    # a verb's object ("began a hunger strike"), a clause of its own.
+    clause_roles_of_action_nouns: frozenset[str]
     # Verbs (every form) whose object noun names the action they report ("launched strikes").
     support_verbs: frozenset[str]
     # Verbs (every form) whose subject noun names an action that happens ("riots continued").
