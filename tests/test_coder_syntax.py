@@ -632,3 +632,29 @@ def test_an_action_noun_outside_the_clauses_is_background_but_an_object_is_not()
     assert not noun_without_clause_role(roles, trip, 3)
     after = _hand_parse("he spoke after trip", [1, 1, 3, 1], ["nsubj", "root", "case", "obl"], ["PRON", "VERB", "ADP", "NOUN"])
     assert noun_without_clause_role(roles, after, 3)
+
+
+def test_a_subject_hung_on_an_auxiliary_belongs_to_its_verb():
+    from transforms.coding.syntax.parse import repair_auxiliary_dependents
+
+    # "Bangladesh has rejected the proposal" with "Bangladesh" read as the subject of "has".
+    parse = _hand_parse(
+        "Bangladesh has rejected the proposal",
+        [1, 2, 2, 4, 2], ["nsubj", "aux", "root", "det", "obj"], ["PROPN", "AUX", "VERB", "DET", "NOUN"],
+    )
+    repaired = repair_auxiliary_dependents(parse)
+    assert (repaired.heads[0], repaired.deps[0]) == (2, "nsubj")
+    assert repaired.heads[1] == 2 and repaired.heads[4] == 2
+    well_formed = _hand_parse(
+        "Bangladesh has rejected the proposal",
+        [2, 2, 2, 4, 2], ["nsubj", "aux", "root", "det", "obj"], ["PROPN", "AUX", "VERB", "DET", "NOUN"],
+    )
+    assert repair_auxiliary_dependents(well_formed) == well_formed
+
+
+def test_a_doer_the_parser_hung_on_an_auxiliary_is_named_by_the_parse(coder):
+    events = coder.code_text("Bangladesh has once again outright rejected an Indian proposal for a trade agreement.", DATE)
+    rejections = [event for event in events if event.event_root_code == "12"]
+    assert rejections and rejections[0].actor1_code == "BGD" and rejections[0].actor2_code == "IND"
+    # The parse named the doer: a parse-found doer with a country scores above a word-order guess (0.55).
+    assert rejections[0].confidence >= 0.7

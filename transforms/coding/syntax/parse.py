@@ -134,8 +134,9 @@ class SyntaxModel:
 
 
 def to_parse(doc) -> Parse:
-    """A spaCy ``Doc`` as a plain ``Parse`` (with ``repair_verbless_root`` applied)."""
-    return repair_prepositional_subject(repair_verbless_root(Parse(
+    """A spaCy ``Doc`` as a plain ``Parse`` (with ``repair_auxiliary_dependents``,
+    ``repair_verbless_root`` and ``repair_prepositional_subject`` applied)."""
+    return repair_prepositional_subject(repair_verbless_root(repair_auxiliary_dependents(Parse(
         words=tuple(token.text for token in doc),
         starts=tuple(token.idx for token in doc),
         ends=tuple(token.idx + len(token.text) for token in doc),
@@ -144,7 +145,7 @@ def to_parse(doc) -> Parse:
         pos=tuple(token.pos_ for token in doc),
         tags=tuple(token.tag_ for token in doc),
         passive=tuple("Pass" in token.morph.get("Voice") for token in doc),
-    )))
+    ))))
 
 
 def repair_temporal_subject(parse: Parse, temporal_words: frozenset[str]) -> Parse:
@@ -166,6 +167,21 @@ def repair_temporal_subject(parse: Parse, temporal_words: frozenset[str]) -> Par
         heads[top], deps[top] = verb, "nsubj"
         heads[word], deps[word] = verb, "obl:tmod"
         changed = True
+    if not changed:
+        return parse
+    return Parse(parse.words, parse.starts, parse.ends, tuple(heads), tuple(deps), parse.pos, parse.tags, parse.passive)
+
+
+def repair_auxiliary_dependents(parse: Parse) -> Parse:
+    """"Bangladesh has once again rejected the proposal": the parser may hang the subject (or an
+    adverb) on the auxiliary "has" instead of the verb it helps. An auxiliary heads nothing in
+    Universal Dependencies, so whatever hangs on it belongs to its verb."""
+    heads, deps = list(parse.heads), list(parse.deps)
+    changed = False
+    for word, head in enumerate(parse.heads):
+        if head != word and parse.relation(head) == "aux" and parse.heads[head] != head and deps[word] != "punct":
+            heads[word] = parse.heads[head]
+            changed = True
     if not changed:
         return parse
     return Parse(parse.words, parse.starts, parse.ends, tuple(heads), tuple(deps), parse.pos, parse.tags, parse.passive)
