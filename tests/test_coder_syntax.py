@@ -658,3 +658,20 @@ def test_a_doer_the_parser_hung_on_an_auxiliary_is_named_by_the_parse(coder):
     assert rejections and rejections[0].actor1_code == "BGD" and rejections[0].actor2_code == "IND"
     # The parse named the doer: a parse-found doer with a country scores above a word-order guess (0.55).
     assert rejections[0].confidence >= 0.7
+
+
+def test_an_action_counted_by_a_quantity_takes_the_quantitys_verb():
+    from transforms.coding.syntax.roles import RoleLexicon, noun_roles, quantity_of
+
+    roles = RoleLexicon.from_file()
+    # "EU gave Chad 5 dollars of aid": the aid is given by the EU to Chad.
+    parse = _hand_parse(
+        "EU gave Chad 5 dollars of aid", [1, 1, 1, 4, 1, 6, 4], ["nsubj", "root", "iobj", "nummod", "obj", "case", "nmod"],
+        ["PROPN", "VERB", "PROPN", "NUM", "NOUN", "ADP", "NOUN"],
+    )
+    assert quantity_of(parse, 6) == 4
+    found = noun_roles(parse, 6, roles)
+    assert found is not None and found.doers == (0,) and found.done_to == (2,)
+    # "the end of talks": no quantity, the noun stands alone.
+    plain = _hand_parse("the end of talks", [1, 1, 3, 1], ["det", "root", "case", "nmod"], ["DET", "NOUN", "ADP", "NOUN"])
+    assert quantity_of(plain, 3) == 3

@@ -17,7 +17,7 @@ from transforms.coding.actors import Actor
 from transforms.coding.chains import Chain
 from transforms.coding.lexicon import Cues
 from transforms.coding.syntax.parse import Parse
-from transforms.coding.syntax.roles import RoleLexicon, clause_subject, reported_clause
+from transforms.coding.syntax.roles import RoleLexicon, clause_subject, quantity_of, reported_clause
 from transforms.coding.text import Token, title_case
 
 # Longer than any single headline: title-case text this long is a list of links.
@@ -112,11 +112,10 @@ def noun_without_clause_role(roles: RoleLexicon, parse: Parse, word: int) -> boo
     top = word
     while parse.heads[top] != top and parse.relation(top) in ("compound", "flat", "conj"):
         top = parse.heads[top]
+    if quantity_of(parse, top) != top:
+        return False  # "5.1 million dollars of aid": the quantity stands for the action
     if parse.heads[top] != top and parse.relation(top) == "nmod" and parse.case_of(top) == "of":
-        quantity = parse.heads[top]
-        if any(parse.relation(child) == "nummod" for child in parse.children(quantity)):
-            return False  # "5.1 million dollars of aid": the quantity stands for the action
-        top = quantity
+        top = parse.heads[top]
     if parse.heads[top] == top or parse.deps[top] in roles.clause_roles_of_action_nouns:
         return False
     governor = parse.heads[top]

@@ -228,6 +228,18 @@ def verb_roles(parse: Parse, verb: int, lexicon: RoleLexicon) -> Roles:
     return Roles(doers, tuple(targets), subject is not None, bool(targets))
 
 
+def quantity_of(parse: Parse, noun: int) -> int:
+    """The quantity a noun is counted by ("5 million dollars" in "5 million dollars of aid", "days"
+    in "10 days of war games"), which takes its place in the clause; else the noun itself."""
+    quantity = parse.heads[noun]
+    if (
+        quantity != noun and parse.relation(noun) == "nmod" and parse.case_of(noun) == "of"
+        and any(parse.relation(child) == "nummod" for child in parse.children(quantity))
+    ):
+        return quantity
+    return noun
+
+
 def noun_roles(parse: Parse, noun: int, lexicon: RoleLexicon) -> Optional[Roles]:
     """Roles of an action named by a noun; None when neither the noun nor its verb says."""
     if parse.relation(noun) in ("obl", "nmod") and parse.case_of(noun) in lexicon.background_prepositions:
@@ -252,9 +264,11 @@ def noun_roles(parse: Parse, noun: int, lexicon: RoleLexicon) -> Optional[Roles]
             done_to.append(child)
         elif relation in ("amod", "compound") and child < noun and parse.pos[child] in ("PROPN", "ADJ"):
             doers.append(child)  # "Israeli strikes", "Taliban attacks"
-    governor = parse.heads[noun]
-    relation = parse.relation(noun)
-    if governor != noun and relation == "obj":
+    # "gave Chad 5 million dollars of aid": the quantity's verb is the action's.
+    phrase = quantity_of(parse, noun)
+    governor = parse.heads[phrase]
+    relation = parse.relation(phrase)
+    if governor != phrase and relation == "obj":
         verb_word = parse.words[governor].lower()
         subjects = _children(parse, governor, lexicon.subject_relations)
         if verb_word in lexicon.receiving_verbs:
@@ -276,7 +290,7 @@ def noun_roles(parse: Parse, noun: int, lexicon: RoleLexicon) -> Optional[Roles]
                         parse.deps[child] == "iobj" or parse.case_of(child) in lexicon.target_prepositions
                     )
                 ][:1]
-    elif governor != noun and relation in ("nsubj",):
+    elif governor != phrase and relation in ("nsubj",):
         done_to = done_to or _targets(parse, governor, lexicon)  # "a roadside bomb killed two soldiers"
     if not doers and not done_to:
         return None
