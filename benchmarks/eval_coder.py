@@ -11,6 +11,8 @@
 * Our judged dev sample (``benchmarks/judged_events.py``): right root and fully right (root, source,
   target) shares of the events coded in judged sentences of English news pages, and the AUC of
   ``confidence`` for telling fully right events from the rest.
+* Mostly unpolitical pages (wcxb dev articles: guides, travel and company blogs): how many events
+  are coded there at all; nearly all are false, so fewer is better.
 """
 
 from __future__ import annotations
@@ -143,6 +145,26 @@ def evaluate_conflibert(coder: Coder, folder: Path, show_misses: int) -> tuple[f
     return fp_rate, recall
 
 
+def evaluate_unpolitical_pages(coder: Coder, folder: Path, show_misses: int) -> int:
+    """Events coded on the wcxb dev article pages (product guides, how-tos, travel and company
+    blogs, a few news stories): nearly all of them are false, so fewer is better. Returns the count."""
+    pages = events = 0
+    examples: list[tuple[str, str]] = []
+    for path in sorted((folder / "ground-truth").glob("*.json")):
+        record = json.loads(path.read_text(encoding="utf-8"))
+        record = {**record, **(record.get("ground_truth") or {})}
+        day = (record.get("publish_date") or "")[:10]
+        coded = coder.code_text(record.get("main_content") or "", day if len(day) == 10 else None)
+        pages += bool(coded)
+        events += len(coded)
+        examples.extend((f"{e.actor1_code}>{e.event_code}>{e.actor2_code}", e.sentence[:160]) for e in coded)
+    total = len(list((folder / "ground-truth").glob("*.json")))
+    print(f"Mostly unpolitical pages (wcxb dev articles): {events} events on {pages} of {total} pages (most are false; fewer is better)")
+    for coded_event, sentence in examples[:show_misses]:
+        print(f"  EVENT {coded_event}: {sentence}")
+    return events
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--shared", type=Path, default=SHARED, help="the shared reference folder")
@@ -156,6 +178,7 @@ def main(argv: list[str] | None = None) -> None:
     evaluate_conflibert(coder, args.shared / "eval" / "events" / "conflibert", args.show_misses)
     pages = judged_events.english_pages(args.shared)
     print("\n".join(judged_events.report(*judged_events.score(coder, pages, judged_events.load_judgments()))))
+    evaluate_unpolitical_pages(coder, args.shared / "eval" / "extraction" / "wcxb-dev-articles", args.show_misses)
     print(f"({time.perf_counter() - started:.1f} s)")
 
 
