@@ -271,14 +271,25 @@ class ActorDictionary:
         if not all(entry.kind == "country" for entry in entries) or headline():
             return False
 
-        def is_name(token: Token) -> bool:
+        def is_name(position: int) -> bool:
+            token = tokens[position]
             return (
                 token.text[:1].isupper() and token.text.isalpha() and token.lower not in self._not_names
                 and token.lower not in self._titles
-                and (token.lower not in self._longest_from or token.lower in self._personal_name_countries)
+                and (token.lower in self._personal_name_countries or not self._opens_other_phrase(tokens, position))
             )
 
-        return (end < len(tokens) and is_name(tokens[end])) or (start > 1 and is_name(tokens[start - 1]))
+        return (end < len(tokens) and is_name(end)) or (start > 1 and is_name(start - 1))
+
+    def _opens_other_phrase(self, tokens: Sequence[Token], position: int) -> bool:
+        """Does a dictionary phrase other than a person's name start at ``position`` ("Foreign
+        Minister" does; "Anthony" of "Jordan Anthony" opens only "Anthony Albanese", not here)?"""
+        words = tuple(token.lower for token in tokens[position : position + self._longest_from.get(tokens[position].lower, 0)])
+        return any(
+            entry.kind != "person"
+            for length in range(len(words), 0, -1)
+            for entry in self._entries.get(words[:length], ())
+        )
 
     def _continues_name(
         self, tokens: Sequence[Token], end: int, entries: Sequence[ActorEntry], length: int = 0,
