@@ -552,10 +552,18 @@ class Coder:
         def own_subject(doer: int) -> bool:
             return parse.heads[doer] == word or (parse.deps[word] == "xcomp" and parse.heads[doer] == parse.heads[word])
 
+        # The writer ("I", "we" where nobody speaks) or the reader ("you") is a private person: word
+        # order must not make the country they travel to the doer ("Having visited Japan, I ...").
+        def private_pronoun(doer: int) -> bool:
+            word_of_doer = parse.words[doer].lower()
+            if word_of_doer in self.cues.reader_pronouns:
+                return True
+            return word_of_doer in self.cues.first_person_pronouns and not says and not any(token.text == '"' for token in tokens)
+
         doer_named = roles.doer_named and (
             bool(sources)
             or not roles.doers
-            or any(parse.pos[doer] != "PRON" or not own_subject(doer) for doer in roles.doers)
+            or any(parse.pos[doer] != "PRON" or not own_subject(doer) or private_pronoun(doer) for doer in roles.doers)
         )
         targets: list[Actor] = []
         # The pattern's own words are no target: "shared intelligence with Jordan", "sent military aid".

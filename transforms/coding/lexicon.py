@@ -67,6 +67,8 @@ class Cues:
     # Word sequences that join coordinated actors ("and", ", and", "or" ...).
     coordination_links: frozenset[tuple[str, ...]]
     first_person_pronouns: frozenset[str]
+    # "you": the reader, never an actor.
+    reader_pronouns: frozenset[str]
     conditional_moods: frozenset[str]
     # Capitalised words that are no names (weekdays, months).
     not_names: frozenset[str]
@@ -119,6 +121,7 @@ class Cues:
             apposition_openers=frozenset(cues["apposition_openers"]),
             coordination_links=frozenset(tuple(link) for link in cues["coordination_links"]),
             first_person_pronouns=frozenset(cues["first_person_pronouns"]),
+            reader_pronouns=frozenset(cues["reader_pronouns"]),
             conditional_moods=frozenset(cues["conditional_moods"]),
             not_names=frozenset(cues["not_names"]),
             private_target_roots=frozenset(cues["private_target_roots"]),
