@@ -675,3 +675,23 @@ def test_an_action_counted_by_a_quantity_takes_the_quantitys_verb():
     # "the end of talks": no quantity, the noun stands alone.
     plain = _hand_parse("the end of talks", [1, 1, 3, 1], ["det", "root", "case", "nmod"], ["DET", "NOUN", "ADP", "NOUN"])
     assert quantity_of(plain, 3) == 3
+
+
+def test_a_passive_or_a_participle_keeps_a_verbs_sense_by_what_it_is_done_to():
+    import dataclasses
+
+    from transforms.coding.syntax.roles import object_keeps_sense
+
+    allowed = frozenset({"prisoners"})
+    letter = _hand_parse(
+        "a letter was released", [1, 3, 3, 3], ["det", "nsubj:pass", "aux:pass", "root"], ["DET", "NOUN", "AUX", "VERB"],
+    )
+    assert not object_keeps_sense(letter, 3, allowed, frozenset())
+    prisoners = _hand_parse(
+        "the prisoners were released", [1, 3, 3, 3], ["det", "nsubj:pass", "aux:pass", "root"], ["DET", "NOUN", "AUX", "VERB"],
+    )
+    assert object_keeps_sense(prisoners, 3, allowed, frozenset())
+    # "the released photographers": the noun the participle describes.
+    described = _hand_parse("the released photographers", [2, 2, 2], ["det", "amod", "root"], ["DET", "VERB", "NOUN"])
+    described = dataclasses.replace(described, tags=("DT", "VBN", "NNS"))
+    assert not object_keeps_sense(described, 1, allowed, frozenset())

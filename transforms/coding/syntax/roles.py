@@ -365,7 +365,8 @@ def object_keeps_sense(parse: Parse, word: int, allowed: frozenset[str], actor_w
     """Does the action at ``word`` have an object that keeps its dictionary sense: none at all, a
     name or pronoun, an actor (its head or a modifier in ``actor_words``: "the detained Nigerien
     president") or a head word in ``allowed``? A verb's object is its ``obj`` (a clause is the
-    other sense: "recognised that ..."); a noun's, its "of" phrase ("the release of the hostages")."""
+    other sense: "recognised that ..."), a passive's subject, or the noun a participle describes;
+    a noun's, its "of" phrase ("the release of the hostages")."""
     if parse.pos[word] in ("VERB", "AUX") or parse.tags[word].startswith("VB"):
         if any(
             parse.deps[child] == "ccomp"
@@ -378,6 +379,13 @@ def object_keeps_sense(parse: Parse, word: int, allowed: frozenset[str], actor_w
             parse.tags[child] in ("WDT", "WP") for child in objects
         ):
             objects = [parse.heads[word]]  # "the order, which Trump signed": the noun it describes
+        elif not objects and _is_passive(parse, word):
+            # "a letter was released": the passive's subject is what is done to.
+            objects = [child for child in parse.children(word) if parse.deps[child] in ("nsubj:pass", "csubj:pass")]
+        elif not objects and parse.deps[word] in ("acl", "amod") and parse.tags[word] == "VBN" and parse.heads[word] != word:
+            # "photographers recognised for their work", "the most recognised photographers", "the
+            # town captured by rebels": the noun the participle describes.
+            objects = [parse.heads[word]]
     else:
         objects = [
             child for child in parse.children(word)
