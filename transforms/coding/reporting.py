@@ -45,8 +45,9 @@ def unattributed_supposition(cues: Cues, tokens: Sequence[Token], chain: Chain, 
     in the writer's own words is no event. A bare "would" (``conditional_moods``) is an intent
     only when someone says it: a statement verb in the sentence or a quote before it ("he said
     he would resign"). A refusal ("would not allow") is an event in itself; a plain "will" in
-    the writer's words stays an announced intent ("the government will provide subsidies").
-    What others expect ("is expected to sign", ``supposed_by_others``) is never an event."""
+    the writer's words stays an announced intent ("the government will provide subsidies"). A "must"
+    (``reported_demands``) is a demand only when someone says it too ("Governments must act" in the
+    writer's words is an opinion). What others expect ("is expected to sign", ``supposed_by_others``) is never an event."""
     head = chain.head
     if (
         head.kind == "aux" and head.start > 0
@@ -54,13 +55,17 @@ def unattributed_supposition(cues: Cues, tokens: Sequence[Token], chain: Chain, 
         and tokens[head.start - 1].lower in cues.passive_auxiliaries
     ):
         return True  # "have been expected to sign a deal": what others expect, whoever says it
-    if (
-        chain.head.kind != "aux"
-        or tokens[chain.head.start].lower not in cues.conditional_moods
-        or chain.code.startswith(REFUSAL_ROOT)
-    ):
+    word = tokens[head.start].lower
+    if word in cues.reported_demands:
+        # "Governments must act", "all forces must balance": a demand only when someone makes it
+        # (a statement verb, a quote - even one closing a quotation that began sentences before - or
+        # a "that" clause: "a stern reminder that Iraq must comply").
+        return not says and not any(token.text in QUOTES for token in tokens) and not any(
+            token.lower == "that" for token in tokens[: head.start]
+        )
+    if head.kind != "aux" or word not in cues.conditional_moods or chain.code.startswith(REFUSAL_ROOT):
         return False
-    return not says and not any(token.text in QUOTES for token in tokens[: chain.head.start])
+    return not says and not any(token.text in QUOTES for token in tokens[: head.start])
 
 
 def action_word(parse: Parse, words: Sequence[Optional[int]], head: ActionMatch) -> Optional[int]:
