@@ -111,6 +111,7 @@ class ActorDictionary:
         self._document_topics = frozenset(cues["document_topics"])
         self._name_openers = frozenset(cues["name_openers"])
         self._personal_name_countries = frozenset(cues["personal_name_countries"])
+        self._roles_needing_owner = frozenset(cues["roles_needing_owner"])
         self._former = frozenset(cues["former_markers"])
         self._body_offices = frozenset(_phrase_key(phrase) for phrase in cues["offices_of_bodies"])
         self._body_links = frozenset(cues["body_links"])
@@ -441,7 +442,19 @@ class ActorDictionary:
             start for start, _, entry in found + places
             if entry.kind != "role" or entry.type in self._political_types
         }
-        return [actor for actor in actors if not self._office_of_other_body(tokens, actor, starts)]
+        return [
+            actor for actor in actors
+            if not self._office_of_other_body(tokens, actor, starts) and not self._unowned_role(tokens, actor)
+        ]
+
+    def _unowned_role(self, tokens: Sequence[Token], actor: Actor) -> bool:
+        """"its leadership says", "leadership later acknowledged": a role word that names a
+        political body only with its owner ("the Iranian leadership", "Hamas leadership", "the
+        leadership in Tehran"; ``roles_needing_owner``) names nobody without one."""
+        if actor.kind != "role" or actor.country is not None:
+            return False
+        words = [token.lower for token in tokens[actor.start : actor.end] if token.lower not in ("the", "a", "an")]
+        return len(words) == 1 and words[0] in self._roles_needing_owner
 
     def _office_of_other_body(self, tokens: Sequence[Token], actor: Actor, mention_starts: set[int]) -> bool:
         """"Daniel Anthony, vice president of the Trade Partnership", "chairman, CEO and president
