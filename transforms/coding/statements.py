@@ -21,8 +21,9 @@ MEDIA = "MED"
 
 
 def is_political(cues: Cues, actor: Optional[Actor]) -> bool:
-    """Does the actor count for political events: a country's actor or a political type?"""
-    return actor is not None and (actor.country is not None or actor.type in cues.political_types)
+    """Does the actor count for political events: a country's actor or a political type? Private
+    people ("a Turkish man", a name acted on; kind "private") count only beside a political actor."""
+    return actor is not None and actor.kind != "private" and (actor.country is not None or actor.type in cues.political_types)
 
 
 def statement(
@@ -98,6 +99,10 @@ def speaker_in_parse(
     if parse is None or words[say.start] is None:
         return False, None
     word = words[say.start]
+    if parse.words[word].lower() in roles.clause_only_say_verbs and any(
+        parse.deps[child] == "obj" and parse.pos[child] in ("NOUN", "PROPN") for child in parse.children(word)
+    ):
+        return True, None  # "Spain will add two warships", "then add the paprika": no speech
     if parse.words[word].lower() == "according":
         subjects = [child for child in parse.children(word) if parse.relation(child) in ("obl", "nmod")]
         if not subjects and parse.relation(word) in ("case", "mark") and parse.heads[word] != word:
@@ -136,6 +141,8 @@ def speaker_in_parse(
         if not subjects:
             subject = subject_of(parse, word, roles)
             subjects = [subject] if subject is not None else []
+        if not subjects and is_imperative(parse, word):
+            return True, None  # "then add the Spanish paprika": a recipe's instruction, nobody speaks
     for subject in subjects:
         if parse.pos[subject] == "PRON" and parse.words[subject].lower() in roles.third_person_pronouns:
             antecedent = pronoun_antecedent(parse, word, roles)
@@ -147,6 +154,22 @@ def speaker_in_parse(
             return True, found[0]
     # An unresolved "she said" names a speaker too: not the police the quote talks about.
     return bool(subjects), None
+
+
+def is_imperative(parse: Parse, word: int) -> bool:
+    """Is the verb at ``word`` an instruction to the reader ("Add the paprika", "then add ...",
+    "Heat the oil and add ...")? A bare verb (VB) heading the sentence or joined to its head, with no
+    subject and no auxiliary ("to add", "will add", "should add" are no instructions)."""
+    if parse.tags[word] != "VB":
+        return False
+    top = word
+    while parse.deps[top] == "conj" and parse.heads[top] != top:
+        top = parse.heads[top]
+    if parse.heads[top] != top:
+        return False
+    return not any(
+        parse.relation(child) in ("nsubj", "aux", "mark", "csubj") for verb in {word, top} for child in parse.children(verb)
+    )
 
 
 def quoted_as_saying(parse: Parse, word: int) -> bool:

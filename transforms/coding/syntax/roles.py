@@ -45,6 +45,10 @@ class RoleLexicon:
     group_words: frozenset[str]
     background_prepositions: frozenset[str]
     private_heads: frozenset[str]
+    # Private heads that name people: with a country word they are its civilians ("a Turkish man").
+    private_person_heads: frozenset[str]
+    # Statement verbs (every form) that report speech only with a clause or quote ("added that").
+    clause_only_say_verbs: frozenset[str]
     public_body_words: frozenset[str]
     sense_changing_particles: frozenset[str]
     temporal_words: frozenset[str]
@@ -77,6 +81,7 @@ class RoleLexicon:
         transitive = frozenset(form for lemma in data["transitive_actions"] for form in verb_forms(lemma))
         support = frozenset(form for lemma in data["support_verbs"] for form in verb_forms(lemma))
         happening = frozenset(form for lemma in data["happening_verbs"] for form in verb_forms(lemma))
+        clause_only = frozenset(form for lemma in data["clause_only_say_verbs"] for form in verb_forms(lemma))
         object_senses = {
             form: frozenset(objects)
             for lemma, objects in data["object_senses"].items()
@@ -94,6 +99,7 @@ class RoleLexicon:
             transitive_actions=transitive,
             support_verbs=support,
             happening_verbs=happening,
+            clause_only_say_verbs=clause_only,
             object_senses=MappingProxyType(object_senses),
             pronoun_reach=int(data["pronoun_reach"]),
             undoing_phrasal_verbs=undoing,
@@ -101,7 +107,7 @@ class RoleLexicon:
                 key: frozenset(data[key]) for key in cls.__dataclass_fields__
                 if key not in (
                     "receiving_verbs", "pronoun_reach", "undoing_phrasal_verbs", "intransitive_actions", "object_senses",
-                    "support_verbs", "happening_verbs", "transitive_actions",
+                    "support_verbs", "happening_verbs", "transitive_actions", "clause_only_say_verbs",
                 )
             },
         )
@@ -475,6 +481,11 @@ def _is_country(actor) -> bool:
     return actor.type is None and actor.country is not None
 
 
+def _civilians_of(country):
+    """A country's private people (``TURCVL``, kind "private": no political actor on their own)."""
+    return country._replace(code=country.country + "CVL", type="CVL", kind="private")
+
+
 def _role_of(role, country):
     """A role without a country (``---MIL``) as the country's (``PAKMIL``)."""
     return role._replace(code=country.country + role.code[3:], country=country.country)
@@ -533,6 +544,14 @@ def _phrase_actor(parse: Parse, head: int, actors: Sequence, token_words: Sequen
                     return []
                 return inside[:1]
         return []
+    if word in lexicon.private_person_heads:
+        # "a Turkish man", "American tourists": the country's civilians, no state.
+        modifiers = set().union(*(
+            phrase_words(parse, child, lexicon) for child in parse.children(head)
+            if parse.deps[child] in ("amod", "compound", "nmod:poss", "flat")
+        ))
+        countries = [actor for actor in _holding(actors, token_words, modifiers) if _is_country(actor)]
+        return [_civilians_of(countries[0])] if countries else []
     if word in lexicon.private_heads or parse.pos[head] not in ("NOUN", "ADJ", "X"):
         return []  # "Canada's senior economist", "Japan's stock index": not the country acting
     # "Palestinian youths", "the Hizbollah group": a collective named by its own modifiers;
