@@ -10,7 +10,7 @@ import sys
 from typing import Any, BinaryIO, Callable, Iterator, Optional
 
 from pipeline.errors import UsageError
-from transforms.coding.dates import MAX_YEAR, MIN_YEAR
+from transforms.coding.dates import MAX_YEAR, MIN_YEAR, opens_with_iso_day
 from transforms.fetch.urls import UrlProblem, checked_http_url, safe_split
 
 LineHandler = Callable[[dict[str, Any]], list[dict[str, Any]]]
@@ -107,8 +107,8 @@ def _parse(line: bytes, required: tuple[str, ...]) -> tuple[Optional[str], dict[
         if error.pos == 0:
             where += '; each line is one JSON object, such as {"id": 1, "text": "..."}'
         return f"not valid JSON ({where})", {}
-    except ValueError as error:  # an integer of more digits than Python converts
-        return f"not readable JSON ({_first_line(error)})", {}
+    except ValueError:  # an integer of more digits than Python converts ("Exceeds the limit ...")
+        return "not readable JSON (a number of more than 4,300 digits)", {}
     except RecursionError:
         return "JSON nested too deeply", {}
     if not isinstance(record, dict):
@@ -188,15 +188,21 @@ def _date_field(value: Any) -> Optional[datetime.date]:
     otherwise, and for years the coder's date arithmetic cannot reach (before 2, after 9998)."""
     if value in (None, ""):
         return None
-    problem = f"date {value!r} is not an ISO date (YYYY-MM-DD)"
-    if not isinstance(value, str):
+    if isinstance(value, str):
+        shown = repr(value if len(value) <= 40 else value[:40] + "...")
+    elif isinstance(value, (bool, int, float)) and len(str(value)) <= 40:
+        shown = str(value)
+    else:
+        shown = f"of type {type(value).__name__}"
+    problem = f"date {shown} is not an ISO date (YYYY-MM-DD)"
+    if not isinstance(value, str) or not opens_with_iso_day(value):
         raise LineRejected(problem)
     try:
         day = datetime.date.fromisoformat(value) if len(value) == 10 else datetime.datetime.fromisoformat(value).date()
     except ValueError:
         raise LineRejected(problem) from None
     if not MIN_YEAR <= day.year <= MAX_YEAR:
-        raise LineRejected(f"date {value!r} is out of range (years {MIN_YEAR} to {MAX_YEAR})")
+        raise LineRejected(f"date {shown} is out of range (years {MIN_YEAR} to {MAX_YEAR})")
     return day
 
 

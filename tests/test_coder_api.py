@@ -57,6 +57,12 @@ def test_a_text_or_date_of_the_wrong_type_is_a_clear_type_error(coder):
         coder.code_text("Kenya condemned Uganda.", "05/03/2024")
     with pytest.raises(ValueError, match="out of range"):
         coder.code_text("Yesterday Kenya condemned Uganda.", datetime.date(1, 1, 1))
+    # Python's fromisoformat reads week dates and compact forms; users mean YYYY-MM-DD.
+    for week_or_compact in ("2024-W10", "20240305"):
+        with pytest.raises(ValueError, match="is not an ISO date"):
+            coder.code_text("Kenya condemned Uganda.", week_or_compact)
+    with pytest.raises(ValueError, match="lone surrogate at character 6"):
+        coder.code_text("Kenya \ud800 condemned Uganda.", "2024-03-05")
 
 
 def test_module_level_code_text_uses_a_shared_coder():

@@ -129,9 +129,14 @@ class Coder:
     # -- public API ------------------------------------------------------------------------
     def code_text(self, text: str, date: DateLike = None) -> list[CodedEvent]:
         """All events in a text (an article body or a single sentence; None is no text). TypeError
-        for a text that is not a str (bytes must be decoded first) or a date of another type."""
+        for a text that is not a str (bytes must be decoded first) or a date of another type;
+        ValueError for a text that is no valid Unicode (a lone surrogate) or a malformed date."""
         if text is not None and not isinstance(text, str):
             raise TypeError(f"text must be a str, not {type(text).__name__}")
+        try:
+            (text or "").encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise ValueError(f"text is not valid Unicode (a lone surrogate at character {error.start})") from None
         base = parse_date(date)
         events: list[CodedEvent] = []
         sentences = [

@@ -45,6 +45,15 @@ _RELATIVE = re.compile(
 )
 
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}(?:$|[T ])")
+
+
+def opens_with_iso_day(text: str) -> bool:
+    """Is ``text`` YYYY-MM-DD, alone or opening a timestamp ("2024-03-05T10:00:00Z")? Python's own
+    ``fromisoformat`` also takes week dates and compact forms ("2024-W10", "20240305"), which users
+    do not mean as dates."""
+    return bool(_ISO_DAY.match(text))
+
 # Relative dates ("yesterday", "next year") are counted from the article's date: it must leave
 # room on both sides inside Python's dates (years 1 to 9999).
 MIN_YEAR, MAX_YEAR = 2, 9998
@@ -59,10 +68,15 @@ def parse_date(value: DateLike, today: Optional[datetime.date] = None) -> dateti
     elif isinstance(value, datetime.date):
         day = value
     elif isinstance(value, str) and value.strip():
+        text = value.strip()
+        shown = repr(text if len(text) <= 40 else text[:40] + "...")
+        # Only YYYY-MM-DD, alone or opening a timestamp: Python also reads "2024-W10" and "20240305".
+        if not opens_with_iso_day(text):
+            raise ValueError(f"date {shown} is not an ISO date (YYYY-MM-DD)")
         try:
-            day = datetime.date.fromisoformat(value.strip()[:10])
+            day = datetime.date.fromisoformat(text[:10])
         except ValueError:
-            raise ValueError(f"date {value!r} is not an ISO date (YYYY-MM-DD)") from None
+            raise ValueError(f"date {shown} is not an ISO date (YYYY-MM-DD)") from None
     elif value is not None and not isinstance(value, str):
         raise TypeError(f"date must be a date, an ISO date string or None, not {type(value).__name__}")
     else:
