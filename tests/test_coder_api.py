@@ -162,3 +162,13 @@ def test_a_sentence_longer_than_any_prose_is_not_parsed(coder):
     run_on = "Russian forces shelled Kharkiv and " * 2_000 + "Ukraine protested."
     assert coder.code_text(run_on, "2024-05-02") == []
     assert coder.code_text("Russian forces shelled Kharkiv.", "2024-05-02")
+
+
+def test_a_run_on_text_gives_no_home_country_and_no_events(coder):
+    # A "sentence" longer than any prose (a table or text without full stops) is skipped whole:
+    # not parsed, and not counted for the article's home country either.
+    run_on = "Kenyan police clashed with protesters in Nairobi and " * 200
+    events = coder.code_text(run_on + "\n\nThe minister said the economy was recovering.", "2024-05-02")
+    assert [event.actor1_code for event in events] == ["---GOV"]
+    short = "Kenyan police clashed with protesters in Nairobi.\n\nThe minister said the economy was recovering."
+    assert "KENGOV" in {event.actor1_code for event in coder.code_text(short, "2024-05-02")}

@@ -416,11 +416,12 @@ class ActorDictionary:
         """
         found = self.mentions(tokens, date) if mentions is None else mentions
         places = [mention for mention in found if self._is_place(tokens, mention)]
+        place_starts = {start for start, _, _ in places}  # a set: a run-on text has thousands of mentions
         found = [mention for mention in found if mention[2].kind != "nonactor"]
         mentions = [
             mention for mention in found
             if not (mention[2].kind == "role" and blocked.intersection(range(mention[0], mention[1])))
-            and mention not in places
+            and mention[0] not in place_starts
         ]
         groups: list[list[tuple[int, int, ActorEntry]]] = []
         reach = 0

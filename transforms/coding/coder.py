@@ -51,6 +51,7 @@ from transforms.coding.syntax.roles import (
     years_of_time,
 )
 from transforms.coding.text import (
+    MAX_SENTENCE_CHARS,
     Token,
     dateline_end,
     normalise,
@@ -75,9 +76,6 @@ CODER_VERSION = "newsbeam-coder 0.5.4"
 ROOT_SENTENCES = 3
 # The first sentences that decide whether a whole article is off-topic (sport, business ...).
 LEAD_SENTENCES = 3
-# Longer "sentences" are tables, lists or text without full stops, not prose (the longest sentence
-# of the dev pages has 2,071 characters); parsing one would take seconds and gigabytes.
-MAX_SENTENCE_CHARS = 5_000
 # Actions only a state's authorities take: arrest, detain or charge; deport.
 STATE_ONLY_ACTIONS = frozenset({"173", "174"})
 # Unconventional violence, done by a state's forces, and the conventional code it becomes.
@@ -156,7 +154,9 @@ class Coder:
         offtopic_article = is_offtopic_lead(self.lexicon, lead, base)
         # "KAMPALA (Reuters) -": the whole story happens there unless a sentence names another place;
         # without a dateline, the country the article names most is its home.
-        article_place = self.gazetteer.dateline(tokenize(sentences[0][1])) if sentences else None
+        article_place = (
+            self.gazetteer.dateline(tokenize(sentences[0][1][:MAX_SENTENCE_CHARS])) if sentences else None
+        )  # a dateline opens the first sentence; a run-on text is not tokenized whole for it
         home, introductions = article_context(self.lexicon, [sentence for _, sentence in sentences], base)
         # Every sentence is prepared (actions and actors found) first, so that the few that can hold
         # an event are parsed together: spaCy parses a batch several times faster than one by one.

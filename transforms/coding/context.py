@@ -11,7 +11,7 @@ from typing import Optional, Sequence
 from transforms.coding.actors import Actor
 from transforms.coding.geo import LOCATIVE_PREPOSITIONS, Place
 from transforms.coding.lexicon import Lexicon
-from transforms.coding.text import Token, token_words, tokenize
+from transforms.coding.text import MAX_SENTENCE_CHARS, Token, token_words, tokenize
 
 # What a sentence's place counts toward the article's home, against 1 for a country it names.
 PLACE_WEIGHT = 0.5
@@ -31,6 +31,8 @@ def article_context(
     counts: Counter[str] = Counter()  # float weights: a place counts less than an actor
     introductions: dict[int, dict[str, Actor]] = {}
     for index, sentence in enumerate(sentences):
+        if len(sentence) > MAX_SENTENCE_CHARS:
+            continue  # no prose: the coder skips it too
         words = token_words(sentence)
         names_actor = not words.isdisjoint(lexicon.actors.key_words)
         if not names_actor and words.isdisjoint(LOCATIVE_PREPOSITIONS):
@@ -107,6 +109,7 @@ def remembered(
 
 def is_offtopic_lead(lexicon: Lexicon, lead: Sequence[str], base: datetime.date) -> bool:
     """Is the story about sport, money, weather ...? Its lead says so and names no political role."""
+    lead = [sentence for sentence in lead if len(sentence) <= MAX_SENTENCE_CHARS]  # prose only
     actors_per_sentence = [
         lexicon.actors.actors(tokenize(sentence), base)
         for sentence in lead

@@ -11,6 +11,10 @@ from typing import NamedTuple, Sequence
 
 from transforms.coding.cue_data import read_cues
 
+# Longer "sentences" are tables, lists or text without full stops, not prose (the longest sentence
+# of the dev pages has 2,071 characters); parsing one would take seconds and gigabytes, and looking
+# up its actors alone grows with its length.
+MAX_SENTENCE_CHARS = 5_000
 # Abbreviations that end with a full stop but rarely end a sentence.
 _ABBREVIATIONS = (
     "mr mrs ms dr prof gen lt col maj capt sgt adm gov sen rep st jr sr no vs etc inc corp co ltd "
