@@ -165,21 +165,36 @@ def code_handler() -> LineHandler:
     coder = Coder()
     tone_lexicon = ToneLexicon.load()
 
+    seen_ids: set[str] = set()
+
     def handle(record: dict[str, Any]) -> list[dict[str, Any]]:
-        record_id = str(_required_id(record))
+        record_id = _unique_id(record, seen_ids)
         coded = coder.code_text(record["text"], _date_field(record.get("date")))
         tone = tone_lexicon.tone(record["text"]) if coded else None
         events = to_events(coded, record_id, None, _url_field(record.get("url")), tone=tone.tone if tone else None)
+        seen_ids.add(record_id)
         return [{"id": record.get("id"), **event._asdict()} for event in events]
 
     return handle
 
 
 def _required_id(record: dict[str, Any]) -> Any:
-    """A line's ``id``, which ties every output line to its input line; LineRejected when missing."""
-    if record.get("id") is None:
+    """A line's ``id``, which ties every output line to its input line; LineRejected when missing
+    or empty."""
+    if record.get("id") is None or record.get("id") == "":
         raise LineRejected("missing id (a string or a 64-bit whole number)")
     return record["id"]
+
+
+def _unique_id(record: dict[str, Any], seen: set[str]) -> str:
+    """The line's id as text; LineRejected when an earlier line written out had it (as text: 1 and
+    "1" are one id), since event ids are made from it and would collide. The caller adds it to
+    ``seen`` once the line is done, so a line skipped for another fault frees its id."""
+    record_id = str(_required_id(record))
+    if record_id in seen:
+        shown = repr(record_id if len(record_id) <= 40 else record_id[:40] + "...")
+        raise LineRejected(f"id {shown} was given to an earlier line (one id per text)")
+    return record_id
 
 
 def _date_field(value: Any) -> Optional[datetime.date]:
@@ -230,10 +245,13 @@ def clean_handler() -> LineHandler:
     from transforms.clean.extract import Cleaner
 
     cleaner = Cleaner()
+    seen_ids: set[str] = set()
 
     def handle(record: dict[str, Any]) -> list[dict[str, Any]]:
-        record_id = _required_id(record)
+        text_id = _unique_id(record, seen_ids)
+        record_id = record["id"]
         page = cleaner.clean(record["html"], _url_field(record.get("url")))
+        seen_ids.add(text_id)
         return [
             {
                 "id": record_id,

@@ -266,3 +266,27 @@ def test_a_line_that_is_no_json_says_where_and_what_a_line_should_be(capsys, tmp
         "line 1: not valid JSON (Invalid control character at column 23); skipped",
         'line 2: not valid JSON (Expecting value at column 1; each line is one JSON object, such as {"id": 1, "text": "..."}); skipped',
     ]
+
+
+@pytest.mark.parametrize("command, field", [("code", "text"), ("clean", "html")])
+def test_an_id_given_twice_or_empty_is_reported_and_a_skipped_line_frees_its_id(capsys, tmp_path, command, field):
+    body = POLITICAL if field == "text" else ARTICLE_HTML
+    extra = {"date": "2024-03-05"} if command == "code" else {}
+    code, errors, outputs = run_command(capsys, tmp_path, command, [
+        line(id="a", **{field: body}, **extra),
+        line(id="a", **{field: body}, **extra),
+        line(id=1, **{field: body}, **extra),
+        line(id="1", **{field: body}, **extra),
+        line(id="", **{field: body}, **extra),
+        line(id="b", **{field: body}, url=["not a url"]),
+        line(id="b", **{field: body}, **extra),
+    ])
+    assert code == 1
+    assert errors == [
+        "line 2: id 'a' was given to an earlier line (one id per text); skipped",
+        "line 4: id '1' was given to an earlier line (one id per text); skipped",
+        "line 5: missing id (a string or a 64-bit whole number); skipped",
+        "line 6: url ['not a url'] is not a string; skipped",
+        f"newsbeam {command}: 4 of 7 lines skipped",
+    ]
+    assert {output["id"] for output in outputs} == {"a", 1, "b"}
