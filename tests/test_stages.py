@@ -100,8 +100,10 @@ def test_read_html_dir_reads_plain_and_gzipped_pages_recursively(tmp_path, beam_
         replay = p | ReadHtmlDir(str(tmp_path))
         assert_that(replay.pages | beam.Map(lambda page: (page.replayed, "Kenya" in page.html)),
                     equal_to([(True, True), (True, True)]), label="pages")
-        assert_that(replay.errors | beam.Map(lambda e: (e.stage, e.error_type)),
-                    equal_to([("replay", "decode_error")]), label="errors")
+        # Named by the file URL its page would have had, with a message, not a Python repr.
+        broken = (tmp_path / "broken.html.gz").absolute().as_uri()
+        assert_that(replay.errors | beam.Map(lambda e: (e.stage, e.error_type, e.url, e.message.startswith(("Not a gzipped", "Error")))),
+                    equal_to([("replay", "decode_error", broken, True)]), label="errors")
 
 
 def test_read_feeds_dedupes_pages_announced_twice_and_reports_bad_feeds(tmp_path, beam_pipeline):

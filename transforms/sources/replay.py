@@ -81,8 +81,11 @@ class _ReadSavedPageFn(beam.DoFn):
             yield beam.pvalue.TaggedOutput(ERRORS_TAG, make_error("replay", path, "file_not_found", str(error)))
             return
         except (OSError, EOFError, zlib.error, UndecodableBody) as error:
-            # A truncated .gz or bytes in no known encoding.
-            yield beam.pvalue.TaggedOutput(ERRORS_TAG, make_error("replay", path, "decode_error", repr(error)))
+            # A truncated .gz or bytes in no known encoding: named by the URL its page would have had.
+            url = Path(path).absolute().as_uri() if _is_local(path) else path
+            yield beam.pvalue.TaggedOutput(
+                ERRORS_TAG, make_error("replay", url, "decode_error", str(error) or type(error).__name__)
+            )
             return
         self._pages_read.inc()
         yield page
