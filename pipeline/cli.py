@@ -395,6 +395,10 @@ def _export_gdelt(args: argparse.Namespace, _: Sequence[str]) -> int:
         print(f"Created the folder {folder}")
     print(f"Wrote {exported.events} events to {exported.events_path}")
     print(f"Wrote {exported.mentions} mentions to {exported.mentions_path}")
+    if not exported.events and not exported.mentions:
+        # GDELT's files hold what was added on their days; users often mean the day events happened.
+        print(f"(--since and --until select the days events were first added to {args.output}, "
+              "not the days they happened: a run's events are added on the day it runs)")
     return 0
 
 

@@ -180,6 +180,8 @@ def test_a_missing_folder_is_created_and_said_and_a_second_export_of_the_days_is
         f"Created the folder {folder}",
         f"Wrote 0 events to {stem}.export.CSV",
         f"Wrote 0 mentions to {stem}.mentions.CSV",
+        f"(--since and --until select the days events were first added to {tmp_path / 'out'}, not the days they"
+        " happened: a run's events are added on the day it runs)",
     ]
     before = {path.name: path.read_bytes() for path in folder.iterdir()}
     (folder / f"{stem.name}.export.CSV").write_bytes(b"edited by hand\n")
@@ -256,3 +258,14 @@ def test_export_days_are_ordered_or_refused_naming_only_the_options_given(since,
         assert str(error).startswith(("--since", "--until")) and "\n" not in str(error)
     else:
         assert first <= last and last == (today if until is None else datetime.date.fromisoformat(until))
+
+
+def test_an_empty_export_says_the_days_are_the_days_events_were_added(exported, tmp_path, capsys):
+    # The sample's stories happened in November 2026, but were added today: November is empty.
+    output = exported.parent / "out"
+    code, out, _ = run_cli(
+        capsys, "export", "gdelt", "--output", str(output), "--since", "2026-11-01", "--until", "2026-11-30",
+        "--to", str(tmp_path / "november"),
+    )
+    assert code == 0
+    assert "Wrote 0 events" in out and "first added" in out and "not the days they happened" in out
