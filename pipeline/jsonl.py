@@ -10,7 +10,7 @@ import sys
 from typing import Any, BinaryIO, Callable, Iterator, Optional
 
 from pipeline.errors import UsageError
-from transforms.coding.dates import MAX_YEAR, MIN_YEAR, opens_with_iso_day
+from transforms.coding.dates import MAX_YEAR, MIN_YEAR, iso_day
 from transforms.fetch.urls import UrlProblem, checked_http_url, safe_split
 
 LineHandler = Callable[[dict[str, Any]], list[dict[str, Any]]]
@@ -100,7 +100,9 @@ def _parse(line: bytes, required: tuple[str, ...]) -> tuple[Optional[str], dict[
     except UnicodeDecodeError as error:
         return f"not UTF-8 text ({error.reason} at byte {error.start})", {}
     try:
-        record = json.loads(text)
+        # Without its line break: a line cut short is then wrong at its end, not at "column 1" of
+        # the next line.
+        record = json.loads(text.rstrip("\r\n"))
     except json.JSONDecodeError as error:
         # json's own message may end in "at" ("Invalid control character at"): say where.
         where = f"{error.msg.removesuffix(' at')} at column {error.colno}"
@@ -199,24 +201,20 @@ def _unique_id(record: dict[str, Any], seen: set[str]) -> str:
 
 def _date_field(value: Any) -> Optional[datetime.date]:
     """The optional ``date`` of a line: absent, null or "" (then today, UTC), an ISO date
-    ("2024-03-05") or an ISO date and time ("2024-03-05T10:00:00Z", its day); LineRejected
-    otherwise, and for years the coder's date arithmetic cannot reach (before 2, after 9998)."""
+    ("2024-03-05") or an ISO date and time ("2024-03-05T10:00:00Z", its day; ``iso_day``, as the
+    coder's API reads it); LineRejected otherwise, and for years the coder's date arithmetic cannot
+    reach (before 2, after 9998)."""
     if value in (None, ""):
         return None
-    if isinstance(value, str):
-        shown = repr(value if len(value) <= 40 else value[:40] + "...")
-    elif isinstance(value, (bool, int, float)) and len(str(value)) <= 40:
-        shown = str(value)
-    else:
-        shown = f"of type {type(value).__name__}"
-    problem = f"date {shown} is not an ISO date (YYYY-MM-DD)"
-    if not isinstance(value, str) or not opens_with_iso_day(value):
-        raise LineRejected(problem)
+    if not isinstance(value, str):
+        shown = str(value) if isinstance(value, (bool, int, float)) and len(str(value)) <= 40 else f"of type {type(value).__name__}"
+        raise LineRejected(f"date {shown} is not an ISO date (YYYY-MM-DD)")
     try:
-        day = datetime.date.fromisoformat(value) if len(value) == 10 else datetime.datetime.fromisoformat(value).date()
-    except ValueError:
-        raise LineRejected(problem) from None
+        day = iso_day(value)
+    except ValueError as error:
+        raise LineRejected(str(error)) from None
     if not MIN_YEAR <= day.year <= MAX_YEAR:
+        shown = repr(value if len(value) <= 40 else value[:40] + "...")
         raise LineRejected(f"date {shown} is out of range (years {MIN_YEAR} to {MAX_YEAR})")
     return day
 
@@ -227,17 +225,29 @@ def _url_field(value: Any) -> Optional[str]:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise LineRejected(f"url {value!r} is not a string")
+        raise LineRejected(f"url {_short(value)} is not a string")
     parts = safe_split(value)
     if parts is None:
-        raise LineRejected(f"url {value!r} cannot be parsed")
+        raise LineRejected(f"url {_short(value)} cannot be parsed")
     if parts.scheme.lower() == "file":
         return value
     try:
         checked_http_url(value)
-    except UrlProblem:
-        raise LineRejected(f"url {value!r} is not an absolute http, https or file URL") from None
+    except UrlProblem as problem:
+        if parts.scheme.lower() in ("http", "https") and parts.netloc and "not a valid name" in str(problem):
+            # "https://bbb...(300 b's)/": absolute, but its host name breaks the rules for names.
+            raise LineRejected(f"url {_short(value)} has a host that is not a valid name") from None
+        raise LineRejected(f"url {_short(value)} is not an absolute http, https or file URL") from None
     return value
+
+
+def _short(value: Any) -> str:
+    """A value as an error message shows it: its repr, cut after 80 characters."""
+    try:
+        shown = repr(value)
+    except ValueError:  # an integer of more digits than Python prints
+        shown = f"<{type(value).__name__}>"
+    return shown if len(shown) <= 80 else shown[:80] + "..."
 
 
 def clean_handler() -> LineHandler:

@@ -172,3 +172,14 @@ def test_a_run_on_text_gives_no_home_country_and_no_events(coder):
     assert [event.actor1_code for event in events] == ["---GOV"]
     short = "Kenyan police clashed with protesters in Nairobi.\n\nThe minister said the economy was recovering."
     assert "KENGOV" in {event.actor1_code for event in coder.code_text(short, "2024-05-02")}
+
+
+def test_sentence_splitting_reads_only_the_last_word_before_a_full_stop():
+    from transforms.coding.text import split_sentences
+
+    # Every "U.S." is a possible sentence end kept by the abbreviation rule: the split reads a short
+    # window before each, so the result is one sentence, and the rule still holds in prose.
+    assert len(split_sentences("U.S. " * 20_000)) == 1
+    assert split_sentences("Mr. Smith went to Washington. He met the U.S. President. Then he left!") == [
+        "Mr. Smith went to Washington.", "He met the U.S. President.", "Then he left!",
+    ]

@@ -145,6 +145,10 @@ def test_a_second_export_to_the_same_files_is_refused_and_changes_nothing(export
         (["--since", "2026-11-30", "--until", "2026-11-01"], "--until 2026-11-01 is before --since 2026-11-30"),
         (["--since", "2999-01-01"], "--since 2999-01-01 is after today"),
         (["--since", "2026-11-01", "--until", "11/30/2026"], "--until '11/30/2026' is not a date"),
+        # Python's fromisoformat reads these too; the option means YYYY-MM-DD.
+        (["--since", "2024-W10"], "--since '2024-W10' is not a date"),
+        (["--since", "20261101"], "--since '20261101' is not a date"),
+        (["--since", "0001-01-01"], "--since 0001-01-01 is before the year 1000"),
     ],
 )
 def test_bad_dates_are_usage_errors_naming_only_the_options_given(tmp_path, capsys, arguments, message):

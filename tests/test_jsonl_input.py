@@ -260,11 +260,16 @@ def test_code_needs_an_id_and_an_iso_date_it_can_count_from(capsys, tmp_path):
 
 
 def test_a_line_that_is_no_json_says_where_and_what_a_line_should_be(capsys, tmp_path):
-    code, errors, _ = run_command(capsys, tmp_path, "code", [b'{"id": "1", "text": "a\tb"}', b"plain sentence"])
+    code, errors, _ = run_command(capsys, tmp_path, "code", [
+        b'{"id": "1", "text": "a\tb"}', b"plain sentence", b'{"id": 10, "text": "cut short"', b'{"id": "x",',
+    ])
     assert code == 1
-    assert errors[:2] == [
+    assert errors[:4] == [
         "line 1: not valid JSON (Invalid control character at column 23); skipped",
         'line 2: not valid JSON (Expecting value at column 1; each line is one JSON object, such as {"id": 1, "text": "..."}); skipped',
+        # A line cut short is wrong at its end, not at "column 1" of a line after it.
+        "line 3: not valid JSON (Expecting ',' delimiter at column 31); skipped",
+        "line 4: not valid JSON (Expecting property name enclosed in double quotes at column 12); skipped",
     ]
 
 
@@ -290,3 +295,15 @@ def test_an_id_given_twice_or_empty_is_reported_and_a_skipped_line_frees_its_id(
         f"newsbeam {command}: 4 of 7 lines skipped",
     ]
     assert {output["id"] for output in outputs} == {"a", 1, "b"}
+
+
+def test_a_long_url_is_shown_short_and_a_bad_host_name_is_named(capsys, tmp_path):
+    long_host = "https://" + "c" * 100_000 + ".com/"
+    code, errors, _ = run_command(capsys, tmp_path, "clean", [
+        line(id="a", html=ARTICLE_HTML, url="https://" + "b" * 300 + "/"),
+        line(id="b", html=ARTICLE_HTML, url=long_host),
+    ])
+    assert code == 1
+    assert all(len(error) < 200 for error in errors)
+    assert errors[0].endswith("... has a host that is not a valid name; skipped")
+    assert errors[1].endswith("... has a host that is not a valid name; skipped")

@@ -48,11 +48,19 @@ _RELATIVE = re.compile(
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}(?:$|[T ])")
 
 
-def opens_with_iso_day(text: str) -> bool:
-    """Is ``text`` YYYY-MM-DD, alone or opening a timestamp ("2024-03-05T10:00:00Z")? Python's own
-    ``fromisoformat`` also takes week dates and compact forms ("2024-W10", "20240305"), which users
-    do not mean as dates."""
-    return bool(_ISO_DAY.match(text))
+def iso_day(text: str) -> datetime.date:
+    """The day of ``text``: an ISO date "YYYY-MM-DD" or an ISO date and time opening with one
+    ("2024-03-05T10:00:00Z", "2024-03-05 10:00+05:00": the day as written). ValueError for anything
+    else, including what Python's own ``fromisoformat`` also takes (week dates "2024-W10", compact
+    "20240305") and surrounding spaces; the message shows at most 40 characters of the text."""
+    shown = repr(text if len(text) <= 40 else text[:40] + "...")
+    problem = f"date {shown} is not an ISO date (YYYY-MM-DD)"
+    if not _ISO_DAY.match(text):
+        raise ValueError(problem)
+    try:
+        return datetime.date.fromisoformat(text) if len(text) == 10 else datetime.datetime.fromisoformat(text).date()
+    except ValueError:
+        raise ValueError(problem) from None
 
 # Relative dates ("yesterday", "next year") are counted from the article's date: it must leave
 # room on both sides inside Python's dates (years 1 to 9999).
@@ -60,23 +68,15 @@ MIN_YEAR, MAX_YEAR = 2, 9998
 
 
 def parse_date(value: DateLike, today: Optional[datetime.date] = None) -> datetime.date:
-    """A ``date`` from a date, an ISO string (a timestamp's date part is used) or ``None`` or ""
+    """A ``date`` from a date, an ISO string (``iso_day``: a timestamp's own day) or ``None`` or ""
     (today, UTC). TypeError for anything else (a number such as 20240305 is no date); ValueError
     for a string that is no ISO date and for a year outside ``MIN_YEAR``..``MAX_YEAR``."""
     if isinstance(value, datetime.datetime):
         day = value.date()
     elif isinstance(value, datetime.date):
         day = value
-    elif isinstance(value, str) and value.strip():
-        text = value.strip()
-        shown = repr(text if len(text) <= 40 else text[:40] + "...")
-        # Only YYYY-MM-DD, alone or opening a timestamp: Python also reads "2024-W10" and "20240305".
-        if not opens_with_iso_day(text):
-            raise ValueError(f"date {shown} is not an ISO date (YYYY-MM-DD)")
-        try:
-            day = datetime.date.fromisoformat(text[:10])
-        except ValueError:
-            raise ValueError(f"date {shown} is not an ISO date (YYYY-MM-DD)") from None
+    elif isinstance(value, str) and value:
+        day = iso_day(value)
     elif value is not None and not isinstance(value, str):
         raise TypeError(f"date must be a date, an ISO date string or None, not {type(value).__name__}")
     else:

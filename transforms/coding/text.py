@@ -15,6 +15,9 @@ from transforms.coding.cue_data import read_cues
 # of the dev pages has 2,071 characters); parsing one would take seconds and gigabytes, and looking
 # up its actors alone grows with its length.
 MAX_SENTENCE_CHARS = 5_000
+# Characters before a possible sentence end read to find its last word: abbreviations and
+# initialisms are far shorter.
+LONGEST_ABBREVIATION_WINDOW = 64
 # Abbreviations that end with a full stop but rarely end a sentence.
 _ABBREVIATIONS = (
     "mr mrs ms dr prof gen lt col maj capt sgt adm gov sen rep st jr sr no vs etc inc corp co ltd "
@@ -107,11 +110,14 @@ def split_sentences(paragraph: str) -> list[str]:
     sentences: list[str] = []
     start = 0
     for boundary in _SENTENCE_END.finditer(paragraph):
-        chunk = paragraph[start : boundary.start()]
-        if _ends_with_abbreviation(chunk):
+        # Only the last word decides, so only a short window before the mark is read: reading all
+        # since the last sentence end made "U.S. U.S. U.S. ..." quadratic (800,000 took minutes).
+        window = paragraph[max(start, boundary.start() - LONGEST_ABBREVIATION_WINDOW) : boundary.start()]
+        if window.strip() and _ends_with_abbreviation(window):
             continue
-        if chunk.strip():
-            sentences.append(chunk.strip())
+        chunk = paragraph[start : boundary.start()].strip()
+        if chunk:
+            sentences.append(chunk)
         start = boundary.end()
     tail = paragraph[start:].strip()
     if tail:
