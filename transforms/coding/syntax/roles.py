@@ -82,6 +82,8 @@ class RoleLexicon:
         support = frozenset(form for lemma in data["support_verbs"] for form in verb_forms(lemma))
         happening = frozenset(form for lemma in data["happening_verbs"] for form in verb_forms(lemma))
         clause_only = frozenset(form for lemma in data["clause_only_say_verbs"] for form in verb_forms(lemma))
+        # People are private heads too; the file lists them once, as people.
+        private = frozenset(data["private_heads"]) | frozenset(data["private_person_heads"])
         object_senses = {
             form: frozenset(objects)
             for lemma, objects in data["object_senses"].items()
@@ -100,6 +102,7 @@ class RoleLexicon:
             support_verbs=support,
             happening_verbs=happening,
             clause_only_say_verbs=clause_only,
+            private_heads=private,
             object_senses=MappingProxyType(object_senses),
             pronoun_reach=int(data["pronoun_reach"]),
             undoing_phrasal_verbs=undoing,
@@ -107,7 +110,7 @@ class RoleLexicon:
                 key: frozenset(data[key]) for key in cls.__dataclass_fields__
                 if key not in (
                     "receiving_verbs", "pronoun_reach", "undoing_phrasal_verbs", "intransitive_actions", "object_senses",
-                    "support_verbs", "happening_verbs", "transitive_actions", "clause_only_say_verbs",
+                    "support_verbs", "happening_verbs", "transitive_actions", "clause_only_say_verbs", "private_heads",
                 )
             },
         )
