@@ -197,12 +197,13 @@ def _parse_day(option: str, text: str) -> datetime.date:
     """A ``YYYY-MM-DD`` option value from year 1000 on (Python's ``fromisoformat`` also reads week
     dates and compact forms, and a year before 1000 has no four digits for the file names);
     UsageError naming the option otherwise."""
-    shown = repr(text if len(text) <= 40 else text[:40] + "...")
     try:
         day = datetime.date.fromisoformat(text) if len(text) == 10 and text[4] == "-" and text[7] == "-" else None
     except ValueError:
         day = None
     if day is None:
+        # Cut as the coder's messages cut (dates.quoted_start), without importing the coder here.
+        shown = repr(text if len(text) <= 40 else text[:40] + "...")
         raise UsageError(f"{option} {shown} is not a date like 2026-11-30")
     if day.year < 1000:
         raise UsageError(f"{option} {day} is before the year 1000")

@@ -10,7 +10,7 @@ import sys
 from typing import Any, BinaryIO, Callable, Iterator, Optional
 
 from pipeline.errors import UsageError
-from transforms.coding.dates import MAX_YEAR, MIN_YEAR, iso_day
+from transforms.coding.dates import MAX_YEAR, MIN_YEAR, iso_day, quoted_start
 from transforms.fetch.urls import UrlProblem, checked_http_url, safe_split
 
 LineHandler = Callable[[dict[str, Any]], list[dict[str, Any]]]
@@ -194,8 +194,7 @@ def _unique_id(record: dict[str, Any], seen: set[str]) -> str:
     ``seen`` once the line is done, so a line skipped for another fault frees its id."""
     record_id = str(_required_id(record))
     if record_id in seen:
-        shown = repr(record_id if len(record_id) <= 40 else record_id[:40] + "...")
-        raise LineRejected(f"id {shown} was given to an earlier line (one id per text)")
+        raise LineRejected(f"id {quoted_start(record_id)} was given to an earlier line (one id per text)")
     return record_id
 
 
@@ -214,8 +213,7 @@ def _date_field(value: Any) -> Optional[datetime.date]:
     except ValueError as error:
         raise LineRejected(str(error)) from None
     if not MIN_YEAR <= day.year <= MAX_YEAR:
-        shown = repr(value if len(value) <= 40 else value[:40] + "...")
-        raise LineRejected(f"date {shown} is out of range (years {MIN_YEAR} to {MAX_YEAR})")
+        raise LineRejected(f"date {quoted_start(value)} is out of range (years {MIN_YEAR} to {MAX_YEAR})")
     return day
 
 

@@ -48,13 +48,18 @@ _RELATIVE = re.compile(
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}(?:$|[T ])")
 
 
+def quoted_start(text: str, limit: int = 40) -> str:
+    """``text`` as an error message quotes it: its repr, the text cut after ``limit`` characters
+    ("'9999...'"), so a value of megabytes makes no megabyte message."""
+    return repr(text if len(text) <= limit else text[:limit] + "...")
+
+
 def iso_day(text: str) -> datetime.date:
     """The day of ``text``: an ISO date "YYYY-MM-DD" or an ISO date and time opening with one
     ("2024-03-05T10:00:00Z", "2024-03-05 10:00+05:00": the day as written). ValueError for anything
     else, including what Python's own ``fromisoformat`` also takes (week dates "2024-W10", compact
     "20240305") and surrounding spaces; the message shows at most 40 characters of the text."""
-    shown = repr(text if len(text) <= 40 else text[:40] + "...")
-    problem = f"date {shown} is not an ISO date (YYYY-MM-DD)"
+    problem = f"date {quoted_start(text)} is not an ISO date (YYYY-MM-DD)"
     if not _ISO_DAY.match(text):
         raise ValueError(problem)
     try:
