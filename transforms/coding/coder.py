@@ -601,6 +601,16 @@ class Coder:
                     actor for actor in inside_report(by_order[0], parse, words, says, word)
                     if words[actor.end - 1] is None or parse.deps[words[actor.end - 1]] != "iobj"
                 ]
+                if roles.passive and roles.done_to_named:
+                    # "China's former drug regulator was sentenced": whoever the passive's subject
+                    # names had it done to them, whatever word order says. (Only a marked passive
+                    # subject: the parser reads "police opened fire" as "police (who were) opened" now
+                    # and then.)
+                    done_to_words = {
+                        child for done_to in roles.done_to if parse.deps[done_to] == "nsubj:pass"
+                        for child in parse.subtree(done_to)
+                    }
+                    sources = [actor for actor in sources if words[actor.start] not in done_to_words]
             # "King and Weeks were abducted ... in the Afghan capital": a passive's subject the parse
             # names is who it was done to, even if no dictionary knows them.
             if not targets and not (roles.passive and roles.done_to_named):
