@@ -685,7 +685,7 @@ class Coder:
             ):
                 continue
             if history_before is not None and word is not None and any(
-                year < history_before for year in years_of_time(parse, word)
+                year < history_before for year in years_of_time(parse, word, self.roles)
             ):
                 continue
             if (

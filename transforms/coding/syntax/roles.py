@@ -351,22 +351,52 @@ def clause_subject(parse: Parse, word: int, clause: set[int]) -> Optional[int]:
     return None
 
 
-def years_of_time(parse: Parse, word: int) -> list[int]:
+def _year(parse: Parse, word: int) -> Optional[int]:
+    text = parse.words[word]
+    return int(text) if len(text) == 4 and text.isdigit() and text[:2] in ("18", "19", "20") else None
+
+
+def years_of_time(parse: Parse, word: int, lexicon: Optional[RoleLexicon] = None) -> list[int]:
     """Years named in the time or circumstance phrases of the action at ``word`` ("In 1970 he
     suspended the constitution", "seized the territories in the 1967 war", "in December 2015"),
     not in its subject or object ("the 2010 allegation") nor in a purpose after it ("signed a deal to
     raise trade in 1983"); a clause before it sets its time ("In 1970, after he lost the election,
-    he suspended ..."). Years are written 1800-2099."""
+    he suspended ..."). Also the year a clause describes ("until 2013, when Pakistan banned it"),
+    an action noun's own year ("the February 2021 coup") and, with ``lexicon``, the time of the verb
+    that says an action noun happened ("the invasion started in February 2022"). Years are written
+    1800-2099."""
     years = []
     for child in parse.children(word):
         relation = parse.relation(child)
         if relation in ("obl", "advmod") or (relation == "advcl" and child < word) or parse.deps[child] in (
             "nmod:tmod", "obl:tmod"
         ):
-            for member in parse.subtree(child):
-                text = parse.words[member]
-                if len(text) == 4 and text.isdigit() and text[:2] in ("18", "19", "20"):
-                    years.append(int(text))
+            years.extend(year for member in parse.subtree(child) if (year := _year(parse, member)) is not None)
+    head = parse.heads[word]
+    if head == word:
+        return years
+    if parse.relation(word) in ("acl", "advcl"):
+        if (year := _year(parse, head)) is not None:
+            years.append(year)  # "until 2013, when Pakistan banned the group"
+        # The parser often hangs the "when" clause on the main verb: the year right before it tells.
+        for child in parse.children(word):
+            if child < word and parse.words[child].lower() == "when" and parse.relation(child) == "advmod":
+                before = child - 1 - (child > 0 and parse.pos[child - 1] == "PUNCT")
+                if before >= 0 and (year := _year(parse, before)) is not None:
+                    years.append(year)
+    if parse.pos[word] in ("NOUN", "PROPN"):
+        years.extend(
+            year for child in parse.children(word)
+            if parse.relation(child) in ("compound", "nummod", "amod", "nmod") and child < word
+            and (year := _year(parse, child)) is not None
+        )  # "the February 2021 military coup", "the 2003 invasion"
+        if lexicon is not None and (
+            parse.relation(word) == "obj"
+            or (parse.relation(word) == "nsubj" and parse.words[head].lower() in lexicon.happening_verbs)
+        ):
+            # "the invasion of Ukraine started in February 2022"; "After the 2021 coup, activists
+            # launched a civil-disobedience movement": the verb carrying the noun out dates it.
+            years.extend(years_of_time(parse, head))
     return years
 
 
