@@ -70,6 +70,8 @@ class Cues:
     # "you": the reader, never an actor.
     reader_pronouns: frozenset[str]
     conditional_moods: frozenset[str]
+    # "according to": a statement only beside an action it attributes.
+    attribution_words: frozenset[str]
     # Capitalised words that are no names (weekdays, months).
     not_names: frozenset[str]
     private_target_roots: frozenset[str]
@@ -123,6 +125,7 @@ class Cues:
             first_person_pronouns=frozenset(cues["first_person_pronouns"]),
             reader_pronouns=frozenset(cues["reader_pronouns"]),
             conditional_moods=frozenset(cues["conditional_moods"]),
+            attribution_words=frozenset(cues["attribution_words"]),
             not_names=frozenset(cues["not_names"]),
             private_target_roots=frozenset(cues["private_target_roots"]),
             collective_possessives=frozenset(cues["collective_possessives"]),

@@ -42,6 +42,8 @@ def statement(
             continue
         if parse is not None and words[match.start] is not None and is_mentioned_gerund(parse, words[match.start], lexicon.roles):
             continue  # "a medium for telling stories"
+        if tokens[match.start].lower in cues.attribution_words and not attributes_action(cues, tokens, matches, actors, match):
+            continue  # "a third of food is wasted, according to UN estimates": a figure, no statement
         chain = Chain(match, match.code, clause_end(cues, tokens, match.end), match.literal)
         named, speaker = speaker_in_parse(lexicon.roles, parse, words, match, actors)
         if not named:
@@ -67,6 +69,21 @@ def statement(
         if speaker is not None and is_political(cues, speaker) and speaker.type != MEDIA:
             return [(chain, speaker, None)]
     return []
+
+
+def attributes_action(
+    cues: Cues, tokens: Sequence[Token], matches: Sequence[ActionMatch], actors: Sequence[Actor], attribution: ActionMatch
+) -> bool:
+    """Does an "according to" attribute something political: an action the dictionary knows, or
+    what an actor with a role does ("Zelensky is gathering his commanders, according to an
+    official"), rather than a figure ("3,248 cases, according to WHO")? Actors in the attribution's
+    own phrase (its speaker) do not count."""
+    if any(other.kind != "say" for other in matches):
+        return True
+    own_phrase = range(attribution.start, clause_end(cues, tokens, attribution.end))
+    return any(
+        actor.type is not None and is_political(cues, actor) and actor.start not in own_phrase for actor in actors
+    )
 
 
 def appositive_close(between: Sequence[Token]) -> bool:
