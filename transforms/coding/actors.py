@@ -112,6 +112,7 @@ class ActorDictionary:
         self._name_openers = frozenset(cues["name_openers"])
         self._personal_name_countries = frozenset(cues["personal_name_countries"])
         self._roles_needing_owner = frozenset(cues["roles_needing_owner"])
+        self._owner_words = frozenset(cues["owner_words"])
         self._former = frozenset(cues["former_markers"])
         self._body_offices = frozenset(_phrase_key(phrase) for phrase in cues["offices_of_bodies"])
         self._body_links = frozenset(cues["body_links"])
@@ -455,7 +456,17 @@ class ActorDictionary:
         if actor.kind != "role" or actor.country is not None:
             return False
         words = [token.lower for token in tokens[actor.start : actor.end] if token.lower not in ("the", "a", "an")]
-        return len(words) == 1 and words[0] in self._roles_needing_owner
+        if len(words) != 1 or words[0] not in self._roles_needing_owner:
+            return False
+        if actor.end < len(tokens) and tokens[actor.end].lower in ("of", "from"):
+            return False  # "leaders of the opposition coalition"
+        for position in range(actor.start - 1, max(-1, actor.start - 4), -1):
+            token = tokens[position]
+            if token.lower in self._owner_words or token.lower == "'s" or (position > 0 and token.text[:1].isupper()):
+                return False  # "world leaders", "the party's leaders", "Yoruba leaders"
+            if not token.text[:1].isalpha():
+                break
+        return True
 
     def _office_of_other_body(self, tokens: Sequence[Token], actor: Actor, mention_starts: set[int]) -> bool:
         """"Daniel Anthony, vice president of the Trade Partnership", "chairman, CEO and president
