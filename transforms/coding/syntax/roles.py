@@ -69,6 +69,8 @@ class RoleLexicon:
     support_verbs: frozenset[str]
     # Verbs (every form) whose subject noun names an action that happens ("riots continued").
     happening_verbs: frozenset[str]
+    # Verbs (every form) of having: "has a lot to offer" is offered by anyone.
+    having_verbs: frozenset[str]
     # Verb forms and same-spelled nouns -> the object heads that keep their sense ("released two
     # prisoners", not "released a letter").
     object_senses: Mapping[str, frozenset[str]]
@@ -81,6 +83,7 @@ class RoleLexicon:
         transitive = frozenset(form for lemma in data["transitive_actions"] for form in verb_forms(lemma))
         support = frozenset(form for lemma in data["support_verbs"] for form in verb_forms(lemma))
         happening = frozenset(form for lemma in data["happening_verbs"] for form in verb_forms(lemma))
+        having = frozenset(form for lemma in data["having_verbs"] for form in verb_forms(lemma))
         clause_only = frozenset(form for lemma in data["clause_only_say_verbs"] for form in verb_forms(lemma))
         # People are private heads too; the file lists them once, as people.
         private = frozenset(data["private_heads"]) | frozenset(data["private_person_heads"])
@@ -101,6 +104,7 @@ class RoleLexicon:
             transitive_actions=transitive,
             support_verbs=support,
             happening_verbs=happening,
+            having_verbs=having,
             clause_only_say_verbs=clause_only,
             private_heads=private,
             object_senses=MappingProxyType(object_senses),
@@ -110,7 +114,7 @@ class RoleLexicon:
                 key: frozenset(data[key]) for key in cls.__dataclass_fields__
                 if key not in (
                     "receiving_verbs", "pronoun_reach", "undoing_phrasal_verbs", "intransitive_actions", "object_senses",
-                    "support_verbs", "happening_verbs", "transitive_actions", "clause_only_say_verbs", "private_heads",
+                    "support_verbs", "happening_verbs", "having_verbs", "transitive_actions", "clause_only_say_verbs", "private_heads",
                 )
             },
         )
@@ -234,7 +238,32 @@ def verb_roles(parse: Parse, verb: int, lexicon: RoleLexicon) -> Roles:
     for child in _children(parse, verb, {"xcomp"}):
         targets += _targets(parse, child, lexicon)
     doers = (subject,) if subject is not None else ()
-    return Roles(doers, tuple(targets), subject is not None, bool(targets))
+    # "Japan is great to visit", "a lot to offer": nobody in particular does it, so the parse names
+    # its (missing) doer and word order must not guess one.
+    return Roles(doers, tuple(targets), subject is not None or _generic_infinitive(parse, verb, lexicon), bool(targets))
+
+
+def _generic_infinitive(parse: Parse, verb: int, lexicon: RoleLexicon) -> bool:
+    """Is ``verb`` a "to" infinitive that completes an adjective ("great to visit", "easy to
+    attack") or describes a noun no one owns ("a lot to offer", "the best time to visit")? Its doer
+    is anyone. Not a noun with an owner ("Russia's decision to invade"), nor a verb's complement
+    ("plans to visit")."""
+    governor = parse.heads[verb]
+    if governor == verb or parse.tags[verb] != "VB" or not any(
+        parse.deps[child] == "mark" and parse.words[child].lower() == "to" for child in parse.children(verb)
+    ):
+        return False
+    if parse.pos[governor] == "ADJ":
+        return parse.relation(verb) in ("xcomp", "advcl", "ccomp", "acl")
+    # The parser often hangs a purpose on the object before it ("police used batons to break up a
+    # protest"): only a noun that a verb of having holds or no verb takes counts.
+    holder = parse.heads[governor]
+    return (
+        parse.pos[governor] in ("NOUN", "PRON")
+        and parse.relation(verb) == "acl"
+        and not any(parse.deps[child] in ("nmod:poss", "nmod") for child in parse.children(governor))
+        and (parse.relation(governor) != "obj" or parse.words[holder].lower() in lexicon.having_verbs)
+    )
 
 
 def quantity_of(parse: Parse, noun: int) -> int:
