@@ -460,6 +460,8 @@ class Coder:
             return True  # "released a letter", "signed false certifications"
         if match.verbal and parse.tags[word] == "JJ" and not tokens[match.start].lower.endswith(("ed", "ing")):
             return True  # "free tuition", "a secure border": an adjective spelled like the verb
+        if match.verbal and match.end - match.start == 1 and parse.pos[word] in ("ADV", "ADP"):
+            return True  # "gives the night back", "came back": an adverb or particle spelled like the verb
         if not match.verbal and parse.pos[word] != "VERB":
             return False
         if tokens[match.start].lower in self.roles.intransitive_actions and match.end - match.start == 1 and any(
