@@ -32,6 +32,7 @@ from transforms.coding.reporting import (
     accidental_death,
     action_word,
     inside_report,
+    is_fragment,
     is_headline_list,
     is_question,
     noun_of_hypothetical_verb,
@@ -275,7 +276,7 @@ class Coder:
         )
         # Aid after a disaster is an event even in a story about the disaster.
         relief_only = offtopic and not self.relevance.has_other_topic_words(sentence)
-        pairs = self._pairs(sentence, tokens, matches, actors, offtopic, relief_only, parse, words, history_before)
+        pairs = self._pairs(sentence, tokens, matches, actors, offtopic, relief_only, parse, words, history_before, is_root)
         if not pairs:
             return []
         when = event_date(sentence, base).isoformat()
@@ -669,6 +670,7 @@ class Coder:
         parse: Optional[Parse] = None,
         words: Sequence[Optional[int]] = (),
         history_before: Optional[int] = None,
+        lead: bool = True,
     ) -> list[tuple[Chain, Optional[Actor], Optional[Actor]]]:
         """Every chain of the sentence with each doer-done-to pair kept for it, then the statement
         event of a speaker who is not also the doer of what is said."""
@@ -709,7 +711,8 @@ class Coder:
                     chain = chain._replace(evidence="parse")
             if (
                 chain.evidence == "order" and word is not None and not chain.head.verbal
-                and chain.code[:2] not in VIOLENCE_ROOTS and noun_without_clause_role(self.roles, parse, word)
+                and chain.code[:2] not in VIOLENCE_ROOTS
+                and (noun_without_clause_role(self.roles, parse, word) or (not lead and is_fragment(parse)))
             ):
                 # "following the peace deal", "relief officials said": an action noun outside the
                 # clauses whose doer only word order guesses is background (measured on the judged

@@ -34,6 +34,16 @@ def is_question(tokens: Sequence[Token]) -> bool:
     return bool(last) and last[-1] == "?" and not any(token.text in QUOTES for token in tokens)
 
 
+def is_fragment(parse: Parse) -> bool:
+    """Is the sentence a phrase without a verb ("Ukraine military aid and mixed messaging",
+    "WireGuard Support")? As the article's headline it may report an event; further down it is a
+    subheading or a list item."""
+    # No finite verb, and no verb as the root ("Trump to visit Kyiv" is a headline's clause).
+    return not any(tag in ("VBD", "VBZ", "VBP", "MD") for tag in parse.tags) and not any(
+        parse.heads[word] == word and parse.pos[word] in ("VERB", "AUX") for word in range(len(parse.words))
+    )
+
+
 def is_headline_list(tokens: Sequence[Token]) -> bool:
     """"Trending Trump Says We 'Gotta' Restrict ... Oasis Will Reunite for a World Tour ...": a
     run of title-case headlines (a site's navigation) is longer than any one headline."""
