@@ -10,7 +10,7 @@ from typing import Optional, Sequence
 
 from transforms.coding.actions import ActionMatch
 from transforms.coding.actors import Actor
-from transforms.coding.chains import Chain, clause_end, is_negated
+from transforms.coding.chains import Chain, clause_end, is_hypothetical, is_negated
 from transforms.coding.lexicon import Cues, Lexicon
 from transforms.coding.syntax.parse import Parse
 from transforms.coding.syntax.roles import RoleLexicon, actors_of, is_mentioned_gerund, pronoun_antecedent, subject_of
@@ -40,6 +40,8 @@ def statement(
     for match in matches:
         if match.kind != "say" or is_negated(cues, tokens, match) or is_negated_in_parse(cues, parse, words, match):
             continue
+        if is_hypothetical(cues, tokens, match):
+            continue  # "Trump may declare a national housing emergency": nothing said yet
         if parse is not None and words[match.start] is not None and is_mentioned_gerund(parse, words[match.start], lexicon.roles):
             continue  # "a medium for telling stories"
         if tokens[match.start].lower in cues.attribution_words and not attributes_action(cues, tokens, matches, actors, match):
