@@ -463,6 +463,15 @@ class Coder:
             return True  # "free tuition", "a secure border": an adjective spelled like the verb
         if match.verbal and match.end - match.start == 1 and parse.pos[word] in ("ADV", "ADP"):
             return True  # "gives the night back", "came back": an adverb or particle spelled like the verb
+        if match.verbal and match.end - match.start == 1 and tokens[match.start].lower.endswith("ing"):
+            following = words[match.start + 1] if match.start + 1 < len(tokens) else None
+            if parse.tags[word] == "JJ" and not any(parse.deps[child] == "obj" for child in parse.children(word)):
+                return True  # "the people are kind and welcoming": an adjective
+            if (
+                match.start > 0 and words[match.start - 1] is not None and parse.tags[words[match.start - 1]] == "DT"
+                and following is not None and parse.pos[following] in ("NOUN", "PROPN", "ADJ")
+            ):
+                return True  # "a welcoming country", "a supporting role": a participle describing a noun
         if not match.verbal and parse.pos[word] != "VERB":
             return False
         if tokens[match.start].lower in self.roles.intransitive_actions and match.end - match.start == 1 and any(
