@@ -266,11 +266,18 @@ class ActorDictionary:
     ) -> bool:
         """"Jordan Peterson said", "Chad Smith", "Michael Jordan": a country's name that people also
         bear, beside another capitalised name that opens no dictionary phrase ("Jordan Foreign
-        Minister ..." does), is a person's name. Not in Title Case Headlines, where every word is
-        capitalised."""
-        if end - start != 1 or tokens[start].lower not in self._personal_name_countries:
+        Minister ..." does), is a person's name. So is a nationality word after such a name
+        mid-sentence ("billionaire Mark Cuban", "Scientific American"; a sentence's first word may
+        be any word, so "Two Chinese ships" keeps its country). Not in Title Case Headlines, where
+        every word is capitalised."""
+        if end - start != 1 or not all(entry.kind == "country" for entry in entries):
             return False
-        if not all(entry.kind == "country" for entry in entries) or headline():
+        # "Billionaire Mark Cuban", "Mark Cuban said": a nationality word after a first name
+        # mid-sentence is a surname.
+        surname = tokens[start].lower not in self._country_nouns and (
+            start == 2 or (start > 2 and tokens[start - 2].text[:1].isalpha() and not tokens[start - 2].text[:1].isupper())
+        )
+        if (tokens[start].lower not in self._personal_name_countries and not surname) or headline():
             return False
 
         def is_name(position: int) -> bool:
@@ -281,6 +288,8 @@ class ActorDictionary:
                 and (token.lower in self._personal_name_countries or not self._opens_other_phrase(tokens, position))
             )
 
+        if tokens[start].lower not in self._personal_name_countries:
+            return is_name(start - 1)  # only a surname: "Cuban Missile Crisis" is no person
         return (end < len(tokens) and is_name(end)) or (start > 1 and is_name(start - 1))
 
     def _opens_other_phrase(self, tokens: Sequence[Token], position: int) -> bool:
