@@ -40,7 +40,7 @@ from transforms.coding.reporting import (
     talked_about,
     unattributed_supposition,
 )
-from transforms.coding.statements import is_political, statement
+from transforms.coding.statements import is_political, speaker_in_parse, statement
 from transforms.coding.syntax.parse import Parse, SyntaxModel, repair_misread_verb
 from transforms.coding.syntax.parse import token_words as parse_token_words
 from transforms.coding.syntax.roles import (
@@ -502,6 +502,37 @@ class Coder:
         )
 
     # -- doers and done-to ----------------------------------------------------------------
+    def _speakers_own(
+        self,
+        parse: Parse,
+        words: Sequence[Optional[int]],
+        says: Sequence[ActionMatch],
+        actors: Sequence[Actor],
+        word: int,
+        doer: int,
+        sources: list[Actor],
+    ) -> list[Actor]:
+        """"Russia's Defense Ministry said its forces shot down 33 drones": doers named by a role
+        without a country and owned by "its", "their" or "our" inside what a speaker reports are
+        the speaker's country's (RUSMIL); otherwise ``sources`` as they are."""
+        if not any(
+            parse.deps[child] == "nmod:poss" and parse.words[child].lower() in self.cues.collective_possessives
+            for child in parse.children(doer)
+        ):
+            return sources
+        for say in says:
+            say_word = words[say.start]
+            if say_word is None or say_word == word or word not in parse.subtree(say_word):
+                continue
+            _, speaker = speaker_in_parse(self.roles, parse, words, say, actors)
+            if speaker is not None and speaker.country is not None:
+                return [
+                    source._replace(code=speaker.country + source.code[len(UNKNOWN_COUNTRY) :], country=speaker.country)
+                    if source.code.startswith(UNKNOWN_COUNTRY) else source
+                    for source in sources
+                ]
+        return sources
+
     def _with_listed(self, tokens: Sequence[Token], actors: Sequence[Actor], found: list[Actor]) -> list[Actor]:
         """"Chile, Peru and Bolivia restricted access": the parser often breaks such a list (an
         apposition, a second root); the actors joined to a found one by commas and "and" in the
@@ -562,6 +593,8 @@ class Coder:
         if not sources and roles.doers:
             sources = self._titled_name(tokens, actors, words, roles.doers[0])
         sources = self._with_listed(tokens, actors, sources)
+        if sources and roles.doers and all(source.country is None for source in sources):
+            sources = self._speakers_own(parse, words, says, actors, word, roles.doers[0], sources)
         # A pronoun the article does not resolve names nobody: word order guesses as without a
         # subject, if the pronoun is the action's own subject ("it will boycott", "they attempted to
         # assassinate"); one inherited by a participle ("He ..., publicly threatening them") leaves
