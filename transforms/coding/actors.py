@@ -272,8 +272,8 @@ class ActorDictionary:
         every word is capitalised."""
         if end - start != 1 or not all(entry.kind == "country" for entry in entries):
             return False
-        # "Billionaire Mark Cuban", "Mark Cuban said": a nationality word after a first name
-        # mid-sentence is a surname.
+        # "Billionaire Mark Cuban", "the magazine Scientific American": a nationality word after a
+        # capitalised word that is not the sentence's first is a surname or a name's last word.
         surname = tokens[start].lower not in self._country_nouns and (
             start == 2 or (start > 2 and tokens[start - 2].text[:1].isalpha() and not tokens[start - 2].text[:1].isupper())
         )
@@ -459,9 +459,11 @@ class ActorDictionary:
         ]
 
     def _unowned_role(self, tokens: Sequence[Token], actor: Actor) -> bool:
-        """"its leadership says", "leadership later acknowledged": a role word that names a
-        political body only with its owner ("the Iranian leadership", "Hamas leadership", "the
-        leadership in Tehran"; ``roles_needing_owner``) names nobody without one."""
+        """"its leadership says", "tech leaders": a role word that names a political body only with
+        its owner (``roles_needing_owner``) names nobody without one. An owner is a country in its
+        phrase ("the Iranian leadership"), an of/from phrase after it ("leaders of the coalition"),
+        or within three words before it a capitalised word ("Hamas leadership", "Yoruba leaders"), a
+        possessive "'s" or a word of ``owner_words`` ("world leaders", "legislative leaders")."""
         if actor.kind != "role" or actor.country is not None:
             return False
         words = [token.lower for token in tokens[actor.start : actor.end] if token.lower not in ("the", "a", "an")]
