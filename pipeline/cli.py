@@ -74,7 +74,8 @@ class OneLineParser(argparse.ArgumentParser):
         if not found:
             return ""
         typed = list(OneLineParser.typed)
-        if found.group(1) in typed:
+        # "argument --format: invalid choice: 'xml'" is an option's value, not a misplaced command.
+        if found.group(1) in typed and not message.startswith("argument -"):
             before = typed[typed.index(found.group(1)) - 1] if typed.index(found.group(1)) > 0 else ""
             if before.startswith("-"):
                 # "newsbeam export --output o2 gdelt": the option's value was read as the command.

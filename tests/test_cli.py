@@ -103,6 +103,14 @@ def test_every_malformed_command_line_is_one_line_and_exit_2(capsys, argv, messa
     assert err.endswith(f"(see {command} --help)\n") and "usage:" not in err
 
 
+def test_an_option_value_outside_its_choices_is_not_called_a_misplaced_command(capsys):
+    """"--format xml" after the command once got the hint that --format comes before the command."""
+    code, _, err = run_cli(capsys, "sql", "select 1", "--format", "xml")
+    assert code == EXIT_USAGE and "invalid choice: 'xml'" in err and "comes before the command" not in err
+    code, _, err = run_cli(capsys, "export", "--output", "o2", "gdelt")
+    assert code == EXIT_USAGE and "--output comes before the command" in err
+
+
 def test_a_usage_error_of_the_installed_command_is_one_line():
     completed = subprocess.run([*newsbeam_command(), "sql"], capture_output=True, text=True, timeout=60)
     assert completed.returncode == EXIT_USAGE and completed.stdout == ""
