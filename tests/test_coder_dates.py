@@ -25,6 +25,9 @@ WEDNESDAY = datetime.date(2024, 3, 6)
         ("Troops attacked the town on Thursday.", "2024-02-29"),
         ("Troops attacked the town on March 1.", "2024-03-01"),
         ("Troops attacked the town on 2 February.", "2024-02-02"),
+        # A day without a year after the story's date is last year's: news reports the past.
+        ("Troops attacked the town on December 25.", "2023-12-25"),
+        ("Troops attacked the town on 7 March.", "2023-03-07"),
         ("Troops attacked the town on Sept. 11, 2001.", "2001-09-11"),
         ("The report dated 2019-07-04 describes the attack.", "2019-07-04"),
         ("Troops attacked the town.", "2024-03-06"),

@@ -104,7 +104,12 @@ def _explicit_date(sentence: str, base: datetime.date) -> Optional[datetime.date
             month = int(month_text) if month_text.isdigit() else _MONTHS[month_text.lower().rstrip(".")]
             year = int(match.group("year")) if match.group("year") else base.year
             try:
-                candidates.append((match.start(), datetime.date(year, month, int(match.group("day")))))
+                day = datetime.date(year, month, int(match.group("day")))
+                if not match.group("year") and day > base:
+                    # "attacked on December 25" in a story of November 20: news reports what
+                    # happened, so a day without a year is the last such day up to the story's.
+                    day = datetime.date(year - 1, month, day.day)
+                candidates.append((match.start(), day))
             except ValueError:
                 continue
     return min(candidates)[1] if candidates else None
