@@ -132,17 +132,21 @@ def _relative_date(sentence: str, base: datetime.date) -> Optional[datetime.date
 
 
 _OPENING_YEAR = re.compile(
-    r"^\W*(?:back\s+)?(?:in|during)\s+(?:(?:early|late|mid)-?\s*)?(?:" + _MONTH + r"\s+)?(?P<year>(?:18|19|20)\d\d)\b",
+    r"^\W*(?:back\s+)?(?:in|during)\s+(?:the\s+)?(?:(?:early|late|mid)-?\s*)?(?:" + _MONTH + r"\s+)?"
+    r"(?P<year>(?:18|19|20)\d\d)(?P<decade>'?s)?\b",
     re.IGNORECASE,
 )
 
 
 def opening_year(sentence: str) -> Optional[int]:
     """The year a sentence opens with ("In 1970, ...", "In December 2015, ...", "Back in 2003
-    ..."): the time of everything it tells. None when it opens otherwise ("Since 2015" runs on to
+    ...", "In the 1990s, ...": 1999): the time of everything it tells. None when it opens otherwise ("Since 2015" runs on to
     now)."""
     match = _OPENING_YEAR.match(sentence)
-    return int(match.group("year")) if match else None
+    if not match:
+        return None
+    # "In the 1990s": the decade's last year, so that "In the 2020s" is no history in 2026.
+    return int(match.group("year")) + (9 if match.group("decade") else 0)
 
 
 def event_date(sentence: str, base: datetime.date) -> datetime.date:

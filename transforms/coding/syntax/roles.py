@@ -381,8 +381,20 @@ def clause_subject(parse: Parse, word: int, clause: set[int]) -> Optional[int]:
 
 
 def _year(parse: Parse, word: int) -> Optional[int]:
-    text = parse.words[word]
-    return int(text) if len(text) == 4 and text.isdigit() and text[:2] in ("18", "19", "20") else None
+    """The latest year a word names: "1999", a decade's last ("1990s": 1999, so "the 2020s" are
+    no history in 2026), a century's last ("the 19th century": 1899); years are written 1800-2099."""
+    text = parse.words[word].lower()
+    decade = text.endswith(("0s", "0's"))
+    if decade:
+        text = text[:4]
+    if len(text) == 4 and text.isdigit() and text[:2] in ("18", "19", "20"):
+        return int(text) + (9 if decade else 0)
+    if text == "century":
+        for child in parse.children(word):
+            ordinal = parse.words[child].lower()
+            if ordinal[:-2].isdigit() and ordinal.endswith(("th", "st", "nd", "rd")) and 19 <= int(ordinal[:-2]) <= 21:
+                return int(ordinal[:-2]) * 100 - 1
+    return None
 
 
 def years_of_time(parse: Parse, word: int, lexicon: Optional[RoleLexicon] = None) -> list[int]:
