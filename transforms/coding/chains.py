@@ -161,8 +161,14 @@ def is_participle_clause(tokens: Sequence[Token], head: ActionMatch) -> bool:
 
 
 def is_negated(cues: Cues, tokens: Sequence[Token], head: ActionMatch) -> bool:
-    """A negation just before the action ("did not attack", "never met"); a capitalised one inside
-    the sentence is part of a name ("Doctors Without Borders said")."""
+    """A negation just before the action ("did not attack", "never met"), or a verb that ends
+    the "-ing" action right after it ("stopped attacking"); a capitalised negation inside the
+    sentence is part of a name ("Doctors Without Borders said")."""
+    if (
+        head.start > 0 and tokens[head.start].lower.endswith("ing")
+        and tokens[head.start - 1].lower in cues.cessation_words
+    ):
+        return True
     window = range(max(0, head.start - NEGATION_REACH), head.start)
     return any(
         tokens[position].lower in cues.negations and not (position > 0 and tokens[position].text[:1].isupper())

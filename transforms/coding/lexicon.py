@@ -30,6 +30,8 @@ class Cues:
     """The grammar cues the coder uses, from ``data/cues.json`` (see its keys for the meaning)."""
 
     negations: frozenset[str]
+    # "stopped attacking": verbs that end the "-ing" action after them.
+    cessation_words: frozenset[str]
     hypotheticals: frozenset[str]
     far_reaching_hypotheticals: frozenset[str]
     clause_breaks: frozenset[str]
@@ -86,6 +88,7 @@ class Cues:
         """The cues of a parsed ``cues.json``."""
         return cls(
             negations=frozenset(cues["negation"]),
+            cessation_words=frozenset(cues["cessation_words"]),
             hypotheticals=frozenset(cues["hypothetical"]),
             far_reaching_hypotheticals=frozenset(cues["far_reaching_hypotheticals"]),
             clause_breaks=frozenset(cues["clause_breaks"]),
