@@ -308,7 +308,13 @@ class Coder:
             placed = self._of_country(doer, actor_places[0]), self._of_country(done_to, actor_places[1])
             if None in placed or placed[0].code != placed[1].code:
                 doer, done_to = placed
-            located = self._localised(tokens, doer, done_to, home), self._localised(tokens, done_to, doer, home)
+            # "MOSCOW (Reuters) - The minister condemned ...": a dateline, not a place the sentence
+            # names ("the president, speaking in Paris"), makes a travelling role local.
+            by_dateline = locative is None and home is not None
+            located = (
+                self._localised(tokens, doer, done_to, home, by_dateline),
+                self._localised(tokens, done_to, doer, home, by_dateline),
+            )
             # Locating both sides must not turn two actors into one ("the government buildings").
             if None in located or located[0].code != located[1].code:
                 doer, done_to = located
@@ -360,17 +366,26 @@ class Coder:
         return not words.isdisjoint(self.actors.key_words) or bool(known_names and not words.isdisjoint(known_names))
 
     def _localised(
-        self, tokens: Sequence[Token], actor: Optional[Actor], other: Optional[Actor], home: Optional[Place]
+        self,
+        tokens: Sequence[Token],
+        actor: Optional[Actor],
+        other: Optional[Actor],
+        home: Optional[Place],
+        by_dateline: bool = False,
     ) -> Optional[Actor]:
         """"Police arrested ... in Kampala": an actor named by its role alone (``---COP``) belongs to
         the country where the event happened (``UGACOP``), as in GDELT; "its citizens" does not.
         Troops and envoys travel ("peacekeepers landed in Cyprus"), so they are local only when the
-        other party is: "troops fired on marchers in Khartoum"."""
+        other party is ("troops fired on marchers in Khartoum") or the place is the story's dateline
+        (``by_dateline``: "MOSCOW - The foreign minister condemned NATO's expansion" is Russia's
+        minister; "the president, speaking in Paris" is nobody's)."""
         if actor is None or home is None or home.country is None or not actor.code.startswith(UNKNOWN_COUNTRY):
             return actor
         if actor.start > 0 and tokens[actor.start - 1].lower in self.cues.possessives:
             return actor
-        if self._travels(actor) and not self._is_local(tokens, other, home):
+        # Troops and aid groups are as often abroad under a dateline; an office holder is at home.
+        at_home = by_dateline and actor.type not in self.cues.travelling_types and not self._aid_group(actor)
+        if self._travels(actor) and not at_home and not self._is_local(tokens, other, home):
             return actor
         return actor._replace(code=home.country + actor.code[len(UNKNOWN_COUNTRY) :], country=home.country)
 
