@@ -325,6 +325,15 @@ class Coder:
                 )
                 if None in located or located[0].code != located[1].code:
                     doer, done_to = located
+            if (
+                done_to is not None and done_to.code.startswith(UNKNOWN_COUNTRY) and done_to.type in self.cues.domestic_types
+                and doer is not None and doer.country is not None and doer.kind != "private"
+            ):
+                # "Uganda arrested opposition leaders": a state acts on its own opposition, courts
+                # and parliament.
+                done_to = done_to._replace(
+                    code=doer.country + done_to.code[len(UNKNOWN_COUNTRY) :], country=doer.country
+                )
             if doer is not None and done_to is not None and doer.code == done_to.code and doer.name == done_to.name:
                 continue
             event = self._event(sentence, sentence_index, is_root, chain, doer, done_to, when, place, actor_places)

@@ -72,6 +72,8 @@ class Cues:
     # "you": the reader, never an actor.
     reader_pronouns: frozenset[str]
     conditional_moods: frozenset[str]
+    # Types that are a country's own business ("opposition leaders" a state arrests are its own).
+    domestic_types: frozenset[str]
     # "according to": a statement only beside an action it attributes.
     attribution_words: frozenset[str]
     # Capitalised words that are no names (weekdays, months).
@@ -128,6 +130,7 @@ class Cues:
             first_person_pronouns=frozenset(cues["first_person_pronouns"]),
             reader_pronouns=frozenset(cues["reader_pronouns"]),
             conditional_moods=frozenset(cues["conditional_moods"]),
+            domestic_types=frozenset(cues["domestic_types"]),
             attribution_words=frozenset(cues["attribution_words"]),
             not_names=frozenset(cues["not_names"]),
             private_target_roots=frozenset(cues["private_target_roots"]),
