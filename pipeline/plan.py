@@ -257,7 +257,8 @@ def check_beam_args(extra_args: Sequence[str], newsbeam_options: Sequence[str] =
         raise UsageError(f"unexpected argument {first!r} (options take the form --name VALUE)")
     name = first.split("=", 1)[0]
     valid = list(newsbeam_options) + [option for option in parser._option_string_actions if option.startswith("--")]
-    hint = closest_option(name, valid)
+    # newsbeam's own options first: "--out" is "--output", not one of Beam's many "--output_..." ones.
+    hint = closest_option(name, list(newsbeam_options)) or closest_option(name, valid)
     raise UsageError(
         f"unknown option {name}" + (f"; did you mean {hint}?" if hint else "")
         + " (newsbeam run --help lists newsbeam's options; Beam's are in its PipelineOptions)"
@@ -275,7 +276,7 @@ def closest_option(name: str, valid: Sequence[str]) -> Optional[str]:
     typed = _normal_option(name)
     if typed in by_normal:
         return by_normal[typed]
-    longer = [option for normal, option in by_normal.items() if len(typed) >= 3 and normal.startswith(typed)]
+    longer = [option for normal, option in by_normal.items() if len(typed) >= 2 and normal.startswith(typed)]
     if len(longer) == 1:
         return longer[0]
     matches = difflib.get_close_matches(typed, list(by_normal), n=1, cutoff=0.75)

@@ -81,6 +81,7 @@ def test_unknown_subcommand_and_no_subcommand():
         (["code", "--inp", "in.jsonl", "--output", "out.jsonl"], "did you mean --input?"),
         (["code", "--input", "in.jsonl", "--outptu", "out.jsonl"], "unrecognised arguments: --outptu out.jsonl (--outptu is no option of this command; did you mean --output?)"),
         (["code", "--input", "in.jsonl", "--out", "out.jsonl"], "did you mean --output?"),
+        (["code", "--in", "in.jsonl", "--output", "out.jsonl"], "did you mean --input?"),
         # An option given twice would silently keep the last.
         (["code", "--input", "a.jsonl", "--input", "b.jsonl", "--output", "c.jsonl"], "--input is given more than once"),
         (["schema", "--format=json", "--format", "spark"], "--format is given more than once"),
@@ -101,6 +102,12 @@ def test_every_malformed_command_line_is_one_line_and_exit_2(capsys, argv, messa
     assert code == EXIT_USAGE and out == ""
     assert err.count("\n") == 1 and err.startswith(f"{command}: error: ") and message in err
     assert err.endswith(f"(see {command} --help)\n") and "usage:" not in err
+
+
+def test_a_shortened_run_option_names_newsbeams_own_option(capsys):
+    """Beam has many --output_... options: "--out" once got no hint at all."""
+    code, _, err = run_cli(capsys, "run", "--sample", "--out", "dir")
+    assert code == EXIT_USAGE and "unknown option --out; did you mean --output?" in err
 
 
 def test_an_option_value_outside_its_choices_is_not_called_a_misplaced_command(capsys):
