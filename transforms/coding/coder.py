@@ -297,9 +297,16 @@ class Coder:
         setting = locative or dateline
         home = setting if setting is not None and setting.country else article_place
         events = []
+        attacked_place = place if place is not None and place is not locative and place is not dateline else None
         for chain, source, target in pairs:
             doer = source or self._local_authority(chain, place)
             done_to = target
+            if (
+                done_to is None and attacked_place is not None and attacked_place.country is not None
+                and chain.code[:2] in VIOLENCE_ROOTS and doer is not None and doer.country != attacked_place.country
+            ):
+                # "Russian forces shelled Kharkiv": a foreign place attacked stands for its country.
+                done_to = Actor(0, 0, attacked_place.country, attacked_place.name, attacked_place.country, None, False, "country")
             actor_places = (
                 actor_place(tokens, words, parse, doer, self.gazetteer, self.actors.not_place_words),
                 actor_place(tokens, words, parse, done_to, self.gazetteer, self.actors.not_place_words),
