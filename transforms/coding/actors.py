@@ -58,6 +58,24 @@ class Actor(NamedTuple):
     after_preposition: bool
     kind: str = "role"  # kind of the entry that decided the code: country, capital, org, role, person
 
+    @property
+    def has_country(self) -> bool:
+        """False for an actor named by its role alone (``---COP``)."""
+        return not self.code.startswith(UNKNOWN_COUNTRY)
+
+    def with_country(self, country: Optional[str]) -> "Actor":
+        """This actor as ``country``'s (ISO-3 CAMEO country code): ``---COP`` -> ``UGACOP``. An
+        actor that has a country already, or no ``country`` given, is returned unchanged."""
+        if country is None or self.has_country:
+            return self
+        return self._replace(code=country + self.code[len(UNKNOWN_COUNTRY) :], country=country)
+
+
+def country_actor(country: str, name: str) -> Actor:
+    """A country that stands in the sentence only as a place ("shelled Kharkiv" -> ``UKR``). It
+    spans no token (``start == end == 0``), so nothing reads words or places around it."""
+    return Actor(0, 0, country, name, country, None, False, "country")
+
 
 def _phrase_key(phrase: str) -> tuple[str, ...]:
     return tuple(token.lower for token in tokenize(normalise(phrase)))

@@ -21,7 +21,7 @@ from typing import NamedTuple, Optional, Sequence
 from schemas.events import CodedEvent
 from transforms.coding.actions import ActionMatch
 from transforms.coding.actor_places import actor_place
-from transforms.coding.actors import UNKNOWN_COUNTRY, Actor
+from transforms.coding.actors import Actor, country_actor
 from transforms.coding.chains import Chain, chains
 from transforms.coding.context import article_context, is_offtopic_lead, remembered
 from transforms.coding.dates import DateLike, event_date, latest_past_year, opening_year, parse_date
@@ -306,7 +306,7 @@ class Coder:
                 and chain.code[:2] in VIOLENCE_ROOTS and doer is not None and doer.country != attacked_place.country
             ):
                 # "Russian forces shelled Kharkiv": a foreign place attacked stands for its country.
-                done_to = Actor(0, 0, attacked_place.country, attacked_place.name, attacked_place.country, None, False, "country")
+                done_to = country_actor(attacked_place.country, attacked_place.name)
             actor_places = (
                 actor_place(tokens, words, parse, doer, self.gazetteer, self.actors.not_place_words),
                 actor_place(tokens, words, parse, done_to, self.gazetteer, self.actors.not_place_words),
@@ -333,14 +333,12 @@ class Coder:
                 if None in located or located[0].code != located[1].code:
                     doer, done_to = located
             if (
-                done_to is not None and done_to.code.startswith(UNKNOWN_COUNTRY) and done_to.type in self.cues.domestic_types
+                done_to is not None and not done_to.has_country and done_to.type in self.cues.domestic_types
                 and doer is not None and doer.country is not None and doer.kind != "private"
             ):
                 # "Uganda arrested opposition leaders": a state acts on its own opposition, courts
                 # and parliament.
-                done_to = done_to._replace(
-                    code=doer.country + done_to.code[len(UNKNOWN_COUNTRY) :], country=doer.country
-                )
+                done_to = done_to.with_country(doer.country)
             if doer is not None and done_to is not None and doer.code == done_to.code and doer.name == done_to.name:
                 continue
             event = self._event(sentence, sentence_index, is_root, chain, doer, done_to, when, place, actor_places)
@@ -395,7 +393,7 @@ class Coder:
         other party is ("troops fired on marchers in Khartoum") or the place is the story's dateline
         (``by_dateline``: "MOSCOW - The foreign minister condemned NATO's expansion" is Russia's
         minister; "the president, speaking in Paris" is nobody's)."""
-        if actor is None or home is None or home.country is None or not actor.code.startswith(UNKNOWN_COUNTRY):
+        if actor is None or home is None or home.country is None or actor.has_country:
             return actor
         if actor.start > 0 and tokens[actor.start - 1].lower in self.cues.possessives:
             return actor
@@ -403,14 +401,14 @@ class Coder:
         at_home = by_dateline and actor.type not in self.cues.travelling_types and not self._aid_group(actor)
         if self._travels(actor) and not at_home and not self._is_local(tokens, other, home):
             return actor
-        return actor._replace(code=home.country + actor.code[len(UNKNOWN_COUNTRY) :], country=home.country)
+        return actor.with_country(home.country)
 
     def _of_country(self, actor: Optional[Actor], country: Optional[Place]) -> Optional[Actor]:
         """An actor without a country given the country of ``country`` (the article's, or the
         actor's own place), unless it is someone's ("its citizens")."""
-        if actor is None or country is None or country.country is None or not actor.code.startswith(UNKNOWN_COUNTRY):
+        if actor is None or country is None:
             return actor
-        return actor._replace(code=country.country + actor.code[len(UNKNOWN_COUNTRY) :], country=country.country)
+        return actor.with_country(country.country)
 
     def _aid_group(self, actor: Optional[Actor]) -> bool:
         """"major aid groups", "aid organisations": they work abroad, so a story's country is not
@@ -557,11 +555,7 @@ class Coder:
                 continue
             _, speaker = speaker_in_parse(self.roles, parse, words, say, actors)
             if speaker is not None and speaker.country is not None:
-                return [
-                    source._replace(code=speaker.country + source.code[len(UNKNOWN_COUNTRY) :], country=speaker.country)
-                    if source.code.startswith(UNKNOWN_COUNTRY) else source
-                    for source in sources
-                ]
+                return [source.with_country(speaker.country) for source in sources]
         return sources
 
     def _with_listed(self, tokens: Sequence[Token], actors: Sequence[Actor], found: list[Actor]) -> list[Actor]:
@@ -919,14 +913,14 @@ class Coder:
         score = {"statement": 0.6, "parse": 0.45, "order": 0.3}[chain.evidence]
         if source is None:
             score -= 0.2
-        elif source.code.startswith(UNKNOWN_COUNTRY):
+        elif not source.has_country:
             score -= 0.2
         else:
             score += 0.15
             # A doer named by its role ("the foreign ministry", "police") is right more often than a
             # bare country or a name's country.
             score += 0.05 if source.type else 0.0
-        if target is not None and target.code.startswith(UNKNOWN_COUNTRY):
+        if target is not None and not target.has_country:
             score -= 0.05
         score += 0.05 if len(chain.code) >= 3 and not chain.code.endswith("0") else 0.0
         score += 0.05 if len(chain.literal) > 1 else 0.0

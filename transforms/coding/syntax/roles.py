@@ -570,7 +570,7 @@ def _phrase_actor(parse: Parse, head: int, actors: Sequence, token_words: Sequen
     if holding:
         # "A spokesperson for Hamas", "an official of the Kenyan foreign ministry": a role without
         # a country speaks for the body its "for"/"of" phrase names.
-        if holding[0].code.startswith("---") and depth <= 3:
+        if not holding[0].has_country and depth <= 3:
             # A second noun the parser hung on the role without its "of" ("Leaders of the Azadliq
             # (Freedom) opposition coalition") belongs to the same phrase.
             for child in parse.children(head):
@@ -682,7 +682,7 @@ def _officer_of_unknown_body(
     """"An Alibaba spokesperson", "InfoNation President Dan McDowell", "a spokeswoman for
     Neumann": a role without a country, tied to a name no dictionary knows, is that body's officer
     (a company's, a person's), not a state's."""
-    if not actor.code.startswith("---"):
+    if actor.has_country:
         return False
     actor_words = {token_words[p] for p in range(actor.start, actor.end)}
     first_actor_word = min((w for w in actor_words if w is not None), default=head)
