@@ -112,9 +112,12 @@ def is_offtopic_lead(lexicon: Lexicon, lead: Sequence[str], base: datetime.date)
     lead = [sentence for sentence in lead if len(sentence) <= MAX_SENTENCE_CHARS]  # prose only
     actors_per_sentence = [
         lexicon.actors.actors(tokenize(sentence), base)
-        for sentence in lead
         if not token_words(sentence).isdisjoint(lexicon.actors.key_words)  # else it names no actor
+        else []
+        for sentence in lead
     ]
     if any(lexicon.relevance.has_political_role(actors) for actors in actors_per_sentence):
         return False
-    return any(lexicon.relevance.has_topic_words(sentence) for sentence in lead)
+    return any(
+        lexicon.relevance.offtopic(sentence, actors) for sentence, actors in zip(lead, actors_per_sentence)
+    )

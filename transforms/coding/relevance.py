@@ -55,15 +55,24 @@ class RelevanceFilter:
         self._other_topics = _any_word(
             word for topic, group in cues["offtopic"].items() if topic not in cues["disaster_topics"] for word in group
         )
+        # Money between two states is politics ("China warned the US over arms sales").
+        interstate = cues.get("interstate_topics", [])
+        self._not_interstate_topics = _any_word(
+            word for topic, group in cues["offtopic"].items() if topic not in interstate for word in group
+        )
         # Roles that make a sentence political even when it mentions sport, money or weather (those
         # of data/cues.json when ``cues`` holds only topic words, as a test's hand-made cues do).
         roles = cues["topic_overriding_roles"] if "topic_overriding_roles" in cues else read_cues()["topic_overriding_roles"]
         self._political_roles = frozenset(roles)
 
     def offtopic(self, sentence: str, actors: Sequence[Actor]) -> bool:
-        """True when the sentence is about a non-political topic and has no political role in it."""
+        """True when the sentence is about a non-political topic and has no political role in it.
+        Trade and money words (``interstate_topics``) do not count in a sentence naming two
+        countries: "China warned the US over arms sales" is politics, "Toyota's sales rose" not."""
         if self.has_political_role(actors):
             return False
+        if len({actor.country for actor in actors if actor.kind == "country" and actor.country}) >= 2:
+            return bool(self._score.search(sentence) or self._not_interstate_topics.search(sentence))
         return self.has_topic_words(sentence)
 
     def has_political_role(self, actors: Sequence[Actor]) -> bool:
