@@ -332,8 +332,9 @@ class ActorDictionary:
             return False
         if length == 1 and all(e.kind == "person" for e in entries):
             # "Foreign Minister Abbas Araqchi": a leader's surname before another name is
-            # someone else's first name (a weekday or month after it is no name).
-            return tokens[end].text.isalpha() and tokens[end].lower not in self._not_names
+            # someone else's first name (a weekday or month after it is no name); in a Title Case
+            # Headline the capital says nothing ("Biden Meets Xi").
+            return tokens[end].text.isalpha() and tokens[end].lower not in self._not_names and not headline()
         if not all(e.kind in ("capital", "country") for e in entries):
             return False
         if tokens[end].lower in self._name_continuations:
@@ -396,9 +397,13 @@ class ActorDictionary:
                         break
         return found
 
-    def _joinable(self, tokens: Sequence[Token], left_end: int, right_start: int, right_is_role: bool = False) -> bool:
+    def _joinable(
+        self, tokens: Sequence[Token], left_end: int, right_start: int, right_is_role: bool = False,
+        blocked: frozenset[int] = frozenset(),
+    ) -> bool:
         """May two mentions form one actor? Only filler words (and, before a role word, capitalised
-        names such as a party or region: "Nicaragua's Sandinista government") may lie between."""
+        names such as a party or region: "Nicaragua's Sandinista government") may lie between; an
+        action word (``blocked``) is no name ("Pakistan Arrests Opposition Leader")."""
         gap = tokens[left_end:right_start]
         if [token.lower for token in gap] == ["-"]:
             return False  # "Israeli-Palestinian": two actors
@@ -406,8 +411,11 @@ class ActorDictionary:
             return False  # "The military ousted the president": a verb before "the", not a title word
         return len(gap) <= 3 and all(
             token.lower in self._fillers
-            or (right_is_role and token.text[:1].isupper() and token.text[:1].isalpha() and token.lower not in self._not_names)
-            for token in gap
+            or (
+                right_is_role and token.text[:1].isupper() and token.text[:1].isalpha()
+                and token.lower not in self._not_names and left_end + index not in blocked
+            )
+            for index, token in enumerate(gap)
         )
 
     def _is_place(self, tokens: Sequence[Token], mention: tuple[int, int, ActorEntry]) -> bool:
@@ -415,12 +423,13 @@ class ActorDictionary:
         start, _, entry = mention
         return entry.kind == "capital" and start > 0 and tokens[start - 1].lower in self._locatives
 
-    def _name_end(self, tokens: Sequence[Token], start: int) -> int:
-        """End of a capitalised personal name right after a title ("Secretary Tom King")."""
+    def _name_end(self, tokens: Sequence[Token], start: int, blocked: frozenset[int] = frozenset()) -> int:
+        """End of a capitalised personal name right after a title ("Secretary Tom King"); an
+        action word (``blocked``) ends it ("Police Arrest Dozens")."""
         position = start
         while position < len(tokens) and position - start < 5:
             token = tokens[position]
-            if token.lower in self._not_names:
+            if token.lower in self._not_names or position in blocked:
                 break
             if token.text[:1].isupper() and token.text[:1].isalpha():
                 position += 1
@@ -436,11 +445,13 @@ class ActorDictionary:
         date: datetime.date,
         blocked: frozenset[int] = frozenset(),
         mentions: Optional[list[tuple[int, int, ActorEntry]]] = None,
+        verbs: frozenset[int] = frozenset(),
     ) -> list[Actor]:
         """Actors in a sentence: adjacent mentions merged, "A and B officials" distributed.
 
         ``blocked`` token positions belong to action phrases and cannot be role words;
-        ``mentions`` may be passed in when the caller already looked them up.
+        ``mentions`` may be passed in when the caller already looked them up; ``verbs`` (positions
+        of verbal action words) end names in a Title Case Headline.
         """
         found = self.mentions(tokens, date) if mentions is None else mentions
         places = [mention for mention in found if self._is_place(tokens, mention)]
@@ -451,19 +462,22 @@ class ActorDictionary:
             if not (mention[2].kind == "role" and blocked.intersection(range(mention[0], mention[1])))
             and mention[0] not in place_starts
         ]
+        # In a Title Case Headline an action word is no part of a name ("Police Arrest Dozens"); in
+        # running text a capitalised one is ("Premier Consulting Partner").
+        name_breaks = verbs if verbs and title_case(tokens, share=1.0, at_least=3) else frozenset()
         groups: list[list[tuple[int, int, ActorEntry]]] = []
         reach = 0
         for mention in mentions:
             if groups and mention[0] < reach and mention[2].kind == "role" and not self._joinable(tokens, groups[-1][-1][1], mention[0]):
                 continue  # a role word inside a personal name ("Secretary Tom King")
-            if groups and (mention[0] < reach or self._joinable(tokens, reach, mention[0], mention[2].kind == "role")):
+            if groups and (mention[0] < reach or self._joinable(tokens, reach, mention[0], mention[2].kind == "role", name_breaks)):
                 groups[-1].append(mention)
             else:
                 groups.append([mention])
             reach = max(reach, mention[1])
             if mention[2].kind == "role":
-                reach = max(reach, self._name_end(tokens, mention[1]))
-        actors = self._merge_appositions(tokens, [self._actor_from_group(tokens, group) for group in groups])
+                reach = max(reach, self._name_end(tokens, mention[1], name_breaks))
+        actors = self._merge_appositions(tokens, [self._actor_from_group(tokens, group, name_breaks) for group in groups])
         actors = self._locate_roles(tokens, self._distribute_roles(tokens, actors), places)
         # Where a mention of a country, an organisation or a political role starts ("workers" in
         # "the prison workers' union" names no body of its own).
@@ -555,12 +569,14 @@ class ActorDictionary:
                 merged.append(actor)
         return merged
 
-    def _actor_from_group(self, tokens: Sequence[Token], group: list[tuple[int, int, ActorEntry]]) -> Actor:
+    def _actor_from_group(
+        self, tokens: Sequence[Token], group: list[tuple[int, int, ActorEntry]], blocked: frozenset[int] = frozenset()
+    ) -> Actor:
         """One actor from merged mentions: the country from any of them, the code from the most
         specific (a person or organisation, else the head role word, else the country)."""
         start, end = group[0][0], group[-1][1]
         if group[-1][2].kind == "role":
-            end = self._name_end(tokens, end)
+            end = self._name_end(tokens, end, blocked)
         entries = [entry for _, _, entry in group]
         country = next((e.country for e in entries if e.kind in ("person", "org") and e.country), None)
         country = country or next((e.country for e in entries if e.country), None)

@@ -55,6 +55,7 @@ from transforms.coding.text import (
     MAX_SENTENCE_CHARS,
     Token,
     dateline_end,
+    lower_first_letters,
     normalise,
     split_paragraphs,
     split_sentences,
@@ -106,10 +107,7 @@ class Prepared(NamedTuple):
     matches: tuple[ActionMatch, ...]
     actors: tuple[Actor, ...]
 
-    @property
-    def parsed_text(self) -> str:
-        """What the parser reads: the sentence after its dateline ("LUSAKA (Reuters) - ")."""
-        return self.sentence[self.tokens[0].start :]
+    parsed_text: str  # what the parser reads (``parser_text``)
 
 
 class Coder:
@@ -232,7 +230,11 @@ class Coder:
         blocked = frozenset(
             position for match in matches if match.kind in ("act", "aux") for position in range(match.start, match.head_end)
         )
-        actors = self.actors.actors(tokens, base, blocked, mentions)
+        verbs = frozenset(
+            position for match in matches if match.kind == "act" and match.verbal
+            for position in range(match.start, match.head_end)
+        )
+        actors = self.actors.actors(tokens, base, blocked, mentions, verbs)
         if known_names:
             actors = remembered(self.lexicon, tokens, actors, known_names, blocked)
         if not actors:
@@ -242,7 +244,29 @@ class Coder:
             match for match in matches
             if not any(actor.start < match.start and match.end <= actor.end for actor in actors)
         ]
-        return Prepared(sentence, tuple(all_tokens), tuple(tokens), tuple(matches), tuple(actors))
+        return Prepared(
+            sentence, tuple(all_tokens), tuple(tokens), tuple(matches), tuple(actors),
+            self._parser_text(sentence, tokens, matches, actors),
+        )
+
+    def _parser_text(
+        self, sentence: str, tokens: Sequence[Token], matches: Sequence[ActionMatch], actors: Sequence[Actor]
+    ) -> str:
+        """What the parser reads: the sentence after its dateline ("LUSAKA (Reuters) - "). In a
+        title-case headline the action words and function words go in lower case ("Russia attacks
+        Ukraine, kills 12 Civilians"; ``title_case_small_words``): the parser, trained on running
+        text, takes every capitalised word for a name. Actors and action nouns keep their capitals."""
+        text = sentence[tokens[0].start :]
+        if not title_case(tokens, share=1.0, at_least=3):
+            return text
+        named = {position for actor in actors for position in range(actor.start, actor.end)}
+        # Only verbs: a capitalised noun ("Digital Government Summit") may be a name.
+        acting = {position for match in matches if match.verbal for position in range(match.start, match.head_end)}
+        lowered = [
+            token for position, token in enumerate(tokens)
+            if position not in named and (position in acting or token.lower in self.cues.title_case_small_words)
+        ]
+        return lower_first_letters(text, tokens[0].start, lowered)
 
     def _finish(
         self,

@@ -32,6 +32,7 @@ class Cues:
     negations: frozenset[str]
     # "stopped attacking": verbs that end the "-ing" action after them.
     cessation_words: frozenset[str]
+    title_case_small_words: frozenset[str]
     hypotheticals: frozenset[str]
     far_reaching_hypotheticals: frozenset[str]
     clause_breaks: frozenset[str]
@@ -91,6 +92,7 @@ class Cues:
         return cls(
             negations=frozenset(cues["negation"]),
             cessation_words=frozenset(cues["cessation_words"]),
+            title_case_small_words=frozenset(cues["title_case_small_words"]),
             hypotheticals=frozenset(cues["hypothetical"]),
             far_reaching_hypotheticals=frozenset(cues["far_reaching_hypotheticals"]),
             clause_breaks=frozenset(cues["clause_breaks"]),

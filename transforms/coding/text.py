@@ -72,6 +72,18 @@ def title_case(tokens: Sequence[Token], share: float = 0.8, at_least: int = 2) -
     return len(words) >= at_least and sum(word[:1].isupper() for word in words) >= share * len(words)
 
 
+def lower_first_letters(text: str, offset: int, tokens: Sequence[Token]) -> str:
+    """``text`` (which starts at character ``offset`` of the tokens' sentence) with the first
+    letter of each of ``tokens`` in lower case; words in capitals ("US") and letters whose lower
+    case is longer than one character stay, so every offset into ``text`` still holds."""
+    characters = list(text)
+    for token in tokens:
+        first = token.text[:1]
+        if first.isupper() and not token.text.isupper() and len(first.lower()) == 1:
+            characters[token.start - offset] = first.lower()
+    return "".join(characters)
+
+
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
