@@ -77,6 +77,16 @@ def country_actor(country: str, name: str) -> Actor:
     return Actor(0, 0, country, name, country, None, False, "country")
 
 
+def _split_international_body(group: list[tuple[int, int, ActorEntry]]) -> list[list[tuple[int, int, ActorEntry]]]:
+    """"Sweden's NATO membership", "Turkey's EU bid": a country does not own the international
+    body its name comes before, so the two are two actors. With a role after them the phrase is
+    the country's ("Kenya's UN ambassador")."""
+    last = group[-1][2]
+    if len(group) > 1 and last.kind == "org" and (last.code or "").startswith("IGO") and group[-2][2].kind == "country":
+        return [group[:-1], group[-1:]]
+    return [group]
+
+
 def _phrase_key(phrase: str) -> tuple[str, ...]:
     return tuple(token.lower for token in tokenize(normalise(phrase)))
 
@@ -477,6 +487,7 @@ class ActorDictionary:
             reach = max(reach, mention[1])
             if mention[2].kind == "role":
                 reach = max(reach, self._name_end(tokens, mention[1], name_breaks))
+        groups = [part for group in groups for part in _split_international_body(group)]
         actors = self._merge_appositions(tokens, [self._actor_from_group(tokens, group, name_breaks) for group in groups])
         actors = self._locate_roles(tokens, self._distribute_roles(tokens, actors), places)
         # Where a mention of a country, an organisation or a political role starts ("workers" in
@@ -592,7 +603,16 @@ class ActorDictionary:
             # The text names the office ("Foreign Minister X"): trust it over our table's dates.
             leading = leading._replace(type=role.type, code=(leading.country or UNKNOWN_COUNTRY) + (role.type or ""))
         actor_type = leading.type
-        if leading.kind == "capital" and role is not None:
+        delegate = (
+            group[0][2].kind == "country" and group[-1][2].kind == "role" and group[-1][2].type
+            and any(entry.kind == "org" and (entry.code or "").startswith("IGO") for entry in entries)
+        )
+        if delegate:
+            # "Russia's UN envoy", "the Kenyan UN ambassador": the country's, at the body.
+            country = group[0][2].country
+            actor_type = group[-1][2].type
+            code = (country or UNKNOWN_COUNTRY) + actor_type
+        elif leading.kind == "capital" and role is not None:
             actor_type = role.type  # "Beijing's military"
             code = (country or UNKNOWN_COUNTRY) + (role.type or "")
         elif leading.kind in ("person", "org", "capital") and leading.code:

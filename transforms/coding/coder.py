@@ -709,6 +709,14 @@ class Coder:
             # names is who it was done to, even if no dictionary knows them.
             if not targets and not (roles.passive and roles.done_to_named):
                 clause = parse.subtree(word)
+                if doer_named and roles.done_to_named:
+                    # "Russia attacked Odesa with drones": where the parse names doer and object, a
+                    # "with" phrase it did not take for the target is the means.
+                    clause = clause - {
+                        inner for child in parse.children(word)
+                        if parse.relation(child) == "obl" and parse.case_of(child) == "with" and child not in roles.done_to
+                        for inner in parse.subtree(child)
+                    }
                 targets = [
                     actor for actor in by_order[1]
                     if actor not in sources and words[actor.start] in clause and words[actor.start] != word

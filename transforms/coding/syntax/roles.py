@@ -166,9 +166,13 @@ def _targets(parse: Parse, verb: int, lexicon: RoleLexicon) -> list[int]:
         child for child in children if objects and parse.relation(child) == "obl" and parse.case_of(child) == "to"
     ]
     candidates = recipients + objects + [child for child in children if parse.deps[child] == "iobj"]
+    # "attacked Odesa with drones": beside an object that is a name, a "with" phrase is the means
+    # ("signed a deal with Kenya", "held talks with Iran" name the partner there).
+    named_object = any(parse.pos[noun] == "PROPN" for noun in objects)
     candidates += [
         child for child in children
         if parse.relation(child) == "obl" and parse.case_of(child) in lexicon.target_prepositions and child not in recipients
+        and not (named_object and parse.case_of(child) == "with")
     ]
     for noun in objects:
         candidates += [
