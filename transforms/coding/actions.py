@@ -45,6 +45,9 @@ class ActionMatch(NamedTuple):
     literal: frozenset[int]
     pattern: str
     verbal: bool
+    # Words of a narrower action phrase in the object that gave the code ("military" of "gave
+    # Ukraine military aid"): no role words there.
+    narrowed_by: frozenset[int] = frozenset()
 
 
 def _word_forms(word: str) -> list[Phrase]:
@@ -187,9 +190,24 @@ class ActionLexicon:
                 continue
             match = self.best_match_at(tokens, words, position)
             if match is not None:
-                matches.append(match)
+                matches.append(self._specific(tokens, words, match))
                 free_from = max(match.literal) + 1
         return matches
+
+    def _specific(self, tokens: Sequence[Token], words: Sequence[str], match: ActionMatch) -> ActionMatch:
+        """"gave Ukraine military aid": a verb pattern whose object is a narrower action phrase of
+        the same CAMEO root ("military aid", 072) takes that phrase's code (not "give aid", 070)."""
+        for position in range(match.head_end, max(match.literal)):
+            if words[position] not in self._starts:
+                continue
+            inner = self.best_match_at(tokens, words, position)
+            if (
+                inner is not None and not inner.verbal and inner.code[:2] == match.code[:2]
+                and len(inner.code) >= len(match.code) and inner.code > match.code and match.code.endswith("0")
+                and max(inner.literal) <= max(match.literal)
+            ):
+                return match._replace(code=inner.code, narrowed_by=inner.literal)
+        return match
 
 
 # Before these words an "-ed" form is an adjective: "the jailed leader", "areas of burned homes".

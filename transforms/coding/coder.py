@@ -228,7 +228,8 @@ class Coder:
         matches = [match for match in matches if not named.intersection(range(match.start, match.head_end))]
         matches = self._drop_modifiers(matches, mentions)
         blocked = frozenset(
-            position for match in matches if match.kind in ("act", "aux") for position in range(match.start, match.head_end)
+            position for match in matches if match.kind in ("act", "aux")
+            for position in set(range(match.start, match.head_end)) | match.narrowed_by
         )
         verbs = frozenset(
             position for match in matches if match.kind == "act" and match.verbal
