@@ -89,6 +89,7 @@ PESSIMISTIC_COMMENT = "012"
 PROTEST_ROOT = "14"
 PROTESTERS = "OPP"
 VIOLENT_REPRESSION = "175"
+CRITICISE = "111"
 # Roots coded from a passive without its agent ("three soldiers were killed", "rebels were
 # disarmed"): things done to someone. Statements, appeals, promises and meetings need a doer:
 # "he was flown to Moscow" is no visit by anyone named.
@@ -825,7 +826,8 @@ class Coder:
                     source = self._protesting_people(chain, source)
                 relief = relief_only and chain.code.startswith(self.cues.relief_codes)
                 if self._keep(chain, source, target, offtopic and not relief, passive):
-                    pairs.append((self._street_clash(self._by_state_forces(chain, source), source, target), source, target))
+                    coded = self._street_clash(self._by_state_forces(chain, source), source, target)
+                    pairs.append((self._verbal_attack(coded, tokens, source, target), source, target))
         if not offtopic and not self.relevance.has_topic_words(sentence):
             # A statement is an event of its own beside what it reports ("police said protesters
             # stormed the building"), unless the speaker is the doer of what is said.
@@ -865,6 +867,21 @@ class Coder:
         if source.type in self.cues.security_forces and self._is_crowd(target):
             return chain._replace(code=VIOLENT_REPRESSION)
         return chain
+
+    def _verbal_attack(
+        self, chain: Chain, tokens: Sequence[Token], source: Optional[Actor], target: Optional[Actor]
+    ) -> Chain:
+        """"Trump attacked the judges", "Orban lashed out at Brussels": a politician attacking a
+        political body or office holder with words criticises them (111); "Russia attacked
+        Ukraine", "rebels attacked the governor's convoy" stay violence. The words
+        (``verbal_attack_words``) and both sides' types (``verbal_attack_types``) are in cues.json."""
+        if (
+            chain.code[:2] not in ("18", "19") or source is None or target is None
+            or tokens[chain.head.start].lower not in self.cues.verbal_attack_words
+            or source.type not in self.cues.verbal_attack_types or target.type not in self.cues.verbal_attack_types
+        ):
+            return chain
+        return chain._replace(code=CRITICISE)
 
     def _is_crowd(self, actor: Actor) -> bool:
         return actor.name.split()[-1].lower() in self.cues.crowds

@@ -63,6 +63,8 @@ class Cues:
     not_agents_after_by: frozenset[str]
     security_forces: frozenset[str]
     street_violence: frozenset[str]
+    verbal_attack_words: frozenset[str]
+    verbal_attack_types: frozenset[str]
     # Words that cannot stand just before a surname (name particles, "of", "the", "and").
     not_name_links: frozenset[str]
     verb_coordinators: frozenset[str]
@@ -125,6 +127,8 @@ class Cues:
             not_agents_after_by=frozenset(cues["not_agents_after_by"]),
             security_forces=frozenset(cues["security_forces"]),
             street_violence=frozenset(cues["street_violence"]),
+            verbal_attack_words=frozenset(cues["verbal_attack_words"]),
+            verbal_attack_types=frozenset(cues["verbal_attack_types"]),
             not_name_links=frozenset(cues["name_particles"]) | frozenset(cues["not_name_links"]),
             verb_coordinators=frozenset(cues["verb_coordinators"]),
             apposition_openers=frozenset(cues["apposition_openers"]),
