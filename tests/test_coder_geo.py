@@ -29,6 +29,11 @@ def locate(gazetteer: Gazetteer, sentence: str):
         ("Leaders met in Washington.", "Washington", "USA"),
         ("Clashes broke out in Kiev.", "Kiev", "UKR"),
         ("KABUL, Afghanistan (Reuters) - A bomb exploded.", "Kabul", "AFG"),
+        ("Police made arrests in Paris, Texas, on Monday.", "Paris", "USA"),
+        ("A rally was held in Moscow, Idaho.", "Moscow", "USA"),
+        ("Talks were held in Paris, France.", "Paris", "FRA"),
+        ("Talks were held in Cairo, Jordan and Lebanon.", "Cairo", "EGY"),
+        ("Talks were held in Cairo, Jordan, and Lebanon.", "Cairo", "EGY"),
     ],
 )
 def test_places_resolve_to_country(gazetteer, sentence, name, country):

@@ -351,6 +351,13 @@ class ActorDictionary:
             return True
         if headline():
             return False
+        if all(e.kind == "capital" for e in entries) and (
+            tokens[end].text.isalpha() and tokens[end].lower not in self._not_names
+            and not self._opens_other_phrase(tokens, end)
+        ):
+            # "Paris Hilton", "Washington Post", "Beijing Olympics": a capital before a capitalised
+            # word that starts no actor is part of another name ("Moscow Police" is a role).
+            return True
         run = end
         while run < min(len(tokens), end + NAME_RUN) and tokens[run].text[:1].isupper() and tokens[run].text.isalpha():
             if tokens[run].lower in self._name_continuations:

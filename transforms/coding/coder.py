@@ -223,7 +223,7 @@ class Coder:
             return None
         if is_question(tokens) or is_headline_list(tokens):
             return None
-        mentions = self.actors.mentions(tokens, base)
+        mentions = self._foreign_towns(tokens, self.actors.mentions(tokens, base))
         # A name wins over an action word inside it ("Rapid Support Forces" is not "support").
         named = {position for start, end, entry in mentions if entry.kind != "role" for position in range(start, end)}
         matches = [match for match in matches if not named.intersection(range(match.start, match.head_end))]
@@ -250,6 +250,18 @@ class Coder:
             sentence, tuple(all_tokens), tuple(tokens), tuple(matches), tuple(actors),
             self._parser_text(sentence, tokens, matches, actors),
         )
+
+    def _foreign_towns(self, tokens: Sequence[Token], mentions: Sequence[tuple]) -> list[tuple]:
+        """``mentions`` without capitals that name a town of another country ("Police in Paris,
+        Texas": no French government, nor France as the police's country)."""
+        kept = []
+        for start, end, entry in mentions:
+            if entry.kind == "capital":
+                found = self.gazetteer.lookup(tokens, start)
+                if found is not None and found[1].country != entry.country:
+                    continue
+            kept.append((start, end, entry))
+        return kept
 
     def _parser_text(
         self, sentence: str, tokens: Sequence[Token], matches: Sequence[ActionMatch], actors: Sequence[Actor]

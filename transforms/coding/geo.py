@@ -28,6 +28,7 @@ _DOCUMENT_TOPICS = frozenset(read_cues()["document_topics"])
 # Capitalised words that are not names (weekdays, months): "in Kabul Monday" still names Kabul, and
 # "in March" is a month, not the English town.
 _NOT_NAMES = frozenset(read_cues()["not_names"])
+_LIST_JOINERS = frozenset(read_cues()["list_joiners"])
 MAX_NAME_TOKENS = 4
 # Alternate spellings ("Kiev") are taken only for cities at least this large (or whose own name is
 # not in ASCII, such as "Janīn" for Jenin), to keep noise out.
@@ -159,8 +160,34 @@ class Gazetteer:
                 # still that country's; a town's is another place's ("San Ysidro" is not San, Mali).
                 if set(key) <= _NOT_NAMES or (key not in self._countries and self._name_goes_on(tokens, start + length)):
                     return None
+                qualifier = self._qualifier(tokens, start + length) if key not in self._countries else None
+                if qualifier is not None and qualifier.country != place.country:
+                    # "Paris, Texas", "Moscow, Idaho": the town of that name in the state or
+                    # country the comma adds; we know where that is only as well as the qualifier.
+                    return length, qualifier._replace(name=written)
                 return length, place._replace(name=written)
         return None
+
+    def _qualifier(self, tokens: Sequence[Token], position: int) -> Optional[Place]:
+        """The state or country after a town's comma ("Paris, Texas"), or None."""
+        if position + 1 >= len(tokens) or tokens[position].text != ",":
+            return None
+        for length in range(min(self.max_length, len(tokens) - position - 1), 0, -1):
+            key = tuple(token.lower for token in tokens[position + 1 : position + 1 + length])
+            found = self._countries.get(key) or self._states.get(key)
+            if found is not None and tokens[position + 1].text[:1].isupper():
+                return None if self._in_list(tokens, position + 1 + length) else found
+        return None
+
+    @staticmethod
+    def _in_list(tokens: Sequence[Token], position: int) -> bool:
+        """Does a list go on at ``position`` ("talks in Cairo, Jordan and Lebanon")?"""
+        following = [token.lower for token in tokens[position : position + 2]]
+        if not following:
+            return False
+        if following[0] in _LIST_JOINERS:
+            return True
+        return following[0] == "," and len(following) > 1 and following[1] in _LIST_JOINERS
 
     @staticmethod
     def _name_goes_on(tokens: Sequence[Token], position: int) -> bool:
