@@ -209,6 +209,22 @@ def test_a_time_word_read_as_the_subject_gives_way_to_the_noun_before_it():
     assert repair_temporal_subject(parse, frozenset()) == parse
 
 
+def test_a_name_read_as_an_adverb_after_a_verb_without_object_becomes_its_object():
+    from transforms.coding.syntax.parse import repair_name_as_adverb
+
+    # "Forces shelled Donetsk", parsed with "Donetsk" as an adverb.
+    parse = _hand_parse("Forces shelled Donetsk", [1, 1, 1], ["nsubj", "root", "advmod"], ["NOUN", "VERB", "ADV"])
+    repaired = repair_name_as_adverb(parse)
+    assert (repaired.deps[2], repaired.heads[2], repaired.pos[2]) == ("obj", 1, "PROPN")
+    # A lower-case adverb, or one beside an object, stays.
+    adverb = _hand_parse("Forces shelled heavily", [1, 1, 1], ["nsubj", "root", "advmod"], ["NOUN", "VERB", "ADV"])
+    assert repair_name_as_adverb(adverb) == adverb
+    with_object = _hand_parse(
+        "Forces shelled Kharkiv Overnight", [1, 1, 1, 1], ["nsubj", "root", "obj", "advmod"], ["NOUN", "VERB", "PROPN", "ADV"]
+    )
+    assert repair_name_as_adverb(with_object) == with_object
+
+
 def test_a_sentence_read_as_a_noun_phrase_gets_its_verb_back():
     from transforms.coding.syntax.parse import repair_verbless_root
 

@@ -135,8 +135,9 @@ class SyntaxModel:
 
 def to_parse(doc) -> Parse:
     """A spaCy ``Doc`` as a plain ``Parse`` (with ``repair_auxiliary_dependents``,
-    ``repair_verbless_root`` and ``repair_prepositional_subject`` applied)."""
-    return repair_prepositional_subject(repair_verbless_root(repair_auxiliary_dependents(Parse(
+    ``repair_verbless_root``, ``repair_prepositional_subject`` and ``repair_name_as_adverb``
+    applied)."""
+    return repair_name_as_adverb(repair_prepositional_subject(repair_verbless_root(repair_auxiliary_dependents(Parse(
         words=tuple(token.text for token in doc),
         starts=tuple(token.idx for token in doc),
         ends=tuple(token.idx + len(token.text) for token in doc),
@@ -145,7 +146,7 @@ def to_parse(doc) -> Parse:
         pos=tuple(token.pos_ for token in doc),
         tags=tuple(token.tag_ for token in doc),
         passive=tuple("Pass" in token.morph.get("Voice") for token in doc),
-    ))))
+    )))))
 
 
 def repair_temporal_subject(parse: Parse, temporal_words: frozenset[str]) -> Parse:
@@ -265,6 +266,29 @@ def repair_verbless_root(parse: Parse) -> Parse:
         elif parse.deps[child] == "punct":
             heads[child] = verb
     return Parse(parse.words, parse.starts, parse.ends, tuple(heads), tuple(deps), parse.pos, parse.tags, parse.passive)
+
+
+def repair_name_as_adverb(parse: Parse) -> Parse:
+    """"Ukrainian forces shelled Donetsk": an unfamiliar capitalised name right after a verb
+    that has no object is read as an adverb (or an open clause: "bombed Rafah"). Not the
+    sentence's first word, where any word is capitalised. It becomes the verb's object, a proper
+    noun."""
+    heads, deps, pos, tags = list(parse.heads), list(parse.deps), list(parse.pos), list(parse.tags)
+    changed = False
+    for word in range(1, len(parse.words)):
+        verb = word - 1
+        if not (
+            parse.words[word][:1].isupper() and parse.words[word].isalpha() and not parse.words[word].isupper()
+            and parse.heads[word] == verb and parse.pos[verb] == "VERB"
+            and ((parse.pos[word] == "ADV" and parse.deps[word] == "advmod") or (parse.pos[word] == "PROPN" and parse.deps[word] == "xcomp"))
+            and not any(parse.deps[child] == "obj" for child in parse.children(verb))
+        ):
+            continue
+        deps[word], pos[word], tags[word] = "obj", "PROPN", "NNP"
+        changed = True
+    if not changed:
+        return parse
+    return Parse(parse.words, parse.starts, parse.ends, tuple(heads), tuple(deps), tuple(pos), tuple(tags), parse.passive)
 
 
 def repair_misread_verb(parse: Parse, verb: int) -> Parse:
