@@ -593,6 +593,15 @@ def _phrase_actor(parse: Parse, head: int, actors: Sequence, token_words: Sequen
                     owner = _phrase_actor(parse, child, actors, token_words, lexicon, depth + 1)
                     if owner and _is_country(owner[0]):
                         return [_role_of(holding[0], owner[0])]
+                if parse.deps[child] in ("amod", "compound") and child < head:
+                    # "Mexican immigration authorities": a nationality the words between kept out
+                    # (on the role or on a noun before it).
+                    modifiers = {child} | {
+                        inner for inner in parse.children(child) if parse.deps[inner] == "amod" and inner < child
+                    }
+                    nationality = [actor for actor in _holding(actors, token_words, modifiers) if _is_country(actor)]
+                    if nationality:
+                        return [_role_of(holding[0], nationality[0])]
         if _officer_of_unknown_body(parse, head, holding[0], actors, token_words, lexicon):
             return []
         return holding[:1] + _coordinated_modifiers(parse, holding[0], actors, token_words)
