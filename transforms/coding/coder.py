@@ -655,7 +655,14 @@ class Coder:
                 break
         if not sources and roles.doers:
             sources = self._titled_name(tokens, actors, words, roles.doers[0])
-        sources = self._with_listed(tokens, actors, sources)
+        # "his government and the Taliban, who have refused to ...": a relative clause's doer is the
+        # one word it hangs on, not the list that word ends.
+        relative = any(
+            parse.deps[child].startswith("nsubj") and parse.words[child].lower() in self.roles.relative_words
+            for child in parse.children(word)
+        )
+        if not relative:
+            sources = self._with_listed(tokens, actors, sources)
         if sources and roles.doers and all(source.country is None for source in sources):
             sources = self._speakers_own(parse, words, says, actors, word, roles.doers[0], sources)
         # A pronoun the article does not resolve names nobody: word order guesses as without a

@@ -676,14 +676,19 @@ def _coordinated_modifiers(parse: Parse, actor, actors: Sequence, token_words: S
     def words_of(one) -> set[int]:
         return {token_words[p] for p in range(one.start, one.end) if token_words[p] is not None}
 
+    def modifies(word: int) -> bool:
+        # The first of the joined words modifies a noun ("Greek" of "Greek and Turkish officials");
+        # joined phrases of their own ("his government and the Taliban, who ...") are no modifiers.
+        return parse.deps[word] in ("amod", "compound", "nmod:poss", "flat")
+
     mine = words_of(actor)
     linked = []
     for other in actors:
         if other is actor:
             continue
         theirs = words_of(other)
-        if any(parse.deps[w] == "conj" and parse.heads[w] in mine for w in theirs) or any(
-            parse.deps[w] == "conj" and parse.heads[w] in theirs for w in mine
+        if any(parse.deps[w] == "conj" and parse.heads[w] in mine and modifies(parse.heads[w]) for w in theirs) or any(
+            parse.deps[w] == "conj" and parse.heads[w] in theirs and modifies(parse.heads[w]) for w in mine
         ):
             linked.append(other)
     return linked
