@@ -840,7 +840,13 @@ class Coder:
                 continue
             previous = (sources, targets)
             passive = is_passive(self.cues, tokens, chain.head)
-            for source, target in self._combinations(sources, targets, chain.code[:2] in self.roles.reciprocal_roots):
+            # "Namibia and South Africa met with rural communities": a partner named in a "with"
+            # phrase, even one no dictionary knows, is whom they met, not each other.
+            with_partner = word is not None and any(
+                parse.relation(child) == "obl" and parse.case_of(child) == "with" for child in parse.children(word)
+            )
+            reciprocal = chain.code[:2] in self.roles.reciprocal_roots and not with_partner
+            for source, target in self._combinations(sources, targets, reciprocal):
                 if word is not None and parse.pos[word] == "NOUN":
                     source = self._protesting_people(chain, source)
                 relief = relief_only and chain.code.startswith(self.cues.relief_codes)
