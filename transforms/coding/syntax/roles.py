@@ -50,6 +50,7 @@ class RoleLexicon:
     # Statement verbs (every form) that report speech only with a clause or quote ("added that").
     clause_only_say_verbs: frozenset[str]
     public_body_words: frozenset[str]
+    private_body_words: frozenset[str]
     sense_changing_particles: frozenset[str]
     temporal_words: frozenset[str]
     person_pronouns: frozenset[str]
@@ -698,8 +699,9 @@ def _officer_of_unknown_body(
     parse: Parse, head: int, actor, actors: Sequence, token_words: Sequence[Optional[int]], lexicon: RoleLexicon
 ) -> bool:
     """"An Alibaba spokesperson", "InfoNation President Dan McDowell", "a spokeswoman for
-    Neumann": a role without a country, tied to a name no dictionary knows, is that body's officer
-    (a company's, a person's), not a state's."""
+    Neumann", "an airport official": a role without a country, tied to a name no dictionary knows
+    or to a private body (``private_body_words``), is that body's officer (a company's, a
+    person's), not a state's."""
     if actor.has_country:
         return False
     actor_words = {token_words[p] for p in range(actor.start, actor.end)}
@@ -720,6 +722,11 @@ def _officer_of_unknown_body(
         word for word in candidates
         if word not in known and (parse.pos[word] == "PROPN" or (word > 0 and parse.words[word][:1].isupper()))
     ]
+    # "an airport official", "a hospital spokeswoman": an officer of a body that is no state's.
+    if actor.type == "GOV" and any(
+        parse.deps[word] == "compound" and parse.words[word].lower() in lexicon.private_body_words for word in candidates
+    ):
+        return True
     if not unknown:
         return False
     # "Nassau County officials", "the Lagos State government": a public body, only its country unknown.
