@@ -34,6 +34,11 @@ def locate(gazetteer: Gazetteer, sentence: str):
         ("Talks were held in Paris, France.", "Paris", "FRA"),
         ("Talks were held in Cairo, Jordan and Lebanon.", "Cairo", "EGY"),
         ("Talks were held in Cairo, Jordan, and Lebanon.", "Cairo", "EGY"),
+        ("Police patrolled in Islamabad.", "Islamabad", "PAK"),
+        ("Protests spread in Calcutta.", "Calcutta", "IND"),
+        ("Fighting went on in Odessa.", "Odessa", "UKR"),
+        ("A rally was held in Lebanon, Pennsylvania.", "Lebanon", "USA"),
+        ("PARIS, Texas (AP) - A man was arrested.", "Paris", "USA"),
     ],
 )
 def test_places_resolve_to_country(gazetteer, sentence, name, country):

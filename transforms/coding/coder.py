@@ -252,11 +252,12 @@ class Coder:
         )
 
     def _foreign_towns(self, tokens: Sequence[Token], mentions: Sequence[tuple]) -> list[tuple]:
-        """``mentions`` without capitals that name a town of another country ("Police in Paris,
-        Texas": no French government, nor France as the police's country)."""
+        """``mentions`` without capitals or countries that name a town of another country ("Police
+        in Paris, Texas", "Officials in Lebanon, Pennsylvania": no French government, nor Lebanon
+        as the officials' country)."""
         kept = []
         for start, end, entry in mentions:
-            if entry.kind == "capital":
+            if entry.kind in ("capital", "country") and end < len(tokens) and tokens[end].text == ",":
                 found = self.gazetteer.lookup(tokens, start)
                 if found is not None and found[1].country != entry.country:
                     continue

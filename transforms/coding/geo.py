@@ -94,6 +94,9 @@ class Gazetteer:
         countries = cache.get_countries()
         # name key -> (population, then Place's fields); a Place is made only when found.
         self._places: dict[tuple[str, ...], _City] = {}
+        # A big city's own name is its own even where a bigger city lists it among its alternate
+        # names (Chattogram lists "Islamabad"); a small town's is not ("Odessa", Texas).
+        alternates: dict[tuple[str, ...], _City] = {}
         weights: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
         state_weights: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
         for city in cache.get_cities().values():
@@ -107,11 +110,15 @@ class Gazetteer:
             if population >= ALTERNATE_NAME_MIN_POPULATION or not city["name"].isascii():
                 for alternate in city.get("alternatenames", ()):
                     if alternate.isascii() and alternate.isalpha() and alternate[:1].isupper() and len(alternate) > 3:
-                        self._keep((alternate.lower(),), (population, alternate, *found[2:]))
+                        self._keep((alternate.lower(),), (population, alternate, *found[2:]), alternates)
             if iso3:
                 self._accumulate(weights[iso3], population, lat, lon)
             if city["countrycode"] == "US":
                 self._accumulate(state_weights[city.get("admin1code", "")], population, lat, lon)
+        for key, city in alternates.items():
+            own = self._places.get(key)
+            if own is None or (own[0] < BIG_CITY_POPULATION and own[0] < city[0]):
+                self._places[key] = city
         self._states: dict[tuple[str, ...], Place] = {}
         for code, state in cache.get_us_states().items():
             lat, lon = self._centre(state_weights.get(code))
@@ -129,10 +136,12 @@ class Gazetteer:
             )
         self.max_length = MAX_NAME_TOKENS
 
-    def _keep(self, key: tuple[str, ...], city: _City) -> None:
-        known = self._places.get(key)
+    def _keep(self, key: tuple[str, ...], city: _City, into: Optional[dict] = None) -> None:
+        """The most populous city of a name wins it (in ``into``, else the own-name table)."""
+        table = self._places if into is None else into
+        known = table.get(key)
         if key and (known is None or known[0] < city[0]):
-            self._places[key] = city
+            table[key] = city
 
     @staticmethod
     def _accumulate(total: list[float], population: int, lat: float, lon: float) -> None:
@@ -160,7 +169,10 @@ class Gazetteer:
                 # still that country's; a town's is another place's ("San Ysidro" is not San, Mali).
                 if set(key) <= _NOT_NAMES or (key not in self._countries and self._name_goes_on(tokens, start + length)):
                     return None
-                qualifier = self._qualifier(tokens, start + length) if key not in self._countries else None
+                qualifier = self._qualifier(tokens, start + length)
+                # "Lebanon, Pennsylvania": a country's name is a town's only before a state.
+                if key in self._countries and qualifier is not None and qualifier.feature_type != "ADM1":
+                    qualifier = None
                 if qualifier is not None and qualifier.country != place.country:
                     # "Paris, Texas", "Moscow, Idaho": the town of that name in the state or
                     # country the comma adds; we know where that is only as well as the qualifier.
@@ -254,5 +266,8 @@ class Gazetteer:
         place = self._cities_only(key)
         if place is None:
             return None
+        qualifier = self._qualifier(tokens, length)
+        if qualifier is not None and qualifier.country != place.country:
+            place = qualifier  # "PARIS, Texas (AP) -"
         return place._replace(name=" ".join(token.text.title() for token in tokens[:length]))
 
