@@ -25,6 +25,8 @@ class LineRejected(ValueError):
 @contextlib.contextmanager
 def open_text(location: str, mode: str) -> Iterator[BinaryIO]:
     """``-`` is stdin/stdout; anything else a local file, with a clear message when it fails.
+    An output file must not exist yet (UsageError): nothing the user or another run wrote is
+    replaced.
 
     Both are opened as bytes: each input line is decoded on its own, so a line that is not UTF-8
     costs that line only, and each output line is encoded (and so checked) before it is written.
@@ -32,8 +34,16 @@ def open_text(location: str, mode: str) -> Iterator[BinaryIO]:
     if location == "-":
         yield sys.stdin.buffer if mode == "r" else sys.stdout.buffer
         return
+    if mode == "w" and os.path.isfile(location):
+        # An output never replaces a file (another run's output, or data of the user's).
+        raise UsageError(f"--output {location!r} exists; newsbeam never replaces a file: name a new one")
+    # "x": a file made between the check and here is not replaced either; /dev/null and pipes
+    # are no files and are written as they are.
+    open_mode = "x" if mode == "w" and not os.path.exists(location) else mode
     try:
-        handle = open(location, mode + "b")
+        handle = open(location, open_mode + "b")
+    except FileExistsError as error:
+        raise UsageError(f"--output {location!r} exists; newsbeam never replaces a file: name a new one") from error
     except OSError as error:
         raise UsageError(f"cannot open {location!r}: {error.strerror or error}") from error
     with handle:

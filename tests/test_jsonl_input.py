@@ -307,3 +307,18 @@ def test_a_long_url_is_shown_short_and_a_bad_host_name_is_named(capsys, tmp_path
     assert all(len(error) < 200 for error in errors)
     assert errors[0].endswith("... has a host that is not a valid name; skipped")
     assert errors[1].endswith("... has a host that is not a valid name; skipped")
+
+
+@pytest.mark.parametrize("command", ["code", "clean"])
+def test_code_and_clean_never_replace_an_existing_output_file(capsys, tmp_path, command):
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(line(id="a", text=POLITICAL, html=ARTICLE_HTML) + b"\n")
+    kept = tmp_path / "kept.jsonl"
+    kept.write_bytes(b"data someone wrote\n")
+    assert main([command, "--input", str(source), "--output", str(kept)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "exists" in err
+    assert kept.read_bytes() == b"data someone wrote\n"
+    fresh = tmp_path / "fresh.jsonl"
+    assert main([command, "--input", str(source), "--output", str(fresh)]) == 0
+    assert fresh.read_bytes().count(b"\n") >= 1
