@@ -462,13 +462,13 @@ class ActorDictionary:
         date: datetime.date,
         blocked: frozenset[int] = frozenset(),
         mentions: Optional[list[tuple[int, int, ActorEntry]]] = None,
-        verbs: frozenset[int] = frozenset(),
+        headline_breaks: frozenset[int] = frozenset(),
     ) -> list[Actor]:
         """Actors in a sentence: adjacent mentions merged, "A and B officials" distributed.
 
         ``blocked`` token positions belong to action phrases and cannot be role words;
-        ``mentions`` may be passed in when the caller already looked them up; ``verbs`` (positions
-        of verbal action words) end names in a Title Case Headline.
+        ``mentions`` may be passed in when the caller already looked them up; ``headline_breaks``
+        (positions of verbs and function words) end names in a Title Case Headline.
         """
         found = self.mentions(tokens, date) if mentions is None else mentions
         places = [mention for mention in found if self._is_place(tokens, mention)]
@@ -479,9 +479,10 @@ class ActorDictionary:
             if not (mention[2].kind == "role" and blocked.intersection(range(mention[0], mention[1])))
             and mention[0] not in place_starts
         ]
-        # In a Title Case Headline an action word is no part of a name ("Police Arrest Dozens"); in
-        # running text a capitalised one is ("Premier Consulting Partner").
-        name_breaks = verbs if verbs and title_case(tokens, share=1.0, at_least=3) else frozenset()
+        # In a Title Case Headline an action or function word is no part of a name ("Police Arrest
+        # Dozens", "Ukraine With Drones"); in running text a capitalised one is ("Premier
+        # Consulting Partner", "Bank of England").
+        name_breaks = headline_breaks if headline_breaks and title_case(tokens, share=1.0, at_least=3) else frozenset()
         groups: list[list[tuple[int, int, ActorEntry]]] = []
         reach = 0
         for mention in mentions:

@@ -232,11 +232,11 @@ class Coder:
             position for match in matches if match.kind in ("act", "aux")
             for position in set(range(match.start, match.head_end)) | match.narrowed_by
         )
-        verbs = frozenset(
+        headline_breaks = frozenset(
             position for match in matches if match.kind == "act" and match.verbal
             for position in range(match.start, match.head_end)
-        )
-        actors = self.actors.actors(tokens, base, blocked, mentions, verbs)
+        ) | {position for position, token in enumerate(tokens) if token.lower in self.cues.title_case_small_words}
+        actors = self.actors.actors(tokens, base, blocked, mentions, headline_breaks)
         if known_names:
             actors = remembered(self.lexicon, tokens, actors, known_names, blocked)
         if not actors:
