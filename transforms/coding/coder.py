@@ -733,11 +733,15 @@ class Coder:
                 clause = parse.subtree(word)
                 if doer_named and roles.done_to_named:
                     # "Russia attacked Odesa with drones": where the parse names doer and object, a
-                    # "with" phrase it did not take for the target is the means.
+                    # "with" phrase it did not take for the target is the means; a clause on the
+                    # object describes it ("executed four men accused of spying for Israel").
                     clause = clause - {
                         inner for child in parse.children(word)
                         if parse.relation(child) == "obl" and parse.case_of(child) == "with" and child not in roles.done_to
                         for inner in parse.subtree(child)
+                    } - {
+                        inner for done_to in roles.done_to for child in parse.children(done_to)
+                        if parse.relation(child) == "acl" for inner in parse.subtree(child)
                     }
                 targets = [
                     actor for actor in by_order[1]
