@@ -346,6 +346,13 @@ class Coder:
             ):
                 # "Russian forces shelled Kharkiv": a foreign place attacked stands for its country.
                 done_to = country_actor(attacked_place.country, attacked_place.name)
+            if (
+                done_to is not None and done_to.kind == "capital" and done_to.type == "GOV" and done_to.country
+                and chain.code[:2] in VIOLENCE_ROOTS
+            ):
+                # "Russian forces shelled Kyiv": a capital shelled is the city, its country's, not
+                # its government (one that "warned Kyiv" is).
+                done_to = country_actor(done_to.country, done_to.name)
             actor_places = (
                 actor_place(tokens, words, parse, doer, self.gazetteer, self.actors.not_place_words),
                 actor_place(tokens, words, parse, done_to, self.gazetteer, self.actors.not_place_words),
@@ -761,6 +768,17 @@ class Coder:
         )
         if continues and not targets:
             targets = [actor for actor in previous[1] if actor not in sources]
+        # "North Korea fired a missile into the Sea of Japan, South Korea's military said": who
+        # says it is no target of what they report (the parser may join them to the object).
+        say_words = {words[say.start] for say in says} - {None, word}
+        targets = [
+            actor for actor in targets
+            if not any(
+                words[position] is not None and parse.deps[words[position]].startswith("nsubj")
+                and parse.heads[words[position]] in say_words
+                for position in range(actor.start, actor.end)
+            )
+        ]
         # Nobody acts on themselves: a target that is a doer goes ("opposition supporters rioted").
         doers = {(actor.code, actor.name) for actor in sources}
         return sources, [actor for actor in targets if (actor.code, actor.name) not in doers], doer_named
