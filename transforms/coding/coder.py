@@ -96,6 +96,8 @@ CRITICISE = "111"
 PASSIVE_WITHOUT_AGENT_ROOTS = frozenset(f"{root:02d}" for root in range(5, 21))
 # Roots of violence, coded without a known doer when a noun names it ("a roadside bombing killed").
 VIOLENCE_ROOTS = ("18", "19", "20")
+# Assault and fighting: what "attacked" means when states, troops or rebels do it.
+ARMED_ROOTS = ("18", "19")
 
 
 class Prepared(NamedTuple):
@@ -108,7 +110,7 @@ class Prepared(NamedTuple):
     matches: tuple[ActionMatch, ...]
     actors: tuple[Actor, ...]
 
-    parsed_text: str  # what the parser reads (``parser_text``)
+    parsed_text: str  # what the parser reads (``Coder._parser_text``)
 
 
 class Coder:
@@ -924,7 +926,7 @@ class Coder:
         Ukraine", "rebels attacked the governor's convoy" stay violence. The words
         (``verbal_attack_words``) and both sides' types (``verbal_attack_types``) are in cues.json."""
         if (
-            chain.code[:2] not in ("18", "19") or source is None or target is None
+            chain.code[:2] not in ARMED_ROOTS or source is None or target is None
             or tokens[chain.head.start].lower not in self.cues.verbal_attack_words
             or source.type not in self.cues.verbal_attack_types or target.type not in self.cues.verbal_attack_types
         ):
