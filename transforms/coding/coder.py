@@ -55,6 +55,7 @@ from transforms.coding.text import (
     MAX_SENTENCE_CHARS,
     Token,
     dateline_end,
+    is_title_case_headline,
     lower_first_letters,
     normalise,
     split_paragraphs,
@@ -274,7 +275,7 @@ class Coder:
         Ukraine, kills 12 Civilians"; ``title_case_small_words``): the parser, trained on running
         text, takes every capitalised word for a name. Actors and action nouns keep their capitals."""
         text = sentence[tokens[0].start :]
-        if not title_case(tokens, share=1.0, at_least=3):
+        if not is_title_case_headline(tokens):
             return text
         named = {position for actor in actors for position in range(actor.start, actor.end)}
         # Only verbs: a capitalised noun ("Digital Government Summit") may be a name.

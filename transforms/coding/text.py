@@ -72,6 +72,12 @@ def title_case(tokens: Sequence[Token], share: float = 0.8, at_least: int = 2) -
     return len(words) >= at_least and sum(word[:1].isupper() for word in words) >= share * len(words)
 
 
+def is_title_case_headline(tokens: Sequence[Token]) -> bool:
+    """Every word of more than three letters capitalised, at least three of them ("Pakistan Arrests
+    Opposition Leader"): a headline whose capitals say nothing of names."""
+    return title_case(tokens, share=1.0, at_least=3)
+
+
 def lower_first_letters(text: str, offset: int, tokens: Sequence[Token]) -> str:
     """``text`` (which starts at character ``offset`` of the tokens' sentence) with the first
     letter of each of ``tokens`` in lower case; words in capitals ("US") and letters whose lower
