@@ -322,3 +322,15 @@ def test_code_and_clean_never_replace_an_existing_output_file(capsys, tmp_path, 
     fresh = tmp_path / "fresh.jsonl"
     assert main([command, "--input", str(source), "--output", str(fresh)]) == 0
     assert fresh.read_bytes().count(b"\n") >= 1
+
+
+def test_code_writes_to_dev_null_and_refuses_a_dangling_link(capsys, tmp_path):
+    """/dev/null exists but is no file: it is written as it is; a link to nothing is never followed."""
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(line(id="a", text=POLITICAL) + b"\n")
+    assert main(["code", "--input", str(source), "--output", "/dev/null"]) == 0
+    dangling = tmp_path / "dangling.jsonl"
+    dangling.symlink_to(tmp_path / "nowhere.jsonl")
+    assert main(["code", "--input", str(source), "--output", str(dangling)]) == 2
+    assert "exists" in capsys.readouterr().err
+    assert not (tmp_path / "nowhere.jsonl").exists()
