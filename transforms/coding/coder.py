@@ -21,7 +21,8 @@ from typing import NamedTuple, Optional, Sequence
 from schemas.events import CodedEvent
 from transforms.coding.actions import ActionMatch
 from transforms.coding.actor_places import actor_place
-from transforms.coding.actors import Actor, country_actor
+from transforms.coding.actors import Actor
+from transforms.coding.attacked_places import VIOLENCE_ROOTS, aimed_at_spans, attacked_target
 from transforms.coding.chains import Chain, chains
 from transforms.coding.context import article_context, is_offtopic_lead, remembered
 from transforms.coding.dates import DateLike, event_date, latest_past_year, opening_year, parse_date
@@ -51,6 +52,7 @@ from transforms.coding.syntax.roles import (
     pronoun_antecedent,
     years_of_time,
 )
+from transforms.coding.targets import fallback_clause, own_agents, without_speakers
 from transforms.coding.text import (
     MAX_SENTENCE_CHARS,
     Token,
@@ -95,8 +97,6 @@ CRITICISE = "111"
 # disarmed"): things done to someone. Statements, appeals, promises and meetings need a doer:
 # "he was flown to Moscow" is no visit by anyone named.
 PASSIVE_WITHOUT_AGENT_ROOTS = frozenset(f"{root:02d}" for root in range(5, 21))
-# Roots of violence, coded without a known doer when a noun names it ("a roadside bombing killed").
-VIOLENCE_ROOTS = ("18", "19", "20")
 # Assault and fighting: what "attacked" means when states, troops or rebels do it.
 ARMED_ROOTS = ("18", "19")
 
@@ -334,7 +334,9 @@ class Coder:
         # nothing of whose the actors named by their role are ("MOSCOW - The defence ministry said
         # ..." is Russia's).
         place = locative or self.gazetteer.object_place(
-            before_attribution, self._object_spans(all_tokens, tokens, parse, words, [chain.head for chain, _, _ in pairs])
+            before_attribution, aimed_at_spans(
+                all_tokens, tokens, parse, words, [chain.head for chain, _, _ in pairs], self.cues.aim_cases
+            )
         ) or dateline
         setting = locative or dateline
         home = setting if setting is not None and setting.country else article_place
@@ -342,20 +344,7 @@ class Coder:
         attacked_place = place if place is not None and place is not locative and place is not dateline else None
         for chain, source, target in pairs:
             doer = source or self._local_authority(chain, place)
-            done_to = target
-            if (
-                done_to is None and attacked_place is not None and attacked_place.country is not None
-                and chain.code[:2] in VIOLENCE_ROOTS and doer is not None and doer.country != attacked_place.country
-            ):
-                # "Russian forces shelled Kharkiv": a foreign place attacked stands for its country.
-                done_to = country_actor(attacked_place.country, attacked_place.name)
-            if (
-                done_to is not None and done_to.kind == "capital" and done_to.type == "GOV" and done_to.country
-                and chain.code[:2] in VIOLENCE_ROOTS
-            ):
-                # "Russian forces shelled Kyiv": a capital shelled is the city, its country's, not
-                # its government (one that "warned Kyiv" is).
-                done_to = country_actor(done_to.country, done_to.name)
+            done_to = attacked_target(chain.code, doer, target, attacked_place)
             actor_places = (
                 actor_place(tokens, words, parse, doer, self.gazetteer, self.actors.not_place_words),
                 actor_place(tokens, words, parse, done_to, self.gazetteer, self.actors.not_place_words),
@@ -396,28 +385,6 @@ class Coder:
             if event not in events:
                 events.append(event)
         return events
-
-    @staticmethod
-    def _object_spans(
-        all_tokens: Sequence[Token], tokens: Sequence[Token], parse: Parse, words: Sequence[Optional[int]],
-        matches: Sequence[ActionMatch],
-    ) -> list[tuple[int, int]]:
-        """The token spans of the objects of the sentence's violent actions, as positions in
-        ``all_tokens`` (the dateline included): "shelled [the city of Kharkiv] overnight". A place
-        pressured or urged is no place where something happened ("pressuring the U.S.")."""
-        offset = len(all_tokens) - len(tokens)
-        spans = []
-        for match in matches:
-            word = words[match.start] if match.kind == "act" and match.code[:2] in VIOLENCE_ROOTS else None
-            if word is None:
-                continue
-            for child in parse.children(word):
-                if parse.deps[child] == "obj":
-                    phrase = parse.subtree(child)
-                    positions = [p for p, w in enumerate(words) if w in phrase]
-                    if positions:
-                        spans.append((positions[0] + offset, positions[-1] + 1 + offset))
-        return spans
 
     def _may_have_event(self, sentence: str, known_names: Optional[dict[str, Actor]] = None) -> bool:
         """A set look-up before the full analysis, which most sentences of an article do not need:
@@ -701,17 +668,7 @@ class Coder:
         literal_words = {words[position] for position in chain.literal}
         # "withdrew its troops", "recalled their ambassador": the doer's own agents are no target
         # ("arrested its critics" are).
-        own = {
-            done_to for done_to in roles.done_to
-            if any(
-                parse.deps[child] == "nmod:poss" and parse.words[child].lower() in self.cues.collective_possessives
-                for child in parse.children(done_to)
-            )
-            and all(
-                actor.type in self.cues.security_forces or actor.type == "GOV"
-                for actor in actors_of(parse, done_to, actors, words, self.roles)
-            )
-        }
+        own = own_agents(parse, roles, actors, words, self.roles, self.cues)
         for done_to in roles.done_to:
             if done_to in literal_words or done_to in own:
                 continue
@@ -740,19 +697,8 @@ class Coder:
             # "King and Weeks were abducted ... in the Afghan capital": a passive's subject the parse
             # names is who it was done to, even if no dictionary knows them.
             if not targets and not (roles.passive and roles.done_to_named):
-                clause = parse.subtree(word)
-                if doer_named and roles.done_to_named:
-                    # "Russia attacked Odesa with drones": where the parse names doer and object, a
-                    # "with" phrase it did not take for the target is the means; a clause on the
-                    # object describes it ("executed four men accused of spying for Israel").
-                    clause = clause - {
-                        inner for child in parse.children(word)
-                        if parse.relation(child) == "obl" and parse.case_of(child) == "with" and child not in roles.done_to
-                        for inner in parse.subtree(child)
-                    } - {
-                        inner for done_to in roles.done_to for child in parse.children(done_to)
-                        if parse.relation(child) == "acl" for inner in parse.subtree(child)
-                    }
+                # "Russia attacked Odesa with drones": not the means, nor what describes the object.
+                clause = fallback_clause(parse, word, roles, doer_named)
                 targets = [
                     actor for actor in by_order[1]
                     if actor not in sources and words[actor.start] in clause and words[actor.start] != word
@@ -773,15 +719,7 @@ class Coder:
             targets = [actor for actor in previous[1] if actor not in sources]
         # "North Korea fired a missile into the Sea of Japan, South Korea's military said": who
         # says it is no target of what they report (the parser may join them to the object).
-        say_words = {words[say.start] for say in says} - {None, word}
-        targets = [
-            actor for actor in targets
-            if not any(
-                words[position] is not None and parse.deps[words[position]].startswith("nsubj")
-                and parse.heads[words[position]] in say_words
-                for position in range(actor.start, actor.end)
-            )
-        ]
+        targets = without_speakers(targets, parse, words, says, word)
         # Nobody acts on themselves: a target that is a doer goes ("opposition supporters rioted").
         doers = {(actor.code, actor.name) for actor in sources}
         return sources, [actor for actor in targets if (actor.code, actor.name) not in doers], doer_named

@@ -65,6 +65,8 @@ class Cues:
     street_violence: frozenset[str]
     verbal_attack_words: frozenset[str]
     verbal_attack_types: frozenset[str]
+    # "fired rockets at Tel Aviv": prepositions of a violent action's aim (``attacked_places``).
+    aim_cases: frozenset[str]
     # Words that cannot stand just before a surname (name particles, "of", "the", "and").
     not_name_links: frozenset[str]
     verb_coordinators: frozenset[str]
@@ -129,6 +131,7 @@ class Cues:
             street_violence=frozenset(cues["street_violence"]),
             verbal_attack_words=frozenset(cues["verbal_attack_words"]),
             verbal_attack_types=frozenset(cues["verbal_attack_types"]),
+            aim_cases=frozenset(cues["aim_cases"]),
             not_name_links=frozenset(cues["name_particles"]) | frozenset(cues["not_name_links"]),
             verb_coordinators=frozenset(cues["verb_coordinators"]),
             apposition_openers=frozenset(cues["apposition_openers"]),

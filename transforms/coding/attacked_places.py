@@ -1,0 +1,69 @@
+"""Places a violent action is aimed at, and the country such a place stands for.
+
+"Russian forces shelled [the city of Kharkiv]", "Hamas fired rockets [at Tel Aviv]": the place is
+where the event happened (its ``ActionGeo``), and where the sentence names no actor as the target,
+the place's country is the one attacked (``UKR``, ``ISR``), as a GDELT analyst reads it. A capital
+shelled is the city, its country's, not the government its name stands for elsewhere ("Moscow
+warned Kyiv" is ``UKRGOV``; "shelled Kyiv" is ``UKR``).
+"""
+
+from __future__ import annotations
+
+from typing import Optional, Sequence
+
+from transforms.coding.actions import ActionMatch
+from transforms.coding.actors import Actor, country_actor
+from transforms.coding.geo import Place
+from transforms.coding.syntax.parse import Parse
+from transforms.coding.text import Token
+
+# Roots of violence: assault, fight, mass violence (CAMEO 18, 19, 20).
+VIOLENCE_ROOTS = ("18", "19", "20")
+
+
+def aimed_at_spans(
+    all_tokens: Sequence[Token],
+    tokens: Sequence[Token],
+    parse: Parse,
+    words: Sequence[Optional[int]],
+    matches: Sequence[ActionMatch],
+    aim_cases: frozenset[str],
+) -> list[tuple[int, int]]:
+    """The token spans, as ``(start, end)`` positions in ``all_tokens`` (the dateline included), of
+    what the sentence's violent actions are aimed at: their objects ("shelled [the city of
+    Kharkiv] overnight") and their phrases of aim (``aim_cases``: "fired rockets [at Tel Aviv]",
+    "dropped bombs [on Gaza]"). ``tokens`` are the sentence's tokens after the dateline and
+    ``words`` maps each to its parse word (None where the parse has none). A place pressured or
+    urged is no place where something happened ("pressuring the U.S."): only violence counts."""
+    offset = len(all_tokens) - len(tokens)
+    spans = []
+    for match in matches:
+        word = words[match.start] if match.kind == "act" and match.code[:2] in VIOLENCE_ROOTS else None
+        if word is None:
+            continue
+        for child in parse.children(word):
+            if parse.deps[child] == "obj" or (parse.relation(child) == "obl" and parse.case_of(child) in aim_cases):
+                phrase = parse.subtree(child)
+                positions = [p for p, w in enumerate(words) if w in phrase]
+                if positions:
+                    spans.append((positions[0] + offset, positions[-1] + 1 + offset))
+    return spans
+
+
+def attacked_target(
+    code: str, doer: Optional[Actor], done_to: Optional[Actor], attacked_place: Optional[Place]
+) -> Optional[Actor]:
+    """The target of a violent event (CAMEO ``code``) once its place is known: a foreign place
+    attacked stands for its country where no actor is the target ("Russian forces shelled
+    Kharkiv": ``UKR``), and a capital attacked is its country, not its government. Any other
+    ``done_to`` comes back unchanged."""
+    if code[:2] not in VIOLENCE_ROOTS:
+        return done_to
+    if (
+        done_to is None and attacked_place is not None and attacked_place.country is not None
+        and doer is not None and doer.country != attacked_place.country
+    ):
+        return country_actor(attacked_place.country, attacked_place.name)
+    if done_to is not None and done_to.kind == "capital" and done_to.type == "GOV" and done_to.country:
+        return country_actor(done_to.country, done_to.name)
+    return done_to

@@ -1,0 +1,79 @@
+"""Which words of a parsed sentence can name an event's target, and which cannot.
+
+The parse gives an action its objects (``syntax.roles.event_roles``); these rules say which of them,
+and which words of its clause, stand for the one the action was done to:
+
+- the doer's own agents are not ("withdrew its troops", "recalled their ambassador"; "arrested its
+  critics" are);
+- where the parse names no target and word order has to guess, a "with" phrase beside a named
+  object is the means ("attacked Odesa with drones") and a clause on the object describes it
+  ("executed four men accused of spying for Israel");
+- whoever says something is no target of what they report ("North Korea fired a missile, South
+  Korea's military said").
+
+All functions take parse word indices (``Parse``'s numbering) and return sets of them or actors.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from transforms.coding.actions import ActionMatch
+from transforms.coding.actors import Actor
+from transforms.coding.lexicon import Cues
+from transforms.coding.syntax.parse import Parse
+from transforms.coding.syntax.roles import RoleLexicon, Roles, actors_of
+
+
+def own_agents(
+    parse: Parse, roles: Roles, actors: Sequence[Actor], words: Sequence, lexicon: RoleLexicon, cues: Cues
+) -> set[int]:
+    """The done-to words that name the doer's own forces or government ("its troops", "their
+    ambassador"): a collective possessive on a phrase whose actors are all security forces or
+    government."""
+    return {
+        done_to for done_to in roles.done_to
+        if any(
+            parse.deps[child] == "nmod:poss" and parse.words[child].lower() in cues.collective_possessives
+            for child in parse.children(done_to)
+        )
+        and all(
+            actor.type in cues.security_forces or actor.type == "GOV"
+            for actor in actors_of(parse, done_to, actors, words, lexicon)
+        )
+    }
+
+
+def fallback_clause(parse: Parse, word: int, roles: Roles, doer_named: bool) -> set[int]:
+    """The words of the action's clause (``word`` heads it) where word order may look for a
+    target the parse did not name. Where the parse names doer and object, a "with" phrase it did
+    not take for the target is the means and a clause on the object describes it: neither is."""
+    clause = set(parse.subtree(word))
+    if not (doer_named and roles.done_to_named):
+        return clause
+    means = {
+        inner for child in parse.children(word)
+        if parse.relation(child) == "obl" and parse.case_of(child) == "with" and child not in roles.done_to
+        for inner in parse.subtree(child)
+    }
+    descriptions = {
+        inner for done_to in roles.done_to for child in parse.children(done_to)
+        if parse.relation(child) == "acl" for inner in parse.subtree(child)
+    }
+    return clause - means - descriptions
+
+
+def without_speakers(
+    targets: Sequence[Actor], parse: Parse, words: Sequence, says: Sequence[ActionMatch], word: int
+) -> list[Actor]:
+    """``targets`` less those that are the subject of a verb of saying other than the action's own
+    ``word``: the parser may join the speaker of a report to the reported action's object."""
+    say_words = {words[say.start] for say in says} - {None, word}
+    return [
+        actor for actor in targets
+        if not any(
+            words[position] is not None and parse.deps[words[position]].startswith("nsubj")
+            and parse.heads[words[position]] in say_words
+            for position in range(actor.start, actor.end)
+        )
+    ]
