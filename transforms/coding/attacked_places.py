@@ -31,22 +31,31 @@ def aimed_at_spans(
 ) -> list[tuple[int, int]]:
     """The token spans, as ``(start, end)`` positions in ``all_tokens`` (the dateline included), of
     what the sentence's violent actions are aimed at: their objects ("shelled [the city of
-    Kharkiv] overnight") and their phrases of aim (``aim_cases``: "fired rockets [at Tel Aviv]",
-    "dropped bombs [on Gaza]"). ``tokens`` are the sentence's tokens after the dateline and
-    ``words`` maps each to its parse word (None where the parse has none). A place pressured or
-    urged is no place where something happened ("pressuring the U.S."): only violence counts."""
+    Kharkiv] overnight") and the phrases of aim (``aim_cases``) on the action or its object
+    ("fired rockets [at Tel Aviv]", "launched a drone attack [on Odesa]"). ``tokens`` are the
+    sentence's tokens after the dateline and ``words`` maps each to its parse word (None where the
+    parse has none). A place pressured or urged is no place where something happened ("pressuring
+    the U.S."): only violence counts."""
     offset = len(all_tokens) - len(tokens)
     spans = []
     for match in matches:
         word = words[match.start] if match.kind == "act" and match.code[:2] in VIOLENCE_ROOTS else None
         if word is None:
             continue
-        for child in parse.children(word):
-            if parse.deps[child] == "obj" or (parse.relation(child) == "obl" and parse.case_of(child) in aim_cases):
-                phrase = parse.subtree(child)
-                positions = [p for p, w in enumerate(words) if w in phrase]
-                if positions:
-                    spans.append((positions[0] + offset, positions[-1] + 1 + offset))
+        objects = [child for child in parse.children(word) if parse.deps[child] == "obj"]
+        # "fired rockets [at Tel Aviv]", "launched a drone attack [on Odesa]"
+        aims = [
+            child for head in [word, *objects] for child in parse.children(head)
+            if parse.relation(child) in ("obl", "nmod") and parse.case_of(child) in aim_cases
+        ]
+        for child in objects + aims:
+            # The phrase without its preposition: "[Tel Aviv]" of "at Tel Aviv".
+            phrase = parse.subtree(child) - {
+                marker for marker in parse.children(child) if parse.relation(marker) == "case"
+            }
+            positions = [p for p, w in enumerate(words) if w in phrase]
+            if positions:
+                spans.append((positions[0] + offset, positions[-1] + 1 + offset))
     return spans
 
 

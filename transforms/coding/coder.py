@@ -328,16 +328,19 @@ class Coder:
         origins = frozenset(
             tokens[actor.end].start for actor in actors if actor.end < len(tokens) and tokens[actor.end].lower == "from"
         )
-        locative = self.gazetteer.locative(before_attribution, origins)
-        dateline = None if locative is not None else self.gazetteer.dateline(before_attribution)
-        # A place attacked is where the event happened ("shelled the city of Kharkiv"), but says
-        # nothing of whose the actors named by their role are ("MOSCOW - The defence ministry said
-        # ..." is Russia's).
-        place = locative or self.gazetteer.object_place(
+        # A place attacked is where the event happened ("shelled the city of Kharkiv", "fired
+        # rockets at Tel Aviv"), but says nothing of whose the actors named by their role are
+        # ("MOSCOW - The defence ministry said ..." is Russia's).
+        aimed_at = self.gazetteer.object_place(
             before_attribution, aimed_at_spans(
                 all_tokens, tokens, parse, words, [chain.head for chain, _, _ in pairs], self.cues.aim_cases
             )
-        ) or dateline
+        )
+        locative = self.gazetteer.locative(before_attribution, origins)
+        if locative is not None and locative == aimed_at:
+            locative = None  # "at Tel Aviv" is aimed at, not where the doers stood
+        dateline = None if locative is not None else self.gazetteer.dateline(before_attribution)
+        place = locative or aimed_at or dateline
         setting = locative or dateline
         home = setting if setting is not None and setting.country else article_place
         events = []
@@ -697,8 +700,10 @@ class Coder:
             # "King and Weeks were abducted ... in the Afghan capital": a passive's subject the parse
             # names is who it was done to, even if no dictionary knows them.
             if not targets and not (roles.passive and roles.done_to_named):
-                # "Russia attacked Odesa with drones": not the means, nor what describes the object.
-                clause = fallback_clause(parse, word, roles, doer_named)
+                # "Russia attacked Odesa with drones": not the means, nor what describes the object,
+                # nor where violence came from.
+                origin_cases = self.cues.origin_cases if chain.code[:2] in VIOLENCE_ROOTS else frozenset()
+                clause = fallback_clause(parse, word, roles, doer_named, origin_cases)
                 targets = [
                     actor for actor in by_order[1]
                     if actor not in sources and words[actor.start] in clause and words[actor.start] != word

@@ -67,6 +67,8 @@ class Cues:
     verbal_attack_types: frozenset[str]
     # "fired rockets at Tel Aviv": prepositions of a violent action's aim (``attacked_places``).
     aim_cases: frozenset[str]
+    # "fired rockets from southern Lebanon": prepositions of where violence came from.
+    origin_cases: frozenset[str]
     # Words that cannot stand just before a surname (name particles, "of", "the", "and").
     not_name_links: frozenset[str]
     verb_coordinators: frozenset[str]
@@ -132,6 +134,7 @@ class Cues:
             verbal_attack_words=frozenset(cues["verbal_attack_words"]),
             verbal_attack_types=frozenset(cues["verbal_attack_types"]),
             aim_cases=frozenset(cues["aim_cases"]),
+            origin_cases=frozenset(cues["origin_cases"]),
             not_name_links=frozenset(cues["name_particles"]) | frozenset(cues["not_name_links"]),
             verb_coordinators=frozenset(cues["verb_coordinators"]),
             apposition_openers=frozenset(cues["apposition_openers"]),

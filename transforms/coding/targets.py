@@ -6,8 +6,9 @@ and which words of its clause, stand for the one the action was done to:
 - the doer's own agents are not ("withdrew its troops", "recalled their ambassador"; "arrested its
   critics" are);
 - where the parse names no target and word order has to guess, a "with" phrase beside a named
-  object is the means ("attacked Odesa with drones") and a clause on the object describes it
-  ("executed four men accused of spying for Israel");
+  object is the means ("attacked Odesa with drones"), a clause on the object describes it
+  ("executed four men accused of spying for Israel") and violence done "from" a place was not
+  done to it ("fired rockets at Haifa from southern Lebanon");
 - whoever says something is no target of what they report ("North Korea fired a missile, South
   Korea's military said").
 
@@ -44,13 +45,22 @@ def own_agents(
     }
 
 
-def fallback_clause(parse: Parse, word: int, roles: Roles, doer_named: bool) -> set[int]:
+def fallback_clause(
+    parse: Parse, word: int, roles: Roles, doer_named: bool, origin_cases: frozenset[str] = frozenset()
+) -> set[int]:
     """The words of the action's clause (``word`` heads it) where word order may look for a
     target the parse did not name. Where the parse names doer and object, a "with" phrase it did
-    not take for the target is the means and a clause on the object describes it: neither is."""
+    not take for the target is the means and a clause on the object describes it: neither is. A
+    phrase of ``origin_cases`` (given for violence: "fired rockets from southern Lebanon") says
+    where the doer acted from."""
     clause = set(parse.subtree(word))
+    origins = {
+        inner for child in parse.children(word)
+        if parse.relation(child) == "obl" and parse.case_of(child) in origin_cases
+        for inner in parse.subtree(child)
+    }
     if not (doer_named and roles.done_to_named):
-        return clause
+        return clause - origins
     means = {
         inner for child in parse.children(word)
         if parse.relation(child) == "obl" and parse.case_of(child) == "with" and child not in roles.done_to
@@ -60,7 +70,7 @@ def fallback_clause(parse: Parse, word: int, roles: Roles, doer_named: bool) -> 
         inner for done_to in roles.done_to for child in parse.children(done_to)
         if parse.relation(child) == "acl" for inner in parse.subtree(child)
     }
-    return clause - means - descriptions
+    return clause - origins - means - descriptions
 
 
 def without_speakers(
