@@ -711,3 +711,22 @@ def test_a_passive_or_a_participle_keeps_a_verbs_sense_by_what_it_is_done_to():
     described = _hand_parse("the released photographers", [2, 2, 2], ["det", "amod", "root"], ["DET", "VERB", "NOUN"])
     described = dataclasses.replace(described, tags=("DT", "VBN", "NNS"))
     assert not object_keeps_sense(described, 1, allowed, frozenset())
+
+
+def test_a_reported_clause_read_as_a_reduced_relative_becomes_the_clause():
+    from transforms.coding.syntax.parse import repair_reported_clause
+
+    # "Zelensky said the attack killed civilians", parsed as "said [the attack (that was) killed]".
+    parse = _hand_parse(
+        "Zelensky said the attack killed civilians",
+        [1, 1, 3, 1, 3, 4], ["nsubj", "root", "det", "obj", "acl", "obj"], ["PROPN", "VERB", "DET", "NOUN", "VERB", "NOUN"],
+    )
+    repaired = repair_reported_clause(parse, 1)
+    assert (repaired.deps[4], repaired.heads[4]) == ("ccomp", 1)
+    assert (repaired.deps[3], repaired.heads[3]) == ("nsubj", 4)
+    # A participle without an object of its own is a passive: "said the man arrested".
+    passive = _hand_parse(
+        "Police named the man arrested", [1, 1, 3, 1, 3], ["nsubj", "root", "det", "obj", "acl"],
+        ["NOUN", "VERB", "DET", "NOUN", "VERB"],
+    )
+    assert repair_reported_clause(passive, 1) == passive

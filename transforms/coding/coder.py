@@ -42,7 +42,7 @@ from transforms.coding.reporting import (
     unattributed_supposition,
 )
 from transforms.coding.statements import is_political, speaker_in_parse, statement
-from transforms.coding.syntax.parse import Parse, SyntaxModel, repair_misread_verb
+from transforms.coding.syntax.parse import Parse, SyntaxModel, repair_misread_verb, repair_reported_clause
 from transforms.coding.syntax.parse import token_words as parse_token_words
 from transforms.coding.syntax.roles import (
     actors_of,
@@ -311,6 +311,8 @@ class Coder:
             # it left without a verb.
             if match.verbal and match.kind in ("act", "say") and words[match.start] is not None:
                 parse = repair_misread_verb(parse, words[match.start])
+            if match.kind == "say" and words[match.start] is not None:
+                parse = repair_reported_clause(parse, words[match.start])
         actor_words = frozenset(words[p] for actor in actors for p in range(actor.start, actor.end) if words[p] is not None)
         matches = [match for match in ready.matches if not self._misread(tokens, words, parse, match, actor_words)]
         offtopic = self.relevance.offtopic(sentence, actors) or (

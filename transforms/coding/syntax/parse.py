@@ -291,6 +291,28 @@ def repair_name_as_adverb(parse: Parse) -> Parse:
     return Parse(parse.words, parse.starts, parse.ends, tuple(heads), tuple(deps), tuple(pos), tuple(tags), parse.passive)
 
 
+def repair_reported_clause(parse: Parse, say: int) -> Parse:
+    """"Zelensky said the attack killed three civilians": after a verb of saying (word ``say``),
+    the parser may read the reported clause as its object with a reduced relative ("said [the
+    attack (that was) killed]"). A participle right after the object noun that has a direct object
+    of its own is no passive: it becomes the reported clause (``ccomp`` of ``say``) and the noun
+    its subject. Any other parse is returned unchanged."""
+    for noun in parse.children(say):
+        if parse.deps[noun] not in ("obj", "iobj") or parse.pos[noun] not in ("NOUN", "PROPN"):
+            continue
+        verb = noun + 1
+        if not (
+            verb < len(parse.words) and parse.heads[verb] == noun and parse.deps[verb] == "acl"
+            and parse.pos[verb] == "VERB" and any(parse.deps[child] == "obj" for child in parse.children(verb))
+        ):
+            continue
+        heads, deps = list(parse.heads), list(parse.deps)
+        heads[verb], deps[verb] = say, "ccomp"
+        heads[noun], deps[noun] = verb, "nsubj"
+        return Parse(parse.words, parse.starts, parse.ends, tuple(heads), tuple(deps), parse.pos, parse.tags, parse.passive)
+    return parse
+
+
 def repair_misread_verb(parse: Parse, verb: int) -> Parse:
     """"U.S. President Donald Trump delivers remarks to U.S. troops", "The EU sanctioned Russian
     officials": in a sentence without a verb root, the parser may read a headline's present-tense
