@@ -376,11 +376,13 @@ class Coder:
                 if None in located or located[0].code != located[1].code:
                     doer, done_to = located
             if (
-                done_to is not None and not done_to.has_country and done_to.type in self.cues.domestic_types
+                done_to is not None and not done_to.has_country
+                and (done_to.type in self.cues.domestic_types or chain.code in self.cues.jurisdiction_codes)
                 and doer is not None and doer.country is not None and doer.kind != "private"
             ):
                 # "Uganda arrested opposition leaders": a state acts on its own opposition, courts
-                # and parliament.
+                # and parliament; "North Korea executed a senior official": it arrests and executes
+                # its own people.
                 done_to = done_to.with_country(doer.country)
             if doer is not None and done_to is not None and doer.code == done_to.code and doer.name == done_to.name:
                 continue
@@ -674,8 +676,11 @@ class Coder:
         # "withdrew its troops", "recalled their ambassador": the doer's own agents are no target
         # ("arrested its critics" are).
         own = own_agents(parse, roles, actors, words, self.roles, self.cues)
+        # ... but in an action done to people, a pattern word that names people does
+        # ("executed a senior official", "expelled foreign journalists").
+        people_done_to = chain.code[:2] in self.cues.private_target_roots
         for done_to in roles.done_to:
-            if done_to in literal_words or done_to in own:
+            if done_to in own or (done_to in literal_words and not people_done_to):
                 continue
             targets = [actor for actor in actors_of(parse, done_to, actors, words, self.roles) if actor not in sources]
             if targets:

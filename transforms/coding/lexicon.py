@@ -81,6 +81,7 @@ class Cues:
     conditional_moods: frozenset[str]
     # Types that are a country's own business ("opposition leaders" a state arrests are its own).
     domestic_types: frozenset[str]
+    jurisdiction_codes: frozenset[str]
     # "according to": a statement only beside an action it attributes.
     attribution_words: frozenset[str]
     # Capitalised words that are no names (weekdays, months).
@@ -143,6 +144,7 @@ class Cues:
             reader_pronouns=frozenset(cues["reader_pronouns"]),
             conditional_moods=frozenset(cues["conditional_moods"]),
             domestic_types=frozenset(cues["domestic_types"]),
+            jurisdiction_codes=frozenset(cues["jurisdiction_codes"]),
             attribution_words=frozenset(cues["attribution_words"]),
             not_names=frozenset(cues["not_names"]),
             private_target_roots=frozenset(cues["private_target_roots"]),
