@@ -679,7 +679,11 @@ class Coder:
         # ... but in an action done to people, a pattern word that names people does
         # ("executed a senior official", "expelled foreign journalists").
         people_done_to = chain.code[:2] in self.cues.private_target_roots
-        for done_to in roles.done_to:
+        done_to_words = list(roles.done_to)
+        if chain.code in self.cues.object_target_codes:
+            # "deported 200 Venezuelan migrants to El Salvador": those deported, not where to.
+            done_to_words.sort(key=lambda done_to: parse.deps[done_to] != "obj")
+        for done_to in done_to_words:
             if done_to in own or (done_to in literal_words and not people_done_to):
                 continue
             targets = [actor for actor in actors_of(parse, done_to, actors, words, self.roles) if actor not in sources]

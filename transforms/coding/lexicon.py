@@ -82,6 +82,7 @@ class Cues:
     # Types that are a country's own business ("opposition leaders" a state arrests are its own).
     domestic_types: frozenset[str]
     jurisdiction_codes: frozenset[str]
+    object_target_codes: frozenset[str]
     # "according to": a statement only beside an action it attributes.
     attribution_words: frozenset[str]
     # Capitalised words that are no names (weekdays, months).
@@ -145,6 +146,7 @@ class Cues:
             conditional_moods=frozenset(cues["conditional_moods"]),
             domestic_types=frozenset(cues["domestic_types"]),
             jurisdiction_codes=frozenset(cues["jurisdiction_codes"]),
+            object_target_codes=frozenset(cues["object_target_codes"]),
             attribution_words=frozenset(cues["attribution_words"]),
             not_names=frozenset(cues["not_names"]),
             private_target_roots=frozenset(cues["private_target_roots"]),
