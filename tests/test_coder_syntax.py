@@ -730,3 +730,27 @@ def test_a_reported_clause_read_as_a_reduced_relative_becomes_the_clause():
         ["NOUN", "VERB", "DET", "NOUN", "VERB"],
     )
     assert repair_reported_clause(passive, 1) == passive
+
+
+def test_what_a_noun_of_a_despite_or_amid_phrase_tells_is_background():
+    from transforms.coding.syntax.roles import RoleLexicon, event_roles
+
+    roles = RoleLexicon.from_file()
+    # "Despite the announcement that Russia attacked Kyiv, talks went on"
+    words = "Despite the announcement that Russia attacked Kyiv , talks went on"
+    heads = [2, 2, 9, 5, 5, 2, 5, 9, 9, 9, 9]
+    deps = ["case", "det", "obl", "mark", "nsubj", "acl", "obj", "punct", "nsubj", "root", "advmod"]
+    pos = ["ADP", "DET", "NOUN", "SCONJ", "PROPN", "VERB", "PROPN", "PUNCT", "NOUN", "VERB", "ADV"]
+    parse = _hand_parse(words, heads, deps, pos)
+    assert event_roles(parse, 5, True, roles).background
+    # "After the announcement that ...": what happened after it is told as fact.
+    after = _hand_parse(words.replace("Despite", "After"), heads, deps, pos)
+    found = event_roles(after, 5, True, roles)
+    assert not found.background and found.doers == (4,)
+    # A relative clause on the noun ("despite the deal that Russia signed") is no content clause.
+    relative = _hand_parse(
+        "Despite the deal Russia signed , talks went on", [2, 2, 7, 4, 2, 7, 7, 7, 7],
+        ["case", "det", "obl", "nsubj", "acl:relcl", "punct", "nsubj", "root", "advmod"],
+        ["ADP", "DET", "NOUN", "PROPN", "VERB", "PUNCT", "NOUN", "VERB", "ADV"],
+    )
+    assert not event_roles(relative, 4, True, roles).background

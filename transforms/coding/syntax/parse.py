@@ -74,6 +74,14 @@ class Parse:
                     frontier.append(child)
         return found
 
+    def ancestors(self, word: int) -> list[int]:
+        """``word`` and the words above it, up to the root, nearest first (a cycle in a
+        malformed parse stops the walk)."""
+        found = [word]
+        while self.heads[found[-1]] != found[-1] and self.heads[found[-1]] not in found:
+            found.append(self.heads[found[-1]])
+        return found
+
     def relation(self, word: int) -> str:
         """The relation without its subtype (``obl:agent`` -> ``obl``)."""
         return self.deps[word].split(":", 1)[0]

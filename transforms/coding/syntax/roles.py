@@ -44,6 +44,9 @@ class RoleLexicon:
     reciprocal_roots: frozenset[str]
     group_words: frozenset[str]
     background_prepositions: frozenset[str]
+    # "despite the announcement that ...", "amid reports that ...": what such a noun's clause tells
+    # is background.
+    hearsay_background_prepositions: frozenset[str]
     private_heads: frozenset[str]
     # Private heads that name people: with a country word they are its civilians ("a Turkish man").
     private_person_heads: frozenset[str]
@@ -221,6 +224,23 @@ def _inverted_main_clause(parse: Parse, verb: int) -> bool:
         and parse.tags[verb] in ("VBD", "VBZ", "VBP", "VBN")
         and not any(parse.deps[child] == "obl:agent" or parse.case_of(child) == "by" for child in parse.children(verb))
         and not any(parse.pos[word] in ("VERB", "AUX") and parse.deps[word] == "root" for word in range(len(parse.words)))
+    )
+
+
+def _told_in_background(parse: Parse, verb: int, lexicon: RoleLexicon) -> bool:
+    """Is ``verb`` the content clause of a noun in a concessive or circumstantial phrase ("despite
+    the announcement [that they had reached a deal]", "amid reports [that Russia had attacked]")?
+    What such a clause tells is background or hearsay, no event of the sentence."""
+    noun = parse.heads[verb]
+    return (
+        # A "that" marking the clause makes it the noun's content, however the parser labels it
+        # (a relative "that" is the clause's subject or object, no marker).
+        parse.deps[verb].startswith("acl") and noun != verb and parse.pos[noun] in ("NOUN", "PROPN")
+        and any(parse.deps[child] == "mark" and parse.words[child].lower() == "that" for child in parse.children(verb))
+        and any(
+            parse.deps[child] == "case" and parse.words[child].lower() in lexicon.hearsay_background_prepositions
+            for child in parse.children(noun)
+        )
     )
 
 
@@ -499,6 +519,8 @@ def is_mentioned_gerund(parse: Parse, word: int, lexicon: RoleLexicon) -> bool:
 
 def event_roles(parse: Parse, word: int, verbal: bool, lexicon: RoleLexicon) -> Optional[Roles]:
     """Doer and done-to words of the action headed by ``word``; None when the parse cannot say."""
+    if any(_told_in_background(parse, above, lexicon) for above in parse.ancestors(word)):
+        return Roles((), (), True, True, background=True)
     if (verbal and parse.pos[word] in ("VERB", "AUX")) or parse.tags[word].startswith("VB"):
         return verb_roles(parse, word, lexicon)
     if parse.pos[word] in ("NOUN", "PROPN"):
