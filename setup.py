@@ -26,7 +26,7 @@ setup(
         "feedparser>=6.0.11,<7",
         "trafilatura>=2.0,<3",
         "pyarrow>=15,<26",
-        "duckdb>=1.1,<3",
+        "duckdb>=1.3,<3",  # allowed_paths: `newsbeam sql` opens only the tables' files
         "urllib3>=2.0,<3",
         "charset-normalizer>=3,<4",
         "protego>=0.3,<1",

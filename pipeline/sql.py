@@ -74,7 +74,18 @@ def connect(output_dir: str) -> duckdb.DuckDBPyConnection:
         else:
             connection.execute(f"create view {spec.name} as select {columns} from {spec.name}_empty")
     connection.execute(create_view_statement())
+    _lock_to_reading(connection, [path for spec in TABLES.values() for path in match_partitioned_files(output_dir, spec).readable])
     return connection
+
+
+def _lock_to_reading(connection: duckdb.DuckDBPyConnection, paths: list[str]) -> None:
+    """From here on the connection opens the tables' own files (``paths``) and no other file, and
+    no statement may change that: DuckDB refuses ``read_csv('/etc/passwd')``, a ``COPY ... TO`` a
+    new file and a ``SET`` that would undo the lock. (A write to one of ``paths`` itself is refused
+    by ``_check_one_query``, which lets only queries through.)"""
+    connection.execute("set allowed_paths = [" + ", ".join(_literal(path) for path in paths) + "]")
+    connection.execute("set enable_external_access = false")
+    connection.execute("set lock_configuration = true")
 
 
 def _empty_table(spec: TableSpec) -> pa.Table:
@@ -119,8 +130,9 @@ def run_query(output_dir: str, query: str, output_format: str = "table", out: Op
     return len(rows)
 
 
-# `newsbeam sql` reads; a COPY, ATTACH, CREATE ... could overwrite the tables' own files.
-READ_ONLY_STATEMENTS = frozenset({"SELECT", "EXPLAIN"})
+# `newsbeam sql` reads; a COPY, ATTACH, CREATE ... could overwrite the tables' own files. An
+# EXPLAIN counts as the statement it explains.
+READ_ONLY_STATEMENTS = frozenset({"SELECT"})
 
 
 def _check_one_query(connection: duckdb.DuckDBPyConnection, query: str) -> None:
@@ -136,6 +148,10 @@ def _check_one_query(connection: duckdb.DuckDBPyConnection, query: str) -> None:
         raise UsageError("the query is empty (only comments or semicolons)")
     for statement in statements:
         kind = statement.type.name
+        if kind == "EXPLAIN":
+            # "explain analyze copy ... to 'events/...parquet'" runs the COPY: what EXPLAIN
+            # explains must be a query too.
+            kind = _explained_kind(connection, statement.query)
         if kind not in READ_ONLY_STATEMENTS:
             raise UsageError(f"newsbeam sql only reads: a {kind} statement is refused (use SELECT)")
     if len(statements) > 1:
@@ -143,6 +159,34 @@ def _check_one_query(connection: duckdb.DuckDBPyConnection, query: str) -> None:
             f"newsbeam sql runs one statement, not {len(statements)}: run each with its own `newsbeam sql` "
             "(or join them into one query with UNION ALL or WITH)"
         )
+
+
+def _explained_kind(connection: duckdb.DuckDBPyConnection, query: str) -> str:
+    """The statement type of what an EXPLAIN statement explains ("SELECT", "COPY" ...): the text
+    after the EXPLAIN keyword, its ANALYZE and any parenthesised options, by DuckDB's own
+    tokenizer; "EXPLAIN" where nothing follows that DuckDB reads as one statement."""
+    every_token = duckdb.tokenize(query)
+    ends = [position for position, _ in every_token[1:]] + [len(query)]
+    tokens, words = [], []
+    for (position, kind), end in zip(every_token, ends):
+        if kind != duckdb.token_type.comment:
+            tokens.append((position, kind))
+            words.append(query[position:end].strip().lower())
+    if not words or words[0] != "explain":
+        return "EXPLAIN"
+    depth = 0
+    for (position, _), word in zip(tokens[1:], words[1:]):
+        if word == "(":
+            depth += 1
+        elif word == ")":
+            depth -= 1
+        elif depth == 0 and word not in ("analyze", "analyse"):
+            try:
+                inner = connection.extract_statements(query[position:])
+            except duckdb.Error:
+                return "EXPLAIN"
+            return inner[0].type.name if len(inner) == 1 else "EXPLAIN"
+    return "EXPLAIN"
 
 
 def _json_value(value: object) -> object:

@@ -163,6 +163,33 @@ def test_a_statement_that_writes_is_refused_and_no_stored_file_changes(output, t
     assert not (tmp_path / "x.db").exists()
 
 
+def test_an_explain_counts_as_the_statement_it_explains(output, tmp_path, capsys):
+    """EXPLAIN ANALYZE runs what it explains: "explain analyze copy ... to <stored file>" replaced
+    a stored file and emptied the table."""
+    stored = sorted(output.rglob("*.parquet"))
+    before = {path: path.read_bytes() for path in stored}
+    for sql in (
+        f"explain analyze copy (select 1 as a) to '{stored[0]}' (format parquet, use_tmp_file false)",
+        f"EXPLAIN (ANALYZE) /* a comment */ copy (select 1 as a) to '{tmp_path / 'x.csv'}'",
+    ):
+        assert main(["sql", sql, "--output", str(output)]) == EXIT_USAGE
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "only reads" in err, sql
+    assert {path: path.read_bytes() for path in stored} == before
+    assert not (tmp_path / "x.csv").exists()
+    assert main(["sql", "explain analyze select count(*) from events", "--output", str(output)]) == 0
+
+
+def test_a_query_opens_no_file_but_the_stored_tables(output, tmp_path, capsys):
+    secret = tmp_path / "secret.csv"
+    secret.write_text("a\n1\n")
+    assert main(["sql", f"select * from read_csv('{secret}')", "--output", str(output)]) == EXIT_FAILED
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("newsbeam sql: SQL error: Permission Error")
+    assert main(["sql", "select count(*) as n from events", "--output", str(output), "--format", "csv"]) == 0
+    assert capsys.readouterr().out.split()[0] == "n"
+
+
 def test_several_statements_are_refused_with_one_line_and_nothing_printed(output, capsys):
     """Only the last statement's rows used to be printed; the others were silently lost."""
     assert main(["sql", "select 1 as a; select 2 as b", "--output", str(output)]) == EXIT_USAGE
