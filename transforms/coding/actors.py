@@ -136,6 +136,8 @@ class ActorDictionary:
         self._not_names = frozenset(cues["not_names"])
         self._generic_roles = frozenset(cues["generic_roles"])
         self._locatives = frozenset(cues["locative_prepositions"])
+        self._urban_areas = frozenset(cues["urban_area_nouns"])
+        self._before_place_name = frozenset(cues["skipped_before_place_name"])
         self._name_continuations = frozenset(cues["name_continuations"])
         self._place_suffixes = frozenset(cues["place_suffixes"])
         self._named_documents = frozenset(cues["named_documents"])
@@ -439,9 +441,18 @@ class ActorDictionary:
         )
 
     def _is_place(self, tokens: Sequence[Token], mention: tuple[int, int, ActorEntry]) -> bool:
-        """"talks in Washington": a capital after a locative preposition is where, not who."""
+        """"talks in Washington", "marched through central Belgrade", "took to the streets of
+        Nairobi": a capital after a locative preposition (words like "the", "central" between) or
+        after a part of a city and "of" is where, not who."""
         start, _, entry = mention
-        return entry.kind == "capital" and start > 0 and tokens[start - 1].lower in self._locatives
+        if entry.kind != "capital":
+            return False
+        position = start - 1
+        if position > 0 and tokens[position].lower == "of" and tokens[position - 1].lower in self._urban_areas:
+            return True
+        while position >= 0 and tokens[position].lower in self._before_place_name:
+            position -= 1
+        return position >= 0 and tokens[position].lower in self._locatives
 
     def _name_end(self, tokens: Sequence[Token], start: int, blocked: frozenset[int] = frozenset()) -> int:
         """End of a capitalised personal name right after a title ("Secretary Tom King"); an

@@ -64,13 +64,14 @@ def attacked_target(
 ) -> Optional[Actor]:
     """The target of a violent event (CAMEO ``code``) once its place is known: a foreign place
     attacked stands for its country where no actor is the target ("Russian forces shelled
-    Kharkiv": ``UKR``), and a capital attacked is its country, not its government. Any other
+    Kharkiv": ``UKR``; "Kharkiv was shelled": ``UKR`` too), and a capital attacked is its country,
+    not its government. Any other
     ``done_to`` comes back unchanged."""
     if code[:2] not in VIOLENCE_ROOTS:
         return done_to
     if (
         done_to is None and attacked_place is not None and attacked_place.country is not None
-        and doer is not None and doer.country != attacked_place.country
+        and (doer is None or doer.country != attacked_place.country)
     ):
         return country_actor(attacked_place.country, attacked_place.name)
     if done_to is not None and done_to.kind == "capital" and done_to.type == "GOV" and done_to.country:

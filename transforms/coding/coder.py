@@ -349,7 +349,9 @@ class Coder:
         attacked_place = place if place is not None and place is not locative and place is not dateline else None
         for chain, source, target in pairs:
             doer = source or self._local_authority(chain, place)
-            done_to = attacked_target(chain.code, doer, target, attacked_place)
+            # "An Oreshnik struck a city in the Kyiv region": with no doer known, where violence
+            # happened is what it was done to.
+            done_to = attacked_target(chain.code, doer, target, attacked_place or (locative if doer is None else None))
             actor_places = (
                 actor_place(tokens, words, parse, doer, self.gazetteer, self.actors.not_place_words),
                 actor_place(tokens, words, parse, done_to, self.gazetteer, self.actors.not_place_words),
