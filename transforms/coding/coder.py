@@ -828,6 +828,13 @@ class Coder:
                 parse.relation(child) == "obl" and parse.case_of(child) == "with" for child in parse.children(word)
             )
             reciprocal = chain.code[:2] in self.roles.reciprocal_roots and not with_partner
+            if (
+                word is not None and parse.words[word].lower() in self.roles.reciprocal_verbs and not with_partner
+                and len({source.code for source in sources}) > 1
+            ):
+                # "Azerbaijani and Armenian forces exchanged fire", "Moscow and Kyiv swapped
+                # prisoners": each did it to the other, whatever the object.
+                targets, reciprocal = [], True
             for source, target in self._combinations(sources, targets, reciprocal):
                 if word is not None and parse.pos[word] == "NOUN":
                     source = self._protesting_people(chain, source)

@@ -75,6 +75,8 @@ class RoleLexicon:
     happening_verbs: frozenset[str]
     # Verbs (every form) of having: "has a lot to offer" is offered by anyone.
     having_verbs: frozenset[str]
+    # "A and B exchanged fire / clashed / swapped prisoners": done by each to the other.
+    reciprocal_verbs: frozenset[str]
     # Verb forms and same-spelled nouns -> the object heads that keep their sense ("released two
     # prisoners", not "released a letter").
     object_senses: Mapping[str, frozenset[str]]
@@ -88,6 +90,7 @@ class RoleLexicon:
         support = frozenset(form for lemma in data["support_verbs"] for form in verb_forms(lemma))
         happening = frozenset(form for lemma in data["happening_verbs"] for form in verb_forms(lemma))
         having = frozenset(form for lemma in data["having_verbs"] for form in verb_forms(lemma))
+        reciprocal_verbs = frozenset(form for lemma in data["reciprocal_verbs"] for form in verb_forms(lemma))
         clause_only = frozenset(form for lemma in data["clause_only_say_verbs"] for form in verb_forms(lemma))
         # People are private heads too; the file lists them once, as people.
         private = frozenset(data["private_heads"]) | frozenset(data["private_person_heads"])
@@ -109,6 +112,7 @@ class RoleLexicon:
             support_verbs=support,
             happening_verbs=happening,
             having_verbs=having,
+            reciprocal_verbs=reciprocal_verbs,
             clause_only_say_verbs=clause_only,
             private_heads=private,
             object_senses=MappingProxyType(object_senses),
@@ -119,6 +123,7 @@ class RoleLexicon:
                 if key not in (
                     "receiving_verbs", "pronoun_reach", "undoing_phrasal_verbs", "intransitive_actions", "object_senses",
                     "support_verbs", "happening_verbs", "having_verbs", "transitive_actions", "clause_only_say_verbs", "private_heads",
+                    "reciprocal_verbs",
                 )
             },
         )
