@@ -427,6 +427,18 @@ def _year(parse: Parse, word: int) -> Optional[int]:
     return None
 
 
+def _noun_years(parse: Parse, noun: int) -> list[int]:
+    """The years among the modifiers before a noun ("the 2003 invasion", "the 1991 Gulf War");
+    none for a word that is no noun."""
+    if parse.pos[noun] not in ("NOUN", "PROPN"):
+        return []
+    return [
+        year for child in parse.children(noun)
+        if parse.relation(child) in ("compound", "nummod", "amod", "nmod") and child < noun
+        and (year := _year(parse, child)) is not None
+    ]
+
+
 def years_of_time(parse: Parse, word: int, lexicon: Optional[RoleLexicon] = None) -> list[int]:
     """Years named in the time or circumstance phrases of the action at ``word`` ("In 1970 he
     suspended the constitution", "seized the territories in the 1967 war", "in December 2015"),
@@ -449,18 +461,18 @@ def years_of_time(parse: Parse, word: int, lexicon: Optional[RoleLexicon] = None
     if parse.relation(word) in ("acl", "advcl"):
         if (year := _year(parse, head)) is not None:
             years.append(year)  # "until 2013, when Pakistan banned the group"
+        # "the 1991 Gulf War, when U.S.-led forces attacked Iraq": the noun's own year.
+        years.extend(_noun_years(parse, head))
         # The parser often hangs the "when" clause on the main verb: the year right before it tells.
         for child in parse.children(word):
             if child < word and parse.words[child].lower() == "when" and parse.relation(child) == "advmod":
                 before = child - 1 - (child > 0 and parse.pos[child - 1] == "PUNCT")
                 if before >= 0 and (year := _year(parse, before)) is not None:
                     years.append(year)
+                elif before >= 0:
+                    years.extend(_noun_years(parse, before))
     if parse.pos[word] in ("NOUN", "PROPN"):
-        years.extend(
-            year for child in parse.children(word)
-            if parse.relation(child) in ("compound", "nummod", "amod", "nmod") and child < word
-            and (year := _year(parse, child)) is not None
-        )  # "the February 2021 military coup", "the 2003 invasion"
+        years.extend(_noun_years(parse, word))  # "the February 2021 military coup", "the 2003 invasion"
         if lexicon is not None and (
             parse.relation(word) == "obj"
             or (parse.relation(word) == "nsubj" and parse.words[head].lower() in lexicon.happening_verbs)
