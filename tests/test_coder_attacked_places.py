@@ -33,3 +33,10 @@ def test_a_capital_attacked_is_its_country_and_warned_its_government():
 
 def test_an_actor_target_stays():
     assert attacked_target("190", RUSSIAN_FORCES, PROTESTERS, KHARKIV) is PROTESTERS
+
+
+def test_people_named_by_role_where_the_attack_fell_are_that_country_s():
+    civilians = Actor(5, 6, "---CVL", "civilians", None, "CVL", False)
+    assert attacked_target("190", RUSSIAN_FORCES, civilians, KHARKIV).code == "UKRCVL"
+    ukrainian_forces = RUSSIAN_FORCES._replace(code="UKRMIL", country="UKR")
+    assert attacked_target("190", ukrainian_forces, civilians, KHARKIV) is civilians

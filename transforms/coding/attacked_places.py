@@ -64,8 +64,9 @@ def attacked_target(
 ) -> Optional[Actor]:
     """The target of a violent event (CAMEO ``code``) once its place is known: a foreign place
     attacked stands for its country where no actor is the target ("Russian forces shelled
-    Kharkiv": ``UKR``; "Kharkiv was shelled": ``UKR`` too), and a capital attacked is its country,
-    not its government. Any other
+    Kharkiv": ``UKR``; "Kharkiv was shelled": ``UKR`` too), a capital attacked is its country,
+    not its government, and people named by role alone there are its people ("shelled Kharkiv,
+    killing three civilians": ``UKRCVL``). Any other
     ``done_to`` comes back unchanged."""
     if code[:2] not in VIOLENCE_ROOTS:
         return done_to
@@ -76,4 +77,11 @@ def attacked_target(
         return country_actor(attacked_place.country, attacked_place.name)
     if done_to is not None and done_to.kind == "capital" and done_to.type == "GOV" and done_to.country:
         return country_actor(done_to.country, done_to.name)
+    if (
+        done_to is not None and not done_to.has_country and attacked_place is not None
+        and attacked_place.country is not None and (doer is None or doer.country != attacked_place.country)
+    ):
+        # "shelled Kharkiv, killing three civilians": those killed where the attack fell are
+        # that country's.
+        return done_to.with_country(attacked_place.country)
     return done_to
