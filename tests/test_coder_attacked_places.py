@@ -9,7 +9,7 @@ from transforms.coding.geo import Place
 KHARKIV = Place("Kharkiv", "UKR", 49.98, 36.25)
 RUSSIAN_FORCES = Actor(0, 2, "RUSMIL", "Russian forces", "RUS", "MIL", False)
 KYIV_GOVERNMENT = Actor(3, 4, "UKRGOV", "Kyiv", "UKR", "GOV", False, "capital")
-PROTESTERS = Actor(3, 4, "---OPP", "protesters", None, "OPP", False)
+UKRAINIAN_TROOPS = Actor(3, 5, "UKRMIL", "Ukrainian troops", "UKR", "MIL", False)
 
 
 def test_a_foreign_place_attacked_stands_for_its_country():
@@ -31,8 +31,8 @@ def test_a_capital_attacked_is_its_country_and_warned_its_government():
     assert attacked_target("130", RUSSIAN_FORCES, KYIV_GOVERNMENT, None) is KYIV_GOVERNMENT
 
 
-def test_an_actor_target_stays():
-    assert attacked_target("190", RUSSIAN_FORCES, PROTESTERS, KHARKIV) is PROTESTERS
+def test_an_actor_target_with_its_country_stays():
+    assert attacked_target("190", RUSSIAN_FORCES, UKRAINIAN_TROOPS, KHARKIV) is UKRAINIAN_TROOPS
 
 
 def test_people_named_by_role_where_the_attack_fell_are_that_country_s():
