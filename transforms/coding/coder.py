@@ -568,11 +568,18 @@ class Coder:
     ) -> list[Actor]:
         """"Russia's Defense Ministry said its forces shot down 33 drones": doers named by a role
         without a country and owned by "its", "their" or "our" inside what a speaker reports are
-        the speaker's country's (RUSMIL); otherwise ``sources`` as they are."""
-        if not any(
+        the speaker's country's (RUSMIL), as are "the" army, navy or police a speaker reports on;
+        otherwise ``sources`` as they are."""
+        owned = any(
             parse.deps[child] == "nmod:poss" and parse.words[child].lower() in self.cues.collective_possessives
             for child in parse.children(doer)
-        ):
+        )
+        # "Iranian state media reported that the navy had seized a tanker": "the" army, navy or
+        # police of a country's report are that country's.
+        definite_forces = all(source.type in self.cues.security_forces for source in sources) and any(
+            parse.deps[child] == "det" and parse.words[child].lower() == "the" for child in parse.children(doer)
+        )
+        if not owned and not definite_forces:
             return sources
         for say in says:
             say_word = words[say.start]
