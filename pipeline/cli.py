@@ -340,8 +340,13 @@ def _jsonl(args: argparse.Namespace, make_handler, required: tuple[str, ...], ou
     from pipeline.jsonl import open_text, require_distinct_files, transform_lines
 
     require_distinct_files(args.input, args.output)
-    with open_text(args.input, "r") as source, open_text(args.output, "w") as sink:
-        read, rejected = transform_lines(source, sink, make_handler(), required)
+    try:
+        with open_text(args.input, "r") as source, open_text(args.output, "w") as sink:
+            read, rejected = transform_lines(source, sink, make_handler(), required)
+    except KeyboardInterrupt:
+        if args.output != "-" and not os.path.exists(args.output):
+            print(f"newsbeam {args.command}: no output written to {args.output!r} (it appears whole or not at all)", file=sys.stderr)
+        raise
     if not read:
         source_name = "stdin" if args.input == "-" else repr(args.input)
         print(f"newsbeam {args.command}: read 0 lines from {source_name}; wrote 0 {outputs}", file=sys.stderr)

@@ -26,7 +26,10 @@ class LineRejected(ValueError):
 def open_text(location: str, mode: str) -> Iterator[BinaryIO]:
     """``-`` is stdin/stdout; anything else a local file, with a clear message when it fails.
     An output file must not exist yet (UsageError): nothing the user or another run wrote is
-    replaced.
+    replaced. It appears whole or not at all: lines go to a hidden file beside it, renamed to
+    ``location`` when the command ends normally and removed when it is interrupted or fails, so a
+    file at ``location`` is never a cut-off output (its name, claimed empty at the start, is freed
+    again).
 
     Both are opened as bytes: each input line is decoded on its own, so a line that is not UTF-8
     costs that line only, and each output line is encoded (and so checked) before it is written.
@@ -37,15 +40,39 @@ def open_text(location: str, mode: str) -> Iterator[BinaryIO]:
     # An output never replaces a file (another run's output, or data of the user's): "x" creates
     # it or fails. /dev/null and pipes exist but are no files, and are written as they are.
     special = os.path.exists(location) and not os.path.isfile(location)
-    open_mode = "x" if mode == "w" and not special else mode
+    if mode == "w" and not special:
+        with _whole_file(location) as handle:
+            yield handle
+        return
     try:
-        handle = open(location, open_mode + "b")
-    except FileExistsError as error:
-        raise UsageError(f"--output {location!r} exists; newsbeam never replaces a file: name a new one") from error
+        handle = open(location, mode + "b")
     except OSError as error:
         raise UsageError(f"cannot open {location!r}: {error.strerror or error}") from error
     with handle:
         yield handle
+
+
+@contextlib.contextmanager
+def _whole_file(location: str) -> Iterator[BinaryIO]:
+    """A new file at ``location`` that only ever holds a finished output (see ``open_text``)."""
+    try:
+        claim = open(location, "xb")  # the name is ours from here, or the command stops
+    except FileExistsError as error:
+        raise UsageError(f"--output {location!r} exists; newsbeam never replaces a file: name a new one") from error
+    except OSError as error:
+        raise UsageError(f"cannot open {location!r}: {error.strerror or error}") from error
+    claim.close()
+    folder, name = os.path.split(os.path.abspath(location))
+    partial = os.path.join(folder, f".{name}.{os.getpid()}.partial")
+    try:
+        with open(partial, "xb") as handle:
+            yield handle
+        os.replace(partial, location)  # replaces only the empty claim made above
+    except BaseException:
+        for path in (partial, location):
+            with contextlib.suppress(OSError):
+                os.remove(path)  # both are this command's own: the partial lines and the empty claim
+        raise
 
 
 def require_distinct_files(input_location: str, output_location: str) -> None:

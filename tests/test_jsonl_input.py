@@ -334,3 +334,35 @@ def test_code_writes_to_dev_null_and_refuses_a_dangling_link(capsys, tmp_path):
     assert main(["code", "--input", str(source), "--output", str(dangling)]) == 2
     assert "exists" in capsys.readouterr().err
     assert not (tmp_path / "nowhere.jsonl").exists()
+
+
+@pytest.mark.parametrize("command", ["code", "clean"])
+def test_an_interrupted_command_leaves_no_cut_off_output(capsys, tmp_path, monkeypatch, command):
+    """Ctrl-C or SIGTERM mid-run left the lines written so far at --output, looking like a
+    whole output, and the name taken: now the output appears whole or not at all."""
+    import pipeline.jsonl
+
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(b"\n".join(line(id=str(n), text=POLITICAL, html=ARTICLE_HTML) for n in range(3)) + b"\n")
+    handled = []
+
+    def interrupt_on_second(handle):
+        def handler(record):
+            handled.append(record)
+            if len(handled) == 2:
+                raise KeyboardInterrupt
+            return handle(record)
+        return handler
+
+    real_transform = pipeline.jsonl.transform_lines
+    monkeypatch.setattr(
+        pipeline.jsonl, "transform_lines",
+        lambda source, sink, handle, required: real_transform(source, sink, interrupt_on_second(handle), required),
+    )
+    output = tmp_path / "out.jsonl"
+    assert main([command, "--input", str(source), "--output", str(output)]) in (130, 143)
+    assert "no output written" in capsys.readouterr().err
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["in.jsonl"]  # no output, no partial file
+    monkeypatch.setattr(pipeline.jsonl, "transform_lines", real_transform)
+    assert main([command, "--input", str(source), "--output", str(output)]) == 0  # the name is free again
+    assert output.read_bytes().count(b"\n") >= 3 and sorted(path.name for path in tmp_path.iterdir()) == ["in.jsonl", "out.jsonl"]
