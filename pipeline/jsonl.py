@@ -198,6 +198,7 @@ def code_handler() -> LineHandler:
     from transforms.clean.tone import ToneLexicon
     from transforms.coding import Coder
     from transforms.coding.rows import to_events
+    from transforms.coding.text import MAX_SENTENCE_CHARS, overlong_sentences
 
     coder = Coder()
     tone_lexicon = ToneLexicon.load()
@@ -207,6 +208,11 @@ def code_handler() -> LineHandler:
     def handle(record: dict[str, Any]) -> list[dict[str, Any]]:
         record_id = _unique_id(record, seen_ids)
         coded = coder.code_text(record["text"], _date_field(record.get("date")))
+        if len(record["text"]) > MAX_SENTENCE_CHARS and (skipped := overlong_sentences(record["text"])):
+            print(
+                f"newsbeam code: id {record_id!r}: {skipped} sentence(s) longer than {MAX_SENTENCE_CHARS:,} "
+                "characters not coded (no sentence end in them)", file=sys.stderr,
+            )
         tone = tone_lexicon.tone(record["text"]) if coded else None
         events = to_events(coded, record_id, None, _url_field(record.get("url")), tone=tone.tone if tone else None)
         seen_ids.add(record_id)
@@ -218,8 +224,10 @@ def code_handler() -> LineHandler:
 def _required_id(record: dict[str, Any]) -> Any:
     """A line's ``id``, which ties every output line to its input line; LineRejected when missing
     or empty."""
-    if record.get("id") is None or record.get("id") == "":
+    if record.get("id") is None:
         raise LineRejected("missing id (a string or a 64-bit whole number)")
+    if record.get("id") == "":
+        raise LineRejected("empty id (a string or a 64-bit whole number)")
     return record["id"]
 
 

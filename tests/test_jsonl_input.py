@@ -290,7 +290,7 @@ def test_an_id_given_twice_or_empty_is_reported_and_a_skipped_line_frees_its_id(
     assert errors == [
         "line 2: id 'a' was given to an earlier line (one id per text); skipped",
         "line 4: id '1' was given to an earlier line (one id per text); skipped",
-        "line 5: missing id (a string or a 64-bit whole number); skipped",
+        "line 5: empty id (a string or a 64-bit whole number); skipped",
         "line 6: url ['not a url'] is not a string; skipped",
         f"newsbeam {command}: 4 of 7 lines skipped",
     ]
@@ -366,3 +366,13 @@ def test_an_interrupted_command_leaves_no_cut_off_output(capsys, tmp_path, monke
     monkeypatch.setattr(pipeline.jsonl, "transform_lines", real_transform)
     assert main([command, "--input", str(source), "--output", str(output)]) == 0  # the name is free again
     assert output.read_bytes().count(b"\n") >= 3 and sorted(path.name for path in tmp_path.iterdir()) == ["in.jsonl", "out.jsonl"]
+
+
+def test_code_says_which_text_had_a_sentence_too_long_to_code(capsys, tmp_path):
+    """A run-on text with no sentence end was coded as nothing, with exit 0 and no word."""
+    code, errors, events = run_command(capsys, tmp_path, "code", [
+        line(id="run-on", text="word " * 3000), line(id="news", text=POLITICAL),
+    ])
+    assert code == 0
+    assert errors == ["newsbeam code: id 'run-on': 1 sentence(s) longer than 5,000 characters not coded (no sentence end in them)"]
+    assert {event["id"] for event in events} == {"news"}

@@ -148,6 +148,16 @@ def split_sentences(paragraph: str) -> list[str]:
 _make_token = tuple.__new__
 
 
+def overlong_sentences(text: str) -> int:
+    """How many sentences of ``text`` are longer than ``MAX_SENTENCE_CHARS`` (run-on text with no
+    sentence end: the coder skips them, and ``newsbeam code`` says so)."""
+    return sum(
+        len(sentence) > MAX_SENTENCE_CHARS
+        for paragraph in split_paragraphs(normalise(text))
+        for sentence in split_sentences(paragraph)
+    )
+
+
 def tokenize(sentence: str) -> list[Token]:
     """Tokens of one (normalised) sentence."""
     tokens = []
