@@ -27,7 +27,7 @@ test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q
 
-# Rebuild the coder's syntax model from ../shared/nlp/ud-english-ewt (about 35 minutes on 2 cores)
+# Rebuild the coder's syntax model from ../shared/nlp/ud-english-ewt (about 40 minutes on 2 cores, as the README says)
 # and print its tagging and parsing accuracy on the treebank's test split.
 model: $(VENV)/.installed
 	$(BIN)/python -m training.syntax.train
