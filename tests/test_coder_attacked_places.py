@@ -40,3 +40,18 @@ def test_people_named_by_role_where_the_attack_fell_are_that_country_s():
     assert attacked_target("190", RUSSIAN_FORCES, civilians, KHARKIV).code == "UKRCVL"
     ukrainian_forces = RUSSIAN_FORCES._replace(code="UKRMIL", country="UKR")
     assert attacked_target("190", ukrainian_forces, civilians, KHARKIV) is civilians
+
+
+def test_a_general_attack_takes_the_code_of_its_weapon():
+    from tests.test_coder_syntax import _hand_parse
+    from transforms.coding.attacked_places import code_by_weapon
+
+    weapons = {"missile": "195", "artillery": "194"}
+    # "Rebels attacked a ship with missiles"
+    parse = _hand_parse(
+        "Rebels attacked a ship with missiles", [1, 1, 3, 1, 5, 1],
+        ["nsubj", "root", "det", "obj", "case", "obl"], ["NOUN", "VERB", "DET", "NOUN", "ADP", "NOUN"],
+    )
+    assert code_by_weapon("180", parse, 1, weapons) == "195"
+    assert code_by_weapon("173", parse, 1, weapons) == "173"  # only a general attack narrows
+    assert code_by_weapon("180", parse, 1, {"artillery": "194"}) == "180"

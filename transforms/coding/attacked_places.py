@@ -9,7 +9,7 @@ warned Kyiv" is ``UKRGOV``; "shelled Kyiv" is ``UKR``).
 
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from typing import Mapping, Optional, Sequence
 
 from transforms.coding.actions import ActionMatch
 from transforms.coding.actors import Actor, country_actor
@@ -85,3 +85,18 @@ def attacked_target(
         # that country's.
         return done_to.with_country(attacked_place.country)
     return done_to
+
+
+def code_by_weapon(code: str, parse: Parse, word: int, weapon_codes: Mapping[str, str]) -> str:
+    """A general attack's code (``180``, ``190``) made specific by the weapon its "with" phrase
+    names (``weapon_codes``, from cues.json: "attacked a ship with a missile" -> 195, "with
+    artillery" -> 194); any other code, or no known weapon, stays."""
+    if code not in ("180", "190"):
+        return code
+    for child in parse.children(word):
+        if parse.relation(child) == "obl" and parse.case_of(child) == "with":
+            weapon = parse.words[child].lower()
+            specific = weapon_codes.get(weapon) or weapon_codes.get(weapon.removesuffix("s"))
+            if specific:
+                return specific
+    return code

@@ -22,7 +22,7 @@ from schemas.events import CodedEvent
 from transforms.coding.actions import ActionMatch
 from transforms.coding.actor_places import actor_place
 from transforms.coding.actors import Actor
-from transforms.coding.attacked_places import VIOLENCE_ROOTS, aimed_at_spans, attacked_target
+from transforms.coding.attacked_places import VIOLENCE_ROOTS, aimed_at_spans, attacked_target, code_by_weapon
 from transforms.coding.chains import Chain, chains
 from transforms.coding.context import article_context, is_offtopic_lead, remembered
 from transforms.coding.dates import DateLike, event_date, latest_past_year, opening_year, parse_date
@@ -52,7 +52,7 @@ from transforms.coding.syntax.roles import (
     pronoun_antecedent,
     years_of_time,
 )
-from transforms.coding.targets import fallback_clause, own_agents, without_speakers
+from transforms.coding.targets import fallback_clause, own_agents, weapons, without_speakers
 from transforms.coding.text import (
     MAX_SENTENCE_CHARS,
     Token,
@@ -683,8 +683,8 @@ class Coder:
         # The pattern's own words are no target: "shared intelligence with Jordan", "sent military aid".
         literal_words = {words[position] for position in chain.literal}
         # "withdrew its troops", "recalled their ambassador": the doer's own agents are no target
-        # ("arrested its critics" are).
-        own = own_agents(parse, roles, actors, words, self.roles, self.cues)
+        # ("arrested its critics" are), nor the weapon ("attacked the village with tanks").
+        own = own_agents(parse, roles, actors, words, self.roles, self.cues) | weapons(parse, roles, self.cues.weapon_codes)
         # ... but in an action done to people, a pattern word that names people does
         # ("executed a senior official", "expelled foreign journalists").
         people_done_to = chain.code[:2] in self.cues.private_target_roots
@@ -848,6 +848,9 @@ class Coder:
                 relief = relief_only and chain.code.startswith(self.cues.relief_codes)
                 if self._keep(chain, source, target, offtopic and not relief, passive):
                     coded = self._street_clash(self._by_state_forces(chain, source), source, target)
+                    if word is not None:
+                        # "attacked a commercial ship with a missile": an air or missile attack (195).
+                        coded = coded._replace(code=code_by_weapon(coded.code, parse, word, self.cues.weapon_codes))
                     pairs.append((self._verbal_attack(coded, tokens, source, target), source, target))
         if not offtopic and not self.relevance.has_topic_words(sentence):
             # A statement is an event of its own beside what it reports ("police said protesters

@@ -83,6 +83,8 @@ class Cues:
     domestic_types: frozenset[str]
     jurisdiction_codes: frozenset[str]
     object_target_codes: frozenset[str]
+    # "attacked a ship with a missile": the weapon of a general attack and the code it makes.
+    weapon_codes: Mapping[str, str]
     # "according to": a statement only beside an action it attributes.
     attribution_words: frozenset[str]
     # Capitalised words that are no names (weekdays, months).
@@ -147,6 +149,7 @@ class Cues:
             domestic_types=frozenset(cues["domestic_types"]),
             jurisdiction_codes=frozenset(cues["jurisdiction_codes"]),
             object_target_codes=frozenset(cues["object_target_codes"]),
+            weapon_codes=MappingProxyType(dict(cues["weapon_codes"])),
             attribution_words=frozenset(cues["attribution_words"]),
             not_names=frozenset(cues["not_names"]),
             private_target_roots=frozenset(cues["private_target_roots"]),

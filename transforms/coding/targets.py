@@ -4,7 +4,7 @@ The parse gives an action its objects (``syntax.roles.event_roles``); these rule
 and which words of its clause, stand for the one the action was done to:
 
 - the doer's own agents are not ("withdrew its troops", "recalled their ambassador"; "arrested its
-  critics" are);
+  critics" are), nor the weapon of a "with" phrase ("attacked the village with tanks");
 - where the parse names no target and word order has to guess, a "with" phrase beside a named
   object is the means ("attacked Odesa with drones"), a clause on the object describes it
   ("executed four men accused of spying for Israel") and violence done "from" a place was not
@@ -17,7 +17,7 @@ All functions take parse word indices (``Parse``'s numbering) and return sets of
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from transforms.coding.actions import ActionMatch
 from transforms.coding.actors import Actor
@@ -42,6 +42,16 @@ def own_agents(
             actor.type in cues.security_forces or actor.type == "GOV"
             for actor in actors_of(parse, done_to, actors, words, lexicon)
         )
+    }
+
+
+def weapons(parse: Parse, roles: Roles, weapon_words: Mapping[str, str]) -> set[int]:
+    """The done-to words that are the weapon of a "with" phrase ("attacked the village with
+    tanks"): the means, never the target, even where the parse offers them as one."""
+    return {
+        done_to for done_to in roles.done_to
+        if parse.case_of(done_to) == "with"
+        and (parse.words[done_to].lower() in weapon_words or parse.words[done_to].lower().removesuffix("s") in weapon_words)
     }
 
 
