@@ -52,7 +52,7 @@ from transforms.coding.syntax.roles import (
     pronoun_antecedent,
     years_of_time,
 )
-from transforms.coding.targets import fallback_clause, own_agents, weapons, without_speakers
+from transforms.coding.targets import acts_with_own_forces, fallback_clause, own_agents, weapons, without_speakers
 from transforms.coding.text import (
     MAX_SENTENCE_CHARS,
     Token,
@@ -684,7 +684,10 @@ class Coder:
         literal_words = {words[position] for position in chain.literal}
         # "withdrew its troops", "recalled their ambassador": the doer's own agents are no target
         # ("arrested its critics" are), nor the weapon ("attacked the village with tanks").
-        own = own_agents(parse, roles, actors, words, self.roles, self.cues) | weapons(parse, roles, self.cues.weapon_codes)
+        own_forces = acts_with_own_forces(chain.code, sources, self.cues, STATE_FORCES)
+        own = own_agents(parse, roles, actors, words, self.roles, self.cues, own_forces) | weapons(
+            parse, roles, self.cues.weapon_codes
+        )
         # ... but in an action done to people, a pattern word that names people does
         # ("executed a senior official", "expelled foreign journalists").
         people_done_to = chain.code[:2] in self.cues.private_target_roots
@@ -724,10 +727,12 @@ class Coder:
                 # nor where violence came from.
                 origin_cases = self.cues.origin_cases if chain.code[:2] in VIOLENCE_ROOTS else frozenset()
                 clause = fallback_clause(parse, word, roles, doer_named, origin_cases)
+                own_forces = acts_with_own_forces(chain.code, sources, self.cues, STATE_FORCES)
                 targets = [
                     actor for actor in by_order[1]
                     if actor not in sources and words[actor.start] in clause and words[actor.start] != word
                     and not any(words[position] in own for position in range(actor.start, actor.end))
+                    and not (own_forces and actor.type in self.cues.security_forces and not actor.has_country)
                 ]
         if not targets and doer_named and sources and chain.code[:2] in self.cues.private_target_roots:
             person = private_person(

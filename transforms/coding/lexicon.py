@@ -85,6 +85,8 @@ class Cues:
     object_target_codes: frozenset[str]
     # "attacked a ship with a missile": the weapon of a general attack and the code it makes.
     weapon_codes: Mapping[str, str]
+    # Prefixes of CAMEO codes a state carries out with its own forces ("withdrew troops").
+    own_forces_codes: tuple[str, ...]
     # "according to": a statement only beside an action it attributes.
     attribution_words: frozenset[str]
     # Capitalised words that are no names (weekdays, months).
@@ -150,6 +152,7 @@ class Cues:
             jurisdiction_codes=frozenset(cues["jurisdiction_codes"]),
             object_target_codes=frozenset(cues["object_target_codes"]),
             weapon_codes=MappingProxyType(dict(cues["weapon_codes"])),
+            own_forces_codes=tuple(cues["own_forces_codes"]),
             attribution_words=frozenset(cues["attribution_words"]),
             not_names=frozenset(cues["not_names"]),
             private_target_roots=frozenset(cues["private_target_roots"]),

@@ -27,22 +27,39 @@ from transforms.coding.syntax.roles import RoleLexicon, Roles, actors_of
 
 
 def own_agents(
-    parse: Parse, roles: Roles, actors: Sequence[Actor], words: Sequence, lexicon: RoleLexicon, cues: Cues
+    parse: Parse, roles: Roles, actors: Sequence[Actor], words: Sequence, lexicon: RoleLexicon, cues: Cues,
+    with_own_forces: bool = False,
 ) -> set[int]:
-    """The done-to words that name the doer's own forces or government ("its troops", "their
-    ambassador"): a collective possessive on a phrase whose actors are all security forces or
-    government."""
-    return {
-        done_to for done_to in roles.done_to
-        if any(
+    """The done-to words that name the doer's own forces or government: a collective possessive
+    on a phrase whose actors are all security forces or government ("its troops", "their
+    ambassador"), or, where a state acts with its own forces (``with_own_forces``: see
+    ``acts_with_own_forces``), forces of no named country ("Russia withdrew troops", "agreed to
+    disengage troops")."""
+    own = set()
+    for done_to in roles.done_to:
+        named = actors_of(parse, done_to, actors, words, lexicon)
+        forces = bool(named) and all(actor.type in cues.security_forces or actor.type == "GOV" for actor in named)
+        possessed = any(
             parse.deps[child] == "nmod:poss" and parse.words[child].lower() in cues.collective_possessives
             for child in parse.children(done_to)
         )
-        and all(
-            actor.type in cues.security_forces or actor.type == "GOV"
-            for actor in actors_of(parse, done_to, actors, words, lexicon)
+        unowned_forces = (
+            with_own_forces and bool(named)
+            and all(actor.type in cues.security_forces and not actor.has_country for actor in named)
         )
-    }
+        if (possessed and (forces or not named)) or unowned_forces:
+            own.add(done_to)
+    return own
+
+
+def acts_with_own_forces(code: str, doers: Sequence[Actor], cues: Cues, state_types: frozenset) -> bool:
+    """Does a state or alliance carry out this action (CAMEO ``code``) with its own forces: an
+    intent, withdrawal or deployment (``cues.own_forces_codes``) whose doers are all states,
+    governments or armies (``state_types``) or international bodies ("NATO agreed to deploy more
+    troops"); rebels "surrendered to the army" are not."""
+    return code.startswith(cues.own_forces_codes) and bool(doers) and all(
+        doer.type in state_types or doer.code.startswith("IGO") for doer in doers
+    )
 
 
 def weapons(parse: Parse, roles: Roles, weapon_words: Mapping[str, str]) -> set[int]:
