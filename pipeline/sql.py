@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import atexit
 import csv
 import json
 import math
 import os
+import shutil
 import sys
+import tempfile
 from typing import Optional, TextIO
 
 import duckdb
@@ -79,10 +82,18 @@ def connect(output_dir: str) -> duckdb.DuckDBPyConnection:
 
 
 def _lock_to_reading(connection: duckdb.DuckDBPyConnection, paths: list[str]) -> None:
-    """From here on the connection opens the tables' own files (``paths``) and no other file, and
-    no statement may change that: DuckDB refuses ``read_csv('/etc/passwd')``, a ``COPY ... TO`` a
-    new file and a ``SET`` that would undo the lock. (A write to one of ``paths`` itself is refused
-    by ``_check_one_query``, which lets only queries through.)"""
+    """From here on the connection opens the tables' own files (``paths``) and its own private,
+    empty spill folder, no other file, and no statement may change that: DuckDB refuses
+    ``read_csv('/etc/passwd')``, a ``COPY ... TO`` a new file, installing or loading an extension
+    and a ``SET`` that would undo the lock. (A write to one of ``paths`` itself is refused by
+    ``_check_one_query``, which lets only queries through.) DuckDB's default spill folder, ``.tmp``
+    under the working directory, is always open to it: so it gets a fresh one of its own, removed
+    when the process ends."""
+    spill = tempfile.mkdtemp(prefix="newsbeam-sql-")
+    atexit.register(shutil.rmtree, spill, ignore_errors=True)
+    connection.execute(f"set temp_directory = {_literal(spill)}")
+    connection.execute("set autoinstall_known_extensions = false")
+    connection.execute("set autoload_known_extensions = false")
     connection.execute("set allowed_paths = [" + ", ".join(_literal(path) for path in paths) + "]")
     connection.execute("set enable_external_access = false")
     connection.execute("set lock_configuration = true")
@@ -147,18 +158,29 @@ def _check_one_query(connection: duckdb.DuckDBPyConnection, query: str) -> None:
     if not statements:
         raise UsageError("the query is empty (only comments or semicolons)")
     for statement in statements:
-        kind = statement.type.name
+        kind = _statement_kind(statement)
+        shown = (statement.query.split() or [kind])[0].upper()  # "INSTALL", not DuckDB's "LOAD"
         if kind == "EXPLAIN":
             # "explain analyze copy ... to 'events/...parquet'" runs the COPY: what EXPLAIN
             # explains must be a query too.
             kind = _explained_kind(connection, statement.query)
+            shown = f"EXPLAIN of {kind}"
         if kind not in READ_ONLY_STATEMENTS:
-            raise UsageError(f"newsbeam sql only reads: a {kind} statement is refused (use SELECT)")
+            raise UsageError(f"newsbeam sql only reads: {shown} is refused (write one SELECT query)")
     if len(statements) > 1:
         raise UsageError(
             f"newsbeam sql runs one statement, not {len(statements)}: run each with its own `newsbeam sql` "
             "(or join them into one query with UNION ALL or WITH)"
         )
+
+
+def _statement_kind(statement) -> str:
+    """DuckDB's name for a statement's type; "UNKNOWN" for a type newer than this DuckDB's Python
+    enum knows ("UPDATE EXTENSIONS" raised a ValueError)."""
+    try:
+        return statement.type.name
+    except ValueError:
+        return "UNKNOWN"
 
 
 def _explained_kind(connection: duckdb.DuckDBPyConnection, query: str) -> str:
@@ -185,7 +207,7 @@ def _explained_kind(connection: duckdb.DuckDBPyConnection, query: str) -> str:
                 inner = connection.extract_statements(query[position:])
             except duckdb.Error:
                 return "EXPLAIN"
-            return inner[0].type.name if len(inner) == 1 else "EXPLAIN"
+            return _statement_kind(inner[0]) if len(inner) == 1 else "EXPLAIN"
     return "EXPLAIN"
 
 

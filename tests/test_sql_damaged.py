@@ -190,6 +190,23 @@ def test_a_query_opens_no_file_but_the_stored_tables(output, tmp_path, capsys):
     assert capsys.readouterr().out.split()[0] == "n"
 
 
+def test_duckdb_s_default_spill_folder_is_no_way_out(output, tmp_path, capsys, monkeypatch):
+    """DuckDB always lets a connection open its spill folder, ".tmp" under the working directory
+    unless told otherwise: any file there (or behind a link named .tmp) was readable."""
+    (tmp_path / ".tmp").mkdir()
+    (tmp_path / ".tmp" / "inside.txt").write_text("private\n")
+    monkeypatch.chdir(tmp_path)
+    assert main(["sql", "select * from read_text('.tmp/inside.txt')", "--output", str(output)]) == EXIT_FAILED
+    assert "Permission Error" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("sql, shown", [("update extensions", "UPDATE"), ("install httpfs", "INSTALL")])
+def test_a_statement_this_duckdb_cannot_name_is_refused_by_its_first_word(output, capsys, sql, shown):
+    assert main(["sql", sql, "--output", str(output)]) == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"only reads: {shown} is refused" in err
+
+
 def test_several_statements_are_refused_with_one_line_and_nothing_printed(output, capsys):
     """Only the last statement's rows used to be printed; the others were silently lost."""
     assert main(["sql", "select 1 as a; select 2 as b", "--output", str(output)]) == EXIT_USAGE
