@@ -7,6 +7,7 @@ import datetime
 import json
 import os
 import sys
+import tempfile
 from typing import Any, BinaryIO, Callable, Iterator, Optional
 
 from pipeline.errors import UsageError
@@ -26,10 +27,9 @@ class LineRejected(ValueError):
 def open_text(location: str, mode: str) -> Iterator[BinaryIO]:
     """``-`` is stdin/stdout; anything else a local file, with a clear message when it fails.
     An output file must not exist yet (UsageError): nothing the user or another run wrote is
-    replaced. It appears whole or not at all: lines go to a hidden file beside it, renamed to
-    ``location`` when the command ends normally and removed when it is interrupted or fails, so a
-    file at ``location`` is never a cut-off output (its name, claimed empty at the start, is freed
-    again).
+    replaced. It appears whole or not at all: lines go to a hidden file beside it, which gets the
+    name ``location`` when the command ends normally and is removed when it is interrupted or
+    fails, so a file at ``location`` is never a cut-off output.
 
     Both are opened as bytes: each input line is decoded on its own, so a line that is not UTF-8
     costs that line only, and each output line is encoded (and so checked) before it is written.
@@ -54,25 +54,41 @@ def open_text(location: str, mode: str) -> Iterator[BinaryIO]:
 
 @contextlib.contextmanager
 def _whole_file(location: str) -> Iterator[BinaryIO]:
-    """A new file at ``location`` that only ever holds a finished output (see ``open_text``)."""
+    """A new file at ``location`` that only ever holds a finished output (see ``open_text``): the
+    lines go to a hidden ``.newsbeam-*.partial`` file in the same folder, hard-linked to
+    ``location`` at the end (a link, unlike a rename, never replaces a file that appeared
+    meanwhile) and then unlinked. Nothing exists at ``location`` before that."""
+    if os.path.lexists(location):
+        raise UsageError(f"--output {location!r} exists; newsbeam never replaces a file: name a new one")
+    folder = os.path.dirname(os.path.abspath(location))
     try:
-        claim = open(location, "xb")  # the name is ours from here, or the command stops
-    except FileExistsError as error:
-        raise UsageError(f"--output {location!r} exists; newsbeam never replaces a file: name a new one") from error
+        descriptor, partial = tempfile.mkstemp(prefix=".newsbeam-", suffix=".partial", dir=folder)
     except OSError as error:
-        raise UsageError(f"cannot open {location!r}: {error.strerror or error}") from error
-    claim.close()
-    folder, name = os.path.split(os.path.abspath(location))
-    partial = os.path.join(folder, f".{name}.{os.getpid()}.partial")
+        raise UsageError(f"cannot write {location!r}: {error.strerror or error}") from error
     try:
-        with open(partial, "xb") as handle:
+        # mkstemp makes the file private (0600); the output gets the mode any new file would.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(partial, 0o666 & ~umask)
+        with os.fdopen(descriptor, "wb") as handle:
             yield handle
-        os.replace(partial, location)  # replaces only the empty claim made above
-    except BaseException:
-        for path in (partial, location):
-            with contextlib.suppress(OSError):
-                os.remove(path)  # both are this command's own: the partial lines and the empty claim
-        raise
+        _link_new(partial, location)
+    finally:
+        with contextlib.suppress(OSError):
+            os.remove(partial)  # this command's own partial lines; the output, if any, is linked
+
+
+def _link_new(partial: str, location: str) -> None:
+    """Give the finished ``partial`` the name ``location``, which must still be free."""
+    try:
+        os.link(partial, location)
+    except FileExistsError as error:
+        raise UsageError(f"--output {location!r} appeared while newsbeam was writing; nothing written") from error
+    except OSError:
+        # A file system without hard links: a rename, after checking once more that the name is free.
+        if os.path.lexists(location):
+            raise UsageError(f"--output {location!r} appeared while newsbeam was writing; nothing written") from None
+        os.rename(partial, location)
 
 
 def require_distinct_files(input_location: str, output_location: str) -> None:

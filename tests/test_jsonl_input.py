@@ -376,3 +376,32 @@ def test_code_says_which_text_had_a_sentence_too_long_to_code(capsys, tmp_path):
     assert code == 0
     assert errors == ["newsbeam code: id 'run-on': 1 sentence(s) longer than 5,000 characters not coded (no sentence end in them)"]
     assert {event["id"] for event in events} == {"news"}
+
+
+def test_nothing_is_at_the_output_name_until_the_output_is_whole(tmp_path, monkeypatch):
+    """An empty file used to hold the name during the run, and stayed after a SIGKILL."""
+    import pipeline.jsonl
+
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(line(id="a", text=POLITICAL) + b"\n")
+    output = tmp_path / "out.jsonl"
+    seen_during_run = []
+    real_transform = pipeline.jsonl.transform_lines
+
+    def watching(source, sink, handle, required):
+        seen_during_run.append(sorted(path.name for path in tmp_path.iterdir()))
+        return real_transform(source, sink, handle, required)
+
+    monkeypatch.setattr(pipeline.jsonl, "transform_lines", watching)
+    assert main(["code", "--input", str(source), "--output", str(output)]) == 0
+    assert "out.jsonl" not in seen_during_run[0] and any(name.endswith(".partial") for name in seen_during_run[0])
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["in.jsonl", "out.jsonl"]
+    assert output.stat().st_mode & 0o777 == 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    import os
+
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
