@@ -349,9 +349,11 @@ class Coder:
         attacked_place = place if place is not None and place is not locative and place is not dateline else None
         for chain, source, target in pairs:
             doer = source or self._local_authority(chain, place)
-            # "An Oreshnik struck a city in the Kyiv region": with no doer known, where violence
-            # happened is what it was done to.
-            done_to = attacked_target(chain.code, doer, target, attacked_place or (locative if doer is None else None))
+            # "An Oreshnik struck a city in the Kyiv region", "Russia attacked a hospital in Sumy":
+            # where foreign or unknown violence happened stands for what it was done to; where a
+            # doer of no named country acted is its own place ("Police raided a house in Kharkiv").
+            foreign_setting = locative if doer is None or doer.has_country else None
+            done_to = attacked_target(chain.code, doer, target, attacked_place or foreign_setting)
             actor_places = (
                 actor_place(tokens, words, parse, doer, self.gazetteer, self.actors.not_place_words),
                 actor_place(tokens, words, parse, done_to, self.gazetteer, self.actors.not_place_words),

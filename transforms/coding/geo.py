@@ -233,7 +233,14 @@ class Gazetteer:
             if end > len(tokens):
                 continue  # an object inside the closing attribution (", officials told AFP")
             position = start
-            while position < end and (tokens[position].lower in _SKIPPED_BEFORE_NAME or tokens[position].lower in _PLACE_NOUNS):
+            while position < end and (
+                tokens[position].lower in _SKIPPED_BEFORE_NAME or tokens[position].lower in _PLACE_NOUNS
+                # "the Ukrainian city of Kharkiv": a word that qualifies the place noun after it
+                or (
+                    position + 1 < end and tokens[position + 1].lower in _PLACE_NOUNS and tokens[position + 1].lower != "of"
+                    and tokens[position].text[:1].isupper()
+                )
+            ):
                 position += 1
             found = self.lookup(tokens, position)
             if found and position + found[0] == end:
