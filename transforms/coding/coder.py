@@ -331,8 +331,9 @@ class Coder:
             tokens[actor.end].start for actor in actors if actor.end < len(tokens) and tokens[actor.end].lower == "from"
         )
         # A place attacked is where the event happened ("shelled the city of Kharkiv", "fired
-        # rockets at Tel Aviv"), but says nothing of whose the actors named by their role are
-        # ("MOSCOW - The defence ministry said ..." is Russia's).
+        # rockets at Tel Aviv") and whose its victims are (``attacked_target``), but says nothing
+        # of whose the doers named by their role are ("MOSCOW - The defence ministry said ..." is
+        # Russia's).
         aimed_at = self.gazetteer.object_place(
             before_attribution, aimed_at_spans(
                 all_tokens, tokens, parse, words, [chain.head for chain, _, _ in pairs], self.cues.aim_cases
