@@ -57,8 +57,10 @@ def connect(output_dir: str) -> duckdb.DuckDBPyConnection:
     # (Set once connected: as a connect-time option DuckDB refuses it before ICU is loaded.)
     connection = duckdb.connect()
     connection.execute("set TimeZone = 'UTC'")
+    readable: list[str] = []
     for spec in TABLES.values():
         files = match_partitioned_files(output_dir, spec)
+        readable += files.readable
         for path, problem in files.left_out:
             remedy = "`newsbeam compact --upgrade` moves it" if "compact --upgrade" in problem else "`newsbeam check --repair` moves it aside"
             print(f"newsbeam sql: warning: {path} left out of {spec.name} ({problem}); {remedy}", file=sys.stderr)
@@ -77,7 +79,7 @@ def connect(output_dir: str) -> duckdb.DuckDBPyConnection:
         else:
             connection.execute(f"create view {spec.name} as select {columns} from {spec.name}_empty")
     connection.execute(create_view_statement())
-    _lock_to_reading(connection, [path for spec in TABLES.values() for path in match_partitioned_files(output_dir, spec).readable])
+    _lock_to_reading(connection, readable)
     return connection
 
 
