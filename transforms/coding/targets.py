@@ -37,17 +37,18 @@ def own_agents(
     disengage troops")."""
     own = set()
     for done_to in roles.done_to:
-        named = actors_of(parse, done_to, actors, words, lexicon)
-        forces = bool(named) and all(actor.type in cues.security_forces or actor.type == "GOV" for actor in named)
         possessed = any(
             parse.deps[child] == "nmod:poss" and parse.words[child].lower() in cues.collective_possessives
             for child in parse.children(done_to)
         )
-        unowned_forces = (
-            with_own_forces and bool(named)
-            and all(actor.type in cues.security_forces and not actor.has_country for actor in named)
-        )
-        if (possessed and (forces or not named)) or unowned_forces:
+        if not possessed and not with_own_forces:
+            continue  # the common case: no actor look-up needed
+        named = actors_of(parse, done_to, actors, words, lexicon)
+        if possessed and all(actor.type in cues.security_forces or actor.type == "GOV" for actor in named):
+            own.add(done_to)
+        elif with_own_forces and named and all(
+            actor.type in cues.security_forces and not actor.has_country for actor in named
+        ):
             own.add(done_to)
     return own
 
