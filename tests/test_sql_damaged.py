@@ -4,6 +4,7 @@ damaged file is named once on stderr, and SQL errors raised only while fetching 
 from __future__ import annotations
 
 import datetime
+import json
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -198,6 +199,15 @@ def test_duckdb_s_default_spill_folder_is_no_way_out(output, tmp_path, capsys, m
     monkeypatch.chdir(tmp_path)
     assert main(["sql", "select * from read_text('.tmp/inside.txt')", "--output", str(output)]) == EXIT_FAILED
     assert "Permission Error" in capsys.readouterr().err
+    # Its own spill folder instead, and no extension fetched or loaded behind the query's back.
+    settings = (
+        "select current_setting('temp_directory') as spill, current_setting('autoinstall_known_extensions') as install, "
+        "current_setting('autoload_known_extensions') as load"
+    )
+    assert main(["sql", settings, "--output", str(output), "--format", "jsonl"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["spill"] != ".tmp" and "newsbeam-sql-" in answer["spill"]
+    assert answer["install"] is False and answer["load"] is False
 
 
 @pytest.mark.parametrize("sql, shown", [("update extensions", "UPDATE"), ("install httpfs", "INSTALL")])

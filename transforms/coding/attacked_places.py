@@ -70,17 +70,15 @@ def attacked_target(
     ``done_to`` comes back unchanged."""
     if code[:2] not in VIOLENCE_ROOTS:
         return done_to
-    if (
-        done_to is None and attacked_place is not None and attacked_place.country is not None
+    foreign = (
+        attacked_place is not None and attacked_place.country is not None
         and (doer is None or doer.country != attacked_place.country)
-    ):
-        return country_actor(attacked_place.country, attacked_place.name)
-    if done_to is not None and done_to.kind == "capital" and done_to.type == "GOV" and done_to.country:
+    )
+    if done_to is None:
+        return country_actor(attacked_place.country, attacked_place.name) if foreign else None
+    if done_to.kind == "capital" and done_to.type == "GOV" and done_to.country:
         return country_actor(done_to.country, done_to.name)
-    if (
-        done_to is not None and not done_to.has_country and attacked_place is not None
-        and attacked_place.country is not None and (doer is None or doer.country != attacked_place.country)
-    ):
+    if foreign and not done_to.has_country:
         # "shelled Kharkiv, killing three civilians": those killed where the attack fell are
         # that country's.
         return done_to.with_country(attacked_place.country)
@@ -95,8 +93,13 @@ def code_by_weapon(code: str, parse: Parse, word: int, weapon_codes: Mapping[str
         return code
     for child in parse.children(word):
         if parse.relation(child) == "obl" and parse.case_of(child) == "with":
-            weapon = parse.words[child].lower()
-            specific = weapon_codes.get(weapon) or weapon_codes.get(weapon.removesuffix("s"))
+            specific = weapon_code(parse.words[child], weapon_codes)
             if specific:
                 return specific
     return code
+
+
+def weapon_code(word: str, weapon_codes: Mapping[str, str]) -> Optional[str]:
+    """The CAMEO code of the weapon ``word`` names ("missiles" -> 195), or None for no weapon."""
+    lowered = word.lower()
+    return weapon_codes.get(lowered) or weapon_codes.get(lowered.removesuffix("s"))

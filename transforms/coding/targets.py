@@ -21,6 +21,7 @@ from typing import Mapping, Sequence
 
 from transforms.coding.actions import ActionMatch
 from transforms.coding.actors import Actor
+from transforms.coding.attacked_places import weapon_code
 from transforms.coding.lexicon import Cues
 from transforms.coding.syntax.parse import Parse
 from transforms.coding.syntax.roles import RoleLexicon, Roles, actors_of
@@ -68,8 +69,7 @@ def weapons(parse: Parse, roles: Roles, weapon_words: Mapping[str, str]) -> set[
     tanks"): the means, never the target, even where the parse offers them as one."""
     return {
         done_to for done_to in roles.done_to
-        if parse.case_of(done_to) == "with"
-        and (parse.words[done_to].lower() in weapon_words or parse.words[done_to].lower().removesuffix("s") in weapon_words)
+        if parse.case_of(done_to) == "with" and weapon_code(parse.words[done_to], weapon_words) is not None
     }
 
 
