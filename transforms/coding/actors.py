@@ -116,6 +116,11 @@ def _parse_date(text: str) -> Optional[datetime.date]:
     return datetime.date.fromisoformat(text) if text.strip() else None
 
 
+def _in_term(entry: ActorEntry, date: datetime.date) -> bool:
+    """True when ``date`` falls in the entry's [start, end) dates (open where blank)."""
+    return (entry.start is None or entry.start <= date) and (entry.end is None or date < entry.end)
+
+
 class ActorDictionary:
     """Phrase -> entries, with the grammar to turn mentions into actors."""
 
@@ -173,8 +178,13 @@ class ActorDictionary:
         if not key:
             return
         bucket = self._entries.setdefault(key, [])
-        # A later, more specific source replaces an earlier entry of the same phrase and case.
-        bucket[:] = [old for old in bucket if not (old.case == entry.case and old.kind != "person")]
+        # A later, more specific source replaces an earlier entry of the same phrase and case;
+        # entries for different dates of the same group stand side by side.
+        dated = entry.start is not None or entry.end is not None
+        bucket[:] = [
+            old for old in bucket
+            if not (old.case == entry.case and old.kind != "person" and not (dated and old.kind == entry.kind))
+        ]
         bucket.append(entry)
         self.max_length = max(self.max_length, len(key))
         self._longest_from[key[0]] = max(self._longest_from.get(key[0], 0), len(key))
@@ -231,8 +241,13 @@ class ActorDictionary:
             self.add(phrase, ActorEntry("nonactor", None, None, None, "any"))
 
     def _load_fixed(self, file_name: str, kind: str) -> None:
-        for phrase, code, country, actor_type in _read_tsv(file_name):
-            self.add(phrase, ActorEntry(kind, code, country or None, actor_type or None, _case_of(phrase)))
+        for phrase, code, country, actor_type, *term in _read_tsv(file_name):
+            # Optional start and end dates: a group that took power ("Taliban" is AFGGOV from 2021-08-15).
+            start, end = (term + ["", ""])[:2]
+            self.add(
+                phrase,
+                ActorEntry(kind, code, country or None, actor_type or None, _case_of(phrase), _parse_date(start), _parse_date(end)),
+            )
             if kind == "org" and len(_phrase_key(phrase)) == 1:
                 self.not_place_words.update(_phrase_key(phrase))
 
@@ -374,14 +389,16 @@ class ActorDictionary:
         people = [entry for entry in entries if entry.kind == "person"]
         if people:
             for person in people:
-                if (person.start is None or person.start <= date) and (person.end is None or date < person.end):
+                if _in_term(person, date):
                     return person
             # Out of office on this date: still a known national figure.
             former = people[-1]
             if former.country:
                 return former._replace(code=former.country + "ELI", type="ELI")
             return former
-        return max(entries, key=lambda entry: _KIND_RANK[entry.kind])
+        # A dated organisation entry counts only within its dates; undated entries always.
+        in_term = [entry for entry in entries if _in_term(entry, date)] or entries
+        return max(in_term, key=lambda entry: _KIND_RANK[entry.kind])
 
     def mentions(self, tokens: Sequence[Token], date: datetime.date) -> list[tuple[int, int, ActorEntry]]:
         """Dictionary phrases in a sentence, longest first at each position, not overlapping."""
