@@ -134,6 +134,7 @@ class ActorDictionary:
         self.key_words: set[str] = set()
         cues = json.loads((DATA_DIR / "cues.json").read_text(encoding="utf-8"))
         self._titles = frozenset(cues["titles"])
+        self._small_words = frozenset(cues["title_case_small_words"])
         self._fillers = frozenset(cues["merge_fillers"])
         self._prepositions = frozenset(cues["subject_blocking_prepositions"])
         self._group_nouns = frozenset(cues["group_nouns"])
@@ -153,6 +154,9 @@ class ActorDictionary:
         self._owner_words = frozenset(cues["owner_words"])
         self._former = frozenset(cues["former_markers"])
         self._body_offices = frozenset(_phrase_key(phrase) for phrase in cues["offices_of_bodies"])
+        self._offices_named_by_body = frozenset(_phrase_key(phrase) for phrase in cues["offices_named_by_body"])
+        self._office_qualifiers = frozenset(cues["office_qualifiers"])
+        self._demonym_endings = tuple(cues["demonym_endings"])
         self._body_links = frozenset(cues["body_links"])
         self._company_titles = frozenset(_phrase_key(phrase) for phrase in cues["company_titles"])
         self._public_bodies = frozenset(cues["public_bodies"])
@@ -535,10 +539,38 @@ class ActorDictionary:
             start for start, _, entry in found + places
             if entry.kind != "role" or entry.type in self._political_types
         }
+        covered = {position for start, end, _ in found + places for position in range(start, end)}
         return [
             actor for actor in actors
-            if not self._office_of_other_body(tokens, actor, starts) and not self._unowned_role(tokens, actor)
+            if not self._office_of_other_body(tokens, actor, starts)
+            and not self._office_after_unknown_name(tokens, actor, covered)
+            and not self._unowned_role(tokens, actor)
         ]
+
+    def _office_after_unknown_name(self, tokens: Sequence[Token], actor: Actor, covered: set[int]) -> bool:
+        """"InfoNation President Dan McDowell", "Microsoft President Brad Smith": an office every kind
+        of body has (``offices_named_by_body``) right after a capitalised word no mention covers is
+        that body's, not a government's. Words that qualify an office or open a sentence ("Former",
+        "Republican", "When", "Monday": ``office_qualifiers``, ``merge_fillers``, titles) are no name,
+        nor is a people's name the dictionaries lack ("Chechen", "Kurdish": ``demonym_endings``)."""
+        if actor.kind != "role" or actor.country is not None or actor.start == 0:
+            return False
+        words = tuple(token.lower for token in tokens[actor.start : actor.end])
+        if not any(words[: len(office)] == office for office in self._offices_named_by_body):
+            return False
+        before = tokens[actor.start - 1]
+        word = before.lower
+        return (
+            before.text[:1].isupper()
+            and any(character.isalpha() for character in before.text)
+            and actor.start - 1 not in covered
+            and word not in self._office_qualifiers
+            and word not in self._fillers
+            and word not in self._former
+            and word not in self._titles
+            and word not in self._small_words
+            and not word.endswith(self._demonym_endings)
+        )
 
     def _unowned_role(self, tokens: Sequence[Token], actor: Actor) -> bool:
         """"its leadership says", "tech leaders": a role word that names a political body only with
