@@ -138,17 +138,19 @@ class ActionLexicon:
         literal: list[int] = []
         for segment in self._later_segments[number]:
             found = None
-            for gap in range(MAX_GAP + 1):
-                at = position + gap
-                if at >= len(words):
-                    break
-                if gap and words[at - 1] in _GAP_STOPS:
+            at, skipped = position, 0
+            while at < len(words) and skipped <= MAX_GAP:
+                if at > position and words[at - 1] in _GAP_STOPS:
                     break
                 for phrase in segment.get(words[at], ()):
                     if _matches_at(words, at, phrase) and (found is None or len(phrase) > len(found[1])):
                         found = (at, phrase)
                 if found:
                     break
+                # A hyphenated compound is one word of the gap ("lifted a day-old blockade").
+                if words[at] != "-" and not (at > 0 and words[at - 1] == "-"):
+                    skipped += 1
+                at += 1
             if found is None:
                 return None
             at, phrase = found
