@@ -855,6 +855,15 @@ class Coder:
                 # "Azerbaijani and Armenian forces exchanged fire", "Moscow and Kyiv swapped
                 # prisoners": each did it to the other, whatever the object.
                 targets, reciprocal = [], True
+            joint_code = self.cues.joint_codes.get(chain.code)
+            if joint_code is not None:
+                partners = [
+                    target for target in targets
+                    if any(words[i] is not None and parse.case_of(words[i]) == "with" for i in range(target.start, target.end))
+                ]
+                targets, reciprocal, joint_code = self._joint_partners(
+                    sources, targets, reciprocal, with_partner, partners, joint_code
+                )
             for source, target in self._combinations(sources, targets, reciprocal):
                 if word is not None and parse.pos[word] == "NOUN":
                     source = self._protesting_people(chain, source)
@@ -864,6 +873,8 @@ class Coder:
                     if word is not None:
                         # "attacked a commercial ship with a missile": an air or missile attack (195).
                         coded = coded._replace(code=code_by_weapon(coded.code, parse, word, self.cues.weapon_codes))
+                    if joint_code is not None:
+                        coded = coded._replace(code=joint_code)
                     pairs.append((self._verbal_attack(coded, tokens, source, target), source, target))
         if not offtopic and not self.relevance.has_topic_words(sentence):
             # A statement is an event of its own beside what it reports ("police said protesters
@@ -922,6 +933,28 @@ class Coder:
 
     def _is_crowd(self, actor: Actor) -> bool:
         return actor.name.split()[-1].lower() in self.cues.crowds
+
+    @staticmethod
+    def _joint_partners(
+        sources: list[Actor],
+        targets: list[Actor],
+        reciprocal: bool,
+        with_partner: bool,
+        partners: list[Actor],
+        joint_code: str,
+    ) -> tuple[list[Actor], bool, Optional[str]]:
+        """Exercises by forces of two or more countries are done together (``joint_codes``): the
+        coordinated doers with each other ("US and Filipino troops launched joint exercises in the
+        Philippines": USAMIL <-> PHLMIL, not the place) or the doer with ``partners`` (targets in a
+        "with" phrase) of another country ("joined exercises with the US Navy"). Otherwise targets
+        and ``reciprocal`` stand and the code is not changed (None)."""
+        countries = {source.country for source in sources if source.country}
+        if len(countries) > 1 and not with_partner:
+            return [], True, joint_code
+        foreign = [partner for partner in partners if partner.country and partner.country not in countries]
+        if countries and foreign:
+            return foreign, False, joint_code
+        return targets, reciprocal, None
 
     @staticmethod
     def _combinations(

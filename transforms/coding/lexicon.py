@@ -87,6 +87,8 @@ class Cues:
     weapon_codes: Mapping[str, str]
     # Prefixes of CAMEO codes a state carries out with its own forces ("withdrew troops").
     own_forces_codes: tuple[str, ...]
+    # Exercises held by forces of two countries are military cooperation: code -> joint code.
+    joint_codes: Mapping[str, str]
     # "according to": a statement only beside an action it attributes.
     attribution_words: frozenset[str]
     # Capitalised words that are no names (weekdays, months).
@@ -153,6 +155,7 @@ class Cues:
             object_target_codes=frozenset(cues["object_target_codes"]),
             weapon_codes=MappingProxyType(dict(cues["weapon_codes"])),
             own_forces_codes=tuple(cues["own_forces_codes"]),
+            joint_codes=MappingProxyType(dict(cues["joint_codes"])),
             attribution_words=frozenset(cues["attribution_words"]),
             not_names=frozenset(cues["not_names"]),
             private_target_roots=frozenset(cues["private_target_roots"]),
