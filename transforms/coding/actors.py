@@ -304,6 +304,8 @@ class ActorDictionary:
             return False  # "Air France": a company's name
         if entry.kind == "capital" and names_document(tokens, end, self._named_documents, self._document_topics):
             return False  # "the Paris agreement", "the Oslo peace accords": a document's name, not the city's government
+        if entry.kind == "role" and entry.case == "exact" and start > 0 and tokens[start - 1].text[:1].isdigit():
+            return False  # "a 24 MP sensor", "45.7MP": a unit after a number, not a member of parliament
         if entry.case == "exact":
             written = normalise(" ".join(token.text for token in tokens[start:end]))
             return written.replace(" ", "") == written.replace(" ", "").upper()

@@ -817,8 +817,10 @@ class Coder:
             if (
                 word is not None and chain.code == THREAT and tokens[chain.head.start].lower in self.cues.warning_verbs
                 and any(parse.deps[child] == "ccomp" for child in parse.children(word))
+                and not self._warns_an_actor(parse, words, actors, word)
             ):
-                # "warned that Gaza is entering famine": a clause with no action of its own.
+                # "warned that Gaza is entering famine": a clause with no action of its own. A
+                # warning to an actor stays a threat ("warned protesters that they would face arrest").
                 chain = chain._replace(code=PESSIMISTIC_COMMENT)
             found = None
             if parse is not None and reported_speech(self.cues, chain.head, says, tokens) is None:
@@ -933,6 +935,14 @@ class Coder:
 
     def _is_crowd(self, actor: Actor) -> bool:
         return actor.name.split()[-1].lower() in self.cues.crowds
+
+    @staticmethod
+    def _warns_an_actor(
+        parse: Parse, words: Sequence[Optional[int]], actors: Sequence[Actor], word: int
+    ) -> bool:
+        """Is the object of the warning verb ``word`` one of the sentence's actors?"""
+        objects = {child for child in parse.children(word) if parse.deps[child] in ("obj", "iobj")}
+        return any(words[position] in objects for actor in actors for position in range(actor.start, actor.end))
 
     @staticmethod
     def _joint_partners(
