@@ -734,7 +734,8 @@ class Coder:
                 # "Russia attacked Odesa with drones": not the means, nor what describes the object,
                 # nor where violence came from.
                 origin_cases = self.cues.origin_cases if chain.code[:2] in VIOLENCE_ROOTS else frozenset()
-                clause = fallback_clause(parse, word, roles, doer_named, origin_cases)
+                venue_cases = self.cues.venue_cases if chain.code in self.cues.venue_codes else frozenset()
+                clause = fallback_clause(parse, word, roles, doer_named, origin_cases, venue_cases)
                 own_forces = acts_with_own_forces(chain.code, sources, self.cues, STATE_FORCES)
                 targets = [
                     actor for actor in by_order[1]

@@ -89,6 +89,9 @@ class Cues:
     own_forces_codes: tuple[str, ...]
     # Exercises held by forces of two countries are military cooperation: code -> joint code.
     joint_codes: Mapping[str, str]
+    # Meetings: where they took place ("held talks in Oman") is no target.
+    venue_codes: frozenset[str]
+    venue_cases: frozenset[str]
     # "according to": a statement only beside an action it attributes.
     attribution_words: frozenset[str]
     # Capitalised words that are no names (weekdays, months).
@@ -156,6 +159,8 @@ class Cues:
             weapon_codes=MappingProxyType(dict(cues["weapon_codes"])),
             own_forces_codes=tuple(cues["own_forces_codes"]),
             joint_codes=MappingProxyType(dict(cues["joint_codes"])),
+            venue_codes=frozenset(cues["venue_codes"]),
+            venue_cases=frozenset(cues["venue_cases"]),
             attribution_words=frozenset(cues["attribution_words"]),
             not_names=frozenset(cues["not_names"]),
             private_target_roots=frozenset(cues["private_target_roots"]),

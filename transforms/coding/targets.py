@@ -74,18 +74,29 @@ def weapons(parse: Parse, roles: Roles, weapon_words: Mapping[str, str]) -> set[
 
 
 def fallback_clause(
-    parse: Parse, word: int, roles: Roles, doer_named: bool, origin_cases: frozenset[str] = frozenset()
+    parse: Parse,
+    word: int,
+    roles: Roles,
+    doer_named: bool,
+    origin_cases: frozenset[str] = frozenset(),
+    venue_cases: frozenset[str] = frozenset(),
 ) -> set[int]:
     """The words of the action's clause (``word`` heads it) where word order may look for a
     target the parse did not name. Where the parse names doer and object, a "with" phrase it did
     not take for the target is the means and a clause on the object describes it: neither is. A
     phrase of ``origin_cases`` (given for violence: "fired rockets from southern Lebanon") says
-    where the doer acted from."""
+    where the doer acted from; one of ``venue_cases`` anywhere in the clause (given for meetings:
+    "held talks in Oman") where it took place."""
     clause = set(parse.subtree(word))
     origins = {
         inner for child in parse.children(word)
         if parse.relation(child) == "obl" and parse.case_of(child) in origin_cases
         for inner in parse.subtree(child)
+    }
+    origins |= {
+        inner for phrase in clause
+        if phrase != word and parse.case_of(phrase) in venue_cases
+        for inner in parse.subtree(phrase)
     }
     if not (doer_named and roles.done_to_named):
         return clause - origins
