@@ -852,11 +852,17 @@ class Coder:
             )
             reciprocal = chain.code[:2] in self.roles.reciprocal_roots and not with_partner
             if (
-                word is not None and parse.words[word].lower() in self.roles.reciprocal_verbs and not with_partner
-                and len({source.code for source in sources}) > 1
+                word is not None and not with_partner and len({source.code for source in sources}) > 1
+                and (
+                    parse.words[word].lower() in self.roles.reciprocal_verbs
+                    # "traded accusations", "exchanged threats": the action noun of a reciprocal verb
+                    or (parse.deps[word] == "obj" and parse.words[parse.heads[word]].lower() in self.roles.reciprocal_verbs)
+                    or self._done_to_each_other(parse, word)
+                )
             ):
                 # "Azerbaijani and Armenian forces exchanged fire", "Moscow and Kyiv swapped
-                # prisoners": each did it to the other, whatever the object.
+                # prisoners", "Pakistan and Afghanistan blamed each other": each did it to the
+                # other, whatever the object.
                 targets, reciprocal = [], True
             joint_code = self.cues.joint_codes.get(chain.code)
             if joint_code is not None:
@@ -936,6 +942,14 @@ class Coder:
 
     def _is_crowd(self, actor: Actor) -> bool:
         return actor.name.split()[-1].lower() in self.cues.crowds
+
+    def _done_to_each_other(self, parse: Parse, word: int) -> bool:
+        """Is the object of ``word`` "each other" or "one another" (``reciprocal_pronouns``)?"""
+        return any(
+            parse.deps[child] in ("obj", "iobj") and child + 1 < len(parse.words)
+            and f"{parse.words[child]} {parse.words[child + 1]}".lower() in self.cues.reciprocal_pronouns
+            for child in parse.children(word)
+        )
 
     @staticmethod
     def _warns_an_actor(

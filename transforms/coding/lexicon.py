@@ -92,6 +92,8 @@ class Cues:
     # Meetings: where they took place ("held talks in Oman") is no target.
     venue_codes: frozenset[str]
     venue_cases: frozenset[str]
+    # "blamed each other": coordinated doers who act on each other.
+    reciprocal_pronouns: frozenset[str]
     # "according to": a statement only beside an action it attributes.
     attribution_words: frozenset[str]
     # Capitalised words that are no names (weekdays, months).
@@ -161,6 +163,7 @@ class Cues:
             joint_codes=MappingProxyType(dict(cues["joint_codes"])),
             venue_codes=frozenset(cues["venue_codes"]),
             venue_cases=frozenset(cues["venue_cases"]),
+            reciprocal_pronouns=frozenset(cues["reciprocal_pronouns"]),
             attribution_words=frozenset(cues["attribution_words"]),
             not_names=frozenset(cues["not_names"]),
             private_target_roots=frozenset(cues["private_target_roots"]),
