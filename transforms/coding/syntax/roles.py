@@ -702,10 +702,19 @@ def _phrase_actor(parse: Parse, head: int, actors: Sequence, token_words: Sequen
     ]
     if not inside:
         for child in parse.children(head):
-            if parse.relation(child) == "nmod" and parse.case_of(child) in ("of", "from"):
+            # "members of the Syrian opposition", "doctors from Canada", "the drills by South Korea"
+            if parse.relation(child) == "nmod" and parse.case_of(child) in ("of", "from", "by"):
                 inside = _phrase_actor(parse, child, actors, token_words, lexicon, depth + 1)
                 if inside:
                     break
+    if inside and not inside[0].has_country:
+        # "the military drills by South Korea": a role the noun's modifiers name, of the country
+        # its by/of phrase names.
+        for child in parse.children(head):
+            if parse.relation(child) == "nmod" and parse.case_of(child) in ("of", "by"):
+                owner = _phrase_actor(parse, child, actors, token_words, lexicon, depth + 1)
+                if owner and _is_country(owner[0]):
+                    return [_role_of(inside[0], owner[0])]
     if inside and not _officer_of_unknown_body(parse, head, inside[0], actors, token_words, lexicon):
         return inside[:1]
     return []
