@@ -340,8 +340,9 @@ def noun_roles(parse: Parse, noun: int, lexicon: RoleLexicon) -> Optional[Roles]
         verb_word = parse.words[governor].lower()
         subjects = _children(parse, governor, lexicon.subject_relations)
         if verb_word in lexicon.receiving_verbs:
-            # "Iran received a warning from the EU", "the mayor faced complaints from councillors"
-            done_to = done_to or subjects
+            # "Iran received a warning from the EU", "the mayor faced complaints from councillors":
+            # the receiver, before what the noun is about ("a warning ... over its media law")
+            done_to = subjects or done_to
             doers = [d for d in doers if parse.deps[d] != "nmod:poss"] or [
                 child for child in parse.children(governor)
                 if parse.relation(child) == "obl" and parse.case_of(child) in lexicon.doer_prepositions
