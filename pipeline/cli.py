@@ -19,6 +19,8 @@ EXIT_USAGE = 2
 EXIT_LOCKED = 75
 EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 143
+# The reader of standard output went away (`| head`): what a shell reports for a process SIGPIPE ended.
+EXIT_BROKEN_PIPE = 141
 COMMANDS = "{run,code,clean,sql,schema,compact,check,export}"
 
 
@@ -149,9 +151,11 @@ def _dispatch(args: argparse.Namespace, extra: Sequence[str]) -> int:
         print(f"{name}: {error}", file=sys.stderr)
         return EXIT_LOCKED
     except BrokenPipeError:
-        # The reader (`| head`) went away: not an error of ours; silence the flush at exit.
+        # The reader (`| head`) went away: no message (the reader chose to stop), but not 0 either,
+        # since part of the output was never delivered (a script with `pipefail` should know).
+        # Silence the flush at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
+        return EXIT_BROKEN_PIPE
     except KeyboardInterrupt:
         print(f"{name}: interrupted", file=sys.stderr)
         return interrupt_exit_status()

@@ -240,3 +240,22 @@ def test_a_damaged_syntax_model_stops_the_run_with_one_line(capsys, tmp_path, mo
     assert "syntax model" in err and "damaged" in err and "make model" in err
     assert len(err.strip().splitlines()) == 1
     assert not (tmp_path / "out" / "events").exists()
+
+
+def test_code_whose_reader_stops_early_exits_141_without_a_message(tmp_path):
+    """`newsbeam code ... --output - | head -c 100`: the reader closes the pipe after a few bytes;
+    part of the output was never delivered, so the exit status is not 0, and there is no traceback."""
+    from pipeline.cli import EXIT_BROKEN_PIPE
+
+    source = tmp_path / "in.jsonl"
+    sentence = "Russia attacked Ukraine and China criticised the United States."
+    source.write_text("".join(json.dumps({"id": f"s{i}", "text": sentence}) + "\n" for i in range(400)))
+    process = subprocess.Popen(
+        [*newsbeam_command(), "code", "--input", str(source), "--output", "-"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    assert process.stdout.read(100)
+    process.stdout.close()  # the reader goes away, as `head -c 100` does
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=120) == EXIT_BROKEN_PIPE
+    assert "Traceback" not in stderr and "Broken pipe" not in stderr
