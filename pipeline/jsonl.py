@@ -166,9 +166,12 @@ def _parse(line: bytes, required: tuple[str, ...]) -> tuple[Optional[str], dict[
         return "JSON nested too deeply", {}
     if not isinstance(record, dict):
         return "not a JSON object", {}
-    missing = [key for key in required if record.get(key) is None]
+    missing = [key for key in required if key not in record]
     if missing:
-        return f"missing text field(s) {', '.join(missing)}", {}
+        return f"missing field(s) {', '.join(missing)}", {}
+    null = [key for key in required if record[key] is None]
+    if null:
+        return f"field(s) {', '.join(null)} null, not text", {}
     not_text = [key for key in required if not isinstance(record[key], str)]
     if not_text:
         return f"field {', '.join(not_text)} is not text", {}

@@ -179,8 +179,8 @@ def test_a_required_field_that_is_there_but_not_text_is_named_as_such(capsys, tm
     assert code == 1
     assert errors == [
         "line 1: field html is not text; skipped",
-        "line 2: missing text field(s) html; skipped",
-        "line 3: missing text field(s) html; skipped",
+        "line 2: field(s) html null, not text; skipped",
+        "line 3: missing field(s) html; skipped",
         "newsbeam clean: 3 of 4 lines skipped",
     ]
     assert [page["id"] for page in pages] == ["p4"]
