@@ -321,6 +321,9 @@ def clean_handler() -> LineHandler:
         text_id = _unique_id(record, seen_ids)
         record_id = record["id"]
         page = cleaner.clean(record["html"], _url_field(record.get("url")))
+        if not page.text.strip():
+            # What the pipeline records as an `empty_content` error row.
+            raise LineRejected("no article text found on the page (empty_content)")
         seen_ids.add(text_id)
         return [
             {

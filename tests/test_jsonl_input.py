@@ -405,3 +405,18 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def test_a_page_without_article_text_is_reported_not_written_as_an_empty_row(capsys, tmp_path):
+    code, errors, pages = run_command(capsys, tmp_path, "clean", [
+        line(id="p1", html=""),
+        line(id="p2", html="not html at all"),
+        line(id="p3", html=ARTICLE_HTML),
+    ])
+    assert code == 1
+    assert errors == [
+        "line 1: no article text found on the page (empty_content); skipped",
+        "line 2: no article text found on the page (empty_content); skipped",
+        "newsbeam clean: 2 of 3 lines skipped",
+    ]
+    assert [page["id"] for page in pages] == ["p3"] and pages[0]["text"].strip()
