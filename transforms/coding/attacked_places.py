@@ -42,6 +42,10 @@ def aimed_at_spans(
         word = words[match.start] if match.kind == "act" and match.code[:2] in VIOLENCE_ROOTS else None
         if word is None:
             continue
+        # "a drone attack on Odesa": the aim hangs on "attack", the head of the action's words.
+        span = {words[position] for position in range(match.start, match.head_end)} - {None}
+        while parse.deps[word] in ("compound", "amod") and parse.heads[word] in span and parse.heads[word] != word:
+            word = parse.heads[word]
         objects = [child for child in parse.children(word) if parse.deps[child] == "obj"]
         # "fired rockets [at Tel Aviv]", "launched a drone attack [on Odesa]"
         aims = [
