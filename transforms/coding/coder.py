@@ -52,7 +52,14 @@ from transforms.coding.syntax.roles import (
     pronoun_antecedent,
     years_of_time,
 )
-from transforms.coding.targets import acts_with_own_forces, fallback_clause, own_agents, weapons, without_speakers
+from transforms.coding.targets import (
+    acts_with_own_forces,
+    attacked_possessor,
+    fallback_clause,
+    own_agents,
+    weapons,
+    without_speakers,
+)
 from transforms.coding.text import (
     MAX_SENTENCE_CHARS,
     Token,
@@ -693,7 +700,9 @@ class Coder:
         # "withdrew its troops", "recalled their ambassador": the doer's own agents are no target
         # ("arrested its critics" are), nor the weapon ("attacked the village with tanks").
         own_forces = acts_with_own_forces(chain.code, sources, self.cues, STATE_FORCES)
-        own = own_agents(parse, roles, actors, words, self.roles, self.cues, own_forces) | weapons(
+        own = own_agents(
+            parse, roles, actors, words, self.roles, self.cues, own_forces, chain.code[:2] in VIOLENCE_ROOTS
+        ) | weapons(
             parse, roles, self.cues.weapon_codes
         )
         # ... but in an action done to people, a pattern word that names people does
@@ -759,6 +768,9 @@ class Coder:
         # "North Korea fired a missile into the Sea of Japan, South Korea's military said": who
         # says it is no target of what they report (the parser may join them to the object).
         targets = without_speakers(targets, parse, words, says, word)
+        if chain.code[:2] in VIOLENCE_ROOTS:
+            # "Israel said militants opened fire on its troops": ISRMIL.
+            targets = [attacked_possessor(parse, words, actors, actor, word, self.cues.its_words) for actor in targets]
         # Nobody acts on themselves: a target that is a doer goes ("opposition supporters rioted").
         doers = {(actor.code, actor.name) for actor in sources}
         return sources, [actor for actor in targets if (actor.code, actor.name) not in doers], doer_named

@@ -94,6 +94,8 @@ class Cues:
     venue_cases: frozenset[str]
     # "blamed each other": coordinated doers who act on each other.
     reciprocal_pronouns: frozenset[str]
+    # "opened fire on its troops": a possessive that stands for a singular subject's country.
+    its_words: frozenset[str]
     # "according to": a statement only beside an action it attributes.
     attribution_words: frozenset[str]
     # Capitalised words that are no names (weekdays, months).
@@ -164,6 +166,7 @@ class Cues:
             venue_codes=frozenset(cues["venue_codes"]),
             venue_cases=frozenset(cues["venue_cases"]),
             reciprocal_pronouns=frozenset(cues["reciprocal_pronouns"]),
+            its_words=frozenset(cues["its_words"]),
             attribution_words=frozenset(cues["attribution_words"]),
             not_names=frozenset(cues["not_names"]),
             private_target_roots=frozenset(cues["private_target_roots"]),

@@ -30,15 +30,16 @@ from transforms.coding.syntax.roles import RoleLexicon, Roles, actors_of
 def own_agents(
     parse: Parse, roles: Roles, actors: Sequence[Actor], words: Sequence, lexicon: RoleLexicon, cues: Cues,
     with_own_forces: bool = False,
+    violent: bool = False,
 ) -> set[int]:
     """The done-to words that name the doer's own forces or government: a collective possessive
     on a phrase whose actors are all security forces or government ("its troops", "their
-    ambassador"), or, where a state acts with its own forces (``with_own_forces``: see
-    ``acts_with_own_forces``), forces of no named country ("Russia withdrew troops", "agreed to
-    disengage troops")."""
+    ambassador"; not for ``violent`` actions: "militants opened fire on its troops" are another's),
+    or, where a state acts with its own forces (``with_own_forces``: see ``acts_with_own_forces``),
+    forces of no named country ("Russia withdrew troops", "agreed to disengage troops")."""
     own = set()
     for done_to in roles.done_to:
-        possessed = any(
+        possessed = not violent and any(
             parse.deps[child] == "nmod:poss" and parse.words[child].lower() in cues.collective_possessives
             for child in parse.children(done_to)
         )
@@ -126,3 +127,31 @@ def without_speakers(
             for position in range(actor.start, actor.end)
         )
     ]
+
+
+def attacked_possessor(
+    parse: Parse, words: Sequence, actors: Sequence[Actor], target: Actor, word: int, its_words: frozenset[str]
+) -> Actor:
+    """A target of violence named by role with "its" (``its_words``) and no country, as the country
+    of the subject "its" stands for: that of a clause above the violent action ``word`` (nobody
+    attacks its own troops): "Israel said militants opened fire on its troops" -> ISRMIL. Any
+    other target comes back unchanged."""
+    before = words[target.start - 1] if target.start > 0 else None
+    if target.has_country or before is None or parse.words[before].lower() not in its_words:
+        return target
+    clause = word
+    for _ in range(6):
+        if parse.heads[clause] == clause:
+            break
+        clause = parse.heads[clause]
+        for subject in parse.children(clause):
+            if not parse.deps[subject].startswith("nsubj"):
+                continue
+            holders = [
+                actor for actor in actors
+                if actor.country and any(words[position] == subject for position in range(actor.start, actor.end))
+            ]
+            if holders:
+                return target.with_country(holders[0].country)
+    return target
+
