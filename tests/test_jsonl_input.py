@@ -169,21 +169,27 @@ def test_transform_lines_takes_any_bytes_and_writes_only_utf8_json_lines(lines):
     assert all(isinstance(json.loads(text), dict) for text in written)
 
 
-def test_a_required_field_that_is_there_but_not_text_is_named_as_such(capsys, tmp_path):
+def test_html_that_is_not_text_or_holds_no_article_is_named_and_skipped(capsys, tmp_path):
+    """A page without article text is what the pipeline records as `empty_content`: reported, not
+    written as an empty row."""
     code, errors, pages = run_command(capsys, tmp_path, "clean", [
         line(id="p1", html=123),
         line(id="p2", html=None),
         line(id="p3"),
         line(id="p4", html=ARTICLE_HTML),
+        line(id="p5", html=""),
+        line(id="p6", html="not html at all"),
     ])
     assert code == 1
     assert errors == [
         "line 1: field html is not text; skipped",
         "line 2: field(s) html null, not text; skipped",
         "line 3: missing field(s) html; skipped",
-        "newsbeam clean: 3 of 4 lines skipped",
+        "line 5: no article text found on the page (empty_content); skipped",
+        "line 6: no article text found on the page (empty_content); skipped",
+        "newsbeam clean: 5 of 6 lines skipped",
     ]
-    assert [page["id"] for page in pages] == ["p4"]
+    assert [page["id"] for page in pages] == ["p4"] and pages[0]["text"].strip()
 
 
 def test_an_output_naming_the_input_file_is_refused(tmp_path, monkeypatch):
@@ -405,18 +411,3 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
-
-
-def test_a_page_without_article_text_is_reported_not_written_as_an_empty_row(capsys, tmp_path):
-    code, errors, pages = run_command(capsys, tmp_path, "clean", [
-        line(id="p1", html=""),
-        line(id="p2", html="not html at all"),
-        line(id="p3", html=ARTICLE_HTML),
-    ])
-    assert code == 1
-    assert errors == [
-        "line 1: no article text found on the page (empty_content); skipped",
-        "line 2: no article text found on the page (empty_content); skipped",
-        "newsbeam clean: 2 of 3 lines skipped",
-    ]
-    assert [page["id"] for page in pages] == ["p3"] and pages[0]["text"].strip()
