@@ -28,6 +28,7 @@ from transforms.coding.context import article_context, is_offtopic_lead, remembe
 from transforms.coding.dates import DateLike, event_date, latest_past_year, opening_year, parse_date
 from transforms.coding.geo import Place, geo_columns
 from transforms.coding.lexicon import Lexicon
+from transforms.coding.partners import acts_on_each_other, in_with_phrase, joint_partners
 from transforms.coding.private_people import private_person
 from transforms.coding.reporting import (
     accidental_death,
@@ -57,6 +58,7 @@ from transforms.coding.targets import (
     attacked_possessor,
     fallback_clause,
     own_agents,
+    warns_an_actor,
     weapons,
     without_speakers,
 )
@@ -830,7 +832,7 @@ class Coder:
             if (
                 word is not None and chain.code == THREAT and tokens[chain.head.start].lower in self.cues.warning_verbs
                 and any(parse.deps[child] == "ccomp" for child in parse.children(word))
-                and not self._warns_an_actor(parse, words, actors, word)
+                and not warns_an_actor(parse, words, actors, word)
             ):
                 # "warned that Gaza is entering famine": a clause with no action of its own. A
                 # warning to an actor stays a threat ("warned protesters that they would face arrest").
@@ -865,12 +867,7 @@ class Coder:
             reciprocal = chain.code[:2] in self.roles.reciprocal_roots and not with_partner
             if (
                 word is not None and not with_partner and len({source.code for source in sources}) > 1
-                and (
-                    parse.words[word].lower() in self.roles.reciprocal_verbs
-                    # "traded accusations", "exchanged threats": the action noun of a reciprocal verb
-                    or (parse.deps[word] == "obj" and parse.words[parse.heads[word]].lower() in self.roles.reciprocal_verbs)
-                    or self._done_to_each_other(parse, word)
-                )
+                and acts_on_each_other(parse, word, self.roles.reciprocal_verbs, self.cues.reciprocal_pronouns)
             ):
                 # "Azerbaijani and Armenian forces exchanged fire", "Moscow and Kyiv swapped
                 # prisoners", "Pakistan and Afghanistan blamed each other": each did it to the
@@ -878,12 +875,8 @@ class Coder:
                 targets, reciprocal = [], True
             joint_code = self.cues.joint_codes.get(chain.code)
             if joint_code is not None:
-                partners = [
-                    target for target in targets
-                    if any(words[i] is not None and parse.case_of(words[i]) == "with" for i in range(target.start, target.end))
-                ]
-                targets, reciprocal, joint_code = self._joint_partners(
-                    sources, targets, reciprocal, with_partner, partners, joint_code
+                targets, reciprocal, joint_code = joint_partners(
+                    sources, targets, reciprocal, with_partner, in_with_phrase(parse, words, targets), joint_code
                 )
             for source, target in self._combinations(sources, targets, reciprocal):
                 if word is not None and parse.pos[word] == "NOUN":
@@ -954,44 +947,6 @@ class Coder:
 
     def _is_crowd(self, actor: Actor) -> bool:
         return actor.name.split()[-1].lower() in self.cues.crowds
-
-    def _done_to_each_other(self, parse: Parse, word: int) -> bool:
-        """Is the object of ``word`` "each other" or "one another" (``reciprocal_pronouns``)?"""
-        return any(
-            parse.deps[child] in ("obj", "iobj") and child + 1 < len(parse.words)
-            and f"{parse.words[child]} {parse.words[child + 1]}".lower() in self.cues.reciprocal_pronouns
-            for child in parse.children(word)
-        )
-
-    @staticmethod
-    def _warns_an_actor(
-        parse: Parse, words: Sequence[Optional[int]], actors: Sequence[Actor], word: int
-    ) -> bool:
-        """Is the object of the warning verb ``word`` one of the sentence's actors?"""
-        objects = {child for child in parse.children(word) if parse.deps[child] in ("obj", "iobj")}
-        return any(words[position] in objects for actor in actors for position in range(actor.start, actor.end))
-
-    @staticmethod
-    def _joint_partners(
-        sources: list[Actor],
-        targets: list[Actor],
-        reciprocal: bool,
-        with_partner: bool,
-        partners: list[Actor],
-        joint_code: str,
-    ) -> tuple[list[Actor], bool, Optional[str]]:
-        """Exercises by forces of two or more countries are done together (``joint_codes``): the
-        coordinated doers with each other ("US and Filipino troops launched joint exercises in the
-        Philippines": USAMIL <-> PHLMIL, not the place) or the doer with ``partners`` (targets in a
-        "with" phrase) of another country ("joined exercises with the US Navy"). Otherwise targets
-        and ``reciprocal`` stand and the code is not changed (None)."""
-        countries = {source.country for source in sources if source.country}
-        if len(countries) > 1 and not with_partner:
-            return [], True, joint_code
-        foreign = [partner for partner in partners if partner.country and partner.country not in countries]
-        if countries and foreign:
-            return foreign, False, joint_code
-        return targets, reciprocal, None
 
     @staticmethod
     def _combinations(

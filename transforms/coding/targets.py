@@ -155,3 +155,10 @@ def attacked_possessor(
                 return target.with_country(holders[0].country)
     return target
 
+
+def warns_an_actor(parse: Parse, words: Sequence, actors: Sequence[Actor], word: int) -> bool:
+    """Is the object of the warning verb ``word`` one of the sentence's actors ("warned protesters
+    that they would face arrest": a threat to them, not a pessimistic comment)?"""
+    objects = {child for child in parse.children(word) if parse.deps[child] in ("obj", "iobj")}
+    return any(words[position] in objects for actor in actors for position in range(actor.start, actor.end))
+
