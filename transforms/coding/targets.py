@@ -4,13 +4,15 @@ The parse gives an action its objects (``syntax.roles.event_roles``); these rule
 and which words of its clause, stand for the one the action was done to:
 
 - the doer's own agents are not ("withdrew its troops", "recalled their ambassador"; "arrested its
-  critics" are), nor the weapon of a "with" phrase ("attacked the village with tanks");
+  critics" are; troops "its" names in an attack are another's: ``attacked_possessor``), nor the
+  weapon of a "with" phrase ("attacked the village with tanks");
 - where the parse names no target and word order has to guess, a "with" phrase beside a named
   object is the means ("attacked Odesa with drones"), a clause on the object describes it
-  ("executed four men accused of spying for Israel") and violence done "from" a place was not
-  done to it ("fired rockets at Haifa from southern Lebanon");
+  ("executed four men accused of spying for Israel"), violence done "from" a place was not
+  done to it ("fired rockets at Haifa from southern Lebanon") and talks were not held with the
+  place they were held in ("held talks in Oman");
 - whoever says something is no target of what they report ("North Korea fired a missile, South
-  Korea's military said").
+  Korea's military said"); whom a warning names is ("warned protesters that ...": ``warns_an_actor``).
 
 All functions take parse word indices (``Parse``'s numbering) and return sets of them or actors.
 """
