@@ -554,7 +554,7 @@ class ActorDictionary:
         of body has (``offices_named_by_body``) right after a capitalised word no mention covers is
         that body's, not a government's. Words that qualify an office or open a sentence ("Former",
         "Republican", "When", "Monday": ``office_qualifiers``, ``merge_fillers``, titles) are no name,
-        nor is a people's name the dictionaries lack ("Chechen", "Kurdish": ``demonym_endings``)."""
+        nor is a people's name the dictionaries lack ("Kurdish", "Catalan": ``demonym_endings``)."""
         if actor.kind != "role" or actor.country is not None or actor.start == 0:
             return False
         words = tuple(token.lower for token in tokens[actor.start : actor.end])

@@ -55,9 +55,12 @@ def joint_partners(
     """Exercises by forces of two or more countries are done together (``joint_codes``): the
     coordinated doers with each other ("US and Filipino troops launched joint exercises in the
     Philippines": USAMIL <-> PHLMIL, not the place) or the doer with ``partners`` (targets in a
-    "with" phrase) of another country ("joined exercises with the US Navy"). Returns (targets,
+    "with" phrase) of another country ("joined exercises with the US Navy"); private people
+    ("chefs", "gamers") hold no exercises. Returns (targets,
     reciprocal, the code to give); otherwise targets and ``reciprocal`` stand and the code is not
     changed (None)."""
+    if any(source.kind == "private" for source in sources):
+        return targets, reciprocal, None  # "French and Italian chefs held joint cooking drills"
     countries = {source.country for source in sources if source.country}
     if len(countries) > 1 and not with_partner:
         return [], True, joint_code

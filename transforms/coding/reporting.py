@@ -87,6 +87,15 @@ def action_word(parse: Parse, words: Sequence[Optional[int]], head: ActionMatch)
     return word
 
 
+def noun_head_of(parse: Parse, words: Sequence[Optional[int]], head: ActionMatch, word: int) -> int:
+    """The noun a pattern's first word modifies within the pattern's head ("military" of
+    "military aid" -> "aid"); ``word`` itself when it modifies nothing there."""
+    span = {words[position] for position in range(head.start, head.head_end)} - {None}
+    while parse.deps[word] in ("amod", "compound") and parse.heads[word] in span and parse.heads[word] != word:
+        word = parse.heads[word]
+    return word
+
+
 def talked_about(
     roles: RoleLexicon, parse: Parse, words: Sequence[Optional[int]], matches: Sequence[ActionMatch], word: int
 ) -> bool:

@@ -159,8 +159,17 @@ def attacked_possessor(
 
 
 def warns_an_actor(parse: Parse, words: Sequence, actors: Sequence[Actor], word: int) -> bool:
-    """Is the object of the warning verb ``word`` one of the sentence's actors ("warned protesters
-    that they would face arrest": a threat to them, not a pessimistic comment)?"""
+    """Does the warning verb ``word`` tell one of the sentence's actors what they will face: its
+    object is an actor and the warned clause's subject a pronoun for them ("warned protesters that
+    they would face arrest": a threat to them)? "warned governments that a new pandemic was
+    inevitable" is a pessimistic comment."""
     objects = {child for child in parse.children(word) if parse.deps[child] in ("obj", "iobj")}
-    return any(words[position] in objects for actor in actors for position in range(actor.start, actor.end))
+    if not any(words[position] in objects for actor in actors for position in range(actor.start, actor.end)):
+        return False
+    return any(
+        parse.deps[subject].startswith("nsubj") and parse.pos[subject] == "PRON"
+        and parse.words[subject].lower() != "there"
+        for clause in parse.children(word) if parse.deps[clause] == "ccomp"
+        for subject in parse.children(clause)
+    )
 
