@@ -14,6 +14,7 @@ from typing import Mapping, Optional, Sequence
 from transforms.coding.actions import ActionMatch
 from transforms.coding.actors import Actor, country_actor
 from transforms.coding.geo import Place
+from transforms.coding.reporting import noun_head_of
 from transforms.coding.syntax.parse import Parse
 from transforms.coding.text import Token
 
@@ -43,9 +44,7 @@ def aimed_at_spans(
         if word is None:
             continue
         # "a drone attack on Odesa": the aim hangs on "attack", the head of the action's words.
-        span = {words[position] for position in range(match.start, match.head_end)} - {None}
-        while parse.deps[word] in ("compound", "amod") and parse.heads[word] in span and parse.heads[word] != word:
-            word = parse.heads[word]
+        word = noun_head_of(parse, words, match, word)
         objects = [child for child in parse.children(word) if parse.deps[child] == "obj"]
         # "fired rockets [at Tel Aviv]", "launched a drone attack [on Odesa]"
         aims = [

@@ -838,7 +838,8 @@ class Coder:
                 and not warns_an_actor(parse, words, actors, word)
             ):
                 # "warned that Gaza is entering famine": a clause with no action of its own. A
-                # warning to an actor stays a threat ("warned protesters that they would face arrest").
+                # warning telling an actor what they face stays a threat ("warned protesters that
+                # they would face arrest").
                 chain = chain._replace(code=PESSIMISTIC_COMMENT)
             found = None
             if parse is not None and reported_speech(self.cues, chain.head, says, tokens) is None:
