@@ -104,11 +104,17 @@ def test_a_stream_stopped_in_the_middle_and_started_again_stores_each_article_on
             newsbeam(tmp_path, server, "--streaming", "--poll-interval", "1", "--window", "2", "--stop-after", "600", "--run-id", "first", "--quiet"),
             cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
+        validators_file = output / "_state" / "feeds" / "validators.json"
         try:
+            # A window's feed validators are merged into _state just after its files are moved (by
+            # design, never before): wait for both, or the signal may fall between the two.
             deadline = time.monotonic() + 120
-            while not list((output / "articles").rglob("first-2*.parquet")) and time.monotonic() < deadline:
+            while time.monotonic() < deadline and not (
+                list((output / "articles").rglob("first-2*.parquet")) and validators_file.exists()
+            ):
                 time.sleep(0.2)
             assert list((output / "articles").rglob("first-2*.parquet")), "the first stream committed no window"
+            assert validators_file.exists(), "the first stream's committed window kept no feed validators"
             first.send_signal(signal.SIGTERM)
             _, stderr = first.communicate(timeout=120)
         finally:
@@ -117,7 +123,7 @@ def test_a_stream_stopped_in_the_middle_and_started_again_stores_each_article_on
         assert "the windows it committed are visible" in stderr
         stored_before = query("select count(*) as n from articles", output)[0]["n"]
         assert 0 < stored_before < len(PAGES)
-        kept = json.loads((output / "_state" / "feeds" / "validators.json").read_text())[feed]["etag"]
+        kept = json.loads(validators_file.read_text())[feed]["etag"]
         polls_before = len(sent_etags(server))
 
         again = subprocess.run(
