@@ -36,6 +36,20 @@ def test_empty_feed_list(capsys, tmp_path):
     assert code == EXIT_USAGE and "has no entries" in err
 
 
+@pytest.mark.parametrize("option", ["--feeds", "--urls", "--sitemaps"])
+def test_a_web_address_or_a_feed_itself_given_for_a_list_is_refused_before_anything_is_written(
+    capsys, tmp_path, option
+):
+    output = tmp_path / "o"
+    code, _, err = run_cli(capsys, "run", option, "https://example.com/rss.xml", "--output", str(output))
+    assert code == EXIT_USAGE and "is a web address: give a file that lists" in err and "Traceback" not in err
+    feed = tmp_path / "world.rss"
+    feed.write_text('<?xml version="1.0"?>\n<rss version="2.0"><channel><title>t</title>\n</channel></rss>\n')
+    code, _, err = run_cli(capsys, "run", option, str(feed), "--output", str(output))
+    assert code == EXIT_USAGE and "is itself an XML or HTML document, not a list" in err
+    assert len(err.strip().splitlines()) == 1 and not output.exists()
+
+
 def test_html_dir_without_pages(capsys, tmp_path):
     code, _, err = run_cli(capsys, "run", "--html-dir", str(tmp_path), "--output", str(tmp_path / "o"))
     assert code == EXIT_USAGE and "holds no *.html" in err

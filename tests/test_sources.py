@@ -63,8 +63,10 @@ def test_local_feed_resolves_relative_links_to_files():
 def test_atom_entries_and_non_feeds():
     (request,) = parse_feed("https://news.example/atom", ATOM)
     assert request.url == "https://news.example/one" and request.entry_title == "One"
-    (error,) = parse_feed("https://news.example/page", b"<html><body><p>Hello</p></body></html>")
-    assert error.error_type == "not_a_feed"
+    (error,) = parse_feed("https://news.example/page", b"<!DOCTYPE html>\n<html><body><p>Hello</p></body></html>")
+    assert error.error_type == "not_a_feed" and "an HTML page that advertises no feed" in error.message
+    (error,) = parse_feed("https://news.example/plain", b"just some text")
+    assert error.error_type == "not_a_feed" and "not an RSS, Atom or JSON feed" in error.message
 
 
 OPML = """<?xml version="1.0" encoding="UTF-8"?>

@@ -107,8 +107,22 @@ def read_list_text(location: str, described: str) -> str:
 
 
 def read_list(location: str, what: str) -> list[str]:
-    """Read a feed or URL list (local or on any Beam filesystem) into absolute URLs."""
+    """Read a feed or URL list (local or on any Beam filesystem) into absolute URLs. Raises
+    SourceListError for a web address given in place of the list, a list that cannot be read or has
+    no entries, and a file that is itself a document (a feed, sitemap or page: it starts with
+    "<" and is no OPML), whose lines would each become a failed fetch."""
+    parts = safe_split(location)
+    if parts is not None and parts.scheme.lower() in REMOTE_SCHEMES:
+        raise SourceListError(
+            f"{what} list {location!r} is a web address: give a file that lists {what}s, one per line "
+            f"(such as one made with: echo '{location}' > {what.lower()}s.txt)"
+        )
     text = read_list_text(location, f"{what} list")
+    if text.lstrip().startswith("<") and not is_opml(text):
+        raise SourceListError(
+            f"{what} list {location!r} is itself an XML or HTML document, not a list: "
+            f"give a file that lists its path or URL, one per line"
+        )
     raw_entries = parse_opml(text) if is_opml(text) else parse_list(text)
     # after resolving: "a.html", "./a.html" and its file:// URI are one entry
     entries = list(dict.fromkeys(resolve_entry(entry, location) for entry in raw_entries))
