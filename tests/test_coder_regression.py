@@ -2,7 +2,8 @@
 
 Each line of ``tests/coder_cases/*.jsonl``: ``text``, optional ``date`` (default 2024-03-06),
 ``expect`` (events that must be among the coded ones; ``[]`` means no event at all) and optional
-``forbid`` (events that must not be coded). An expected event lists only the fields it checks:
+``forbid`` (events that must not be coded), optional ``max_events`` (no more rows than that: one
+action must not give the same event twice). An expected event lists only the fields it checks:
 ``actor1``/``actor2`` (actor codes, null for none), ``code``, ``root``, ``plover``, ``event_date``,
 ``geo_country``.
 """
@@ -71,3 +72,4 @@ def test_case(coder: Coder, case_id: str, case: dict):
         assert any(matches(event, wanted) for event in events), (wanted, describe(events))
     for unwanted in case.get("forbid", []):
         assert not any(matches(event, unwanted) for event in events), (unwanted, describe(events))
+    assert len(events) <= case.get("max_events", len(events)), describe(events)

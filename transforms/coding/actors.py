@@ -286,6 +286,16 @@ class ActorDictionary:
             if entry.kind == "country" and entry.code
         }
 
+    def not_country_keys(self) -> frozenset[tuple[str, ...]]:
+        """Tokenised phrases that begin with a country's name or adjective but name no actor
+        ("indian ocean", "latin america"; for the gazetteer)."""
+        countries = self.country_keys()
+        return frozenset(
+            key for key, entries in self._entries.items()
+            if any(entry.kind == "nonactor" for entry in entries)
+            and any(key[:length] in countries for length in range(1, len(key)))
+        )
+
     # -- matching ---------------------------------------------------------------------------
     def _usable(self, entry: ActorEntry, tokens: Sequence[Token], start: int, end: int) -> bool:
         if (

@@ -32,7 +32,7 @@ def aimed_at_spans(
 ) -> list[tuple[int, int]]:
     """The token spans, as ``(start, end)`` positions in ``all_tokens`` (the dateline included), of
     what the sentence's violent actions are aimed at: their objects ("shelled [the city of
-    Kharkiv] overnight") and the phrases of aim (``aim_cases``) on the action or its object
+    Kharkiv] overnight", "[Kharkiv] was shelled") and the phrases of aim (``aim_cases``) on the action or its object
     ("fired rockets [at Tel Aviv]", "launched a drone attack [on Odesa]"). ``tokens`` are the
     sentence's tokens after the dateline and ``words`` maps each to its parse word (None where the
     parse has none). A place pressured or urged is no place where something happened ("pressuring
@@ -45,21 +45,33 @@ def aimed_at_spans(
             continue
         # "a drone attack on Odesa": the aim hangs on "attack", the head of the action's words.
         word = noun_head_of(parse, words, match, word)
-        objects = [child for child in parse.children(word) if parse.deps[child] == "obj"]
+        # "shelled [the town of Avdiivka]", "[the town of Avdiivka] was shelled"
+        objects = [child for child in parse.children(word) if parse.deps[child] in ("obj", "nsubj:pass")]
         # "fired rockets [at Tel Aviv]", "launched a drone attack [on Odesa]"
         aims = [
             child for head in [word, *objects] for child in parse.children(head)
             if parse.relation(child) in ("obl", "nmod") and parse.case_of(child) in aim_cases
         ]
         for child in objects + aims:
-            # The phrase without its preposition: "[Tel Aviv]" of "at Tel Aviv".
-            phrase = parse.subtree(child) - {
-                marker for marker in parse.children(child) if parse.relation(marker) == "case"
-            }
-            positions = [p for p, w in enumerate(words) if w in phrase]
-            if positions:
-                spans.append((positions[0] + offset, positions[-1] + 1 + offset))
+            span = _phrase_span(parse, words, child)
+            if span is not None:
+                spans.append((span[0] + offset, span[1] + offset))
     return spans
+
+
+def object_spans(parse: Parse, words: Sequence[Optional[int]], word: int) -> list[tuple[int, int]]:
+    """The token spans (``(start, end)`` positions in the tokens ``words`` maps) of the direct
+    objects of the action at parse word ``word`` ("captured [the town of Avdiivka]")."""
+    spans = (_phrase_span(parse, words, child) for child in parse.children(word) if parse.deps[child] == "obj")
+    return [span for span in spans if span is not None]
+
+
+def _phrase_span(parse: Parse, words: Sequence[Optional[int]], word: int) -> Optional[tuple[int, int]]:
+    """The token span of the phrase headed by parse word ``word``, without its preposition
+    ("[Tel Aviv]" of "at Tel Aviv"), or None where no token maps to it."""
+    phrase = parse.subtree(word) - {marker for marker in parse.children(word) if parse.relation(marker) == "case"}
+    positions = [position for position, parsed in enumerate(words) if parsed in phrase]
+    return (positions[0], positions[-1] + 1) if positions else None
 
 
 def attacked_target(
@@ -100,6 +112,21 @@ def code_by_weapon(code: str, parse: Parse, word: int, weapon_codes: Mapping[str
             if specific:
                 return specific
     return code
+
+
+def fired_into_open_water(
+    code: str, parse: Parse, word: int, open_water_words: frozenset[str], aim_cases: frozenset[str]
+) -> bool:
+    """Is the violent action (CAMEO ``code``) at parse word ``word`` fired "into" open water
+    (``open_water_words``: "fired a ballistic missile into the Sea of Japan") and at nothing else
+    (no phrase of aim, ``aim_cases``: "into the Red Sea at a cargo ship" is an attack)? Then, with
+    nobody as its target, it is a show of force (150), not an attack."""
+    if code[:2] not in VIOLENCE_ROOTS:
+        return False
+    obliques = [(parse.case_of(child), parse.words[child].lower()) for child in parse.children(word) if parse.relation(child) == "obl"]
+    return any(case == "into" and head in open_water_words for case, head in obliques) and not any(
+        case in aim_cases and case != "into" for case, _ in obliques
+    )
 
 
 def weapon_code(word: str, weapon_codes: Mapping[str, str]) -> Optional[str]:

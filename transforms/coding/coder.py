@@ -22,7 +22,14 @@ from schemas.events import CodedEvent
 from transforms.coding.actions import ActionMatch
 from transforms.coding.actor_places import actor_place
 from transforms.coding.actors import Actor
-from transforms.coding.attacked_places import VIOLENCE_ROOTS, aimed_at_spans, attacked_target, code_by_weapon
+from transforms.coding.attacked_places import (
+    VIOLENCE_ROOTS,
+    aimed_at_spans,
+    attacked_target,
+    code_by_weapon,
+    fired_into_open_water,
+    object_spans,
+)
 from transforms.coding.chains import Chain, chains
 from transforms.coding.context import article_context, is_offtopic_lead, remembered
 from transforms.coding.dates import DateLike, event_date, latest_past_year, opening_year, parse_date
@@ -56,6 +63,7 @@ from transforms.coding.syntax.roles import (
 )
 from transforms.coding.targets import (
     acts_with_own_forces,
+    attacked_belongings,
     attacked_possessor,
     fallback_clause,
     own_agents,
@@ -86,7 +94,7 @@ from transforms.coding.word_order import (
     source_and_target,
 )
 
-CODER_VERSION = "newsbeam-coder 0.5.8"
+CODER_VERSION = "newsbeam-coder 0.5.9"
 # Sentences of the lead paragraph up to this many count as root events (GDELT's IsRootEvent).
 ROOT_SENTENCES = 3
 # The first sentences that decide whether a whole article is off-topic (sport, business ...).
@@ -97,6 +105,8 @@ STATE_ONLY_ACTIONS = frozenset({"173", "174"})
 STATE_FORCE_CODES = {"180": "190", "183": "195"}
 STATE_FORCES = frozenset({None, "GOV", "MIL"})
 RIOT = "145"
+# Demonstrate military or police power (CAMEO 150).
+SHOW_OF_FORCE = "150"
 THREAT = "130"
 PESSIMISTIC_COMMENT = "012"
 PROTEST_ROOT = "14"
@@ -234,7 +244,7 @@ class Coder:
         matches = self.actions.find(tokens)
         if not any(match.kind in ("act", "aux", "say") for match in matches):
             return None
-        if is_question(tokens) or is_headline_list(tokens):
+        if is_question(tokens) or is_headline_list(tokens) or self.relevance.tells_fiction(sentence[tokens[0].start :]):
             return None
         mentions = self._foreign_towns(tokens, self.actors.mentions(tokens, base))
         # A name wins over an action word inside it ("Rapid Support Forces" is not "support").
@@ -346,7 +356,8 @@ class Coder:
         # Russia's).
         aimed_at = self.gazetteer.object_place(
             before_attribution, aimed_at_spans(
-                all_tokens, tokens, parse, words, [chain.head for chain, _, _ in pairs], self.cues.aim_cases
+                all_tokens, tokens, parse, words, [chain.head._replace(code=chain.code) for chain, _, _ in pairs],
+                self.cues.aim_cases,
             )
         )
         locative = self.gazetteer.locative(before_attribution, origins)
@@ -402,10 +413,18 @@ class Coder:
             if doer is not None and done_to is not None and doer.code == done_to.code and doer.name == done_to.name:
                 continue
             event = self._event(sentence, sentence_index, is_root, chain, doer, done_to, when, place, actor_places)
-            # "troops fired on protesters, killing two": two verbs of one action by the same actors
-            # are one event, not two identical rows.
-            if event not in events:
+            # "troops fired on protesters, killing two", "a peace deal was signed": two words of one
+            # action by the same actors are one event (one event_key: same base code, actors, day and
+            # place), not two rows that would count as two mentions; the surer one stays.
+            same = next((
+                index for index, kept in enumerate(events)
+                if (kept.event_base_code, kept.actor1_code, kept.actor2_code)
+                == (event.event_base_code, event.actor1_code, event.actor2_code)
+            ), None)
+            if same is None:
                 events.append(event)
+            elif event.confidence > events[same].confidence:
+                events[same] = event
         return events
 
     def _may_have_event(self, sentence: str, known_names: Optional[dict[str, Actor]] = None) -> bool:
@@ -638,10 +657,21 @@ class Coder:
             return None
         roles = event_roles(parse, word, head.verbal or word != words[head.start], self.roles)
         noun = noun_head_of(parse, words, head, word) if roles is None and not head.verbal else word
-        if noun != word and parse.words[parse.heads[noun]].lower() in self.roles.receiving_verbs:
+        governor = parse.words[parse.heads[noun]].lower()
+        if noun != word and (
+            governor in self.roles.receiving_verbs
+            or (parse.deps[noun] == "nsubj:pass" and governor in self.roles.support_verbs)
+            or (parse.relation(noun) == "obl" and parse.case_of(noun) == "with")
+            or any(
+                parse.relation(child) == "nmod" and parse.case_of(child) == "by" for child in parse.children(noun)
+            )
+        ):
             # "received military aid from Germany": the giver is in the noun's "from" phrase, which
             # the parse hangs on "aid", not on the modifier the pattern begins with. (Retrying every
-            # pattern on its noun lowered PLOVER by 3 sentences: word order reads them better.)
+            # pattern on its noun lowered PLOVER by 3 sentences: word order reads them better.) So
+            # is the doer of "air strikes were launched by Israel", the passive verb's agent, of
+            # "the military drills by South Korea", the noun's "by" phrase, and of "were dispersed
+            # with tear gas by riot police", the verb whose means the noun is.
             word = noun
             roles = event_roles(parse, word, True, self.roles)
         if roles is None:
@@ -676,7 +706,12 @@ class Coder:
             for child in parse.children(word)
         )
         if not relative:
-            sources = self._with_listed(tokens, actors, sources)
+            # "... was struck by Israeli artillery, Lebanese state media said": the speaker after
+            # the comma is no member of the doers' list.
+            found = sources
+            listed = self._with_listed(tokens, actors, found)
+            speakers_out = without_speakers([actor for actor in listed if actor not in found], parse, words, says, word)
+            sources = [actor for actor in listed if actor in found or actor in speakers_out]
         if sources and roles.doers and all(source.country is None for source in sources):
             sources = self._speakers_own(parse, words, says, actors, word, roles.doers[0], sources)
         # A pronoun the article does not resolve names nobody: word order guesses as without a
@@ -776,6 +811,8 @@ class Coder:
         if chain.code[:2] in VIOLENCE_ROOTS:
             # "Israel said militants opened fire on its troops": ISRMIL.
             targets = [attacked_possessor(parse, words, actors, actor, word, self.cues.its_words) for actor in targets]
+            owner = None if targets else attacked_belongings(parse, words, actors, roles.done_to, word, self.cues.its_words)
+            targets = [owner] if owner is not None else targets
         # Nobody acts on themselves: a target that is a doer goes ("opposition supporters rioted").
         doers = {(actor.code, actor.name) for actor in sources}
         return sources, [actor for actor in targets if (actor.code, actor.name) not in doers], doer_named
@@ -817,10 +854,18 @@ class Coder:
         pairs: list[tuple[Chain, Optional[Actor], Optional[Actor]]] = []
         previous: Optional[Roles] = None
         says = [match for match in matches if match.kind == "say"]
-        for chain in chains(self.cues, tokens, matches):
+        sentence_chains = chains(self.cues, tokens, matches)
+        acting_words = {
+            action_word(parse, words, chain.head) for chain in sentence_chains if chain.head.kind == "act"
+        } if parse is not None else set()
+        for chain in sentence_chains:
             if unattributed_supposition(self.cues, tokens, chain, says):
                 continue
             word = action_word(parse, words, chain.head) if parse is not None else None
+            if word is not None and parse.deps[word] == "nsubj:pass" and parse.heads[word] in acting_words - {word}:
+                # "the ceasefire was brokered by Russia": the verb's action holds the noun's, as in
+                # "Russia brokered a ceasefire" (one event, 045, not Russia declaring a ceasefire).
+                continue
             if word is not None and (
                 talked_about(self.roles, parse, words, matches, word)
                 or (chain.head.verbal and is_mentioned_gerund(parse, word, self.roles))
@@ -841,6 +886,13 @@ class Coder:
                 # warning telling an actor what they face stays a threat ("warned protesters that
                 # they would face arrest").
                 chain = chain._replace(code=PESSIMISTIC_COMMENT)
+            taken = self.cues.place_taking_codes.get(chain.code)
+            if taken is not None and word is not None and self.gazetteer.object_place(
+                tokens, object_spans(parse, words, word)
+            ):
+                # "M23 rebels captured Goma", "the Taliban seized Kabul": a place taken is
+                # territory occupied, not people arrested or goods seized.
+                chain = chain._replace(code=taken)
             found = None
             if parse is not None and reported_speech(self.cues, chain.head, says, tokens) is None:
                 found = self._syntactic_roles(tokens, actors, chain, previous, says, parse, words)
@@ -868,7 +920,11 @@ class Coder:
             with_partner = word is not None and any(
                 parse.relation(child) == "obl" and parse.case_of(child) == "with" for child in parse.children(word)
             )
-            reciprocal = chain.code[:2] in self.roles.reciprocal_roots and not with_partner
+            # "brokered by Qatar and Egypt": mediators mediate together, not each other.
+            reciprocal = (
+                chain.code[:2] in self.roles.reciprocal_roots and chain.code not in self.cues.third_party_codes
+                and not with_partner
+            )
             if (
                 word is not None and not with_partner and len({source.code for source in sources}) > 1
                 and acts_on_each_other(parse, word, self.roles.reciprocal_verbs, self.cues.reciprocal_pronouns)
@@ -891,6 +947,11 @@ class Coder:
                     if word is not None:
                         # "attacked a commercial ship with a missile": an air or missile attack (195).
                         coded = coded._replace(code=code_by_weapon(coded.code, parse, word, self.cues.weapon_codes))
+                        if target is None and fired_into_open_water(
+                            coded.code, parse, word, self.cues.open_water_words, self.cues.aim_cases
+                        ):
+                            # "fired a ballistic missile into the Sea of Japan": a show of force.
+                            coded = coded._replace(code=SHOW_OF_FORCE)
                     if joint_code is not None:
                         coded = coded._replace(code=joint_code)
                     pairs.append((self._verbal_attack(coded, tokens, source, target), source, target))

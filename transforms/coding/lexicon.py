@@ -85,6 +85,8 @@ class Cues:
     object_target_codes: frozenset[str]
     # "attacked a ship with a missile": the weapon of a general attack and the code it makes.
     weapon_codes: Mapping[str, str]
+    # "fired a missile into the sea": no attack but a show of force.
+    open_water_words: frozenset[str]
     # Prefixes of CAMEO codes a state carries out with its own forces ("withdrew troops").
     own_forces_codes: tuple[str, ...]
     # Exercises held by forces of two countries are military cooperation: code -> joint code.
@@ -92,6 +94,10 @@ class Cues:
     # Meetings: where they took place ("held talks in Oman") is no target.
     venue_codes: frozenset[str]
     venue_cases: frozenset[str]
+    # Mediation: coordinated doers mediate together, not each other.
+    third_party_codes: frozenset[str]
+    # "captured Goma": taking a place is occupying territory: code -> code.
+    place_taking_codes: Mapping[str, str]
     # "blamed each other": coordinated doers who act on each other.
     reciprocal_pronouns: frozenset[str]
     # "opened fire on its troops": a possessive that stands for a singular subject's country.
@@ -161,10 +167,13 @@ class Cues:
             jurisdiction_codes=frozenset(cues["jurisdiction_codes"]),
             object_target_codes=frozenset(cues["object_target_codes"]),
             weapon_codes=MappingProxyType(dict(cues["weapon_codes"])),
+            open_water_words=frozenset(cues["open_water_words"]),
             own_forces_codes=tuple(cues["own_forces_codes"]),
             joint_codes=MappingProxyType(dict(cues["joint_codes"])),
             venue_codes=frozenset(cues["venue_codes"]),
             venue_cases=frozenset(cues["venue_cases"]),
+            third_party_codes=frozenset(cues["third_party_codes"]),
+            place_taking_codes=MappingProxyType(dict(cues["place_taking_codes"])),
             reciprocal_pronouns=frozenset(cues["reciprocal_pronouns"]),
             its_words=frozenset(cues["its_words"]),
             attribution_words=frozenset(cues["attribution_words"]),
@@ -205,7 +214,7 @@ class Lexicon:
             cues=Cues.from_dict(raw_cues),
             actions=ActionLexicon.from_file(),
             actors=actors,
-            gazetteer=Gazetteer(actors.country_keys()),
+            gazetteer=Gazetteer(actors.country_keys(), actors.not_country_keys()),
             relevance=RelevanceFilter(raw_cues),
             roles=RoleLexicon.from_file(),
             codes=cameo.cameo_table(),

@@ -26,6 +26,11 @@ def acts_on_each_other(
         return True
     if parse.deps[word] == "obj" and parse.words[parse.heads[word]].lower() in reciprocal_verbs:
         return True
+    if any(
+        parse.deps[child] == "amod" and child < word and parse.words[child].lower() in reciprocal_verbs
+        for child in parse.children(word)
+    ):
+        return True  # "Armenia and Azerbaijan exchanged accusations", the verb parsed as the noun's adjective
     return any(
         parse.deps[child] in ("obj", "iobj") and child + 1 < len(parse.words)
         and f"{parse.words[child]} {parse.words[child + 1]}".lower() in reciprocal_pronouns

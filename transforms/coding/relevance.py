@@ -64,6 +64,18 @@ class RelevanceFilter:
         # of data/cues.json when ``cues`` holds only topic words, as a test's hand-made cues do).
         roles = cues["topic_overriding_roles"] if "topic_overriding_roles" in cues else read_cues()["topic_overriding_roles"]
         self._political_roles = frozenset(roles)
+        fiction = cues if "fiction_works" in cues else read_cues()
+        works, verbs = _prefix_tree(fiction["fiction_works"]), _prefix_tree(fiction["fiction_verbs"])
+        # "In the novel, ...", "In the new Netflix series, ...", "The film follows ...", "A 2019
+        # thriller imagines ...": up to two words may qualify the work.
+        # "In season two, ...", "The plot of the thriller sees ...".
+        self._fiction = re.compile(
+            rf"^\W*(?:in (?:the|a|an|this|that|his|her|their|its) (?:[\w'-]+ ){{0,2}}{works}\s*,"
+            rf"|in (?:season|series|episode|part) [\w-]+\s*,"
+            rf"|(?:the (?:plot|story|premise) of )?(?:the|a|an|this|that|his|her|their|its) (?:[\w'-]+ ){{0,2}}"
+            rf"{works} {verbs}\b)",
+            re.IGNORECASE,
+        )
 
     def offtopic(self, sentence: str, actors: Sequence[Actor]) -> bool:
         """True when the sentence is about a non-political topic and has no political role in it.
@@ -74,6 +86,12 @@ class RelevanceFilter:
         if len({actor.country for actor in actors if actor.kind == "country" and actor.country}) >= 2:
             return bool(self._score.search(sentence) or self._not_interstate_topics.search(sentence))
         return self.has_topic_words(sentence)
+
+    def tells_fiction(self, sentence: str) -> bool:
+        """Does the sentence tell the plot of a work of fiction (``fiction_works``): opening inside
+        one ("In the novel, the Soviet army invades Alaska") or with one doing a plot verb
+        (``fiction_verbs``: "The film follows a rebel commander who seizes the capital")?"""
+        return bool(self._fiction.search(sentence))
 
     def has_political_role(self, actors: Sequence[Actor]) -> bool:
         """A government, army, rebel group ... named as such (a capital city alone does not count:

@@ -80,10 +80,17 @@ def unattributed_supposition(cues: Cues, tokens: Sequence[Token], chain: Chain, 
 
 def action_word(parse: Parse, words: Sequence[Optional[int]], head: ActionMatch) -> Optional[int]:
     """The parse word of a chain's head; for an auxiliary ("would attack", "will retaliate") the
-    verb it belongs to, whose subject and objects are the action's."""
+    verb it belongs to, whose subject and objects are the action's; for a hyphenated verb
+    ("test-fired") its last part."""
     word = words[head.start]
     if word is not None and parse.deps[word] in ("aux", "aux:pass") and parse.heads[word] != word:
         return parse.heads[word]
+    if (
+        word is not None and head.verbal and word + 2 < len(parse.words)
+        and parse.words[word + 1] == "-" and parse.heads[word] == word + 2
+    ):
+        # "was test-fired by North Korea": the parse splits the verb, whose roles hang on "fired".
+        return word + 2
     return word
 
 

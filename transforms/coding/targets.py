@@ -19,7 +19,7 @@ All functions take parse word indices (``Parse``'s numbering) and return sets of
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from typing import Mapping, Optional, Sequence
 
 from transforms.coding.actions import ActionMatch
 from transforms.coding.actors import Actor
@@ -141,6 +141,28 @@ def attacked_possessor(
     before = words[target.start - 1] if target.start > 0 else None
     if target.has_country or before is None or parse.words[before].lower() not in its_words:
         return target
+    holder = _subject_above(parse, words, actors, word)
+    return target.with_country(holder.country) if holder is not None else target
+
+
+def attacked_belongings(
+    parse: Parse, words: Sequence, actors: Sequence[Actor], done_to: Sequence[int], word: int, its_words: frozenset[str]
+) -> Optional[Actor]:
+    """The actor whose things violence hit, where what was hit is no actor but "its" something
+    (``its_words``: "its positions", "its border villages") and a clause above names who "its"
+    stands for: "Hezbollah said Israeli troops shelled its positions" -> Hezbollah. ``done_to``
+    are the parse words of what the violent action ``word`` was done to; None where none is."""
+    if not any(
+        parse.deps[child] == "nmod:poss" and parse.words[child].lower() in its_words
+        for noun in done_to for child in parse.children(noun)
+    ):
+        return None
+    return _subject_above(parse, words, actors, word)
+
+
+def _subject_above(parse: Parse, words: Sequence, actors: Sequence[Actor], word: int) -> Optional[Actor]:
+    """The first actor of a country that is the subject of a clause above ``word`` (up to six
+    heads up), or None."""
     clause = word
     for _ in range(6):
         if parse.heads[clause] == clause:
@@ -154,8 +176,8 @@ def attacked_possessor(
                 if actor.country and any(words[position] == subject for position in range(actor.start, actor.end))
             ]
             if holders:
-                return target.with_country(holders[0].country)
-    return target
+                return holders[0]
+    return None
 
 
 def warns_an_actor(parse: Parse, words: Sequence, actors: Sequence[Actor], word: int) -> bool:

@@ -261,6 +261,12 @@ def verb_roles(parse: Parse, verb: int, lexicon: RoleLexicon) -> Roles:
             done_to = [parse.heads[verb]]  # "protesters killed by police"
         if not done_to and parse.deps[verb] == "conj":
             done_to = _children(parse, parse.heads[verb], lexicon.passive_subject_relations)
+        # "the ceasefire between Armenia and Azerbaijan was brokered", "aid to Gaza was blocked":
+        # as inside an active verb's object, after the subject itself.
+        done_to = list(done_to) + [
+            child for noun in done_to for child in parse.children(noun)
+            if parse.relation(child) == "nmod" and parse.case_of(child) in lexicon.target_prepositions
+        ]
         return Roles(tuple(doers), tuple(done_to), bool(doers), bool(done_to), passive=True)
     subject = subject_of(parse, verb, lexicon)
     targets = _targets(parse, verb, lexicon)
@@ -359,6 +365,23 @@ def noun_roles(parse: Parse, noun: int, lexicon: RoleLexicon) -> Optional[Roles]
                         parse.deps[child] == "iobj" or parse.case_of(child) in lexicon.target_prepositions
                     )
                 ][:1]
+    elif (
+        not done_to and all(parse.deps[doer] in ("amod", "compound") for doer in doers)
+        and governor != phrase and parse.relation(phrase) == "obl"
+        and parse.case_of(phrase) == "with" and parse.pos[governor] == "VERB"
+    ):
+        # "protesters were dispersed with tear gas by riot police": the means of the verb's action
+        # is used by its doer on its done-to.
+        return verb_roles(parse, governor, lexicon)
+    elif governor != phrase and parse.deps[phrase] == "nsubj:pass" and parse.words[governor].lower() in lexicon.support_verbs:
+        # "air strikes were launched by Israel on Gaza", "sanctions were imposed by the EU": the
+        # agent of the passive support verb is the doer, its aim the done-to.
+        doers = _agents(parse, governor) or doers
+        done_to = done_to or [
+            child for child in parse.children(governor)
+            if parse.relation(child) in ("obl", "nmod") and parse.case_of(child) in lexicon.target_prepositions
+            and parse.deps[child] != "obl:agent"
+        ][:1]
     elif governor != phrase and relation in ("nsubj",):
         done_to = done_to or _targets(parse, governor, lexicon)  # "a roadside bomb killed two soldiers"
     if not doers and not done_to:
