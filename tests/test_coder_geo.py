@@ -11,7 +11,8 @@ from transforms.coding.text import normalise, tokenize
 
 @pytest.fixture(scope="module")
 def gazetteer() -> Gazetteer:
-    return Gazetteer(ActorDictionary().country_keys())
+    actors = ActorDictionary()
+    return Gazetteer(actors.country_keys(), regions=actors.regions)
 
 
 def locate(gazetteer: Gazetteer, sentence: str):
@@ -51,6 +52,23 @@ def test_coordinates_are_real(gazetteer):
     assert 33 < baghdad.lat < 34 and 44 < baghdad.lon < 45
     ukraine = locate(gazetteer, "Fighting in Ukraine.")
     assert 44 < ukraine.lat < 53 and 22 < ukraine.lon < 41
+
+
+def test_a_region_is_its_own_place_inside_its_country(gazetteer):
+    """"an airbase in Crimea" is in Crimea, not at Ukraine's centre; "in Chechnya" is one division."""
+    crimea = locate(gazetteer, "Drones struck an airbase in Crimea.")
+    assert (crimea.name, crimea.country, crimea.feature_type) == ("Crimea", "UKR", "ADM1")
+    assert 44 < crimea.lat < 46 and 32 < crimea.lon < 37
+    chechnya = locate(gazetteer, "Fighting went on in Chechnya.")
+    assert (chechnya.country, chechnya.feature_type, chechnya.adm1_code) == ("RUS", "ADM1", "RS12")
+    assert 42 < chechnya.lat < 44.5 and 44.5 < chechnya.lon < 47
+
+
+def test_every_region_seat_is_a_geonames_city_of_its_country():
+    """A misspelt seat in regions.tsv stops the gazetteer with the name, not a silent country centre."""
+    with pytest.raises(ValueError, match="Grozni"):
+        Gazetteer({}, regions={("chechnya",): ("RUS", ("Grozni",))})
+    assert Gazetteer({}, regions=ActorDictionary().regions)
 
 
 def test_no_place_without_a_locative_phrase(gazetteer):

@@ -168,7 +168,10 @@ class ActorDictionary:
         self.country_names: dict[str, str] = {}
         # Country names that are nouns ("Syria"), as opposed to adjectives ("Syrian").
         self._country_nouns: set[str] = set()
+        # Tokenised region names -> (ISO alpha-3, GeoNames names of the region's seats).
+        self.regions: dict[tuple[str, ...], tuple[str, tuple[str, ...]]] = {}
         self._load_countries()
+        self._load_regions()
         self._load_capitals()
         self._load_fixed("metonyms.tsv", "capital")
         self._load_fixed("organisations.tsv", "org")
@@ -212,6 +215,14 @@ class ActorDictionary:
             self._country_nouns.add(names.split("|")[0].lower())
             for name in names.split("|"):
                 self._add_country_name(name, iso3)
+
+    def _load_regions(self) -> None:
+        """Regions and peoples inside one country (``regions.tsv``): their country as actors
+        ("Chechen leader Ramzan Kadyrov" is ``RUS``), their own place for the gazetteer."""
+        for iso3, seats, names in _read_tsv("regions.tsv"):
+            for name in names.split("|"):
+                self._add_country_name(name, iso3)
+                self.regions[_phrase_key(name)] = (iso3, tuple(seats.split("|")))
 
     def _load_capitals(self) -> None:
         """A capital stands for its government ("Washington said"), unless a bigger city elsewhere
@@ -278,7 +289,8 @@ class ActorDictionary:
                 self.add(surname, entry._replace(after_title=True))
 
     def country_keys(self) -> dict[tuple[str, ...], str]:
-        """Tokenised country names and adjectives -> ISO alpha-3 (for the gazetteer)."""
+        """Tokenised country names and adjectives -> ISO alpha-3 (for the gazetteer), region names
+        included (they stand for their country as actors)."""
         return {
             key: entry.code
             for key, entries in self._entries.items()

