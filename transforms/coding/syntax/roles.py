@@ -532,6 +532,10 @@ def object_keeps_sense(parse: Parse, word: int, allowed: frozenset[str], actor_w
             # "photographers recognised for their work", "the most recognised photographers", "the
             # town captured by rebels": the noun the participle describes.
             objects = [parse.heads[word]]
+        elif not objects:
+            # "Obama's involvement offers a powerful reminder": the parser hung the noun right
+            # after the verb elsewhere (here as the next clause's subject); it is still the object.
+            objects = _noun_right_after(parse, word)
     else:
         objects = [
             child for child in parse.children(word)
@@ -547,6 +551,21 @@ def object_keeps_sense(parse: Parse, word: int, allowed: frozenset[str], actor_w
         parse.pos[head] in ("PROPN", "PRON") or parse.words[head].lower() in allowed or names_actor(head)
         for head in objects
     )
+
+
+def _noun_right_after(parse: Parse, word: int) -> list[int]:
+    """The common noun that follows the verb at ``word`` with only determiners, adjectives and
+    numbers between ("offers [a powerful reminder]"), as a one-word list; empty when another word
+    comes first ("offered to help", "offered on Monday") or a second noun follows (a compound the
+    parser may have split: "offers asylum seekers")."""
+    position = word + 1
+    while position < len(parse.words) and parse.pos[position] in ("DET", "ADJ", "NUM"):
+        position += 1
+    if position >= len(parse.words) or parse.pos[position] != "NOUN":
+        return []
+    if position + 1 < len(parse.words) and parse.pos[position + 1] == "NOUN":
+        return []  # "offers asylum seekers ...": a compound the parser may have split
+    return [position]
 
 
 def is_mentioned_gerund(parse: Parse, word: int, lexicon: RoleLexicon) -> bool:
