@@ -550,6 +550,12 @@ class Coder:
         if match.verbal and match.end - match.start == 1 and parse.pos[word] in ("ADV", "ADP"):
             return True  # "gives the night back", "came back": an adverb or particle spelled like the verb
         if match.verbal and match.end - match.start == 1 and tokens[match.start].lower.endswith("ing"):
+            head = parse.heads[word]
+            if (
+                parse.deps[word] == "amod" and head > word and parse.pos[head] == "NOUN"
+                and not any(parse.deps[child] == "obj" for child in parse.children(word))
+            ):
+                return True  # "those born to a foreign occupying force": a participle naming a kind of noun
             following = words[match.start + 1] if match.start + 1 < len(tokens) else None
             if parse.tags[word] == "JJ" and not any(parse.deps[child] == "obj" for child in parse.children(word)):
                 return True  # "the people are kind and welcoming": an adjective
