@@ -948,6 +948,8 @@ class Coder:
                 if word is not None and parse.pos[word] == "NOUN":
                     source = self._protesting_people(chain, source)
                 relief = relief_only and chain.code.startswith(self.cues.relief_codes)
+                if self._political_contest(chain, tokens, source, target):
+                    continue
                 if self._keep(chain, source, target, offtopic and not relief, passive):
                     coded = self._street_clash(self._by_state_forces(chain, source), source, target)
                     if word is not None:
@@ -1015,6 +1017,22 @@ class Coder:
         ):
             return chain
         return chain._replace(code=CRITICISE)
+
+    def _political_contest(
+        self, chain: Chain, tokens: Sequence[Token], source: Optional[Actor], target: Optional[Actor]
+    ) -> bool:
+        """"The parties battle to win the election", "activists are fighting for migrants' rights":
+        fighting words (``contest_words``) whose doer, and whoever is fought if anyone, are actors
+        without arms (``contest_types``) tell a contest, no violence; so does the fighting of
+        parties, activists or unions (``contest_types_alone``) with nobody, or a country, named
+        ("battle to win the U.K.'s election"). A government fighting nobody named, or a country, an
+        army, police or rebels on either side keep the violent sense ("the Taliban fought to
+        capture Kunduz", "Russia fought Ukraine", "protesters fought the police")."""
+        if chain.code[:2] not in ARMED_ROOTS or source is None or tokens[chain.head.start].lower not in self.cues.contest_words:
+            return False
+        if source.type in self.cues.contest_types_alone and (target is None or target.type is None):
+            return True
+        return target is not None and source.type in self.cues.contest_types and target.type in self.cues.contest_types
 
     def _is_crowd(self, actor: Actor) -> bool:
         return actor.name.split()[-1].lower() in self.cues.crowds

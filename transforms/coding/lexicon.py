@@ -65,6 +65,9 @@ class Cues:
     street_violence: frozenset[str]
     verbal_attack_words: frozenset[str]
     verbal_attack_types: frozenset[str]
+    contest_words: frozenset[str]
+    contest_types: frozenset[str]
+    contest_types_alone: frozenset[str]
     # "fired rockets at Tel Aviv": prepositions of a violent action's aim (``attacked_places``).
     aim_cases: frozenset[str]
     # "fired rockets from southern Lebanon": prepositions of where violence came from.
@@ -154,6 +157,9 @@ class Cues:
             street_violence=frozenset(cues["street_violence"]),
             verbal_attack_words=frozenset(cues["verbal_attack_words"]),
             verbal_attack_types=frozenset(cues["verbal_attack_types"]),
+            contest_words=frozenset(cues["contest_words"]),
+            contest_types=frozenset(cues["contest_types"]),
+            contest_types_alone=frozenset(cues["contest_types_alone"]),
             aim_cases=frozenset(cues["aim_cases"]),
             origin_cases=frozenset(cues["origin_cases"]),
             not_name_links=frozenset(cues["name_particles"]) | frozenset(cues["not_name_links"]),
