@@ -89,8 +89,16 @@ def fallback_clause(
     not take for the target is the means and a clause on the object describes it: neither is. A
     phrase of ``origin_cases`` (given for violence: "fired rockets from southern Lebanon") says
     where the doer acted from; one of ``venue_cases`` anywhere in the clause (given for meetings:
-    "held talks in Oman") where it took place."""
+    "held talks in Oman") where it took place. The agent of a participle describing a noun of the
+    clause did that, not the action ("agreed a ceasefire in talks brokered [by Qatar]")."""
     clause = set(parse.subtree(word))
+    others_agents = {
+        inner for participle in clause
+        if participle != word and parse.relation(participle) == "acl"
+        for child in parse.children(participle) if parse.deps[child] == "obl:agent"
+        for inner in parse.subtree(child)
+    }
+    clause -= others_agents
     origins = {
         inner for child in parse.children(word)
         if parse.relation(child) == "obl" and parse.case_of(child) in origin_cases
