@@ -40,6 +40,7 @@ from transforms.coding.private_people import private_person
 from transforms.coding.reporting import (
     accidental_death,
     action_word,
+    depicted,
     inside_report,
     is_fragment,
     is_headline_list,
@@ -874,6 +875,7 @@ class Coder:
                 continue
             if word is not None and (
                 talked_about(self.roles, parse, words, matches, word)
+                or depicted(parse, word, self.cues.depiction_verbs)
                 or (chain.head.verbal and is_mentioned_gerund(parse, word, self.roles))
                 or noun_of_hypothetical_verb(self.cues, parse, word)
                 or (chain.code[:2] in VIOLENCE_ROOTS and accidental_death(self.cues, parse, word))

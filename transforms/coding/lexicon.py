@@ -18,6 +18,7 @@ from transforms.coding.actions import ActionLexicon
 from transforms.coding.actors import ActorDictionary
 from transforms.coding.cue_data import CUES_FILE, read_cues
 from transforms.coding.geo import Gazetteer
+from transforms.coding.inflection import verb_forms
 from transforms.coding.relevance import RelevanceFilter
 from transforms.coding.syntax.roles import RoleLexicon
 
@@ -66,6 +67,7 @@ class Cues:
     verbal_attack_words: frozenset[str]
     verbal_attack_types: frozenset[str]
     contest_words: frozenset[str]
+    depiction_verbs: frozenset[str]
     contest_types: frozenset[str]
     contest_types_alone: frozenset[str]
     # "fired rockets at Tel Aviv": prepositions of a violent action's aim (``attacked_places``).
@@ -158,6 +160,7 @@ class Cues:
             verbal_attack_words=frozenset(cues["verbal_attack_words"]),
             verbal_attack_types=frozenset(cues["verbal_attack_types"]),
             contest_words=frozenset(cues["contest_words"]),
+            depiction_verbs=frozenset(form for lemma in cues["depiction_verbs"] for form in verb_forms(lemma)),
             contest_types=frozenset(cues["contest_types"]),
             contest_types_alone=frozenset(cues["contest_types_alone"]),
             aim_cases=frozenset(cues["aim_cases"]),

@@ -129,6 +129,19 @@ def talked_about(
     return parse.deps[word] == "obj" and parse.pos[governor] == "VERB" and verb not in roles.support_verbs
 
 
+def depicted(parse: Parse, word: int, depiction_verbs: frozenset[str]) -> bool:
+    """Is the action at parse word ``word`` inside what a verb of showing in a work depicts
+    (``depiction_verbs``: "banned the film after it depicted [protesters clashing with police]")?
+    Then it is represented, not reported."""
+    seen = {word}
+    while parse.heads[word] != word and parse.heads[word] not in seen:
+        word = parse.heads[word]
+        seen.add(word)
+        if parse.words[word].lower() in depiction_verbs:
+            return True
+    return False
+
+
 def noun_without_clause_role(roles: RoleLexicon, parse: Parse, word: int) -> bool:
     """Is the action noun at parse word ``word`` outside the sentence's clauses: not what a verb
     does or carries out (its object: "began a hunger strike", "gave 5 million dollars of aid"),
