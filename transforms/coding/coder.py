@@ -952,7 +952,7 @@ class Coder:
                 relief = relief_only and chain.code.startswith(self.cues.relief_codes)
                 if self._political_contest(chain, tokens, source, target):
                     continue
-                if self._keep(chain, source, target, offtopic and not relief, passive):
+                if self._keep(sentence, chain, source, target, offtopic and not relief, passive):
                     coded = self._street_clash(self._by_state_forces(chain, source), source, target)
                     if word is not None:
                         # "attacked a commercial ship with a missile": an air or missile attack (195).
@@ -1055,11 +1055,18 @@ class Coder:
         return [(None, t) for t in targets]
 
     def _keep(
-        self, chain: Chain, source: Optional[Actor], target: Optional[Actor], offtopic: bool, passive: bool
+        self, sentence: str, chain: Chain, source: Optional[Actor], target: Optional[Actor], offtopic: bool, passive: bool
     ) -> bool:
-        """Is a chain with this doer and done-to a political event worth coding?"""
+        """Is a chain with this doer and done-to a political event worth coding? In a sentence
+        about money, crime or entertainment (``offtopic``) only the reaction of a country the parse
+        names as the doer is ("North Korea condemned a South Korean movie": ``state_reaction_roots``);
+        in sport (``team_topics``) countries are teams."""
         if offtopic:
-            return False
+            return (
+                source is not None and source.kind == "country" and source.type is None
+                and chain.evidence == "parse" and chain.code[:2] in self.cues.state_reaction_roots
+                and not self.relevance.names_teams(sentence)
+            )
         if source is None:
             # Without a known doer only the passive ("three soldiers were killed") and violence
             # named by a noun ("a roadside bombing killed two soldiers") are coded.

@@ -68,6 +68,7 @@ class Cues:
     verbal_attack_types: frozenset[str]
     contest_words: frozenset[str]
     depiction_verbs: frozenset[str]
+    state_reaction_roots: tuple[str, ...]
     contest_types: frozenset[str]
     contest_types_alone: frozenset[str]
     # "fired rockets at Tel Aviv": prepositions of a violent action's aim (``attacked_places``).
@@ -160,6 +161,7 @@ class Cues:
             verbal_attack_words=frozenset(cues["verbal_attack_words"]),
             verbal_attack_types=frozenset(cues["verbal_attack_types"]),
             contest_words=frozenset(cues["contest_words"]),
+            state_reaction_roots=tuple(cues["state_reaction_roots"]),
             depiction_verbs=frozenset(form for lemma in cues["depiction_verbs"] for form in verb_forms(lemma)),
             contest_types=frozenset(cues["contest_types"]),
             contest_types_alone=frozenset(cues["contest_types_alone"]),
