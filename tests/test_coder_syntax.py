@@ -7,6 +7,7 @@ air strike, the speaker made the doer of what they report ...). Sentences are ou
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import json
 
@@ -603,6 +604,26 @@ def test_a_headline_verb_read_as_a_noun_gets_its_verb_back(coder):
     assert repair_misread_verb(parse, 8) is parse
     events = coder.code_sentence(sentence, datetime.date(2019, 11, 28), parse=parse)
     assert [(e.event_code, e.actor1_code) for e in events] == [("010", "USAGOV")]
+
+
+def test_a_past_tense_read_as_an_adjective_after_the_subject_gets_its_verb_back(coder):
+    # As the model parsed "Uyghur activists accused Chinese authorities in Xinjiang of torture .":
+    # one noun phrase, "accused" (VBN) an adjective of "authorities".
+    rows = [
+        ("Uyghur", 1, "compound", "PROPN"), ("activists", 1, "root", "NOUN"), ("accused", 4, "amod", "VERB"),
+        ("Chinese", 4, "amod", "ADJ"), ("authorities", 1, "nmod", "NOUN"), ("in", 6, "case", "ADP"),
+        ("Xinjiang", 1, "nmod", "PROPN"), ("of", 8, "case", "ADP"), ("torture", 6, "nmod", "NOUN"),
+        (".", 1, "punct", "PUNCT"),
+    ]
+    sentence, parse = handmade_parse(rows)
+    parse = dataclasses.replace(parse, tags=tuple("VBN" if word == "accused" else "" for word in parse.words))
+    repaired = repair_misread_verb(parse, 2)
+    assert (repaired.deps[2], repaired.deps[1], repaired.deps[4], repaired.deps[6]) == ("root", "nsubj", "obj", "obl")
+    assert repaired.heads[1] == repaired.heads[4] == repaired.heads[6] == 2
+    # An adjective that is no past tense ("Chinese") is left alone.
+    assert repair_misread_verb(parse, 3) is parse
+    events = coder.code_sentence(sentence, datetime.date(2024, 3, 6), parse=parse)
+    assert ("CHNOPP", "CHNGOV") in {(e.actor1_code, e.actor2_code) for e in events}
 
 
 def test_a_role_from_a_country_is_that_countrys_and_aid_groups_are_nobodys_by_default(coder):

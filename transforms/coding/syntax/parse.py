@@ -327,8 +327,13 @@ def repair_misread_verb(parse: Parse, verb: int) -> Parse:
     verb as a plural noun, or a past tense as an adjective, the subject or modifier of the noun
     root after it. When the dictionaries know word ``verb`` as an action verb,
     it becomes the root, the noun root its object, the noun phrase before it its subject and the
-    root's prepositional phrases its obliques. Any other parse is returned unchanged."""
+    root's prepositional phrases its obliques. A past tense after the noun root, read as an
+    adjective of the noun after it ("Uyghur activists accused Chinese authorities of torture"),
+    becomes the root too: the noun root its subject, the noun it modified its object. Any other
+    parse is returned unchanged."""
     root = next((word for word, dep in enumerate(parse.deps) if dep == "root"), None)
+    if root is not None and verb > root:
+        return _repair_verb_after_subject(parse, verb, root)
     if (
         root is None or verb >= root or parse.heads[verb] != root
         or parse.pos[root] not in ("NOUN", "PROPN") or parse.pos[verb] not in ("NOUN", "PROPN", "ADJ", "VERB")
@@ -356,6 +361,31 @@ def repair_misread_verb(parse: Parse, verb: int) -> Parse:
         if parse.relation(child) in ("nmod", "obl") and child > root:
             heads[child], deps[child] = verb, "obl"
         elif parse.deps[child] == "punct":
+            heads[child] = verb
+    return Parse(parse.words, parse.starts, parse.ends, tuple(heads), tuple(deps), tuple(pos), tuple(tags), parse.passive)
+
+
+def _repair_verb_after_subject(parse: Parse, verb: int, root: int) -> Parse:
+    """"Uyghur activists [accused] Chinese authorities in Xinjiang of torture" read as one noun
+    phrase: the past tense ``verb`` (VBD or VBN, an adjective of the noun after it, which hangs on
+    the noun ``root``) becomes the root, ``root`` its subject, that noun its object, and the
+    root's later phrases the verb's obliques. Any other parse is returned unchanged."""
+    described = parse.heads[verb]
+    if (
+        parse.pos[root] not in ("NOUN", "PROPN") or parse.deps[verb] != "amod"
+        or parse.tags[verb] not in ("VBD", "VBN") or described <= verb or parse.heads[described] != root
+        or parse.pos[described] not in ("NOUN", "PROPN")
+        or any(parse.pos[word] in ("VERB", "AUX") for word in range(root, verb))
+    ):
+        return parse
+    heads, deps, pos, tags = list(parse.heads), list(parse.deps), list(parse.pos), list(parse.tags)
+    heads[verb], deps[verb], pos[verb], tags[verb] = verb, "root", "VERB", "VBD"
+    heads[root], deps[root] = verb, "nsubj"
+    heads[described], deps[described] = verb, "obj"
+    for child in parse.children(root):
+        if child > described and parse.relation(child) in ("nmod", "obl"):
+            heads[child], deps[child] = verb, "obl"
+        elif child > verb and parse.deps[child] == "punct":
             heads[child] = verb
     return Parse(parse.words, parse.starts, parse.ends, tuple(heads), tuple(deps), tuple(pos), tuple(tags), parse.passive)
 
