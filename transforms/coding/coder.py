@@ -41,6 +41,7 @@ from transforms.coding.reporting import (
     accidental_death,
     action_word,
     depicted,
+    has_negated_subject,
     inside_report,
     is_fragment,
     is_headline_list,
@@ -876,6 +877,7 @@ class Coder:
             if word is not None and (
                 talked_about(self.roles, parse, words, matches, word)
                 or depicted(parse, word, self.cues.depiction_verbs)
+                or has_negated_subject(self.cues, parse, word)
                 or (chain.head.verbal and is_mentioned_gerund(parse, word, self.roles))
                 or noun_of_hypothetical_verb(self.cues, parse, word)
                 or (chain.code[:2] in VIOLENCE_ROOTS and accidental_death(self.cues, parse, word))

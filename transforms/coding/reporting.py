@@ -129,6 +129,17 @@ def talked_about(
     return parse.deps[word] == "obj" and parse.pos[governor] == "VERB" and verb not in roles.support_verbs
 
 
+def has_negated_subject(cues: Cues, parse: Parse, word: int) -> bool:
+    """Does the verb at parse word ``word`` have a subject that a negation determines ("[Neither]
+    the House nor the Senate have provided the money", "[No] country has recognised ...")? The
+    negation may stand far before the verb, out of the reach of ``chains.is_negated``."""
+    subjects = [child for child in parse.children(word) if parse.relation(child) in ("nsubj", "nsubj:pass")]
+    return any(
+        parse.words[marker].lower() in cues.negations and parse.deps[marker] in ("det", "cc:preconj")
+        for subject in subjects for marker in parse.children(subject)
+    )
+
+
 def depicted(parse: Parse, word: int, depiction_verbs: frozenset[str]) -> bool:
     """Is the action at parse word ``word`` inside what a verb of showing in a work depicts
     (``depiction_verbs``: "banned the film after it depicted [protesters clashing with police]")?
