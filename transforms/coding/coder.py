@@ -21,7 +21,7 @@ from typing import NamedTuple, Optional, Sequence
 from schemas.events import CodedEvent
 from transforms.coding.actions import ActionMatch
 from transforms.coding.actor_places import actor_place
-from transforms.coding.actors import Actor
+from transforms.coding.actors import UNKNOWN_COUNTRY, Actor
 from transforms.coding.attacked_places import (
     VIOLENCE_ROOTS,
     aimed_at_spans,
@@ -705,6 +705,10 @@ class Coder:
                 sources = actors_of(parse, doer, actors, words, self.roles)
             if sources:
                 break
+        if not sources and roles.doers and chain.code.startswith(self.cues.protest_codes):
+            # "Thousands protested in Tbilisi": a crowd counted, no actor named, is protesters.
+            crowd = self._counted_crowd(tokens, parse, words, roles.doers[0])
+            sources = [crowd] if crowd is not None else []
         if not sources and roles.doers:
             sources = self._titled_name(tokens, actors, words, roles.doers[0])
         # "his government and the Taliban, who have refused to ...": a relative clause's doer is the
@@ -955,6 +959,8 @@ class Coder:
                 if self._political_contest(chain, tokens, source, target):
                     continue
                 if self._keep(sentence, chain, source, target, offtopic and not relief, passive):
+                    # Kept as private people's act, coded as protesters' (no new events).
+                    source = self._people_protesting(chain, source, target)
                     coded = self._street_clash(self._by_state_forces(chain, source), source, target)
                     if word is not None:
                         # "attacked a commercial ship with a missile": an air or missile attack (195).
@@ -983,6 +989,34 @@ class Coder:
         if chain.code in STATE_FORCE_CODES and source is not None and source.country and source.type in STATE_FORCES:
             return chain._replace(code=STATE_FORCE_CODES[chain.code])
         return chain
+
+    def _counted_crowd(
+        self, tokens: Sequence[Token], parse: Parse, words: Sequence[Optional[int]], doer: int
+    ) -> Optional[Actor]:
+        """The protesters (``---OPP``, spanning the doer's phrase) that a subject counting a crowd
+        names ("[Thousands] protested", "[Tens of thousands] rallied": ``crowd_counts``), or None."""
+        if parse.words[doer].lower() not in self.cues.crowd_counts:
+            return None
+        phrase = parse.subtree(doer)
+        positions = [position for position, word in enumerate(words) if word in phrase]
+        if not positions:
+            return None
+        start, end = positions[0], positions[-1] + 1
+        name = " ".join(token.text for token in tokens[start:end])
+        return Actor(start, end, UNKNOWN_COUNTRY + PROTESTERS, name, None, PROTESTERS, False, "role")
+
+    def _people_protesting(self, chain: Chain, source: Optional[Actor], target: Optional[Actor]) -> Optional[Actor]:
+        """"Thousands of people protested against the government": private people protesting
+        against someone (``protester_types``, ``protest_codes``) are protesters (OPP) of their
+        country. Without a target they stay private people ("individuals with demonstrated
+        skills" is no protest)."""
+        if (
+            source is None or target is None or source.type not in self.cues.protester_types
+            or not chain.code.startswith(self.cues.protest_codes)
+        ):
+            return source
+        # The kind stays: private people protesting are political only as the target makes them.
+        return source._replace(code=source.code[: -len(source.type)] + PROTESTERS, type=PROTESTERS)
 
     @staticmethod
     def _protesting_people(chain: Chain, source: Optional[Actor]) -> Optional[Actor]:

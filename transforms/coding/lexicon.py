@@ -53,6 +53,9 @@ class Cues:
     reported_demands: frozenset[str]
     political_types: frozenset[str]
     crowds: frozenset[str]
+    crowd_counts: frozenset[str]
+    protest_codes: tuple[str, ...]
+    protester_types: frozenset[str]
     relief_codes: tuple[str, ...]
     subject_blocking_prepositions: frozenset[str]
     finite_auxiliaries: frozenset[str]
@@ -147,6 +150,9 @@ class Cues:
             reported_demands=frozenset(cues["reported_demands"]),
             political_types=frozenset(cues["political_types"]),
             crowds=frozenset(cues["crowds"]),
+            crowd_counts=frozenset(cues["crowd_counts"]),
+            protest_codes=tuple(cues["protest_codes"]),
+            protester_types=frozenset(cues["protester_types"]),
             relief_codes=tuple(cues["relief_codes"]),
             subject_blocking_prepositions=frozenset(cues["subject_blocking_prepositions"]),
             finite_auxiliaries=frozenset(cues["finite_auxiliaries"]),
