@@ -978,9 +978,20 @@ class Coder:
             # stormed the building"), unless the speaker is the doer of what is said.
             doers = {(source.code, source.name) for _, source, _ in pairs if source is not None}
             for chain, speaker, target in statement(self.lexicon, tokens, matches, actors, parse, words):
-                if (speaker.code, speaker.name) not in doers:
+                principal = self._spoken_for(speaker, [source for _, source, _ in pairs])
+                if principal is not None:
+                    pairs.append((chain._replace(evidence="statement"), principal, target))
+                elif (speaker.code, speaker.name) not in doers:
                     pairs.append((chain._replace(evidence="statement"), speaker, target))
         return pairs
+
+    def _spoken_for(self, speaker: Actor, doers: Sequence[Optional[Actor]]) -> Optional[Actor]:
+        """The actor a spokesperson of no named body speaks for: the one doer, with a country, of
+        the sentence's events ("Hamas accused Israel ..., a spokesman said": Hamas), or None."""
+        if speaker.has_country or speaker.name.split()[-1].lower() not in self.cues.spokesperson_words:
+            return None
+        principals = {doer.code: doer for doer in doers if doer is not None and doer.has_country}
+        return next(iter(principals.values())) if len(principals) == 1 else None
 
     @staticmethod
     def _by_state_forces(chain: Chain, source: Optional[Actor]) -> Chain:

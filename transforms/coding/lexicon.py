@@ -54,6 +54,7 @@ class Cues:
     political_types: frozenset[str]
     crowds: frozenset[str]
     crowd_counts: frozenset[str]
+    spokesperson_words: frozenset[str]
     protest_codes: tuple[str, ...]
     protester_types: frozenset[str]
     relief_codes: tuple[str, ...]
@@ -151,6 +152,7 @@ class Cues:
             political_types=frozenset(cues["political_types"]),
             crowds=frozenset(cues["crowds"]),
             crowd_counts=frozenset(cues["crowd_counts"]),
+            spokesperson_words=frozenset(cues["spokesperson_words"]),
             protest_codes=tuple(cues["protest_codes"]),
             protester_types=frozenset(cues["protester_types"]),
             relief_codes=tuple(cues["relief_codes"]),
