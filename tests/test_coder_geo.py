@@ -127,6 +127,15 @@ def test_the_event_happens_where_the_action_is_not_where_its_actors_are_from(cod
     assert {event.action_geo_name for event in coder.code_text(text, "2024-05-02")} == {place}
 
 
+def test_a_giver_after_from_is_no_place_of_the_event(coder):
+    """"received aid from the United States": the giver, not where anything happened."""
+    events = coder.code_text("Pakistan received military aid from the United States.", "2024-05-02")
+    assert [(e.actor1_code, e.actor2_code, e.action_geo_name) for e in events] == [("USA", "PAK", None)]
+    # A place after "from" that is no party stays a place ("fired rockets from Lebanon").
+    events = coder.code_text("Hezbollah fired rockets from Lebanon at northern Israel.", "2024-05-02")
+    assert {e.action_geo_country_code for e in events} == {"LBN"}
+
+
 def test_a_country_pressured_is_no_place_of_the_event(coder):
     assert [event.action_geo_name for event in coder.code_text("Russia pressured Ukraine to end the talks.", "2024-05-02")] == [None]
 

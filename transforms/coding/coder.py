@@ -352,6 +352,15 @@ class Coder:
         origins = frozenset(
             tokens[actor.end].start for actor in actors if actor.end < len(tokens) and tokens[actor.end].lower == "from"
         )
+        # "received military aid from the United States": a party of the events after "from" is
+        # the giver, not where anything happened.
+        party_starts = {actor.start for _, source, target in pairs for actor in (source, target) if actor is not None}
+        origins |= frozenset(
+            token.start for index, token in enumerate(tokens)
+            if token.lower == "from" and (
+                index + 1 in party_starts or (index + 2 in party_starts and tokens[index + 1].lower == "the")
+            )
+        )
         # A place attacked is where the event happened ("shelled the city of Kharkiv", "fired
         # rockets at Tel Aviv") and whose its victims are (``attacked_target``), but says nothing
         # of whose the doers named by their role are ("MOSCOW - The defence ministry said ..." is
