@@ -126,7 +126,11 @@ def talked_about(
     verb = parse.words[governor].lower()
     if parse.deps[word] == "nsubj":
         return verb not in roles.happening_verbs
-    return parse.deps[word] == "obj" and parse.pos[governor] == "VERB" and verb not in roles.support_verbs
+    # "obtained a loan from China", "faced sanctions": a verb of receiving has the action done.
+    return (
+        parse.deps[word] == "obj" and parse.pos[governor] == "VERB"
+        and verb not in roles.support_verbs and verb not in roles.receiving_verbs
+    )
 
 
 def has_negated_subject(cues: Cues, parse: Parse, word: int) -> bool:
