@@ -61,6 +61,7 @@ from transforms.coding.syntax.roles import (
     is_mentioned_gerund,
     object_keeps_sense,
     pronoun_antecedent,
+    subject_of,
     years_of_time,
 )
 from transforms.coding.targets import (
@@ -335,6 +336,11 @@ class Coder:
                 parse = repair_misread_verb(parse, words[match.start])
             if match.kind == "say" and words[match.start] is not None:
                 parse = repair_reported_clause(parse, words[match.start])
+        for position, token in enumerate(tokens):
+            # "The mayor faced complaints from councillors": a verb of receiving read as an
+            # adjective of the action noun it takes.
+            if token.lower in self.roles.receiving_verbs and words[position] is not None and parse.tags[words[position]][:2] in ("VB", "JJ"):
+                parse = repair_misread_verb(parse, words[position])
         actor_words = frozenset(words[p] for actor in actors for p in range(actor.start, actor.end) if words[p] is not None)
         matches = [match for match in ready.matches if not self._misread(tokens, words, parse, match, actor_words)]
         offtopic = self.relevance.offtopic(sentence, actors) or (
@@ -691,6 +697,11 @@ class Coder:
             # with tear gas by riot police", the verb whose means the noun is.
             word = noun
             roles = event_roles(parse, word, True, self.roles)
+        received = self._received_roles(parse, words, actors, noun)
+        if received is not None:
+            # "The mayor faced complaints from opposition councillors": the giver in the "from"
+            # or "by" phrase does it, to the receiving verb's subject.
+            return received
         if roles is None:
             return None
         if roles.background:
@@ -837,6 +848,29 @@ class Coder:
         # Nobody acts on themselves: a target that is a doer goes ("opposition supporters rioted").
         doers = {(actor.code, actor.name) for actor in sources}
         return sources, [actor for actor in targets if (actor.code, actor.name) not in doers], doer_named
+
+    def _received_roles(
+        self, parse: Parse, words: Sequence[Optional[int]], actors: Sequence[Actor], noun: int
+    ) -> Optional[tuple[list[Actor], list[Actor], bool]]:
+        """Doers and done-to of an action noun that a verb of receiving takes as its object
+        (``receiving_verbs``: "faced complaints from councillors", "received a warning from
+        Russia", "obtained a loan from China"): the actors of the "from" or "by" phrase (on the noun
+        or on the verb) and of the verb's subject. None unless the parse names both."""
+        if parse.deps[noun] != "obj" or parse.pos[noun] not in ("NOUN", "PROPN"):
+            return None
+        verb = parse.heads[noun]
+        if parse.words[verb].lower() not in self.roles.receiving_verbs:
+            return None
+        givers = [
+            child for head in (noun, verb) for child in parse.children(head)
+            if parse.relation(child) in ("nmod", "obl") and parse.case_of(child) in self.roles.doer_prepositions
+        ]
+        subject = subject_of(parse, verb, self.roles)
+        if not givers or subject is None or parse.pos[subject] == "PRON":
+            return None
+        sources = [actor for giver in givers for actor in actors_of(parse, giver, actors, words, self.roles)]
+        targets = [actor for actor in actors_of(parse, subject, actors, words, self.roles) if actor not in sources]
+        return (sources, targets, True) if sources and targets else None
 
     @staticmethod
     def _titled_name(
