@@ -775,3 +775,12 @@ def test_what_a_noun_of_a_despite_or_amid_phrase_tells_is_background():
         ["ADP", "DET", "NOUN", "PROPN", "VERB", "PUNCT", "NOUN", "VERB", "ADV"],
     )
     assert not event_roles(relative, 4, True, roles).background
+
+
+@pytest.mark.parametrize(
+    "sentence", ["Tens of thousands rallied in Belgrade against the government.", "Tens of thousands protested in Belgrade."]
+)
+def test_a_crowd_counted_is_named_by_its_count_alone(coder, sentence):
+    # The parser may make "Tens" the root of the whole sentence, or hang it apart from "thousands".
+    events = coder.code_text(sentence, "2024-03-06")
+    assert [(e.actor1_code, e.actor1_name) for e in events] == [("SRBOPP", "Tens of thousands")]

@@ -265,8 +265,8 @@ class Coder:
         actors = self.actors.actors(tokens, base, blocked, mentions, headline_breaks)
         if known_names:
             actors = remembered(self.lexicon, tokens, actors, known_names, blocked)
-        if not actors:
-            return None
+        if not actors and not any(token.lower in self.cues.crowd_counts for token in tokens):
+            return None  # ("Thousands protested in Tbilisi": a crowd counted is an actor the parse finds)
         # "Russia's exiled opposition leader": a participle the actor's phrase took in describes it.
         matches = [
             match for match in matches
@@ -451,7 +451,10 @@ class Coder:
         words = token_words(sentence)
         if words.isdisjoint(self.actions.event_keys):
             return False
-        return not words.isdisjoint(self.actors.key_words) or bool(known_names and not words.isdisjoint(known_names))
+        return (
+            not words.isdisjoint(self.actors.key_words) or not words.isdisjoint(self.cues.crowd_counts)
+            or bool(known_names and not words.isdisjoint(known_names))
+        )
 
     def _localised(
         self,
@@ -727,7 +730,7 @@ class Coder:
                 break
         if not sources and roles.doers and chain.code.startswith(self.cues.protest_codes):
             # "Thousands protested in Tbilisi": a crowd counted, no actor named, is protesters.
-            crowd = self._counted_crowd(tokens, parse, words, roles.doers[0])
+            crowd = self._counted_crowd(tokens, parse, words, roles.doers[0], head.start)
             sources = [crowd] if crowd is not None else []
         if not sources and roles.doers:
             sources = self._titled_name(tokens, actors, words, roles.doers[0])
@@ -1045,17 +1048,22 @@ class Coder:
         return chain
 
     def _counted_crowd(
-        self, tokens: Sequence[Token], parse: Parse, words: Sequence[Optional[int]], doer: int
+        self, tokens: Sequence[Token], parse: Parse, words: Sequence[Optional[int]], doer: int, action_start: int
     ) -> Optional[Actor]:
-        """The protesters (``---OPP``, spanning the doer's phrase) that a subject counting a crowd
-        names ("[Thousands] protested", "[Tens of thousands] rallied": ``crowd_counts``), or None."""
+        """The protesters (``---OPP``, spanning the doer's phrase before the action at token
+        ``action_start``) that a subject counting a crowd names ("[Thousands] protested", "[Tens of
+        thousands] rallied": ``crowd_counts``), or None."""
         if parse.words[doer].lower() not in self.cues.crowd_counts:
             return None
+        # The parser may make the count the root of the whole sentence ("Tens" with "rallied" its
+        # modifier): the phrase ends where the action begins.
         phrase = parse.subtree(doer)
-        positions = [position for position, word in enumerate(words) if word in phrase]
+        positions = [position for position, word in enumerate(words[:action_start]) if word in phrase]
         if not positions:
             return None
         start, end = positions[0], positions[-1] + 1
+        while start > 0 and (tokens[start - 1].lower in self.cues.crowd_counts or tokens[start].lower == "of"):
+            start -= 1  # "[Tens] of thousands": the parser may hang the first count elsewhere
         name = " ".join(token.text for token in tokens[start:end])
         return Actor(start, end, UNKNOWN_COUNTRY + PROTESTERS, name, None, PROTESTERS, False, "role")
 

@@ -136,8 +136,10 @@ def talked_about(
 def has_negated_subject(cues: Cues, parse: Parse, word: int) -> bool:
     """Does the verb at parse word ``word`` have a subject that a negation determines ("[Neither]
     the House nor the Senate have provided the money", "[No] country has recognised ...")? The
-    negation may stand far before the verb, out of the reach of ``chains.is_negated``."""
-    subjects = [child for child in parse.children(word) if parse.relation(child) in ("nsubj", "nsubj:pass")]
+    negation may stand far before the verb, out of the reach of ``chains.is_negated``. An action
+    noun that is a verb's object asks that verb ("Neither China nor India attended the [summit]")."""
+    verbs = {word} | ({parse.heads[word]} if parse.deps[word] == "obj" else set())
+    subjects = [child for verb in verbs for child in parse.children(verb) if parse.relation(child) == "nsubj"]
     return any(
         parse.words[marker].lower() in cues.negations and parse.deps[marker] in ("det", "cc:preconj")
         for subject in subjects for marker in parse.children(subject)
