@@ -218,10 +218,12 @@ class ActorDictionary:
 
     def _load_regions(self) -> None:
         """Regions and peoples inside one country (``regions.tsv``): their country as actors
-        ("Chechen leader Ramzan Kadyrov" is ``RUS``), their own place for the gazetteer."""
-        for iso3, seats, names in _read_tsv("regions.tsv"):
+        ("Chechen leader Ramzan Kadyrov" is ``RUS``; not a region another state occupies), their
+        own place for the gazetteer."""
+        for iso3, seats, names, as_actors in _read_tsv("regions.tsv"):
             for name in names.split("|"):
-                self._add_country_name(name, iso3)
+                if as_actors == "yes":
+                    self._add_country_name(name, iso3)
                 self.regions[_phrase_key(name)] = (iso3, tuple(seats.split("|")))
 
     def _load_capitals(self) -> None:
