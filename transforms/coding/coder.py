@@ -341,6 +341,10 @@ class Coder:
             # adjective of the action noun it takes.
             if token.lower in self.roles.receiving_verbs and words[position] is not None and parse.tags[words[position]][:2] in ("VB", "JJ"):
                 parse = repair_misread_verb(parse, words[position])
+        action_words = frozenset(
+            words[position] for match in ready.matches for position in range(match.start, match.head_end)
+        ) - {None}
+        actors = [actor for actor in actors if not self._role_as_adjective(parse, words, actors, actor, action_words)]
         actor_words = frozenset(words[p] for actor in actors for p in range(actor.start, actor.end) if words[p] is not None)
         matches = [match for match in ready.matches if not self._misread(tokens, words, parse, match, actor_words)]
         offtopic = self.relevance.offtopic(sentence, actors) or (
@@ -728,6 +732,14 @@ class Coder:
                 sources = actors_of(parse, doer, actors, words, self.roles)
             if sources:
                 break
+        if (
+            not sources and roles.doers and parse.deps[word] == "obj"
+            and all(parse.deps[doer] == "amod" for doer in roles.doers)
+        ):
+            # "Pakistan launched military strikes": an adjective that names no actor leaves the
+            # doer to the subject of the verb that carries the action out.
+            subject = subject_of(parse, parse.heads[word], self.roles)
+            sources = actors_of(parse, subject, actors, words, self.roles) if subject is not None else []
         if not sources and roles.doers and chain.code.startswith(self.cues.protest_codes):
             # "Thousands protested in Tbilisi": a crowd counted, no actor named, is protesters.
             crowd = self._counted_crowd(tokens, parse, words, roles.doers[0], head.start)
@@ -1046,6 +1058,24 @@ class Coder:
         if chain.code in STATE_FORCE_CODES and source is not None and source.country and source.type in STATE_FORCES:
             return chain._replace(code=STATE_FORCE_CODES[chain.code])
         return chain
+
+    @staticmethod
+    def _role_as_adjective(
+        parse: Parse, words: Sequence[Optional[int]], actors: Sequence[Actor], actor: Actor, action_words: frozenset[int]
+    ) -> bool:
+        """Is ``actor`` a role word alone used as an adjective of an action noun (parse words
+        ``action_words``: "launched [military] strikes", "new [military] aid")? It names no one: the
+        doer is the verb's subject. Not of people ("21 military and civilian personnel") nor before
+        another actor's word ("military officials")."""
+        if actor.end - actor.start != 1 or actor.has_country or actor.kind != "role":
+            return False
+        word = words[actor.start]
+        if word is None or parse.pos[word] != "ADJ" or parse.deps[word] != "amod":
+            return False
+        head = parse.heads[word]
+        return parse.pos[head] == "NOUN" and head in action_words and not any(
+            words[position] == head for other in actors for position in range(other.start, other.end)
+        )
 
     def _counted_crowd(
         self, tokens: Sequence[Token], parse: Parse, words: Sequence[Optional[int]], doer: int, action_start: int
