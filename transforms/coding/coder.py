@@ -1164,6 +1164,11 @@ class Coder:
             return True
         return target is not None and source.type in self.cues.contest_types and target.type in self.cues.contest_types
 
+    @staticmethod
+    def _team_like(actor: Actor) -> bool:
+        """A country named bare or by its capital, as sport names teams ("Spain", "Madrid")."""
+        return actor.kind in ("country", "capital") and actor.type in (None, "GOV")
+
     def _is_crowd(self, actor: Actor) -> bool:
         return actor.name.split()[-1].lower() in self.cues.crowds
 
@@ -1195,6 +1200,11 @@ class Coder:
                 and chain.evidence == "parse" and chain.code[:2] in self.cues.state_reaction_roots
                 and not self.relevance.names_teams(sentence)
             )
+        if (
+            chain.code[:2] in ARMED_ROOTS and source is not None and self._team_like(source)
+            and (target is None or self._team_like(target)) and self.relevance.names_teams(sentence)
+        ):
+            return False  # "Germany beat France in the final, and the French president ...": play
         if source is None:
             # Without a known doer only the passive ("three soldiers were killed") and violence
             # named by a noun ("a roadside bombing killed two soldiers") are coded.

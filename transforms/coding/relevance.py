@@ -54,9 +54,10 @@ class RelevanceFilter:
         self._score = re.compile(cues["score_pattern"])
         # Sport, where "Spain" and "England" are teams (the topics of data/cues.json when ``cues``
         # holds only topic words, as a test's hand-made cues do).
-        team_topics = cues["team_topics"] if "team_topics" in cues else read_cues()["team_topics"]
+        teams = cues if "team_topics" in cues else read_cues()
         self._team_words = _any_word(
-            word for topic, group in cues["offtopic"].items() if topic in team_topics for word in group
+            [word for topic, group in cues["offtopic"].items() if topic in teams["team_topics"] for word in group]
+            + list(teams["team_words"])
         )
         self._other_topics = _any_word(
             word for topic, group in cues["offtopic"].items() if topic not in cues["disaster_topics"] for word in group
@@ -105,8 +106,8 @@ class RelevanceFilter:
         return any(actor.type in self._political_roles and actor.kind != "capital" for actor in actors)
 
     def names_teams(self, sentence: str) -> bool:
-        """Does the sentence talk about sport (a score or ``team_topics`` words), where countries
-        are teams, not states?"""
+        """Does the sentence talk about sport (a score, ``team_topics`` or ``team_words`` words),
+        where countries are teams, not states?"""
         return bool(self._score.search(sentence) or self._team_words.search(sentence))
 
     def has_topic_words(self, sentence: str) -> bool:
