@@ -740,10 +740,20 @@ class Coder:
             # doer to the subject of the verb that carries the action out.
             subject = subject_of(parse, parse.heads[word], self.roles)
             sources = actors_of(parse, subject, actors, words, self.roles) if subject is not None else []
-        if not sources and roles.doers and chain.code.startswith(self.cues.protest_codes):
-            # "Thousands protested in Tbilisi": a crowd counted, no actor named, is protesters.
-            crowd = self._counted_crowd(tokens, parse, words, roles.doers[0], head.start)
-            sources = [crowd] if crowd is not None else []
+        if roles.doers and chain.code.startswith(self.cues.protest_codes) and (
+            parse.words[roles.doers[0]].lower() in self.cues.crowd_counts
+        ):
+            if sources:
+                # "Tens of thousands of Serbs rallied": the people counted, protesting, are protesters.
+                sources = [
+                    source._replace(code=source.country + PROTESTERS, type=PROTESTERS)
+                    if source.type is None and source.country else source
+                    for source in sources
+                ]
+            else:
+                # "Thousands protested in Tbilisi": a crowd counted, no actor named, is protesters.
+                crowd = self._counted_crowd(tokens, parse, words, roles.doers[0], head.start)
+                sources = [crowd] if crowd is not None else []
         if not sources and roles.doers:
             sources = self._titled_name(tokens, actors, words, roles.doers[0])
         # "his government and the Taliban, who have refused to ...": a relative clause's doer is the
@@ -938,7 +948,7 @@ class Coder:
                 continue
             if word is not None and (
                 talked_about(self.roles, parse, words, matches, word)
-                or depicted(parse, word, self.cues.depiction_verbs)
+                or depicted(parse, word, self.cues)
                 or has_negated_subject(self.cues, parse, word)
                 or (chain.head.verbal and is_mentioned_gerund(parse, word, self.roles))
                 or noun_of_hypothetical_verb(self.cues, parse, word)

@@ -72,6 +72,8 @@ class Cues:
     verbal_attack_types: frozenset[str]
     contest_words: frozenset[str]
     depiction_verbs: frozenset[str]
+    showing_verbs: frozenset[str]
+    fiction_works: frozenset[str]
     state_reaction_roots: tuple[str, ...]
     contest_types: frozenset[str]
     contest_types_alone: frozenset[str]
@@ -170,6 +172,8 @@ class Cues:
             verbal_attack_types=frozenset(cues["verbal_attack_types"]),
             contest_words=frozenset(cues["contest_words"]),
             state_reaction_roots=tuple(cues["state_reaction_roots"]),
+            showing_verbs=frozenset(form for lemma in cues["showing_verbs"] for form in verb_forms(lemma)),
+            fiction_works=frozenset(work.lower() for work in cues["fiction_works"]),
             depiction_verbs=frozenset(form for lemma in cues["depiction_verbs"] for form in verb_forms(lemma)),
             contest_types=frozenset(cues["contest_types"]),
             contest_types_alone=frozenset(cues["contest_types_alone"]),

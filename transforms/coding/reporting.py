@@ -146,15 +146,22 @@ def has_negated_subject(cues: Cues, parse: Parse, word: int) -> bool:
     )
 
 
-def depicted(parse: Parse, word: int, depiction_verbs: frozenset[str]) -> bool:
+def depicted(parse: Parse, word: int, cues: Cues) -> bool:
     """Is the action at parse word ``word`` inside what a verb of showing in a work depicts
-    (``depiction_verbs``: "banned the film after it depicted [protesters clashing with police]")?
-    Then it is represented, not reported."""
+    (``depiction_verbs``: "banned the film after it depicted [protesters clashing with police]";
+    ``showing_verbs`` with a work of fiction as subject: "The movie shows [German troops occupying
+    Paris]", not "Video shows police beating protesters")? Then it is represented, not reported."""
     seen = {word}
     while parse.heads[word] != word and parse.heads[word] not in seen:
         word = parse.heads[word]
         seen.add(word)
-        if parse.words[word].lower() in depiction_verbs:
+        verb = parse.words[word].lower()
+        if verb in cues.depiction_verbs:
+            return True
+        if verb in cues.showing_verbs and any(
+            parse.relation(child) == "nsubj" and parse.words[child].lower() in cues.fiction_works
+            for child in parse.children(word)
+        ):
             return True
     return False
 
