@@ -68,7 +68,11 @@ def test_every_region_seat_is_a_geonames_city_of_its_country():
     """A misspelt seat in regions.tsv stops the gazetteer with the name, not a silent country centre."""
     with pytest.raises(ValueError, match="Grozni"):
         Gazetteer({}, regions={("chechnya",): ("RUS", ("Grozni",))})
-    assert Gazetteer({}, regions=ActorDictionary().regions)
+    regions = ActorDictionary().regions
+    gazetteer = Gazetteer({}, regions=regions)
+    for key, (iso3, _) in regions.items():
+        place = gazetteer.locate(tokenize(normalise("Fighting went on in " + " ".join(key).title() + ".")))
+        assert (place.country, place.feature_type) == (iso3, "ADM1") and place.lat is not None, key
 
 
 def test_no_place_without_a_locative_phrase(gazetteer):

@@ -137,6 +137,12 @@ class Prepared(NamedTuple):
     parsed_text: str  # what the parser reads (``Coder._parser_text``)
 
 
+def as_protesters(actor: Actor) -> Actor:
+    """``actor`` (a country, or people of one: ``SRB``, ``GEOCVL``, ``---CVL``) as its protesters
+    (``SRBOPP``, ``GEOOPP``, ``---OPP``), of the same kind."""
+    return actor._replace(code=actor.code[: len(UNKNOWN_COUNTRY)] + PROTESTERS, type=PROTESTERS)
+
+
 class Coder:
     """Codes events in text; build once (dictionaries load here), then call ``code_text``."""
 
@@ -746,9 +752,7 @@ class Coder:
             if sources:
                 # "Tens of thousands of Serbs rallied": the people counted, protesting, are protesters.
                 sources = [
-                    source._replace(code=source.country + PROTESTERS, type=PROTESTERS)
-                    if source.type is None and source.country else source
-                    for source in sources
+                    as_protesters(source) if source.type is None and source.country else source for source in sources
                 ]
             else:
                 # "Thousands protested in Tbilisi": a crowd counted, no actor named, is protesters.
@@ -1028,7 +1032,7 @@ class Coder:
                     continue
                 if self._keep(sentence, chain, source, target, offtopic and not relief, passive):
                     # Kept as private people's act, coded as protesters' (no new events).
-                    source = self._people_protesting(chain, source, target)
+                    source = self._private_protesters(chain, source, target)
                     coded = self._street_clash(self._by_state_forces(chain, source), source, target)
                     if word is not None:
                         # "attacked a commercial ship with a missile": an air or missile attack (195).
@@ -1107,7 +1111,7 @@ class Coder:
         name = " ".join(token.text for token in tokens[start:end])
         return Actor(start, end, UNKNOWN_COUNTRY + PROTESTERS, name, None, PROTESTERS, False, "role")
 
-    def _people_protesting(self, chain: Chain, source: Optional[Actor], target: Optional[Actor]) -> Optional[Actor]:
+    def _private_protesters(self, chain: Chain, source: Optional[Actor], target: Optional[Actor]) -> Optional[Actor]:
         """"Thousands of people protested against the government": private people protesting
         against someone (``protester_types``, ``protest_codes``) are protesters (OPP) of their
         country. Without a target they stay private people ("individuals with demonstrated
@@ -1118,7 +1122,7 @@ class Coder:
         ):
             return source
         # The kind stays: private people protesting are political only as the target makes them.
-        return source._replace(code=source.code[: -len(source.type)] + PROTESTERS, type=PROTESTERS)
+        return as_protesters(source)
 
     @staticmethod
     def _protesting_people(chain: Chain, source: Optional[Actor]) -> Optional[Actor]:
@@ -1130,7 +1134,7 @@ class Coder:
             or source.end not in (chain.head.start, chain.head.start - 1)
         ):
             return source
-        return source._replace(code=source.country + PROTESTERS, type=PROTESTERS)
+        return as_protesters(source)
 
     def _street_clash(self, chain: Chain, source: Optional[Actor], target: Optional[Actor]) -> Chain:
         """Violence between a crowd and the police or army is no war: protesters fighting the police

@@ -18,6 +18,7 @@ import lxml.html
 
 from schemas.errors import ErrorRecord, make_error
 from schemas.pages import PageRequest
+from transforms.fetch.content import looks_like_html
 from transforms.fetch.urls import safe_join
 from transforms.sources.lists import link_refusal
 
@@ -55,7 +56,7 @@ def parse_feed(
         if discovered:
             yield from discovered
             return
-        if _looks_like_html(body):
+        if looks_like_html(body):
             # The XML parser's complaint ("<unknown>:2:0: syntax error") says nothing to the user.
             problem = "an HTML page that advertises no feed (no <link rel=\"alternate\"> to RSS, Atom or JSON Feed)"
         yield make_error("feed", feed_url, "not_a_feed", problem, feed_url=feed_url)
@@ -134,12 +135,6 @@ def _iso_time(value: Any) -> Optional[datetime.datetime]:
         return moment  # in the feed's own zone: the publisher's day
     except (ValueError, OverflowError):  # not ISO 8601, or a year 1 or 9999 moment that leaves the calendar in UTC
         return None
-
-
-def _looks_like_html(body: bytes) -> bool:
-    """Does the document open as HTML (a doctype or an ``<html>`` element early on)?"""
-    head = body[:2048].lower()
-    return b"<!doctype html" in head or b"<html" in head
 
 
 def discover_feeds(body: bytes, page_url: str) -> list[DiscoveredFeed]:
