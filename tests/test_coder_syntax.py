@@ -226,6 +226,33 @@ def test_a_name_read_as_an_adverb_after_a_verb_without_object_becomes_its_object
     assert repair_name_as_adverb(with_object) == with_object
 
 
+def test_a_gerund_after_before_or_after_is_a_verb_with_its_object():
+    from transforms.coding.syntax.parse import repair_gerund_after_subordinator
+
+    subordinators = frozenset({"before", "after"})
+    # "Jury deliberated before convicting Webb", parsed as "before [a convicting Webb]".
+    parse = _hand_parse(
+        "Jury deliberated before convicting Webb",
+        [1, 1, 4, 4, 1], ["nsubj", "root", "case", "amod", "obl"], ["NOUN", "VERB", "ADP", "ADJ", "PROPN"],
+    )
+    repaired = repair_gerund_after_subordinator(parse, subordinators)
+    assert (repaired.deps[3], repaired.heads[3], repaired.pos[3]) == ("advcl", 1, "VERB")
+    assert (repaired.deps[4], repaired.heads[4]) == ("obj", 3)
+    assert (repaired.deps[2], repaired.heads[2]) == ("mark", 3)
+    # A participle describing the subject of the clause "after" opens stays an adjective.
+    subject = _hand_parse(
+        "Prices fell after rising demand pushed",
+        [1, 1, 5, 4, 5, 1], ["nsubj", "root", "mark", "amod", "nsubj", "advcl"], ["NOUN", "VERB", "SCONJ", "ADJ", "NOUN", "VERB"],
+    )
+    assert repair_gerund_after_subordinator(subject, subordinators) == subject
+    # Nor after "by": "killed by warring factions".
+    by = _hand_parse(
+        "Villagers killed by warring factions",
+        [1, 1, 4, 4, 1], ["nsubj", "root", "case", "amod", "obl"], ["NOUN", "VERB", "ADP", "ADJ", "NOUN"],
+    )
+    assert repair_gerund_after_subordinator(by, subordinators) == by
+
+
 def test_a_sentence_read_as_a_noun_phrase_gets_its_verb_back():
     from transforms.coding.syntax.parse import repair_verbless_root
 

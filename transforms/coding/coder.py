@@ -154,7 +154,7 @@ class Coder:
         self.gazetteer = self.lexicon.gazetteer
         self.relevance = self.lexicon.relevance
         self.roles = self.lexicon.roles
-        self.syntax = SyntaxModel(temporal_words=self.roles.temporal_words)
+        self.syntax = SyntaxModel(temporal_words=self.roles.temporal_words, gerund_subordinators=self.roles.gerund_subordinators)
 
     # -- public API ------------------------------------------------------------------------
     def code_text(self, text: str, date: DateLike = None) -> list[CodedEvent]:
@@ -855,7 +855,8 @@ class Coder:
                 ]
         if not targets and doer_named and sources and chain.code[:2] in self.cues.private_target_roots:
             person = private_person(
-                tokens, actors, parse, words, roles.done_to, literal_words, self.cues.not_names, self.gazetteer
+                tokens, actors, parse, words, roles.done_to, literal_words, self.cues.not_names, self.gazetteer,
+                self.roles.private_person_heads,
             )
             targets = [person] if person is not None else []
         # "attacked the town and killed ...": the second verb goes on with the first one's target;

@@ -121,15 +121,23 @@ def _load(path: str):
 class SyntaxModel:
     """The committed parser; build once per process or DoFn (``DoFn.setup``)."""
 
-    def __init__(self, path: Optional[Path] = None, temporal_words: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self,
+        path: Optional[Path] = None,
+        temporal_words: frozenset[str] = frozenset(),
+        gerund_subordinators: frozenset[str] = frozenset(),
+    ) -> None:
         """``path`` defaults to the shipped model (``MODEL_DIR``); ``temporal_words`` ("today",
-        "Monday" ...) are never a subject (``repair_temporal_subject``). Raises ``SyntaxModelError``
-        when the model is missing or damaged."""
+        "Monday" ...) are never a subject (``repair_temporal_subject``); after one of
+        ``gerund_subordinators`` ("before", "after" ...) an -ing word is a verb
+        (``repair_gerund_after_subordinator``). Raises ``SyntaxModelError`` when the model is
+        missing or damaged."""
         path = path if path is not None else MODEL_DIR
         if not (path / "meta.json").is_file():
             raise SyntaxModelError(f"the syntax model is missing at {path}; reinstall newsbeam or rebuild it with `make model`")
         self._nlp = _load(str(path))
         self._temporal_words = temporal_words
+        self._gerund_subordinators = gerund_subordinators
 
     def parse_many(self, sentences: Iterable[str]) -> list[Parse]:
         return [self._repaired(to_parse(doc)) for doc in self._nlp.pipe(sentences, batch_size=PARSE_BATCH)]
@@ -138,6 +146,8 @@ class SyntaxModel:
         return self._repaired(to_parse(self._nlp(sentence)))
 
     def _repaired(self, parse: Parse) -> Parse:
+        if self._gerund_subordinators:
+            parse = repair_gerund_after_subordinator(parse, self._gerund_subordinators)
         return repair_temporal_subject(parse, self._temporal_words) if self._temporal_words else parse
 
 
@@ -179,6 +189,34 @@ def repair_temporal_subject(parse: Parse, temporal_words: frozenset[str]) -> Par
     if not changed:
         return parse
     return Parse(parse.words, parse.starts, parse.ends, tuple(heads), tuple(deps), parse.pos, parse.tags, parse.passive)
+
+
+def repair_gerund_after_subordinator(parse: Parse, subordinators: frozenset[str]) -> Parse:
+    """"The jury deliberated for ten minutes before convicting Webb": the parser may read the
+    gerund after a subordinating word (``subordinators``: "before", "after", "while" ...) as an
+    adjective of the noun after it ("before [convicting Webb]" as a kind of Webb). A present
+    participle (or an -ing adjective) so read, right after such a word that hangs on it or on the same noun, becomes a verb: the
+    word its marker, the noun its object, and it a clause of what the noun hung on. A participle
+    describing a subject stays ("after rising demand pushed prices up": "after" marks "pushed")."""
+    heads, deps, pos, tags = list(parse.heads), list(parse.deps), list(parse.pos), list(parse.tags)
+    changed = False
+    for word in range(1, len(parse.words)):
+        noun, marker = parse.heads[word], word - 1
+        if not (
+            (parse.tags[word] == "VBG" or (parse.pos[word] == "ADJ" and parse.words[word].lower().endswith("ing")))
+            and parse.deps[word] == "amod" and noun > word
+            and parse.pos[noun] in ("NOUN", "PROPN") and parse.words[marker].lower() in subordinators
+            and parse.heads[marker] in (noun, word) and parse.deps[noun] not in ("nsubj", "nsubj:pass", "root")
+        ):
+            continue
+        governor = parse.heads[noun]
+        heads[word], deps[word], pos[word], tags[word] = governor, "advcl", "VERB", "VBG"
+        heads[marker], deps[marker] = word, "mark"
+        heads[noun], deps[noun] = word, "obj"
+        changed = True
+    if not changed:
+        return parse
+    return Parse(parse.words, parse.starts, parse.ends, tuple(heads), tuple(deps), tuple(pos), tuple(tags), parse.passive)
 
 
 def repair_auxiliary_dependents(parse: Parse) -> Parse:

@@ -56,6 +56,8 @@ class RoleLexicon:
     private_body_words: frozenset[str]
     sense_changing_particles: frozenset[str]
     temporal_words: frozenset[str]
+    # Words after which an -ing word is a verb, never an adjective ("before convicting Webb").
+    gerund_subordinators: frozenset[str]
     person_pronouns: frozenset[str]
     pronoun_reach: int
     undoing_phrasal_verbs: frozenset[tuple[str, str]]
