@@ -12,6 +12,7 @@ from transforms.coding.actions import ActionMatch
 from transforms.coding.actors import Actor
 from transforms.coding.chains import Chain, clause_end, is_hypothetical, is_negated
 from transforms.coding.lexicon import Cues, Lexicon
+from transforms.coding.reporting import QUOTES
 from transforms.coding.syntax.parse import Parse
 from transforms.coding.syntax.roles import RoleLexicon, actors_of, is_mentioned_gerund, pronoun_antecedent, subject_of
 from transforms.coding.text import Token
@@ -54,8 +55,9 @@ def statement(
             before = [
                 a for a in actors
                 if a.end <= match.start and not a.after_preposition and speaks(cues, tokens, a, match)
+                and not quoted_apart(tokens, a, match)
             ]
-            after = [a for a in actors if a.start >= match.end and a.start < chain.end]
+            after = [a for a in actors if a.start >= match.end and a.start < chain.end and not quoted_apart(tokens, a, match)]
             speaker = before[-1] if before else (after[0] if after and after[0].start - match.end <= 1 else None)
         elif speaker is None and named_person_subject(parse, words, match):
             # "Chris Tang, Hong Kong's new police commissioner, said": a name no dictionary knows,
@@ -162,6 +164,12 @@ def speaker_in_parse(
             subjects = [subject] if subject is not None else []
         if not subjects and is_imperative(parse, word):
             return True, None  # "then add the Spanish paprika": a recipe's instruction, nobody speaks
+    # '"The police should ...," the interior minister said': the quote's words are what is said,
+    # never who says it (the parser may hang "said" on the quote's verb): word order decides.
+    outside = [subject for subject in subjects if not _quoted_apart(parse.words, subject, word)]
+    if subjects and not outside:
+        return False, None
+    subjects = outside
     for subject in subjects:
         if parse.pos[subject] == "PRON" and parse.words[subject].lower() in roles.third_person_pronouns:
             antecedent = pronoun_antecedent(parse, word, roles)
@@ -222,6 +230,21 @@ def is_negated_in_parse(
             return False
         word = parse.heads[word]
     return False
+
+
+def quoted_apart(tokens: Sequence[Token], actor: Actor, say: ActionMatch) -> bool:
+    """Is ``actor`` inside a quotation that the statement verb ``say`` stands outside of
+    ('"The police should ...," the minister said': the police)?"""
+    return _quoted_apart([token.text for token in tokens], actor.start, say.start)
+
+
+def _quoted_apart(texts: Sequence[str], inside: int, outside: int) -> bool:
+    """Is position ``inside`` of ``texts`` (token or word texts) within quotation marks and
+    position ``outside`` not? Quotes are counted from the sentence's start."""
+    def quotes_before(position: int) -> int:
+        return sum(text in QUOTES for text in texts[:position])
+
+    return quotes_before(inside) % 2 == 1 and quotes_before(outside) % 2 == 0
 
 
 def speaks(cues: Cues, tokens: Sequence[Token], speaker: Actor, say: ActionMatch) -> bool:
