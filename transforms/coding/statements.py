@@ -132,7 +132,8 @@ def speaker_in_parse(
             source = parse.heads[word]
             objects = [child for child in parse.children(source) if parse.deps[child] == "obj"]
             subjects = objects[:1] if parse.pos[source] == "VERB" and objects else [source]
-    elif parse.pos[word] in ("NOUN", "PROPN"):
+    elif parse.pos[word] in ("NOUN", "PROPN") or parse.relation(word) in ("nsubj", "obj", "obl", "nmod"):
+        # (A "verb" that is a subject or an object is a noun: "reports from Myanmar indicate".)
         # A statement named by a noun is made by the subject of the verb it is the object of
         # ("issued a statement"); "comment on the report" is no report by anyone.
         if parse.deps[word] != "obj":
@@ -154,11 +155,17 @@ def speaker_in_parse(
         subjects = [child for child in parse.children(parse.heads[word]) if parse.deps[child] in ("obj", "nsubj:pass")]
     else:
         # A misparse can hang two subjects on the verb ("when the car caught fire, authorities
-        # said"): the nearest to it first.
+        # said"): the nearest to it first, and none beyond a comma from it ("The aircraft ...
+        # landed at 6am, an airport official said": the official, who speaks for no state, not
+        # the aircraft; "US Marines exercise representative Colonel Glenn said" is one phrase).
         subjects = sorted(
             (child for child in parse.children(word) if parse.deps[child] in roles.subject_relations),
             key=lambda child: abs(word - child),
         )
+        subjects = [
+            subject for subject in subjects
+            if not any(parse.words[between] == "," for between in range(min(subject, subjects[0]), max(subject, subjects[0])))
+        ]
         if not subjects:
             subject = subject_of(parse, word, roles)
             subjects = [subject] if subject is not None else []
