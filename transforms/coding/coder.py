@@ -143,6 +143,14 @@ def as_protesters(actor: Actor) -> Actor:
     return actor._replace(code=actor.code[: len(UNKNOWN_COUNTRY)] + PROTESTERS, type=PROTESTERS)
 
 
+def placed_in_the_world(event: CodedEvent) -> bool:
+    """Does ``event`` name a country's actor or a counterpart? An article that names no country
+    (no home) and an event by a role of nobody's country on nobody ("agents meet with clients",
+    "the party made off with the loot") is a guide's or a story's, not politics: on the wcxb
+    dev pages such events were all false; on the judged news pages the home fills the country."""
+    return event.actor2_code is not None or not (event.actor1_code or UNKNOWN_COUNTRY).startswith(UNKNOWN_COUNTRY)
+
+
 class Coder:
     """Codes events in text; build once (dictionaries load here), then call ``code_text``."""
 
@@ -207,6 +215,8 @@ class Coder:
                     ready, parse, base, sentence_index, is_root, offtopic_article, article_place, home, history_before
                 )
             )
+        if len(sentences) > 1 and home is None:
+            events = [event for event in events if placed_in_the_world(event)]
         return events
 
     def code_sentence(
