@@ -253,6 +253,20 @@ def test_a_gerund_after_before_or_after_is_a_verb_with_its_object():
     assert repair_gerund_after_subordinator(by, subordinators) == by
 
 
+def test_a_noun_with_a_particle_is_a_verb():
+    from transforms.coding.syntax.parse import repair_noun_with_particle
+
+    # "Forces shot down drones", "shot" tagged a noun with its particle "down".
+    parse = _hand_parse(
+        "Forces shot down drones", [1, 1, 1, 1], ["nsubj", "root", "compound:prt", "obj"], ["NOUN", "NOUN", "ADP", "NOUN"]
+    )
+    repaired = repair_noun_with_particle(parse)
+    assert (repaired.pos[1], repaired.tags[1]) == ("VERB", "VBD")
+    # A noun with a determiner keeps its tag: "the shake up".
+    noun = _hand_parse("the shake up", [1, 1, 1], ["det", "root", "compound:prt"], ["DET", "NOUN", "ADP"])
+    assert repair_noun_with_particle(noun) == noun
+
+
 def test_a_sentence_read_as_a_noun_phrase_gets_its_verb_back():
     from transforms.coding.syntax.parse import repair_verbless_root
 

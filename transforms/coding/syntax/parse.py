@@ -153,9 +153,9 @@ class SyntaxModel:
 
 def to_parse(doc) -> Parse:
     """A spaCy ``Doc`` as a plain ``Parse`` (with ``repair_auxiliary_dependents``,
-    ``repair_verbless_root``, ``repair_prepositional_subject`` and ``repair_name_as_adverb``
-    applied)."""
-    return repair_name_as_adverb(repair_prepositional_subject(repair_verbless_root(repair_auxiliary_dependents(Parse(
+    ``repair_noun_with_particle``, ``repair_verbless_root``, ``repair_prepositional_subject`` and
+    ``repair_name_as_adverb`` applied)."""
+    return repair_name_as_adverb(repair_prepositional_subject(repair_verbless_root(repair_noun_with_particle(repair_auxiliary_dependents(Parse(
         words=tuple(token.text for token in doc),
         starts=tuple(token.idx for token in doc),
         ends=tuple(token.idx + len(token.text) for token in doc),
@@ -164,7 +164,7 @@ def to_parse(doc) -> Parse:
         pos=tuple(token.pos_ for token in doc),
         tags=tuple(token.tag_ for token in doc),
         passive=tuple("Pass" in token.morph.get("Voice") for token in doc),
-    )))))
+    ))))))
 
 
 def repair_temporal_subject(parse: Parse, temporal_words: frozenset[str]) -> Parse:
@@ -217,6 +217,26 @@ def repair_gerund_after_subordinator(parse: Parse, subordinators: frozenset[str]
     if not changed:
         return parse
     return Parse(parse.words, parse.starts, parse.ends, tuple(heads), tuple(deps), tuple(pos), tuple(tags), parse.passive)
+
+
+def repair_noun_with_particle(parse: Parse) -> Parse:
+    """"Its forces shot down 33 drones": the parser may tag a past tense that is also a noun
+    ("shot", "set", "cut") as a noun, yet give it a verb's particle ("down"). Only verbs take
+    particles: a noun without a determiner that has one becomes a verb (a past tense, or a past
+    participle after a passive auxiliary)."""
+    pos, tags = list(parse.pos), list(parse.tags)
+    changed = False
+    for word, head in enumerate(parse.heads):
+        if parse.deps[word] != "compound:prt" or head == word or parse.pos[head] != "NOUN":
+            continue
+        if any(parse.relation(child) == "det" for child in parse.children(head)):
+            continue  # "the shake-up", "a sit-in"
+        passive = any(parse.deps[child] == "aux:pass" for child in parse.children(head))
+        pos[head], tags[head] = "VERB", "VBN" if passive else "VBD"
+        changed = True
+    if not changed:
+        return parse
+    return Parse(parse.words, parse.starts, parse.ends, parse.heads, parse.deps, tuple(pos), tuple(tags), parse.passive)
 
 
 def repair_auxiliary_dependents(parse: Parse) -> Parse:
