@@ -168,9 +168,9 @@ def test_a_run_on_text_gives_no_home_country_and_no_events(coder):
     # A "sentence" longer than any prose (a table or text without full stops) is skipped whole:
     # not parsed, and not counted for the article's home country either.
     run_on = "Kenyan police clashed with protesters in Nairobi and " * 200
-    events = coder.code_text(run_on + "\n\nThe minister said the economy was recovering.", "2024-05-02")
+    events = coder.code_text(run_on + "\n\nThe minister accused the opposition of lying.", "2024-05-02")
     assert [event.actor1_code for event in events] == ["---GOV"]
-    short = "Kenyan police clashed with protesters in Nairobi.\n\nThe minister said the economy was recovering."
+    short = "Kenyan police clashed with protesters in Nairobi.\n\nThe minister accused the opposition of lying."
     assert "KENGOV" in {event.actor1_code for event in coder.code_text(short, "2024-05-02")}
 
 
