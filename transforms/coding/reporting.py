@@ -169,16 +169,20 @@ def depicted(parse: Parse, word: int, cues: Cues) -> bool:
 def noun_without_clause_role(roles: RoleLexicon, parse: Parse, word: int) -> bool:
     """Is the action noun at parse word ``word`` outside the sentence's clauses: not what a verb
     does or carries out (its object: "began a hunger strike", "gave 5 million dollars of aid"),
-    not the sentence itself (a headline: "Israeli air strike on Gaza"), but a subject, an oblique
+    not the sentence itself (a headline: "Israeli air strike on Gaza"), not the subject of a verb
+    of happening ("exercises by Russia started": ``happening_verbs``), but a subject, an oblique
     or a modifier ("the trade talks", "following the peace deal", "relief officials said"), unless
-    the oblique of a support verb ("embarked on a trip")? Such
-    a noun reports no event unless the parse finds who did it; the caller asks only then. Words
+    the oblique of a support verb ("embarked on a trip")? Such a noun reports no event, unless
+    violence (the caller decides). Words
     of a compound ("hunger strike") and a quantity's "of" phrase ("10 days of war games") count
     as the phrase they head; a conjunct as the first of its list."""
     if parse.pos[word] not in ("NOUN", "PROPN"):
         return False
     top = word
-    while parse.heads[top] != top and parse.relation(top) in ("compound", "flat", "conj"):
+    # ("military exercises": the parser may read the noun "military" as an adjective.)
+    while parse.heads[top] != top and (
+        parse.relation(top) in ("compound", "flat", "conj") or (parse.deps[top] == "amod" and parse.pos[top] == "NOUN")
+    ):
         top = parse.heads[top]
     if quantity_of(parse, top) != top:
         return False  # "5.1 million dollars of aid": the quantity stands for the action
@@ -187,6 +191,8 @@ def noun_without_clause_role(roles: RoleLexicon, parse: Parse, word: int) -> boo
     if parse.heads[top] == top or parse.deps[top] in roles.clause_roles_of_action_nouns:
         return False
     governor = parse.heads[top]
+    if parse.relation(top) == "nsubj" and parse.words[governor].lower() in roles.happening_verbs:
+        return False  # "military exercises by Russia and Belarus started on Monday": it happens
     # "embarked on a trip", "took part in the talks": a support verb's oblique is its action too.
     return not (
         parse.relation(top) == "obl" and parse.words[governor].lower() in roles.support_verbs
