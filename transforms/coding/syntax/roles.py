@@ -35,6 +35,8 @@ class RoleLexicon:
 
     receiving_verbs: frozenset[str]
     doer_prepositions: frozenset[str]
+    # "clashes between the army and rebels": the phrase names every doer, each acting on the others.
+    partner_prepositions: frozenset[str]
     target_prepositions: frozenset[str]
     clause_relations: frozenset[str]
     subject_relations: frozenset[str]
@@ -334,7 +336,9 @@ def noun_roles(parse: Parse, noun: int, lexicon: RoleLexicon) -> Optional[Roles]
     for child in parse.children(noun):
         relation = parse.deps[child]
         case = parse.case_of(child)
-        if relation == "nmod:poss" or (parse.relation(child) == "nmod" and case in lexicon.doer_prepositions):
+        if relation == "nmod:poss" or (
+            parse.relation(child) == "nmod" and case in lexicon.doer_prepositions | lexicon.partner_prepositions
+        ):
             doers.append(child)
         elif parse.relation(child) == "nmod" and case in lexicon.target_prepositions:
             done_to.append(child)
