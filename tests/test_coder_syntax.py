@@ -119,6 +119,19 @@ def test_a_later_surname_is_the_person_introduced_earlier(coder):
     assert any(event.actor1_code == "MEXGOV" and event.sentence_index == 1 for event in events)
 
 
+def test_the_ministry_is_the_countrys_body_named_before_not_the_articles_home(coder):
+    text = (
+        "Ukrainian officials said Kyiv was calm on Sunday. Ukraine's president thanked Ukrainian air defences. "
+        "Russia's Defense Ministry said it had hit Ukrainian military sites. "
+        "The ministry added that the strikes were retaliation for earlier attacks."
+    )
+    speakers = {event.actor1_code for event in coder.code_text(text, DATE) if event.sentence_index == 3}
+    assert speakers == {"RUSGOV"}
+    # Without a body named before, "the ministry" takes the article's home.
+    alone = "Ukrainian officials said Kyiv was calm on Sunday. The ministry added that the strikes had stopped."
+    assert {event.actor1_code for event in coder.code_text(alone, DATE) if event.sentence_index == 1} == {"UKRGOV"}
+
+
 def test_a_background_noun_is_no_event(coder):
     events = triples(coder, "Budget cuts for defence were approved amid the Congolese withdrawal from the region.")
     assert not any(root == "08" and source == "COD" for root, source, _ in events)

@@ -197,7 +197,7 @@ class Coder:
         article_place = (
             self.gazetteer.dateline(tokenize(sentences[0][1][:MAX_SENTENCE_CHARS])) if sentences else None
         )  # a dateline opens the first sentence; a run-on text is not tokenized whole for it
-        home, introductions = article_context(self.lexicon, [sentence for _, sentence in sentences], base)
+        home, introductions, bodies = article_context(self.lexicon, [sentence for _, sentence in sentences], base)
         # Every sentence is prepared (actions and actors found) first, so that the few that can hold
         # an event are parsed together: spaCy parses a batch several times faster than one by one.
         known_names: dict[str, Actor] = {}
@@ -207,7 +207,8 @@ class Coder:
             if ready is not None:
                 prepared.append((sentence_index, paragraph_index == 0 and sentence_index < ROOT_SENTENCES, ready))
             # "Mexican Foreign Minister Marcelo Ebrard ..." then "Ebrard said": the surname is the actor.
-            known_names = {**known_names, **introductions.get(sentence_index, {})}
+            # "Russia's Defense Ministry ..." then "The ministry added": the body is that country's.
+            known_names = {**known_names, **introductions.get(sentence_index, {}), **bodies.get(sentence_index, {})}
         parses = self.syntax.parse_many(ready.parsed_text for _, _, ready in prepared)
         for (sentence_index, is_root, ready), parse in zip(prepared, parses):
             events.extend(

@@ -21,15 +21,18 @@ MIN_SURNAME_LENGTH = 3
 
 def article_context(
     lexicon: Lexicon, sentences: Sequence[str], base: datetime.date
-) -> tuple[Optional[Place], dict[int, dict[str, Actor]]]:
+) -> tuple[Optional[Place], dict[int, dict[str, Actor]], dict[int, dict[str, Actor]]]:
     """What the whole article tells each sentence: its home country, for "the minister" or
     "police" without a country (the country named, by an actor or a place, in most of its
-    sentences, the first named on a tie: on the judged dev sample an actor left without a country was never right, one given the
-    article's country often was), and per sentence the surnames of people it introduces with a
-    role ("Mexican Foreign Minister Marcelo Ebrard" -> "ebrard": MEXGOV). A text of one sentence
-    has no home: its own place decides."""
+    sentences, the first named on a tie: on the judged dev sample an actor left without a
+    country was never right, one given the article's country often was); per sentence the
+    surnames of people it introduces with a role ("Mexican Foreign Minister Marcelo Ebrard" ->
+    "ebrard": MEXGOV); and per sentence the countries' bodies it names, for a later "the
+    ministry" ("Russia's Defense Ministry" -> "the ministry": RUSGOV, ``definite_reference``). A
+    text of one sentence has no home: its own place decides."""
     counts: Counter[str] = Counter()  # float weights: a place counts less than an actor
     introductions: dict[int, dict[str, Actor]] = {}
+    bodies: dict[int, dict[str, Actor]] = {}
     for index, sentence in enumerate(sentences):
         if len(sentence) > MAX_SENTENCE_CHARS:
             continue  # no prose: the coder skips it too
@@ -50,10 +53,23 @@ def article_context(
             name = surname(lexicon, tokens, actor)
             if name is not None:
                 introductions.setdefault(index, {})[name] = actor
+            role = definite_reference(tokens, actor)
+            if role is not None:
+                bodies.setdefault(index, {})[role] = actor
     home = None
     if len(sentences) > 1 and counts:
         home = Place("", counts.most_common(1)[0][0], None, None)
-    return home, introductions
+    return home, introductions, bodies
+
+
+def definite_reference(tokens: Sequence[Token], actor: Actor) -> Optional[str]:
+    """The key under which a country's body is remembered for a later "the <role>": "Russia's
+    Defense Ministry" -> "the ministry", "Israeli forces" -> "the forces"; None for an actor
+    without a country or a role (a country, a person's name)."""
+    if actor.kind != "role" or actor.type is None or not actor.has_country:
+        return None
+    last = tokens[actor.end - 1]
+    return f"the {last.lower}" if last.text.isalpha() else None
 
 
 def surname(lexicon: Lexicon, tokens: Sequence[Token], actor: Actor) -> Optional[str]:
@@ -78,9 +94,19 @@ def remembered(
     known_names: dict[str, Actor],
     blocked: frozenset[int],
 ) -> list[Actor]:
-    """``actors`` with the surnames of people introduced earlier in the article added, and "he"
-    or "she" when ``known_names`` maps them to the person just introduced."""
+    """``actors`` with the surnames of people introduced earlier in the article added, "he" or
+    "she" when ``known_names`` maps them to the person just introduced, and "the ministry", "the
+    army" as the country's body the article named before."""
     prepositions = lexicon.cues.subject_blocking_prepositions
+    # "Russia's Defense Ministry said ..." then "The ministry added ...": the body named last with
+    # a country, if of the same kind (``definite_reference``).
+    actors = [
+        known._replace(start=actor.start, end=actor.end, name=actor.name, after_preposition=actor.after_preposition)
+        if actor.kind == "role" and not actor.has_country and actor.start > 0 and tokens[actor.start - 1].lower == "the"
+        and (known := known_names.get(f"the {tokens[actor.end - 1].lower}")) is not None and known.type == actor.type
+        else actor
+        for actor in actors
+    ]
     # "Secretary of State Mike Pompeo ..." then "Pompeo said": the office the article gave him
     # wins over our table's dates, which for an undated article are today's.
     actors = [
