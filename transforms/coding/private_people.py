@@ -3,8 +3,9 @@
 The dictionaries know states, organisations, roles and office holders, not the private people
 political actors act on. A personal name, or a noun that names a private person ("a 57-year-old
 man", "the suspect": ``private_person_heads`` of ``syntax_roles.json``), that is the direct object
-of such an action is coded as a civilian (``---CVL``; the coder gives it the country of the article as it does any actor without
-one), as the judging rules say: "a person with no public role is CVL of their country".
+of such an action is coded as a civilian (``---CVL``; the coder gives it the country of the
+article as it does any actor without one), as the judging rules say: "a person with no public
+role is CVL of their country".
 """
 
 from __future__ import annotations
