@@ -158,6 +158,20 @@ def test_a_control_character_does_not_hide_a_sentence_break(coder):
     assert {(e.sentence_index, e.actor1_code) for e in events} == {(0, "FRA"), (1, "DEU")}
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "France criticized Italy. \u200bGermany praised Spain.",  # a zero-width space before a sentence
+        "\ufeffFrance criticized Italy. Germany praised Sp\u00adain.",  # a byte-order mark, a soft hyphen
+        "\u202eFrance criticized Italy. Germany praised Spain.",  # a bidirectional control
+        "France criticized Italy\u2026 Germany praised Spain.",  # an ellipsis ends a sentence
+    ],
+)
+def test_characters_that_show_nothing_hide_no_word_or_sentence(coder, text):
+    events = coder.code_text(text, "2024-05-02")
+    assert {(e.sentence_index, e.actor1_code, e.actor2_code) for e in events} == {(0, "FRA", "ITA"), (1, "DEU", "ESP")}
+
+
 def test_a_sentence_longer_than_any_prose_is_not_parsed(coder):
     run_on = "Russian forces shelled Kharkiv and " * 2_000 + "Ukraine protested."
     assert coder.code_text(run_on, "2024-05-02") == []

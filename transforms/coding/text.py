@@ -42,7 +42,7 @@ _TOKEN = re.compile(
     r"|[^\w\s]"
 )
 
-_QUOTES = (("’", "'"), ("‘", "'"), ("“", '"'), ("”", '"'), ("–", "-"), ("—", "-"))
+_QUOTES = (("’", "'"), ("‘", "'"), ("“", '"'), ("”", '"'), ("–", "-"), ("—", "-"), ("…", "..."))
 
 
 # "MINGORA, Pakistan (Reuters) - ", "HONG KONG, March 21 (Xinhua) -- ", "PESHAWAR: "
@@ -91,12 +91,18 @@ def lower_first_letters(text: str, offset: int, tokens: Sequence[Token]) -> str:
 
 
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Characters that show nothing: zero-width spaces and joiners, the byte-order mark, the soft
+# hyphen and bidirectional controls. Pasted text carries them inside words ("Ukra\u00adine") and
+# before sentences ("drone. \u200bRussia"), where they hide the word or the sentence break.
+_INVISIBLE_CHARACTERS = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
 
 def normalise(text: str) -> str:
-    """Straighten typographic quotes and dashes so patterns need only one spelling, and turn
-    control characters (a NUL from a broken page) into spaces, which sentence breaks need."""
+    """Straighten typographic quotes, dashes and the ellipsis so patterns need only one spelling,
+    turn control characters (a NUL from a broken page) into spaces, which sentence breaks need,
+    and drop characters that show nothing (zero-width spaces, soft hyphens, bidirectional marks)."""
     text = _CONTROL_CHARACTERS.sub(" ", text)
+    text = _INVISIBLE_CHARACTERS.sub("", text)
     # str.replace per character is several times faster than str.translate with a mapping.
     for typographic, plain in _QUOTES:
         if typographic in text:
