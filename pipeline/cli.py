@@ -25,6 +25,15 @@ COMMANDS = "{run,code,clean,sql,schema,compact,check,export}"
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        # Ctrl-C while the command is still loading (before its own handling starts): one line.
+        print("newsbeam: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _main(argv: Optional[Sequence[str]]) -> int:
     _quiet_import_warnings()
     parser = _build_parser()
     OneLineParser.typed = list(sys.argv[1:] if argv is None else argv)

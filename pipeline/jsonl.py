@@ -35,7 +35,10 @@ def open_text(location: str, mode: str) -> Iterator[BinaryIO]:
     costs that line only, and each output line is encoded (and so checked) before it is written.
     """
     if location == "-":
-        yield sys.stdin.buffer if mode == "r" else sys.stdout.buffer
+        stream = sys.stdin if mode == "r" else sys.stdout
+        if stream is None:  # started with the descriptor closed (`<&-`, `>&-`)
+            raise UsageError(f"standard {'input' if mode == 'r' else 'output'} is closed; give a file instead of -")
+        yield stream.buffer
         return
     # An output never replaces a file (another run's output, or data of the user's): "x" creates
     # it or fails. /dev/null and pipes exist but are no files, and are written as they are.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -273,3 +274,17 @@ def test_code_whose_reader_stops_early_exits_141_without_a_message(tmp_path):
     stderr = process.stderr.read().decode()
     assert process.wait(timeout=120) == EXIT_BROKEN_PIPE
     assert "Traceback" not in stderr and "Broken pipe" not in stderr
+
+
+@pytest.mark.parametrize("redirect, argv", [("<&-", ["--input", "-"]), (">&-", ["--output", "-"])])
+def test_code_with_a_closed_standard_stream_says_so_in_one_line(tmp_path, redirect, argv):
+    """`newsbeam code --input - <&-` (or `--output - >&-`): the stream does not exist; one usage line."""
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"id": "s1", "text": "Russia attacked Ukraine."}) + "\n")
+    if "--input" not in argv:
+        argv = ["--input", str(source), *argv]
+    script = " ".join(shlex.quote(word) for word in [*newsbeam_command(), "code", *argv]) + " " + redirect
+    completed = subprocess.run(["bash", "-c", script], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, timeout=60)
+    assert completed.returncode == 2
+    assert "closed" in completed.stderr and "Traceback" not in completed.stderr
+    assert len(completed.stderr.strip().splitlines()) == 1
