@@ -195,9 +195,10 @@ def repair_gerund_after_subordinator(parse: Parse, subordinators: frozenset[str]
     """"The jury deliberated for ten minutes before convicting Webb": the parser may read the
     gerund after a subordinating word (``subordinators``: "before", "after", "while" ...) as an
     adjective of the noun after it ("before [convicting Webb]" as a kind of Webb). A present
-    participle (or an -ing adjective) so read, right after such a word that hangs on it or on the same noun, becomes a verb: the
-    word its marker, the noun its object, and it a clause of what the noun hung on. A participle
-    describing a subject stays ("after rising demand pushed prices up": "after" marks "pushed")."""
+    participle (or an -ing adjective) so read, right after such a word that hangs on it or on the
+    same noun, becomes a verb: the word its marker, the noun its object, and it a clause of what
+    the noun hung on. A participle describing a subject stays ("after rising demand pushed prices
+    up": "after" marks "pushed")."""
     heads, deps, pos, tags = list(parse.heads), list(parse.deps), list(parse.pos), list(parse.tags)
     changed = False
     for word in range(1, len(parse.words)):
