@@ -115,11 +115,21 @@ def is_object(cues: Cues, tokens: Sequence[Token], actor: Actor) -> bool:
 def reported_speech(
     cues: Cues, head: ActionMatch, says: Sequence[ActionMatch], tokens: Sequence[Token]
 ) -> Optional[ActionMatch]:
-    """The statement verb that reports a "must" demand, if the demand is reported."""
+    """The statement verb that reports a "must" demand, if the demand is reported: before it ("X
+    said Y must ..."), or closing the quotation it stands in ('"Y must ...," X said')."""
     if tokens[head.start].lower not in cues.reported_demands:
         return None
     earlier = [say for say in says if say.end <= head.start]
-    return earlier[-1] if earlier else None
+    if earlier:
+        return earlier[-1]
+
+    def quotes_before(position: int) -> int:
+        return sum(token.text == '"' for token in tokens[:position])
+
+    if quotes_before(head.start) % 2 == 0:
+        return None
+    closing = [say for say in says if say.start > head.start and quotes_before(say.start) % 2 == 0]
+    return closing[0] if closing else None
 
 
 def relative_antecedent(
@@ -201,7 +211,14 @@ def source_and_target(
         targets = coordinated(cues, tokens, actors, done_to[-1], -1) if done_to else []
         return sources, targets
     speech = reported_speech(cues, head, says, tokens)
-    if speech is not None:
+    if speech is not None and speech.start > head.start:
+        # '"Iran must stop enriching uranium," the French foreign minister said': the speaker
+        # demands of the quote's subject.
+        speaker = quoted_speaker(tokens, actors, says, head)
+        targets = coordinated(cues, tokens, actors, before[-1], -1) if before else []
+        if speaker is not None:
+            return [speaker], [actor for actor in targets if actor.code != speaker.code]
+    elif speech is not None:
         # "X said Y must ...": X demands of Y.
         speakers = [i for i in before if actors[i].end <= speech.start and not actors[i].after_preposition]
         addressees = [i for i in before if actors[i].start >= speech.end]
