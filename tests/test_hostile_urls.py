@@ -12,6 +12,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import apache_beam as beam
 import lxml.html
+import pytest
 from apache_beam.testing.util import assert_that, equal_to
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -192,6 +193,17 @@ def test_unparsable_list_lines_are_kept_as_written(tmp_path):
     ]
     assert resolve_entry("a\x00b.xml", str(feeds)) == "a\x00b.xml"
     assert not is_local("http://[zz]/y")
+
+
+def test_a_list_whose_first_line_opens_with_angle_bracket_is_no_document(tmp_path):
+    # A lone "<" or an address in angle brackets is a (bad) line of a list, kept as written; only
+    # a declaration, doctype or tag opens a document (hypothesis found "<" refused as one).
+    listed = tmp_path / "list.txt"
+    listed.write_text("<\n<https://example.com/feed>\n")
+    assert len(read_list(str(listed), "url")) == 2  # each resolved as a path beside the list
+    listed.write_text("<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>\n</urlset>\n")
+    with pytest.raises(SourceListError, match="itself an XML or HTML document"):
+        read_list(str(listed), "url")
 
 
 @FAST

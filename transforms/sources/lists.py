@@ -6,6 +6,7 @@ is a feed.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Optional
 
@@ -106,11 +107,18 @@ def read_list_text(location: str, described: str) -> str:
         raise SourceListError(f"{described} {location!r} is not UTF-8 text (line {line})") from error
 
 
+# A document's opening: an XML declaration, a doctype or comment, or a tag ("<rss version=...>",
+# "<html>"). Not a lone "<" or an address in angle brackets ("<https://example.com/feed>"), which
+# are lines of a list (each then fails, or is fetched, on its own).
+_DOCUMENT_START = re.compile(r"\s*<(?:\?xml|!doctype|!--|[a-z][\w.-]*(?::[\w.-]+)?(?:\s|/?>))", re.IGNORECASE)
+
+
 def read_list(location: str, what: str) -> list[str]:
     """Read a feed or URL list (local or on any Beam filesystem) into absolute URLs. Raises
     SourceListError for a web address given in place of the list, a list that cannot be read or has
-    no entries, and a file that is itself a document (a feed, sitemap or page: it starts with
-    "<" and is no OPML), whose lines would each become a failed fetch."""
+    no entries, and a file that is itself a document (a feed, sitemap or page: it opens with an
+    XML declaration, a doctype or a tag and is no OPML), whose lines would each become a failed
+    fetch."""
     parts = safe_split(location)
     if parts is not None and parts.scheme.lower() in REMOTE_SCHEMES:
         raise SourceListError(
@@ -118,7 +126,7 @@ def read_list(location: str, what: str) -> list[str]:
             f"(such as one made with: echo '{location}' > {what.lower()}s.txt)"
         )
     text = read_list_text(location, f"{what} list")
-    if text.lstrip().startswith("<") and not is_opml(text):
+    if _DOCUMENT_START.match(text) and not is_opml(text):
         raise SourceListError(
             f"{what} list {location!r} is itself an XML or HTML document, not a list: "
             f"give a file that lists its path or URL, one per line"
