@@ -60,6 +60,7 @@ from transforms.coding.syntax.roles import (
     event_roles,
     is_mentioned_gerund,
     object_keeps_sense,
+    partner_phrase,
     pronoun_antecedent,
     subject_of,
     years_of_time,
@@ -1027,11 +1028,14 @@ class Coder:
             )
             if (
                 word is not None and not with_partner and len({source.code for source in sources}) > 1
-                and acts_on_each_other(parse, word, self.roles.reciprocal_verbs, self.cues.reciprocal_pronouns)
+                and (
+                    acts_on_each_other(parse, word, self.roles.reciprocal_verbs, self.cues.reciprocal_pronouns)
+                    or partner_phrase(parse, word, self.roles) is not None
+                )
             ):
                 # "Azerbaijani and Armenian forces exchanged fire", "Moscow and Kyiv swapped
-                # prisoners", "Pakistan and Afghanistan blamed each other": each did it to the
-                # other, whatever the object.
+                # prisoners", "Pakistan and Afghanistan blamed each other", "clashes between the
+                # army and rebels": each did it to the other, whatever the object.
                 targets, reciprocal = [], True
             joint_code = self.cues.joint_codes.get(chain.code)
             if joint_code is not None:

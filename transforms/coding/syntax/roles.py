@@ -583,10 +583,45 @@ def is_mentioned_gerund(parse: Parse, word: int, lexicon: RoleLexicon) -> bool:
     )
 
 
+def partner_phrase(parse: Parse, word: int, lexicon: RoleLexicon) -> Optional[int]:
+    """The "between"/"among" phrase (``partner_prepositions``) listing two or more partners of the
+    action at ``word`` that has no doer of its own: on the action word, noun or verb as the parser
+    tags it ("clashes between the army and rebels", "Fighting among the militias"), or on the verb
+    the action is the subject of ("clashes broke out between Israeli troops and Hamas fighters").
+    None otherwise: "Egypt mediated between Israel and Hamas" (a subject) or "Qatar's mediation
+    between ..." (an owner) names a doer, and the partners are then whom it acts on."""
+    if any(
+        (parse.deps[child] in lexicon.subject_relations and parse.pos[child] in ("NOUN", "PROPN", "PRON"))
+        or parse.deps[child] == "nmod:poss"
+        for child in parse.children(word)
+    ):
+        return None  # (an adjective the parser made a subject, "Deadly clashes between ...", is none)
+    holders = [word]
+    if parse.deps[word] in lexicon.subject_relations and parse.heads[word] != word:
+        holders.append(parse.heads[word])
+    for holder in holders:
+        for child in parse.children(holder):
+            if (
+                parse.relation(child) in ("obl", "nmod")
+                and parse.case_of(child) in lexicon.partner_prepositions
+                and (len(conjuncts(parse, child)) > 1 or any(
+                    parse.deps[modifier] in ("amod", "compound")
+                    and any(parse.deps[listed] == "conj" for listed in parse.children(modifier))
+                    for modifier in parse.children(child)
+                ))
+            ):  # a list of partners, of nouns or of their modifiers ("Armenian and Azerbaijani forces")
+                return child
+    return None
+
+
 def event_roles(parse: Parse, word: int, verbal: bool, lexicon: RoleLexicon) -> Optional[Roles]:
     """Doer and done-to words of the action headed by ``word``; None when the parse cannot say."""
     if any(_told_in_background(parse, above, lexicon) for above in parse.ancestors(word)):
         return Roles((), (), True, True, background=True)
+    partners = partner_phrase(parse, word, lexicon)
+    if partners is not None:
+        # Each partner acts on the others (the caller makes the event reciprocal).
+        return Roles((partners,), (), True, False)
     if (verbal and parse.pos[word] in ("VERB", "AUX")) or parse.tags[word].startswith("VB"):
         return verb_roles(parse, word, lexicon)
     if parse.pos[word] in ("NOUN", "PROPN"):
