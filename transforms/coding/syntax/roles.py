@@ -79,6 +79,7 @@ class RoleLexicon:
     happening_verbs: frozenset[str]
     # Verbs (every form) of having: "has a lot to offer" is offered by anyone.
     having_verbs: frozenset[str]
+    reporting_verbs: frozenset[str]
     # "A and B exchanged fire / clashed / swapped prisoners": done by each to the other.
     reciprocal_verbs: frozenset[str]
     # Verb forms and same-spelled nouns -> the object heads that keep their sense ("released two
@@ -94,6 +95,7 @@ class RoleLexicon:
         support = frozenset(form for lemma in data["support_verbs"] for form in verb_forms(lemma))
         happening = frozenset(form for lemma in data["happening_verbs"] for form in verb_forms(lemma))
         having = frozenset(form for lemma in data["having_verbs"] for form in verb_forms(lemma))
+        reporting = frozenset(form for lemma in data["reporting_verbs"] for form in verb_forms(lemma))
         reciprocal_verbs = frozenset(form for lemma in data["reciprocal_verbs"] for form in verb_forms(lemma))
         clause_only = frozenset(form for lemma in data["clause_only_say_verbs"] for form in verb_forms(lemma))
         # People are private heads too; the file lists them once, as people.
@@ -116,6 +118,7 @@ class RoleLexicon:
             support_verbs=support,
             happening_verbs=happening,
             having_verbs=having,
+            reporting_verbs=reporting,
             reciprocal_verbs=reciprocal_verbs,
             clause_only_say_verbs=clause_only,
             private_heads=private,
@@ -127,7 +130,7 @@ class RoleLexicon:
                 if key not in (
                     "receiving_verbs", "pronoun_reach", "undoing_phrasal_verbs", "intransitive_actions", "object_senses",
                     "support_verbs", "happening_verbs", "having_verbs", "transitive_actions", "clause_only_say_verbs", "private_heads",
-                    "reciprocal_verbs",
+                    "reciprocal_verbs", "reporting_verbs",
                 )
             },
         )
@@ -359,6 +362,10 @@ def noun_roles(parse: Parse, noun: int, lexicon: RoleLexicon) -> Optional[Roles]
                 child for child in parse.children(governor)
                 if parse.relation(child) == "obl" and parse.case_of(child) in lexicon.doer_prepositions
             ]
+        elif verb_word in lexicon.reporting_verbs:
+            # "the UN reported the bombing of a school", "the ministry said the attack targeted
+            # Kyiv" (the parser's object): who tells of an action has not done it.
+            pass
         else:
             # "launched strikes on the town", "issued a warning to Iran"
             if not doers:
@@ -391,8 +398,12 @@ def noun_roles(parse: Parse, noun: int, lexicon: RoleLexicon) -> Optional[Roles]
     elif governor != phrase and relation in ("nsubj",):
         done_to = done_to or _targets(parse, governor, lexicon)  # "a roadside bomb killed two soldiers"
     if not doers and not done_to:
+        if relation == "obj" and parse.words[governor].lower() in lexicon.reporting_verbs:
+            return Roles((), (), True, False)  # nobody the parse names did it; word order must not guess
         return None
-    return Roles(tuple(doers), tuple(done_to), bool(doers), bool(done_to))
+    return Roles(tuple(doers), tuple(done_to), bool(doers) or (
+        relation == "obj" and parse.words[governor].lower() in lexicon.reporting_verbs
+    ), bool(done_to))
 
 
 def pronoun_antecedent(parse: Parse, verb: int, lexicon: RoleLexicon) -> Optional[int]:
