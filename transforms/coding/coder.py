@@ -857,6 +857,8 @@ class Coder:
                 # nor where violence came from.
                 origin_cases = self.cues.origin_cases if chain.code[:2] in VIOLENCE_ROOTS else frozenset()
                 venue_cases = self.cues.venue_cases if chain.code in self.cues.venue_codes else frozenset()
+                if not chain.code.startswith(self.cues.protest_codes):
+                    venue_cases |= self.cues.place_cases
                 clause = fallback_clause(parse, word, roles, doer_named, origin_cases, venue_cases)
                 own_forces = acts_with_own_forces(chain.code, sources, self.cues, STATE_FORCES)
                 targets = [

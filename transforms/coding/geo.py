@@ -25,7 +25,10 @@ LOCATIVE_PREPOSITIONS = frozenset(read_cues()["place_prepositions"])
 _SKIPPED_BEFORE_NAME = frozenset(read_cues()["skipped_before_place_name"])
 _PLACE_NOUNS = frozenset(read_cues()["place_nouns"])
 # "near the Polish border": a line two countries share, not a place of one of them.
-_BORDER_NOUNS = frozenset(tuple(phrase.split()) for phrase in read_cues()["border_nouns"])
+# "the Polish border", "the Russian embassy": a country's word before these names no place of it.
+_BORDER_NOUNS = frozenset(
+    tuple(phrase.split()) for key in ("border_nouns", "mission_nouns") for phrase in read_cues()[key]
+)
 # "the Paris climate treaty", "the Minsk accords": a city that names a document is no place.
 _NAMED_DOCUMENTS = frozenset(read_cues()["named_documents"])
 _DOCUMENT_TOPICS = frozenset(read_cues()["document_topics"])
@@ -324,7 +327,8 @@ class Gazetteer:
 
     @staticmethod
     def _names_border(tokens: Sequence[Token], position: int) -> bool:
-        """Does a border noun (``border_nouns``) follow at ``position`` ("the Polish [border]")?"""
+        """Does a border or mission noun (``border_nouns``, ``mission_nouns``) follow at ``position``
+        ("the Polish [border]", "the Russian [embassy]")?"""
         return any(
             tuple(token.lower for token in tokens[position : position + len(noun)]) == noun for noun in _BORDER_NOUNS
         )

@@ -106,6 +106,9 @@ class Cues:
     # Meetings: where they took place ("held talks in Oman") is no target.
     venue_codes: frozenset[str]
     venue_cases: frozenset[str]
+    # Where anything but a protest happened ("broke up a protest outside the Russian embassy") is
+    # no target.
+    place_cases: frozenset[str]
     # Mediation: coordinated doers mediate together, not each other.
     third_party_codes: frozenset[str]
     # "captured Goma": taking a place is occupying territory: code -> code.
@@ -195,6 +198,7 @@ class Cues:
             joint_codes=MappingProxyType(dict(cues["joint_codes"])),
             venue_codes=frozenset(cues["venue_codes"]),
             venue_cases=frozenset(cues["venue_cases"]),
+            place_cases=frozenset(cues["place_cases"]),
             third_party_codes=frozenset(cues["third_party_codes"]),
             place_taking_codes=MappingProxyType(dict(cues["place_taking_codes"])),
             reciprocal_pronouns=frozenset(cues["reciprocal_pronouns"]),
