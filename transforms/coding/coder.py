@@ -1067,8 +1067,14 @@ class Coder:
                     pairs.append((self._verbal_attack(coded, tokens, source, target), source, target))
         if not offtopic and not self.relevance.has_topic_words(sentence):
             # A statement is an event of its own beside what it reports ("police said protesters
-            # stormed the building"), unless the speaker is the doer of what is said.
-            doers = {(source.code, source.name) for _, source, _ in pairs if source is not None}
+            # stormed the building", "the governments say they have met with communities"), unless
+            # what is said is the speaker's own act of speaking to or about someone ("said he would
+            # raise tariffs on China": a threat, no statement besides). Measured on the judged dev
+            # sample: of the statements this keeps beside a speaker's other act, 6 of 10 are right.
+            doers = {
+                (source.code, source.name) for chain, source, _ in pairs
+                if source is not None and chain.code[:2] in self.cues.speech_act_roots
+            }
             for chain, speaker, target in statement(self.lexicon, tokens, matches, actors, parse, words):
                 principal = self._spoken_for(speaker, [source for _, source, _ in pairs])
                 if principal is not None:

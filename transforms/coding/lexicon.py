@@ -106,6 +106,8 @@ class Cues:
     # Meetings: where they took place ("held talks in Oman") is no target.
     venue_codes: frozenset[str]
     venue_cases: frozenset[str]
+    # A speaker's own act of these roots is the statement itself (no 010 beside it).
+    speech_act_roots: frozenset[str]
     # Where anything but a protest happened ("broke up a protest outside the Russian embassy") is
     # no target.
     place_cases: frozenset[str]
@@ -198,6 +200,7 @@ class Cues:
             joint_codes=MappingProxyType(dict(cues["joint_codes"])),
             venue_codes=frozenset(cues["venue_codes"]),
             venue_cases=frozenset(cues["venue_cases"]),
+            speech_act_roots=frozenset(cues["speech_act_roots"]),
             place_cases=frozenset(cues["place_cases"]),
             third_party_codes=frozenset(cues["third_party_codes"]),
             place_taking_codes=MappingProxyType(dict(cues["place_taking_codes"])),
