@@ -37,6 +37,7 @@ class RoleLexicon:
     doer_prepositions: frozenset[str]
     # "clashes between the army and rebels": the phrase names every doer, each acting on the others.
     partner_prepositions: frozenset[str]
+    object_aim_prepositions: frozenset[str]
     target_prepositions: frozenset[str]
     clause_relations: frozenset[str]
     subject_relations: frozenset[str]
@@ -181,7 +182,16 @@ def _targets(parse: Parse, verb: int, lexicon: RoleLexicon) -> list[int]:
     recipients = [
         child for child in children if objects and parse.relation(child) == "obl" and parse.case_of(child) == "to"
     ]
-    candidates = recipients + objects + [child for child in children if parse.deps[child] == "iobj"]
+    # "imposed sanctions on Iran over its exports to Russia": what the object itself is aimed at
+    # comes before a "to" phrase the parser hangs on the verb, though after the object ("beat up
+    # Palestinian detainees on the West Bank").
+    aims = [
+        child for noun in objects for child in parse.children(noun)
+        if parse.relation(child) == "nmod" and parse.case_of(child) in lexicon.object_aim_prepositions
+    ]
+    if aims:
+        recipients = []
+    candidates = recipients + objects + [child for child in children if parse.deps[child] == "iobj"] + aims
     # "attacked Odesa with drones": beside an object that is a name, a "with" phrase is the means
     # ("signed a deal with Kenya", "held talks with Iran" name the partner there).
     named_object = any(parse.pos[noun] == "PROPN" for noun in objects)
