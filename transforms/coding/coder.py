@@ -649,9 +649,11 @@ class Coder:
         """"Russia's Defense Ministry said its forces shot down 33 drones": doers named by a role
         without a country and owned by "its", "their" or "our" inside what a speaker reports are
         the speaker's country's (RUSMIL), as are "the" army, navy or police a speaker reports on;
-        otherwise ``sources`` as they are."""
+        so is a role a speaking person owns ("Poland's prime minister said his government would
+        ...": POLGOV); otherwise ``sources`` as they are."""
         owned = any(
-            parse.deps[child] == "nmod:poss" and parse.words[child].lower() in self.cues.collective_possessives
+            parse.deps[child] == "nmod:poss"
+            and parse.words[child].lower() in self.cues.collective_possessives | self.cues.personal_possessives
             for child in parse.children(doer)
         )
         # "Iranian state media reported that the navy had seized a tanker": "the" army, navy or

@@ -125,6 +125,8 @@ class Cues:
     not_names: frozenset[str]
     private_target_roots: frozenset[str]
     collective_possessives: frozenset[str]
+    # "the prime minister said his government would ...": the speaker's country's.
+    personal_possessives: frozenset[str]
     # One-word names of accidents and disasters (the off-topic "weather" and "accident" groups).
     accidents: frozenset[str]
     supposed_by_others: frozenset[str]
@@ -210,6 +212,7 @@ class Cues:
             not_names=frozenset(cues["not_names"]),
             private_target_roots=frozenset(cues["private_target_roots"]),
             collective_possessives=frozenset(cues["collective_possessives"]),
+            personal_possessives=frozenset(cues["personal_possessives"]),
             supposed_by_others=frozenset(cues["supposed_by_others"]),
             warning_verbs=frozenset(cues["warning_verbs"]),
             accidents=frozenset(
