@@ -635,9 +635,28 @@ def partner_phrase(parse: Parse, word: int, lexicon: RoleLexicon) -> Optional[in
     return None
 
 
+def _noun_in_background_phrase(parse: Parse, word: int, lexicon: RoleLexicon) -> bool:
+    """Is ``word``, tagged a verb, the last noun of a phrase of time or circumstance ("Pakistan
+    recalled its ambassador [after the border clashes]", parsed with "clashes" as a verb and "after
+    the border" as its oblique)? Only a verb with no subject or object whose words before it are
+    such a preposition, then a determiner, adjectives or nouns."""
+    if parse.pos[word] not in ("VERB", "AUX") or any(
+        parse.deps[child] in lexicon.subject_relations or parse.deps[child] == "obj" for child in parse.children(word)
+    ):
+        return False
+    before = sorted(member for member in parse.subtree(word) if member < word)
+    return (
+        len(before) >= 2 and before == list(range(before[0], word))
+        and parse.pos[before[0]] == "ADP" and parse.words[before[0]].lower() in lexicon.background_prepositions
+        and all(parse.pos[member] in ("DET", "ADJ", "NOUN", "PROPN", "NUM") for member in before[1:])
+    )
+
+
 def event_roles(parse: Parse, word: int, verbal: bool, lexicon: RoleLexicon) -> Optional[Roles]:
     """Doer and done-to words of the action headed by ``word``; None when the parse cannot say."""
     if any(_told_in_background(parse, above, lexicon) for above in parse.ancestors(word)):
+        return Roles((), (), True, True, background=True)
+    if _noun_in_background_phrase(parse, word, lexicon):
         return Roles((), (), True, True, background=True)
     partners = partner_phrase(parse, word, lexicon)
     if partners is not None:
