@@ -282,7 +282,8 @@ def verb_roles(parse: Parse, verb: int, lexicon: RoleLexicon) -> Roles:
         # as inside an active verb's object, after the subject itself.
         done_to = list(done_to) + [
             child for noun in done_to for child in parse.children(noun)
-            if parse.relation(child) == "nmod" and parse.case_of(child) in lexicon.target_prepositions
+            if parse.relation(child) == "nmod"
+            and parse.case_of(child) in lexicon.target_prepositions | lexicon.partner_prepositions
         ]
         return Roles(tuple(doers), tuple(done_to), bool(doers), bool(done_to), passive=True)
     subject = subject_of(parse, verb, lexicon)
