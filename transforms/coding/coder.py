@@ -1180,12 +1180,14 @@ class Coder:
     ) -> Chain:
         """"Trump attacked the judges", "Orban lashed out at Brussels": a politician attacking a
         political body or office holder with words criticises them (111); "Russia attacked
-        Ukraine", "rebels attacked the governor's convoy" stay violence. The words
+        Ukraine", "rebels attacked the governor's convoy", "protesters attacked the U.S. embassy" (a
+        building, ``attacked_building_words``) stay violence. The words
         (``verbal_attack_words``) and both sides' types (``verbal_attack_types``) are in cues.json."""
         if (
             chain.code[:2] not in ARMED_ROOTS or source is None or target is None
             or tokens[chain.head.start].lower not in self.cues.verbal_attack_words
             or source.type not in self.cues.verbal_attack_types or target.type not in self.cues.verbal_attack_types
+            or (0 < target.end <= len(tokens) and tokens[target.end - 1].lower in self.cues.attacked_building_words)
         ):
             return chain
         return chain._replace(code=CRITICISE)

@@ -70,6 +70,8 @@ class Cues:
     street_violence: frozenset[str]
     verbal_attack_words: frozenset[str]
     verbal_attack_types: frozenset[str]
+    # "attacked the U.S. embassy": a building attacked is violence, not criticism.
+    attacked_building_words: frozenset[str]
     contest_words: frozenset[str]
     depiction_verbs: frozenset[str]
     showing_verbs: frozenset[str]
@@ -177,6 +179,7 @@ class Cues:
             street_violence=frozenset(cues["street_violence"]),
             verbal_attack_words=frozenset(cues["verbal_attack_words"]),
             verbal_attack_types=frozenset(cues["verbal_attack_types"]),
+            attacked_building_words=frozenset(cues["attacked_building_words"]),
             contest_words=frozenset(cues["contest_words"]),
             state_reaction_roots=tuple(cues["state_reaction_roots"]),
             showing_verbs=frozenset(form for lemma in cues["showing_verbs"] for form in verb_forms(lemma)),
