@@ -211,6 +211,14 @@ def _build_parser() -> argparse.ArgumentParser:
         command = commands.add_parser(name, help=what, description=what.capitalize() + " (JSON lines; - is stdin/stdout).")
         command.add_argument("--input", required=True, metavar="FILE", help="JSON lines to read, or -")
         command.add_argument("--output", default="-", metavar="FILE", help="JSON lines to write, or - (default)")
+        if name == "code":
+            from transforms.coding.confidence_floor import ARTICLE_CONFIDENCE_FLOOR
+
+            command.add_argument(
+                "--min-article-confidence", type=_confidence_floor, default=None, metavar="X",
+                help="in a text of two or more sentences keep only events with at least this confidence, "
+                f"0 to 1 (default {ARTICLE_CONFIDENCE_FLOOR}; 0 keeps every event; a one-sentence text keeps all)",
+            )
         command.set_defaults(func=_code if name == "code" else _clean)
 
     sql = commands.add_parser("sql", help="query the output tables with DuckDB SQL", description="Query articles, events and errors with DuckDB SQL.")
@@ -335,10 +343,21 @@ def _syntax_model_problem() -> Optional[str]:
     return None
 
 
+def _confidence_floor(value: str) -> float:
+    """``--min-article-confidence``: a number from 0 to 1, else argparse's one usage line."""
+    try:
+        floor = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number from 0 to 1") from None
+    if not 0 <= floor <= 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number from 0 to 1")
+    return floor
+
+
 def _code(args: argparse.Namespace, _: Sequence[str]) -> int:
     from pipeline.jsonl import code_handler
 
-    return _jsonl(args, code_handler, ("text",), "events")
+    return _jsonl(args, lambda: code_handler(args.min_article_confidence), ("text",), "events")
 
 
 def _clean(args: argparse.Namespace, _: Sequence[str]) -> int:

@@ -214,15 +214,16 @@ def _first_line(error: BaseException) -> str:
     return text.splitlines()[0] if text else "no message"
 
 
-def code_handler() -> LineHandler:
+def code_handler(min_article_confidence: Optional[float] = None) -> LineHandler:
     """``{"id","text","date"?,"url"?}`` -> one dict per event: the events columns plus ``id``; the
-    text is the article, so ``tone`` is the text's own."""
+    text is the article, so ``tone`` is the text's own. ``min_article_confidence``: the coder's
+    floor for texts of two or more sentences (None: its default)."""
     from transforms.clean.tone import ToneLexicon
     from transforms.coding import Coder
     from transforms.coding.rows import to_events
     from transforms.coding.text import MAX_SENTENCE_CHARS, overlong_sentences
 
-    coder = Coder()
+    coder = Coder() if min_article_confidence is None else Coder(min_article_confidence=min_article_confidence)
     tone_lexicon = ToneLexicon.load()
 
     seen_ids: set[str] = set()

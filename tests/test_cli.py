@@ -177,6 +177,23 @@ def test_code_command_writes_one_line_per_event_with_the_input_id(tmp_path):
     assert {"event_id", "actor1_code", "goldstein", "quad_class", "event_date"} <= set(events[0])
 
 
+def test_code_command_holds_weak_article_events_back_unless_asked(tmp_path):
+    # A minister of no known country accusing: confidence 0.45, under the article floor (0.6).
+    article = {"id": "a", "text": "The weather was fine on Monday.\n\nThe minister accused the opposition of lying."}
+    command = [*newsbeam_command(), "code", "--input", "-"]
+    default = subprocess.run(command, input=json.dumps(article) + "\n", capture_output=True, text=True, timeout=120)
+    assert default.returncode == 0 and default.stdout == ""
+    every = subprocess.run(
+        [*command, "--min-article-confidence", "0"], input=json.dumps(article) + "\n",
+        capture_output=True, text=True, timeout=120,
+    )
+    assert every.returncode == 0 and [json.loads(line)["event_root_code"] for line in every.stdout.splitlines()] == ["11"]
+    for bad in ("1.5", "-1", "high", "nan"):
+        refused = subprocess.run([*command, "--min-article-confidence", bad], input="", capture_output=True, text=True, timeout=120)
+        assert refused.returncode == 2 and "not a number from 0 to 1" in refused.stderr
+        assert "Traceback" not in refused.stderr
+
+
 def test_code_command_reports_bad_lines_and_exits_non_zero(tmp_path):
     completed = subprocess.run(
         [*newsbeam_command(), "code", "--input", "-"],

@@ -24,6 +24,25 @@ def coder() -> Coder:
     return Coder()
 
 
+def test_an_article_keeps_only_events_at_or_above_the_confidence_floor():
+    # "The minister accused the opposition of lying": a minister of no known country, confidence
+    # 0.45; alone it is a sentence and kept, in an article it is held back unless the floor is 0.
+    sentence = "The minister accused the opposition of lying."
+    article = "The weather was fine on Monday.\n\n" + sentence
+    default = Coder()
+    assert default.min_article_confidence == 0.6
+    assert [event.event_root_code for event in default.code_text(sentence, "2024-05-02")] == ["11"]
+    assert default.code_text(article, "2024-05-02") == []
+    weak = [event.confidence for event in Coder(min_article_confidence=0).code_text(article, "2024-05-02")]
+    assert weak and max(weak) < 0.6
+    # A strong event stays in an article.
+    strong = "Russia's foreign ministry condemned the strikes on Kyiv.\n\nThe weather was fine."
+    assert [event.actor1_code for event in default.code_text(strong, "2024-05-02")] == ["RUSGOV"]
+    for bad in (-0.1, 1.5, "0.6", float("nan")):
+        with pytest.raises(ValueError, match="min_article_confidence"):
+            Coder(min_article_confidence=bad)
+
+
 def test_version_string():
     assert CODER_VERSION.startswith("newsbeam-coder ")
 
@@ -178,9 +197,11 @@ def test_a_sentence_longer_than_any_prose_is_not_parsed(coder):
     assert coder.code_text("Russian forces shelled Kharkiv.", "2024-05-02")
 
 
-def test_a_run_on_text_gives_no_home_country_and_no_events(coder):
+def test_a_run_on_text_gives_no_home_country_and_no_events():
     # A "sentence" longer than any prose (a table or text without full stops) is skipped whole:
-    # not parsed, and not counted for the article's home country either.
+    # not parsed, and not counted for the article's home country either. (Every event kept: the
+    # countryless one is below the article confidence floor.)
+    coder = Coder(min_article_confidence=0)
     run_on = "Kenyan police clashed with protesters in Nairobi and " * 200
     events = coder.code_text(run_on + "\n\nThe minister accused the opposition of lying.", "2024-05-02")
     assert [event.actor1_code for event in events] == ["---GOV"]

@@ -5,7 +5,8 @@ Each line of ``tests/coder_cases/*.jsonl``: ``text``, optional ``date`` (default
 ``forbid`` (events that must not be coded), optional ``max_events`` (no more rows than that: one
 action must not give the same event twice). An expected event lists only the fields it checks:
 ``actor1``/``actor2`` (actor codes, null for none), ``code``, ``root``, ``plover``, ``event_date``,
-``geo_country``.
+``geo_country``. ``"min_article_confidence": 0`` codes the case with every event kept (the case
+tests an article mechanism on an event below the article confidence floor).
 """
 
 from __future__ import annotations
@@ -56,6 +57,13 @@ def coder() -> Coder:
     return Coder()
 
 
+@pytest.fixture(scope="module")
+def every_event_coder() -> Coder:
+    """For cases (``"min_article_confidence": 0``) that test how an article's context codes an
+    event the article confidence floor would hold back."""
+    return Coder(min_article_confidence=0)
+
+
 def test_suite_is_large_and_covers_every_root():
     assert len(CASES) >= 100
     roots = {wanted.get("root") or wanted.get("code", "")[:2] for _, case in CASES for wanted in case["expect"]}
@@ -64,8 +72,9 @@ def test_suite_is_large_and_covers_every_root():
 
 
 @pytest.mark.parametrize("case_id, case", CASES, ids=[case_id for case_id, _ in CASES])
-def test_case(coder: Coder, case_id: str, case: dict):
-    events = coder.code_text(case["text"], case.get("date", DEFAULT_DATE))
+def test_case(coder: Coder, every_event_coder: Coder, case_id: str, case: dict):
+    chosen = every_event_coder if case.get("min_article_confidence") == 0 else coder
+    events = chosen.code_text(case["text"], case.get("date", DEFAULT_DATE))
     if case["expect"] == []:
         assert events == [], describe(events)
     for wanted in case["expect"]:

@@ -685,7 +685,8 @@ def test_a_role_from_a_country_is_that_countrys_and_aid_groups_are_nobodys_by_de
         coder, "Doctors from two American aid groups donated goods to Baghdad University Medical School."
     )
     assert ("14", "SYRREF", None) in triples(coder, "Refugees from Syria protested in Berlin.")
-    events = coder.code_text(
+    # (Every event kept: aid groups of no country are below the article confidence floor.)
+    events = Coder(min_article_confidence=0).code_text(
         "Israel closed the crossings into Gaza on Sunday. Israel said the aid was diverted. "
         "Major aid groups condemned the decision.",
         "2025-05-02",

@@ -31,6 +31,7 @@ from transforms.coding.attacked_places import (
     object_spans,
 )
 from transforms.coding.chains import Chain, chains
+from transforms.coding.confidence_floor import ARTICLE_CONFIDENCE_FLOOR
 from transforms.coding.context import article_context, is_offtopic_lead, remembered
 from transforms.coding.dates import DateLike, event_date, latest_past_year, opening_year, parse_date
 from transforms.coding.geo import Place, geo_columns
@@ -153,9 +154,16 @@ def placed_in_the_world(event: CodedEvent) -> bool:
 
 
 class Coder:
-    """Codes events in text; build once (dictionaries load here), then call ``code_text``."""
+    """Codes events in text; build once (dictionaries load here), then call ``code_text``.
 
-    def __init__(self) -> None:
+    ``min_article_confidence`` (0 to 1; ValueError outside): in a text of two or more sentences
+    (an article) only events with at least this ``confidence`` are returned; a single sentence
+    keeps every event. 0 keeps all."""
+
+    def __init__(self, min_article_confidence: float = ARTICLE_CONFIDENCE_FLOOR) -> None:
+        if not isinstance(min_article_confidence, (int, float)) or not 0 <= min_article_confidence <= 1:
+            raise ValueError(f"min_article_confidence must be a number from 0 to 1, not {min_article_confidence!r}")
+        self.min_article_confidence = float(min_article_confidence)
         self.lexicon = Lexicon.load()
         self.cues = self.lexicon.cues
         self.actions = self.lexicon.actions
@@ -219,6 +227,8 @@ class Coder:
             )
         if len(sentences) > 1 and home is None:
             events = [event for event in events if placed_in_the_world(event)]
+        if len(sentences) > 1:
+            events = [event for event in events if event.confidence >= self.min_article_confidence]
         return events
 
     def code_sentence(
