@@ -188,7 +188,12 @@ def interrupt_exit_status() -> int:
 def _build_parser() -> argparse.ArgumentParser:
     from pipeline.check import add_check_arguments
     from pipeline.defaults import DEFAULT_OUTPUT
-    from pipeline.options import add_lock_timeout_argument, add_run_arguments, add_streaming_arguments
+    from pipeline.options import (
+        add_article_confidence_argument,
+        add_lock_timeout_argument,
+        add_run_arguments,
+        add_streaming_arguments,
+    )
     from pipeline.schema_ddl import DEFAULT_DATASET, FORMATS, LOCATION_PLACEHOLDER
     from pipeline.sql import OUTPUT_FORMATS
 
@@ -212,13 +217,7 @@ def _build_parser() -> argparse.ArgumentParser:
         command.add_argument("--input", required=True, metavar="FILE", help="JSON lines to read, or -")
         command.add_argument("--output", default="-", metavar="FILE", help="JSON lines to write, or - (default)")
         if name == "code":
-            from transforms.coding.confidence_floor import ARTICLE_CONFIDENCE_FLOOR
-
-            command.add_argument(
-                "--min-article-confidence", type=_confidence_floor, default=None, metavar="X",
-                help="in a text of two or more sentences keep only events with at least this confidence, "
-                f"0 to 1 (default {ARTICLE_CONFIDENCE_FLOOR}; 0 keeps every event; a one-sentence text keeps all)",
-            )
+            add_article_confidence_argument(command)
         command.set_defaults(func=_code if name == "code" else _clean)
 
     sql = commands.add_parser("sql", help="query the output tables with DuckDB SQL", description="Query articles, events and errors with DuckDB SQL.")
@@ -341,17 +340,6 @@ def _syntax_model_problem() -> Optional[str]:
     except SyntaxModelError as error:
         return str(error)
     return None
-
-
-def _confidence_floor(value: str) -> float:
-    """``--min-article-confidence``: a number from 0 to 1, else argparse's one usage line."""
-    try:
-        floor = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a number from 0 to 1") from None
-    if not 0 <= floor <= 1:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a number from 0 to 1")
-    return floor
 
 
 def _code(args: argparse.Namespace, _: Sequence[str]) -> int:

@@ -15,6 +15,7 @@ from schemas import ARTICLES, ERRORS, EVENTS
 from schemas.errors import ErrorRecord
 from transforms.clean.clean_articles import CleanArticles
 from transforms.coding.code_events import CodeEvents
+from transforms.coding.confidence_floor import ARTICLE_CONFIDENCE_FLOOR
 from transforms.dedupe.stages import (
     DropDuplicates,
     ReadCodedArticleIds,
@@ -43,6 +44,8 @@ class GraphConfig:
     feed_validators: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     # How long an article URL that failed permanently is not fetched again (transforms.dedupe.retry).
     retry_permanent_after: datetime.timedelta = datetime.timedelta(days=7)
+    # Events below this confidence are not kept from an article (transforms.coding.confidence_floor).
+    min_article_confidence: float = ARTICLE_CONFIDENCE_FLOOR
     # Backfill filters (transforms/sources/backfill_filters.py), as on RunPlan; None: no filter.
     allowed_domains: Optional[frozenset[str]] = None
     published_since: Optional[datetime.datetime] = None
@@ -114,7 +117,8 @@ class PagesToTables(beam.PTransform):
     ``DropDuplicates`` (joined with what the output holds), a stream's ``DropStreamDuplicates``.
     ``coded_article_ids`` (from ReadCodedArticleIds) keeps the events of an article stored again from
     being stored twice. ``keep_articles`` (Articles -> Articles) drops cleaned articles a backfill
-    does not want before they are deduplicated. With ``windowing`` (a stream's fixed windows), rows are written and committed
+    does not want before they are deduplicated. ``min_article_confidence``: the coder's floor for an
+    article's events (``transforms.coding.confidence_floor``). With ``windowing`` (a stream's fixed windows), rows are written and committed
     per window; everything before the writers stays in the window it came in (a stream's: global).
     """
 
@@ -126,8 +130,10 @@ class PagesToTables(beam.PTransform):
         coded_article_ids: Optional[beam.PCollection] = None,
         windowing: Optional[WindowFn] = None,
         keep_articles: Optional[beam.PTransform] = None,
+        min_article_confidence: float = ARTICLE_CONFIDENCE_FLOOR,
     ):
         super().__init__()
+        self._min_article_confidence = min_article_confidence
         self._output_dir = output_dir
         self._run_id = run_id
         self._drop_duplicates = drop_duplicates
@@ -149,7 +155,7 @@ class PagesToTables(beam.PTransform):
         to_code = articles
         if self._coded_article_ids is not None:
             to_code = articles | "SkipCodedArticles" >> SkipCodedArticles(self._coded_article_ids)
-        coded = to_code | "CodeEvents" >> CodeEvents()
+        coded = to_code | "CodeEvents" >> CodeEvents(self._min_article_confidence)
         error_streams.append(coded.errors)
 
         output, run_id = self._output_dir, self._run_id

@@ -11,6 +11,7 @@ import secrets
 from typing import Optional
 
 from pipeline.defaults import DEFAULT_OUTPUT
+from transforms.coding.confidence_floor import ARTICLE_CONFIDENCE_FLOOR
 from transforms.fetch.client import FetchSettings
 from transforms.sources.backfill_filters import DATE_FORMS, date_bound
 from transforms.sources.sitemaps import DEFAULT_MAX_SITEMAPS
@@ -52,6 +53,7 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
         "--retry-permanent-after", type=_non_negative_days, default=7.0, metavar="DAYS",
         help="days before a URL that failed for good (404, robots.txt, not HTML, no text) is fetched again (default 7)",
     )
+    add_article_confidence_argument(parser)
     parser.add_argument(
         "--max-sitemaps", type=_positive_int, default=DEFAULT_MAX_SITEMAPS, metavar="N",
         help=f"sitemaps read at most below each entry of --sitemaps, newest first (default {DEFAULT_MAX_SITEMAPS})",
@@ -269,6 +271,26 @@ def _non_negative(text: str, unit: str) -> float:
 
 def _non_negative_seconds(text: str) -> float:
     return _non_negative(text, "seconds")
+
+
+def add_article_confidence_argument(parser: argparse.ArgumentParser) -> None:
+    """``--min-article-confidence`` (``newsbeam run`` and ``newsbeam code``)."""
+    parser.add_argument(
+        "--min-article-confidence", type=confidence_floor, default=ARTICLE_CONFIDENCE_FLOOR, metavar="X",
+        help="keep only events with at least this confidence from a text of two or more sentences, 0 to 1 "
+        f"(default {ARTICLE_CONFIDENCE_FLOOR}; 0 keeps every event; a one-sentence text keeps all)",
+    )
+
+
+def confidence_floor(text: str) -> float:
+    """A number from 0 to 1, else argparse's one usage line."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number from 0 to 1") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number from 0 to 1")
+    return value
 
 
 def _non_negative_days(text: str) -> float:

@@ -19,6 +19,7 @@ from typing import Optional, Sequence, Union
 from pipeline.errors import UsageError, one_line
 from pipeline.options import fetch_settings_from, new_run_id
 from pipeline.output import absolute_output
+from transforms.coding.confidence_floor import ARTICLE_CONFIDENCE_FLOOR
 from transforms.fetch.client import FetchSettings
 from transforms.sources.sitemaps import DEFAULT_MAX_SITEMAPS
 
@@ -98,6 +99,8 @@ class RunPlan:
     lock_timeout: float = 0.0
     conditional_get: bool = True
     retry_permanent_after: datetime.timedelta = datetime.timedelta(days=7)
+    # Events below this confidence are not kept from an article (transforms.coding.confidence_floor).
+    min_article_confidence: float = ARTICLE_CONFIDENCE_FLOOR
     streaming: Optional[StreamingSettings] = None
     quiet: bool = False
     progress_interval: float = 5.0
@@ -148,6 +151,7 @@ def plan_from_args(args: argparse.Namespace, extra_args: Sequence[str]) -> RunPl
         lock_timeout=args.lock_timeout,
         conditional_get=not args.no_conditional_get,
         retry_permanent_after=datetime.timedelta(days=args.retry_permanent_after),
+        min_article_confidence=args.min_article_confidence,
         streaming=streaming,
         quiet=args.quiet,
         progress_interval=args.progress_interval,

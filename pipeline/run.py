@@ -161,6 +161,7 @@ def _jobs(plan: RunPlan, options: PipelineOptions) -> Iterator[beam.Pipeline]:
             fetch=plan.fetch,
             stored_validators=stored_validators,
             conditional_get=plan.conditional_get,
+            min_article_confidence=plan.min_article_confidence,
         )
         started = time.time()
         stop = started + plan.streaming.stop_after if plan.streaming.stop_after is not None else None
@@ -181,6 +182,7 @@ def _jobs(plan: RunPlan, options: PipelineOptions) -> Iterator[beam.Pipeline]:
             fetch=plan.fetch,
             feed_validators=stored_validators,
             retry_permanent_after=plan.retry_permanent_after,
+            min_article_confidence=plan.min_article_confidence,
             allowed_domains=plan.allowed_domains,
             published_since=plan.published_since,
             published_until=plan.published_until,

@@ -32,6 +32,7 @@ from apache_beam.transforms.window import FixedWindows
 from apache_beam.utils.timestamp import Timestamp
 
 from pipeline.graph import PagesToTables
+from transforms.coding.confidence_floor import ARTICLE_CONFIDENCE_FLOOR
 from transforms.dedupe.stored_index import IndexSource
 from transforms.dedupe.stream import DropStreamDuplicates, SharedIndex, SkipSeenUrls, seen_ttl
 from transforms.fetch.client import FetchSettings
@@ -52,6 +53,7 @@ class StreamingConfig:
     # ETag/Last-Modified per feed kept by earlier runs; the first poll of each feed sends them.
     stored_validators: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     conditional_get: bool = True
+    min_article_confidence: float = ARTICLE_CONFIDENCE_FLOOR
 
 
 def stored_index_source(output_dir: str, retry_after: datetime.timedelta, window_seconds: int) -> IndexSource:
@@ -85,6 +87,7 @@ def build_streaming_graph(
         config.run_id,
         DropStreamDuplicates(config.index, ttl),
         windowing=FixedWindows(config.window_seconds),
+        min_article_confidence=config.min_article_confidence,
     )
     _ = polled["validators"] | "SaveWindowValidators" >> SaveWindowValidators(committed, config.output_dir)
 

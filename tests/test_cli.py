@@ -305,3 +305,14 @@ def test_code_with_a_closed_standard_stream_says_so_in_one_line(tmp_path, redire
     assert completed.returncode == 2
     assert "closed" in completed.stderr and "Traceback" not in completed.stderr
     assert len(completed.stderr.strip().splitlines()) == 1
+
+
+def test_run_passes_the_article_confidence_floor_to_the_plan(tmp_path):
+    from pipeline.cli import _build_parser
+    from pipeline.plan import plan_from_args
+
+    parser = _build_parser()
+    default = plan_from_args(parser.parse_args(["run", "--sample", "--output", str(tmp_path / "a")]), [])
+    assert default.min_article_confidence == 0.6
+    lowered = parser.parse_args(["run", "--sample", "--output", str(tmp_path / "b"), "--min-article-confidence", "0"])
+    assert plan_from_args(lowered, []).min_article_confidence == 0.0

@@ -82,6 +82,11 @@ def test_events_have_valid_cameo_codes_and_consistent_derived_fields(sample_run)
     assert all(isinstance(e["event_date"], datetime.date) and e["ingest_date"] in added_days for e in events)
 
 
+def test_an_articles_events_meet_the_confidence_floor(sample_run):
+    _, _, rows = sample_run
+    assert rows("select min(confidence) as floor from events")[0]["floor"] >= 0.6
+
+
 def test_political_stories_give_events_and_the_others_give_none(sample_run):
     _, _, rows = sample_run
     per_article = {

@@ -146,6 +146,8 @@ def test_non_finite_numbers_are_usage_errors(capsys, tmp_path, option, value):
         (["run", "--sample", "--retry-permanent-after", "a week"], "must be a number of days, not 'a week'"),
         (["run", "--sample", "--fetch-workers", "many"], "argument --fetch-workers: must be a whole number, not 'many'"),
         (["run", "--sample", "--window", "0"], "must be a positive whole number, not '0'"),
+        (["run", "--sample", "--min-article-confidence", "1.2"], "argument --min-article-confidence: '1.2' is not a number from 0 to 1"),
+        (["run", "--sample", "--min-article-confidence", "nan"], "argument --min-article-confidence: 'nan' is not a number from 0 to 1"),
         (["compact", "--lock-timeout", "nan"], "argument --lock-timeout: must be a finite number of seconds, not 'nan'"),
     ],
 )

@@ -7,6 +7,7 @@ import gc
 import gzip
 
 import apache_beam as beam
+import pytest
 from apache_beam.testing.util import assert_that, equal_to, is_not_empty
 
 from schemas.articles import Article
@@ -79,6 +80,16 @@ def test_code_events_ties_events_to_articles(beam_pipeline):
         assert_that(coded.events | beam.Map(lambda e: (e.article_id, e.event_root_code in {"18", "19", "20"})) | beam.Distinct(),
                     equal_to([("war", True)]), label="events")
         assert_that(coded.errors, equal_to([]), label="errors")
+
+
+@pytest.mark.parametrize("floor, kept", [(None, []), (0.0, [("weak", "11")])])
+def test_code_events_holds_back_weak_article_events_unless_the_floor_is_lowered(beam_pipeline, floor, kept):
+    # A minister of no known country accusing (confidence 0.45) in a two-sentence article.
+    articles = [_article("The weather was fine on Monday. The minister accused the opposition of lying.", "weak")]
+    stage = CodeEvents() if floor is None else CodeEvents(min_article_confidence=floor)
+    with beam_pipeline as p:
+        coded = p | beam.Create(articles) | stage
+        assert_that(coded.events | beam.Map(lambda e: (e.article_id, e.event_root_code)), equal_to(kept))
 
 
 def test_coding_jobs_in_one_process_leave_nothing_frozen_behind():

@@ -12,6 +12,7 @@ from schemas.articles import Article
 from schemas.errors import make_error
 from schemas.events import Event
 from transforms.coding import Coder
+from transforms.coding.confidence_floor import ARTICLE_CONFIDENCE_FLOOR
 from transforms.coding.rows import article_date, to_events
 
 ERRORS_TAG = "errors"
@@ -20,14 +21,15 @@ ERRORS_TAG = "errors"
 class _CodeArticleFn(beam.DoFn):
     """Article -> its Events; an article the coder fails on becomes an ``errors`` row."""
 
-    def __init__(self) -> None:
+    def __init__(self, min_article_confidence: float) -> None:
+        self._min_article_confidence = min_article_confidence
         self._coder: Optional[Coder] = None
         self._events_coded = Metrics.counter("coding", "events_coded")
         self._articles_with_events = Metrics.counter("coding", "articles_with_events")
         self._failures = Metrics.counter("coding", "coding_failures")
 
     def setup(self) -> None:
-        self._coder = Coder()
+        self._coder = Coder(min_article_confidence=self._min_article_confidence)
         # The coder's dictionaries are a few hundred thousand long-lived objects; frozen, the
         # garbage collector stops scanning them on every full collection while articles stream by.
         # Collected first, so no garbage is frozen with them (a frozen cycle is never freed).
@@ -59,9 +61,14 @@ class _CodeArticleFn(beam.DoFn):
 
 
 class CodeEvents(beam.PTransform):
-    """PCollection[Article] -> outputs ``events`` (main) and ``errors``."""
+    """PCollection[Article] -> outputs ``events`` (main) and ``errors``. An article's events below
+    ``min_article_confidence`` are not kept (``transforms.coding.confidence_floor``)."""
+
+    def __init__(self, min_article_confidence: float = ARTICLE_CONFIDENCE_FLOOR) -> None:
+        super().__init__()
+        self._min_article_confidence = min_article_confidence
 
     def expand(self, articles: beam.PCollection) -> beam.pvalue.DoOutputsTuple:
-        return articles | "CodeArticle" >> beam.ParDo(_CodeArticleFn()).with_outputs(
+        return articles | "CodeArticle" >> beam.ParDo(_CodeArticleFn(self._min_article_confidence)).with_outputs(
             ERRORS_TAG, main="events"
         )
