@@ -218,3 +218,13 @@ def test_sentence_splitting_reads_only_the_last_word_before_a_full_stop():
     assert split_sentences("Mr. Smith went to Washington. He met the U.S. President. Then he left!") == [
         "Mr. Smith went to Washington.", "He met the U.S. President.", "Then he left!",
     ]
+
+
+def test_it_opening_a_sentence_is_the_body_that_opened_the_one_before(coder):
+    text = "The Nigerian government condemned the attack. It said the perpetrators would be punished."
+    events = coder.code_text(text, "2024-05-02")
+    assert ("NGAGOV", "010") in {(e.actor1_code, e.event_code) for e in events if e.sentence_index == 1}
+    # A person opening the sentence before is no "it"; nor is an "it" that opens no statement an event.
+    assert [e.sentence_index for e in coder.code_text("Russia attacked Kyiv overnight. It was the largest attack in months.", "2024-05-02")] == [0]
+    person = coder.code_text("Olaf Scholz condemned the attack. It said nothing else.", "2024-05-02")
+    assert all(e.sentence_index == 0 for e in person)

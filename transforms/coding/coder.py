@@ -206,13 +206,18 @@ class Coder:
         article_place = (
             self.gazetteer.dateline(tokenize(sentences[0][1][:MAX_SENTENCE_CHARS])) if sentences else None
         )  # a dateline opens the first sentence; a run-on text is not tokenized whole for it
-        home, introductions, bodies = article_context(self.lexicon, [sentence for _, sentence in sentences], base)
+        home, introductions, bodies, openers = article_context(
+            self.lexicon, [sentence for _, sentence in sentences], base
+        )
         # Every sentence is prepared (actions and actors found) first, so that the few that can hold
         # an event are parsed together: spaCy parses a batch several times faster than one by one.
         known_names: dict[str, Actor] = {}
         prepared: list[tuple[int, bool, Prepared]] = []
         for sentence_index, (paragraph_index, sentence) in enumerate(sentences):
-            ready = self._prepare(sentence, base, {**known_names, **self._pronouns(introductions, sentence_index)})
+            ready = self._prepare(
+                sentence, base,
+                {**known_names, **self._pronouns(introductions, sentence_index), **self._it(openers, sentence_index, sentence)},
+            )
             if ready is not None:
                 prepared.append((sentence_index, paragraph_index == 0 and sentence_index < ROOT_SENTENCES, ready))
             # "Mexican Foreign Minister Marcelo Ebrard ..." then "Ebrard said": the surname is the actor.
@@ -262,6 +267,15 @@ class Coder:
                 person = list(people.values())[-1]
                 return dict.fromkeys(self.roles.person_pronouns, person)
         return {}
+
+    def _it(self, openers: dict[int, Actor], sentence_index: int, sentence: str) -> dict[str, Actor]:
+        """"The Indian government on Friday banned 59 apps. It said ...": a body pronoun
+        (``body_pronouns``) opening a sentence is the body or country that opened the one before."""
+        opener = openers.get(sentence_index - 1)
+        first = sentence.split(maxsplit=1)[0].lower() if sentence.strip() else ""
+        if opener is None or first not in self.cues.body_pronouns:
+            return {}
+        return {first: opener}
 
     def _prepare(self, sentence: str, base: datetime.date, known_names: dict[str, Actor]) -> Optional[Prepared]:
         """A sentence's actions and actors, or None when it cannot hold an event (most cannot)."""

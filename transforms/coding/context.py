@@ -21,18 +21,20 @@ MIN_SURNAME_LENGTH = 3
 
 def article_context(
     lexicon: Lexicon, sentences: Sequence[str], base: datetime.date
-) -> tuple[Optional[Place], dict[int, dict[str, Actor]], dict[int, dict[str, Actor]]]:
+) -> tuple[Optional[Place], dict[int, dict[str, Actor]], dict[int, dict[str, Actor]], dict[int, Actor]]:
     """What the whole article tells each sentence: its home country, for "the minister" or
     "police" without a country (the country named, by an actor or a place, in most of its
     sentences, the first named on a tie: on the judged dev sample an actor left without a
     country was never right, one given the article's country often was); per sentence the
     surnames of people it introduces with a role ("Mexican Foreign Minister Marcelo Ebrard" ->
     "ebrard": MEXGOV); and per sentence the countries' bodies it names, for a later "the
-    ministry" ("Russia's Defense Ministry" -> "the ministry": RUSGOV, ``definite_reference``). A
-    text of one sentence has no home: its own place decides."""
+    ministry" ("Russia's Defense Ministry" -> "the ministry": RUSGOV, ``definite_reference``);
+    and per sentence the body or country it opens with, for an "It" opening the next one
+    (``opening_body``). A text of one sentence has no home: its own place decides."""
     counts: Counter[str] = Counter()  # float weights: a place counts less than an actor
     introductions: dict[int, dict[str, Actor]] = {}
     bodies: dict[int, dict[str, Actor]] = {}
+    openers: dict[int, Actor] = {}
     for index, sentence in enumerate(sentences):
         if len(sentence) > MAX_SENTENCE_CHARS:
             continue  # no prose: the coder skips it too
@@ -56,10 +58,26 @@ def article_context(
             role = definite_reference(tokens, actor)
             if role is not None:
                 bodies.setdefault(index, {})[role] = actor
+        opener = opening_body(tokens, actors)
+        if opener is not None:
+            openers[index] = opener
     home = None
     if len(sentences) > 1 and counts:
         home = Place("", counts.most_common(1)[0][0], None, None)
-    return home, introductions, bodies
+    return home, introductions, bodies, openers
+
+
+def opening_body(tokens: Sequence[Token], actors: Sequence[Actor]) -> Optional[Actor]:
+    """The body or country a sentence opens with ("The Indian government on Friday banned ...":
+    INDGOV; "China's foreign ministry said ..."), which an "It" opening the next sentence stands
+    for; None for a person, an actor of no country or one after other words."""
+    if not actors:
+        return None
+    first = actors[0]
+    if first.kind == "person" or not (first.has_country or first.kind == "org"):
+        return None
+    before = [token.lower for token in tokens[: first.start]]
+    return first if before in ([], ["the"]) else None
 
 
 def definite_reference(tokens: Sequence[Token], actor: Actor) -> Optional[str]:

@@ -129,6 +129,8 @@ class Cues:
     collective_possessives: frozenset[str]
     # "the prime minister said his government would ...": the speaker's country's.
     personal_possessives: frozenset[str]
+    # "The Indian government banned 59 apps. It said ...": the body that opened the sentence before.
+    body_pronouns: frozenset[str]
     # One-word names of accidents and disasters (the off-topic "weather" and "accident" groups).
     accidents: frozenset[str]
     supposed_by_others: frozenset[str]
@@ -216,6 +218,7 @@ class Cues:
             private_target_roots=frozenset(cues["private_target_roots"]),
             collective_possessives=frozenset(cues["collective_possessives"]),
             personal_possessives=frozenset(cues["personal_possessives"]),
+            body_pronouns=frozenset(cues["body_pronouns"]),
             supposed_by_others=frozenset(cues["supposed_by_others"]),
             warning_verbs=frozenset(cues["warning_verbs"]),
             accidents=frozenset(
