@@ -228,3 +228,16 @@ def test_it_opening_a_sentence_is_the_body_that_opened_the_one_before(coder):
     assert [e.sentence_index for e in coder.code_text("Russia attacked Kyiv overnight. It was the largest attack in months.", "2024-05-02")] == [0]
     person = coder.code_text("Olaf Scholz condemned the attack. It said nothing else.", "2024-05-02")
     assert all(e.sentence_index == 0 for e in person)
+
+
+def test_an_event_in_a_long_sentence_is_trusted_less(coder):
+    short = "Russia's foreign ministry condemned the strikes on Kyiv."
+    long = (
+        "Russia's foreign ministry condemned the strikes on Kyiv on Monday in a statement that ran to several "
+        "pages and went over the history of the region, the talks of the past years, the many meetings held "
+        "in the spring and the summer, and what it called the plain facts."
+    )
+    assert len(long.split()) > 45 >= len(short.split())
+    (strong,) = [e.confidence for e in coder.code_text(short, "2024-05-02") if e.event_root_code == "11"]
+    weaker = [e.confidence for e in coder.code_text(long, "2024-05-02") if e.event_root_code == "11"]
+    assert weaker == [pytest.approx(strong - 0.1)]
