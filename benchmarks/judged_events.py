@@ -13,8 +13,10 @@ them, so a new coder is scored without judging again, except on sentences it is 
 (reported as unjudged; export them and judge them).
 
 Figures: right root (a coded event whose root is among the sentence's judged events), fully right
-(root, source and target all match one judged event; see ``actor_matches``), and the AUC of the
-coder's ``confidence`` for telling fully right events from the others (0.5 = no better than chance).
+(root, source and target all match one judged event; see ``actor_matches``) of the events an
+article keeps (at or above the article confidence floor), the events the floor holds back, and the
+AUC of the coder's ``confidence`` over all events, before the floor, for telling fully right events
+from the others (0.5 = no better than chance).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, Optional, Sequence
 
 from transforms.coding import Coder
+from transforms.coding.confidence_floor import ARTICLE_CONFIDENCE_FLOOR
 from transforms.coding.text import normalise, split_paragraphs, split_sentences
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -149,9 +152,16 @@ class Scores:
     judged_sentences: int = 0
     judged_events: int = 0
     found: int = 0
+    held_back: int = 0
+    held_back_fully_right: int = 0
 
 
-def score(coder: Coder, pages: Sequence[Page], judgments: dict) -> tuple[Scores, Optional[float]]:
+def score(
+    coder: Coder, pages: Sequence[Page], judgments: dict, floor: float = ARTICLE_CONFIDENCE_FLOOR
+) -> tuple[Scores, Optional[float]]:
+    """Scores of the events an article keeps at ``floor`` (the pages are articles; ``coder``
+    should keep every event, ``Coder(min_article_confidence=0)``, for the AUC over all of them
+    and the count of those held back), and that AUC."""
     scores = Scores()
     right_confidences: list[float] = []
     wrong_confidences: list[float] = []
@@ -173,18 +183,21 @@ def score(coder: Coder, pages: Sequence[Page], judgments: dict) -> tuple[Scores,
             scores.judged_events += len(gold)
             matched: set[int] = set()
             for event in coded:
-                scores.judged += 1
-                roots = {g["root"] for g in gold}
-                scores.root_right += event.event_root_code in roots
                 full = [
                     i for i, g in enumerate(gold)
                     if g["root"] == event.event_root_code
                     and actor_matches(event.actor1_code, g.get("source"))
                     and actor_matches(event.actor2_code, g.get("target"))
                 ]
+                (right_confidences if full else wrong_confidences).append(event.confidence)
+                if event.confidence < floor:
+                    scores.held_back += 1
+                    scores.held_back_fully_right += bool(full)
+                    continue
+                scores.judged += 1
+                scores.root_right += event.event_root_code in {g["root"] for g in gold}
                 scores.fully_right += bool(full)
                 matched.update(full)
-                (right_confidences if full else wrong_confidences).append(event.confidence)
             scores.found += len(matched)
     return scores, auc(right_confidences, wrong_confidences)
 
@@ -198,7 +211,9 @@ def report(scores: Scores, area: Optional[float]) -> list[str]:
         f"  right root: {share(scores.root_right, scores.judged)} of coded events in judged sentences",
         f"  fully right (root, source, target): {share(scores.fully_right, scores.judged)}",
         f"  judged events found fully right: {share(scores.found, scores.judged_events)}",
-        "  confidence AUC (fully right vs not): " + (f"{area:.3f}" if area is not None else "n/a"),
+        f"  held back by the article confidence floor: {scores.held_back} events, {scores.held_back_fully_right} of them fully right",
+        "  confidence AUC over all events before the floor (fully right vs not): "
+        + (f"{area:.3f}" if area is not None else "n/a"),
     ]
     if scores.unjudged or scores.stale:
         lines.append(f"  not judged: {scores.unjudged} events in sentences without a judgment; {scores.stale} judgments stale")
@@ -213,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.shared / "eval" / "extraction").is_dir():
         print(f"judged_events: dev sets not found under {args.shared}", file=sys.stderr)
         return 2
-    coder = Coder()
+    coder = Coder(min_article_confidence=0)  # the floor is applied in ``score``, after the AUC
     pages = english_pages(args.shared)
     judgments = load_judgments()
     if args.export:
