@@ -313,6 +313,15 @@ class Coder:
             for position in range(match.start, match.head_end)
         ) | {position for position, token in enumerate(tokens) if token.lower in self.cues.title_case_small_words}
         actors = self.actors.actors(tokens, base, blocked, mentions, headline_breaks)
+        # "Kyiv resident Svitlana Onofryichuk said", "a Moscow woman": a capital naming where a
+        # private person lives is no government, wherever the parse puts the person.
+        actors = [
+            actor for actor in actors
+            if not (
+                actor.kind == "capital" and actor.end < len(tokens)
+                and tokens[actor.end].lower in self.roles.private_person_heads
+            )
+        ]
         if known_names:
             actors = remembered(self.lexicon, tokens, actors, known_names, blocked)
         if not actors and not any(token.lower in self.cues.crowd_counts for token in tokens):
