@@ -163,17 +163,21 @@ def is_participle_clause(tokens: Sequence[Token], head: ActionMatch) -> bool:
 def is_negated(cues: Cues, tokens: Sequence[Token], head: ActionMatch) -> bool:
     """A negation just before the action ("did not attack", "never met"), or a verb that ends
     the "-ing" action right after it ("stopped attacking"); a capitalised negation inside the
-    sentence is part of a name ("Doctors Without Borders said")."""
+    sentence is part of a name ("Doctors Without Borders said"). A comma or clause break ends the
+    look back."""
     if (
         head.start > 0 and tokens[head.start].lower.endswith("ing")
         and tokens[head.start - 1].lower in cues.cessation_words
     ):
         return True
-    window = range(max(0, head.start - NEGATION_REACH), head.start)
-    return any(
-        tokens[position].lower in cues.negations and not (position > 0 and tokens[position].text[:1].isupper())
-        for position in window
-    )
+    # Only inside the action's own clause: "The talks have failed, said the minister" is said.
+    for position in range(head.start - 1, max(-1, head.start - 1 - NEGATION_REACH), -1):
+        word = tokens[position].lower
+        if word == "," or word in cues.clause_breaks:
+            return False
+        if word in cues.negations and not (position > 0 and tokens[position].text[:1].isupper()):
+            return True
+    return False
 
 
 def is_hypothetical(cues: Cues, tokens: Sequence[Token], head: ActionMatch) -> bool:
