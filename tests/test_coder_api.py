@@ -241,3 +241,16 @@ def test_an_event_in_a_long_sentence_is_trusted_less(coder):
     (strong,) = [e.confidence for e in coder.code_text(short, "2024-05-02") if e.event_root_code == "11"]
     weaker = [e.confidence for e in coder.code_text(long, "2024-05-02") if e.event_root_code == "11"]
     assert weaker == [pytest.approx(strong - 0.1)]
+
+
+def test_an_event_that_needs_a_target_and_has_none_is_trusted_less(coder):
+    # CAMEO events are dyadic: an attack with no target found has most likely missed it.
+    (with_target,) = coder.code_text("Russia's army attacked Ukraine.", "2024-05-02")
+    (without,) = coder.code_text("Russia's army attacked.", "2024-05-02")
+    assert (with_target.event_root_code, without.event_root_code, without.actor2_code) == ("19", "19", None)
+    assert without.confidence == pytest.approx(with_target.confidence - 0.1)
+    # A protest (like a statement) often has no target: no doubt for that.
+    (protest,) = coder.code_text("Protesters marched against the government in Kyiv.", "2024-05-02")
+    (march,) = coder.code_text("Protesters marched in Kyiv.", "2024-05-02")
+    assert (march.event_root_code, march.actor2_code) == ("14", None)
+    assert march.confidence >= protest.confidence

@@ -110,6 +110,8 @@ class Cues:
     venue_cases: frozenset[str]
     # A speaker's own act of these roots is the statement itself (no 010 beside it).
     speech_act_roots: frozenset[str]
+    # Roots whose events often have no target (statements, protests); others without one are doubted.
+    one_sided_roots: frozenset[str]
     # Where anything but a protest happened ("broke up a protest outside the Russian embassy") is
     # no target.
     place_cases: frozenset[str]
@@ -208,6 +210,7 @@ class Cues:
             venue_codes=frozenset(cues["venue_codes"]),
             venue_cases=frozenset(cues["venue_cases"]),
             speech_act_roots=frozenset(cues["speech_act_roots"]),
+            one_sided_roots=frozenset(cues["one_sided_roots"]),
             place_cases=frozenset(cues["place_cases"]),
             third_party_codes=frozenset(cues["third_party_codes"]),
             place_taking_codes=MappingProxyType(dict(cues["place_taking_codes"])),
