@@ -487,6 +487,12 @@ class Coder:
                 if None in located or located[0].code != located[1].code:
                     doer, done_to = located
             if (
+                done_to is not None and not done_to.has_country and doer is not None and doer.country is not None
+                and self._owned(tokens, done_to)
+            ):
+                # "Putin met his generals", "the government criticised its own police": the doer's own.
+                done_to = done_to.with_country(doer.country)
+            if (
                 done_to is not None and not done_to.has_country
                 and (done_to.type in self.cues.domestic_types or chain.code in self.cues.jurisdiction_codes)
                 and doer is not None and doer.country is not None and doer.kind != "private"
@@ -511,6 +517,13 @@ class Coder:
             elif event.confidence > events[same].confidence:
                 events[same] = event
         return events
+
+    def _owned(self, tokens: Sequence[Token], actor: Actor) -> bool:
+        """Is ``actor`` named after a possessive pronoun ("his generals", "its own police")?"""
+        before = actor.start - 1
+        if before >= 0 and tokens[before].lower == "own":
+            before -= 1
+        return before >= 0 and tokens[before].lower in self.cues.collective_possessives | self.cues.personal_possessives
 
     def _may_have_event(self, sentence: str, known_names: Optional[dict[str, Actor]] = None) -> bool:
         """A set look-up before the full analysis, which most sentences of an article do not need:
