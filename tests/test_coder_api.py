@@ -254,3 +254,18 @@ def test_an_event_that_needs_a_target_and_has_none_is_trusted_less(coder):
     (march,) = coder.code_text("Protesters marched in Kyiv.", "2024-05-02")
     assert (march.event_root_code, march.actor2_code) == ("14", None)
     assert march.confidence >= protest.confidence
+
+
+def test_a_reported_act_named_by_a_noun_or_done_by_a_named_person_is_trusted_less(coder):
+    def confidence(sentence: str, root: str) -> float:
+        (found,) = [e for e in coder.code_text(sentence, "2024-05-02") if e.event_root_code == root]
+        return found.confidence
+
+    verb = confidence("Russia's army invaded Ukraine.", "19")
+    assert confidence("Russia's army invasion of Ukraine continued.", "19") == pytest.approx(verb - 0.1)
+    by_role = confidence("Russia's foreign minister met Iran's foreign minister.", "04")
+    assert confidence("Sergei Lavrov met Iran's foreign minister.", "04") == pytest.approx(by_role - 0.1)
+    # A named person's statement is no weaker than a role's.
+    assert confidence("Sergei Lavrov said the talks were useful.", "01") == confidence(
+        "Russia's foreign minister said the talks were useful.", "01"
+    )
