@@ -184,6 +184,9 @@ def test_a_control_character_does_not_hide_a_sentence_break(coder):
         "\ufeffFrance criticized Italy. Germany praised Sp\u00adain.",  # a byte-order mark, a soft hyphen
         "\u202eFrance criticized Italy. Germany praised Spain.",  # a bidirectional control
         "France criticized Italy\u2026 Germany praised Spain.",  # an ellipsis ends a sentence
+        "France criticized Italy\u2028Germany praised Spain",  # a Unicode line separator ends a paragraph
+        "France criticized Italy\rGermany praised Spain",  # so does a bare carriage return
+        "\uff26\uff52\uff41\uff4e\uff43\uff45 criticized Italy.\u3000Germany praised Spain.",  # fullwidth letters
     ],
 )
 def test_characters_that_show_nothing_hide_no_word_or_sentence(coder, text):

@@ -28,7 +28,9 @@ _SENTENCE_END = re.compile(
     r"""(?<=[.!?])["'”’)\]]*\s+(?=["'“‘(\[]?[A-Z0-9])"""
 )
 _INITIALISM = re.compile(r"^(?:[A-Za-z]\.)+$")
-_PARAGRAPH_BREAK = re.compile(r"\n\s*\n|\n")
+# A line break of any kind ends a paragraph: CR (old Mac files), NEL and the Unicode line and
+# paragraph separators that pasted or converted text carries.
+_PARAGRAPH_BREAK = re.compile("[\n\r\x85\u2028\u2029]")
 
 _TOKEN = re.compile(
     r"(?:[A-Za-z]\.){2,}"  # initialisms: U.S., U.N., E.U.
@@ -95,14 +97,20 @@ _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # hyphen and bidirectional controls. Pasted text carries them inside words ("Ukra\u00adine") and
 # before sentences ("drone. \u200bRussia"), where they hide the word or the sentence break.
 _INVISIBLE_CHARACTERS = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# Fullwidth forms of ASCII ("\uff32\uff55\uff53\uff53\uff49\uff41", the ideographic space) in
+# East Asian pages and pasted text: the ASCII letters, digits and marks the dictionaries know.
+_FULLWIDTH = re.compile("[\u3000\uff01-\uff5e]")
+_FULLWIDTH_TO_ASCII = {0x3000: " ", **{code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}}
 
 
 def normalise(text: str) -> str:
-    """Straighten typographic quotes, dashes and the ellipsis so patterns need only one spelling,
-    turn control characters (a NUL from a broken page) into spaces, which sentence breaks need,
+    """Straighten typographic quotes, dashes and the ellipsis and fullwidth letters so patterns
+    need only one spelling, turn control characters (a NUL from a broken page) into spaces, which sentence breaks need,
     and drop characters that show nothing (zero-width spaces, soft hyphens, bidirectional marks)."""
     text = _CONTROL_CHARACTERS.sub(" ", text)
     text = _INVISIBLE_CHARACTERS.sub("", text)
+    if _FULLWIDTH.search(text):
+        text = text.translate(_FULLWIDTH_TO_ASCII)
     # str.replace per character is several times faster than str.translate with a mapping.
     for typographic, plain in _QUOTES:
         if typographic in text:
@@ -125,7 +133,7 @@ def _ends_with_abbreviation(chunk: str) -> bool:
 
 
 def split_paragraphs(text: str) -> list[str]:
-    """Non-empty paragraphs (line-separated blocks) of a text."""
+    """Non-empty paragraphs (blocks between line breaks: LF, CR, NEL, U+2028, U+2029) of a text."""
     return [part.strip() for part in _PARAGRAPH_BREAK.split(text) if part.strip()]
 
 
