@@ -158,6 +158,33 @@ class ActionLexicon:
             position = at + len(phrase)
         return position, literal
 
+    def _passive_object(
+        self, words: Sequence[str], position: int, end: int, number: int
+    ) -> tuple[int, list[int]] | None:
+        """"Sanctions on Iran were lifted", "talks were held in Istanbul": a verb pattern's object
+        (its one later segment) standing before the passive auxiliary (one adverb may come between:
+        "were quickly lifted") within ``MAX_GAP`` words; (end, literal positions of the object)."""
+        pattern = self._patterns[number]
+        if not pattern.verbal or len(self._later_segments[number]) != 1 or words[position].endswith("ing"):
+            return None
+        auxiliary = position - 1
+        if auxiliary >= 1 and words[auxiliary].endswith("ly") and words[auxiliary - 1] in _PASSIVE_AUXILIARIES:
+            auxiliary -= 1
+        if auxiliary < 1 or words[auxiliary] not in _PASSIVE_AUXILIARIES:
+            return None
+        segment = self._later_segments[number][0]
+        # Perfect and modal forms ("have been lifted", "will be held") put more words before it.
+        before = auxiliary
+        while before >= 1 and words[before - 1] in _PASSIVE_LEAD_INS:
+            before -= 1
+        for at in range(before - 1, max(-1, before - 2 - MAX_GAP), -1):
+            if words[at] in _GAP_STOPS:
+                return None
+            for phrase in segment.get(words[at], ()):
+                if _matches_at(words, at, phrase) and at + len(phrase) <= before:
+                    return end, list(range(at, at + len(phrase)))
+        return None
+
     def best_match_at(self, tokens: Sequence[Token], words: Sequence[str], position: int) -> ActionMatch | None:
         """The most specific pattern starting at ``position`` (most literal words, then longest code)."""
         best: ActionMatch | None = None
@@ -166,6 +193,8 @@ class ActionLexicon:
             if not _matches_at(words, position, phrase):
                 continue
             extended = self._extend(words, position + len(phrase), number)
+            if extended is None:
+                extended = self._passive_object(words, position, position + len(phrase), number)
             if extended is None:
                 continue
             end, later = extended
@@ -211,6 +240,11 @@ class ActionLexicon:
                 return match._replace(code=inner.code, narrowed_by=inner.literal)
         return match
 
+
+# Auxiliaries of the passive ("were lifted") and the words that may stand before them ("have
+# been", "will be", "had not been").
+_PASSIVE_AUXILIARIES = frozenset(read_cues()["passive_auxiliaries"])
+_PASSIVE_LEAD_INS = frozenset(read_cues()["passive_lead_ins"])
 
 # Before these words an "-ed" form is an adjective: "the jailed leader", "areas of burned homes".
 _DETERMINERS = frozenset(read_cues()["adjective_determiners"])

@@ -879,7 +879,8 @@ class Coder:
         )
         targets: list[Actor] = []
         # The pattern's own words are no target: "shared intelligence with Jordan", "sent military aid".
-        literal_words = {words[position] for position in chain.literal}
+        # A passive's object before the verb ("The Iraqi ambassador was expelled") is who it is done to.
+        literal_words = {words[position] for position in chain.literal if position >= chain.head.start}
         # "withdrew its troops", "recalled their ambassador": the doer's own agents are no target
         # ("arrested its critics" are), nor the weapon ("attacked the village with tanks").
         own_forces = acts_with_own_forces(chain.code, sources, self.cues, STATE_FORCES)
