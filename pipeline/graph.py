@@ -97,6 +97,7 @@ def build_graph(pipeline: beam.Pipeline, config: GraphConfig) -> None:
     _ = (pages, earlier_errors) | "PagesToTables" >> PagesToTables(
         config.output_dir, config.run_id, DropDuplicates(stored), coded_article_ids,
         keep_articles=_backfill_article_filter(config),
+        min_article_confidence=config.min_article_confidence,
     )
 
 

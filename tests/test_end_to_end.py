@@ -87,6 +87,19 @@ def test_an_articles_events_meet_the_confidence_floor(sample_run):
     assert rows("select min(confidence) as floor from events")[0]["floor"] >= 0.6
 
 
+def test_a_lower_confidence_floor_reaches_the_batch_graph(sample_run, tmp_path):
+    _, _, rows = sample_run
+    at_default = rows("select count(*) as n from events")[0]["n"]
+    completed = subprocess.run(
+        [*newsbeam_command(), "run", "--sample", "--output", "out", "--min-article-confidence", "0", "--quiet"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=600,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    connection = pipeline.sql.connect(str(tmp_path / "out"))
+    ((count, lowest),) = connection.sql("select count(*), min(confidence) from events").fetchall()
+    assert count > at_default and lowest < 0.6
+
+
 def test_political_stories_give_events_and_the_others_give_none(sample_run):
     _, _, rows = sample_run
     per_article = {
