@@ -20,9 +20,9 @@ EXIT_PROBLEMS_REMAIN = 1
 
 
 def add_check_arguments(parser: argparse.ArgumentParser) -> None:
-    from pipeline.options import add_lock_timeout_argument
+    from pipeline.options import add_lock_timeout_argument, path_text
 
-    parser.add_argument("--output", default=DEFAULT_OUTPUT, metavar="DIR", help=f"the output folder (default ./{DEFAULT_OUTPUT})")
+    parser.add_argument("--output", default=DEFAULT_OUTPUT, metavar="DIR", type=path_text, help=f"the output folder (default ./{DEFAULT_OUTPUT})")
     parser.add_argument(
         "--repair", action="store_true",
         help="move damaged files to OUTPUT/_quarantine/ (never deleting them), finish interrupted commits and "

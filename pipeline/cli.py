@@ -193,6 +193,7 @@ def _build_parser() -> argparse.ArgumentParser:
         add_lock_timeout_argument,
         add_run_arguments,
         add_streaming_arguments,
+        path_text,
     )
     from pipeline.schema_ddl import DEFAULT_DATASET, FORMATS, LOCATION_PLACEHOLDER
     from pipeline.sql import OUTPUT_FORMATS
@@ -214,15 +215,15 @@ def _build_parser() -> argparse.ArgumentParser:
 
     for name, what in (("code", "code events in {id, text, date?} lines"), ("clean", "clean {id, url?, html} lines")):
         command = commands.add_parser(name, help=what, description=what.capitalize() + " (JSON lines; - is stdin/stdout).")
-        command.add_argument("--input", required=True, metavar="FILE", help="JSON lines to read, or -")
-        command.add_argument("--output", default="-", metavar="FILE", help="JSON lines to write, or - (default)")
+        command.add_argument("--input", required=True, metavar="FILE", type=path_text, help="JSON lines to read, or -")
+        command.add_argument("--output", default="-", metavar="FILE", type=path_text, help="JSON lines to write, or - (default)")
         if name == "code":
             add_article_confidence_argument(command)
         command.set_defaults(func=_code if name == "code" else _clean)
 
     sql = commands.add_parser("sql", help="query the output tables with DuckDB SQL", description="Query articles, events and errors with DuckDB SQL.")
     sql.add_argument("query", help='e.g. "select event_root_code, count(*) from events group by 1"')
-    sql.add_argument("--output", default=DEFAULT_OUTPUT, metavar="DIR", help=f"the run's output folder (default ./{DEFAULT_OUTPUT})")
+    sql.add_argument("--output", default=DEFAULT_OUTPUT, metavar="DIR", type=path_text, help=f"the run's output folder (default ./{DEFAULT_OUTPUT})")
     sql.add_argument("--format", choices=OUTPUT_FORMATS, default="table", help="how to print the result")
     sql.set_defaults(func=_sql)
 
@@ -249,7 +250,7 @@ def _build_parser() -> argparse.ArgumentParser:
         description="Merge each partition's small files into files of at most the table's rows per file, "
         "atomically and without changing a row; files of older schema versions are rewritten to the current one.",
     )
-    compact.add_argument("--output", default=DEFAULT_OUTPUT, metavar="DIR", help=f"the output folder (default ./{DEFAULT_OUTPUT})")
+    compact.add_argument("--output", default=DEFAULT_OUTPUT, metavar="DIR", type=path_text, help=f"the output folder (default ./{DEFAULT_OUTPUT})")
     compact.add_argument("--table", metavar="TABLE", help="only this table: articles, events or errors (default: all)")
     compact.add_argument(
         "--before", metavar="DATE", help="only partitions dated before DATE (YYYY-MM-DD), e.g. today while a stream writes"
@@ -280,10 +281,10 @@ def _build_parser() -> argparse.ArgumentParser:
         "Mentions (*.mentions.CSV: mentions added in those days) files, tab-separated in GDELT's column "
         "order; existing files are never replaced.",
     )
-    gdelt.add_argument("--output", default=DEFAULT_OUTPUT, metavar="DIR", help=f"the output folder (default ./{DEFAULT_OUTPUT})")
+    gdelt.add_argument("--output", default=DEFAULT_OUTPUT, metavar="DIR", type=path_text, help=f"the output folder (default ./{DEFAULT_OUTPUT})")
     gdelt.add_argument("--since", required=True, metavar="DATE", help="first UTC day (YYYY-MM-DD) events were added")
     gdelt.add_argument("--until", metavar="DATE", help="last UTC day, inclusive (default: today, UTC)")
-    gdelt.add_argument("--to", required=True, metavar="FOLDER", help="where to write the files: a folder, gs:// or s3://")
+    gdelt.add_argument("--to", required=True, metavar="FOLDER", type=path_text, help="where to write the files: a folder, gs:// or s3://")
     gdelt.set_defaults(func=_export_gdelt)
     return parser
 

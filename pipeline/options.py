@@ -28,21 +28,21 @@ _BRACKETED_IPV6 = re.compile(r"\[(?P<address>[^\]]*)\](?::(?P<port>.*))?")
 
 def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     source = parser.add_mutually_exclusive_group()
-    source.add_argument("--feeds", metavar="FILE", help="feed list: one RSS/Atom URL or path per line")
+    source.add_argument("--feeds", metavar="FILE", type=path_text, help="feed list: one RSS/Atom URL or path per line")
     source.add_argument(
-        "--sitemaps", metavar="FILE",
+        "--sitemaps", metavar="FILE", type=path_text,
         help="sitemap list: one sitemap URL or path, or a site root (its robots.txt names its sitemaps), per line",
     )
-    source.add_argument("--urls", metavar="FILE", help="article list: one page URL or path per line")
-    source.add_argument("--html-dir", metavar="DIR", help="folder of saved *.html / *.html.gz pages to replay")
+    source.add_argument("--urls", metavar="FILE", type=path_text, help="article list: one page URL or path per line")
+    source.add_argument("--html-dir", metavar="DIR", type=path_text, help="folder of saved *.html / *.html.gz pages to replay")
     source.add_argument(
-        "--warc", action="append", metavar="PATH_OR_GLOB",
+        "--warc", action="append", metavar="PATH_OR_GLOB", type=path_text,
         help="WARC web archive(s) (.warc, .warc.gz) to read: a path or glob, gs://, s3:// or http(s):// (repeatable)",
     )
-    source.add_argument("--warc-list", metavar="FILE", help="list of WARC files: one path or URL per line")
+    source.add_argument("--warc-list", metavar="FILE", type=path_text, help="list of WARC files: one path or URL per line")
     source.add_argument("--sample", action="store_true", help="the bundled offline sample corpus (58 articles, two feeds)")
     parser.add_argument(
-        "--output", default=DEFAULT_OUTPUT, metavar="DIR",
+        "--output", default=DEFAULT_OUTPUT, metavar="DIR", type=path_text,
         help=f"where the tables go: a local folder, gs://... or s3://... (default ./{DEFAULT_OUTPUT})",
     )
     parser.add_argument(
@@ -60,7 +60,7 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     )
     backfill = parser.add_argument_group("backfill filters (see docs/backfill.md)")
     backfill.add_argument(
-        "--domains", metavar="FILE",
+        "--domains", metavar="FILE", type=path_text,
         help="keep only pages of these domains (one per line, such as bbc.co.uk; hosts under them included)",
     )
     backfill.add_argument(
@@ -280,6 +280,14 @@ def add_article_confidence_argument(parser: argparse.ArgumentParser) -> None:
         help="keep only events with at least this confidence from a text of two or more sentences, 0 to 1 "
         f"(default {ARTICLE_CONFIDENCE_FLOOR}; 0 keeps every event; a one-sentence text keeps all)",
     )
+
+
+def path_text(text: str) -> str:
+    """A file or folder argument; an empty one (``--output ''``) names the current folder by
+    accident, so it is argparse's one usage line."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty path names no file or folder")
+    return text
 
 
 def confidence_floor(text: str) -> float:

@@ -316,3 +316,25 @@ def test_run_passes_the_article_confidence_floor_to_the_plan(tmp_path):
     assert default.min_article_confidence == 0.6
     lowered = parser.parse_args(["run", "--sample", "--output", str(tmp_path / "b"), "--min-article-confidence", "0"])
     assert plan_from_args(lowered, []).min_article_confidence == 0.0
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("run", "--sample", "--output", ""),
+        ("run", "--feeds", "", "--output", "out"),
+        ("run", "--warc", " ", "--output", "out"),
+        ("code", "--input", "-", "--output", ""),
+        ("clean", "--input", ""),
+        ("sql", "select 1", "--output", ""),
+        ("check", "--output", ""),
+        ("compact", "--output", ""),
+        ("export", "gdelt", "--since", "2024-01-01", "--to", ""),
+    ],
+)
+def test_an_empty_path_is_a_usage_error_not_the_current_folder(capsys, tmp_path, monkeypatch, argv):
+    # "--output ''" once wrote a run's tables into the current folder.
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run_cli(capsys, *argv)
+    assert code == EXIT_USAGE and "an empty path names no file or folder" in err
+    assert list(tmp_path.iterdir()) == []
