@@ -154,8 +154,8 @@ class SyntaxModel:
 def to_parse(doc) -> Parse:
     """A spaCy ``Doc`` as a plain ``Parse`` (with ``repair_auxiliary_dependents``,
     ``repair_noun_with_particle``, ``repair_verbless_root``, ``repair_prepositional_subject`` and
-    ``repair_name_as_adverb`` applied)."""
-    return repair_name_as_adverb(repair_prepositional_subject(repair_verbless_root(repair_noun_with_particle(repair_auxiliary_dependents(Parse(
+    ``repair_name_as_adverb`` and ``repair_active_read_as_passive`` applied)."""
+    return repair_active_read_as_passive(repair_name_as_adverb(repair_prepositional_subject(repair_verbless_root(repair_noun_with_particle(repair_auxiliary_dependents(Parse(
         words=tuple(token.text for token in doc),
         starts=tuple(token.idx for token in doc),
         ends=tuple(token.idx + len(token.text) for token in doc),
@@ -164,7 +164,27 @@ def to_parse(doc) -> Parse:
         pos=tuple(token.pos_ for token in doc),
         tags=tuple(token.tag_ for token in doc),
         passive=tuple("Pass" in token.morph.get("Voice") for token in doc),
-    ))))))
+    )))))))
+
+
+def repair_active_read_as_passive(parse: Parse) -> Parse:
+    """"Turkey's foreign minister accused Sweden of harbouring terrorists": the parser may read a
+    past tense as a passive participle, its subject as ``nsubj:pass``. A passive subject whose verb
+    has no passive auxiliary ("was", "got") but a direct object of its own is the active subject
+    (``nsubj``), and the verb no passive. Any other parse is returned unchanged."""
+    deps, passive = list(parse.deps), list(parse.passive)
+    changed = False
+    for word, dep in enumerate(parse.deps):
+        verb = parse.heads[word]
+        if dep != "nsubj:pass" or verb == word:
+            continue
+        relations = {parse.deps[child] for child in parse.children(verb)}
+        if "obj" in relations and "aux:pass" not in relations:
+            deps[word], passive[verb] = "nsubj", False
+            changed = True
+    if not changed:
+        return parse
+    return Parse(parse.words, parse.starts, parse.ends, parse.heads, tuple(deps), parse.pos, parse.tags, tuple(passive))
 
 
 def repair_temporal_subject(parse: Parse, temporal_words: frozenset[str]) -> Parse:
