@@ -198,6 +198,11 @@ class ActorDictionary:
         if entry.kind != "nonactor":
             self.key_words.add(max(key, key=len))
 
+    def is_country_noun(self, name: str) -> bool:
+        """Is ``name`` a country's name ("Kenya", "the Philippines"), not its people or adjective
+        ("Kenyans", "Filipino")?"""
+        return normalise(name).lower().removeprefix("the ") in self._country_nouns
+
     def _add_country_name(self, phrase: str, iso3: str) -> None:
         self.add(phrase, ActorEntry("country", iso3, iso3, None, _case_of(phrase)))
 

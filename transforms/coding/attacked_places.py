@@ -119,15 +119,20 @@ def code_by_weapon(code: str, parse: Parse, word: int, weapon_codes: Mapping[str
 
 
 def fired_into_open_water(
-    code: str, parse: Parse, word: int, open_water_words: frozenset[str], aim_cases: frozenset[str]
+    code: str, parse: Parse, word: int, open_water_words: frozenset[str], aim_cases: frozenset[str],
+    temporal_words: frozenset[str] = frozenset(),
 ) -> bool:
     """Is the violent action (CAMEO ``code``) at parse word ``word`` fired "into" open water
     (``open_water_words``: "fired a ballistic missile into the Sea of Japan") and at nothing else
-    (no phrase of aim, ``aim_cases``: "into the Red Sea at a cargo ship" is an attack)? Then, with
-    nobody as its target, it is a show of force (150), not an attack."""
+    (no phrase of aim, ``aim_cases``: "into the Red Sea at a cargo ship" is an attack; a time such
+    as "on Sunday", a ``temporal_words`` head, is none)? Then, with nobody as its target, it is a
+    show of force (150), not an attack."""
     if code[:2] not in VIOLENCE_ROOTS:
         return False
-    obliques = [(parse.case_of(child), parse.words[child].lower()) for child in parse.children(word) if parse.relation(child) == "obl"]
+    obliques = [
+        (parse.case_of(child), parse.words[child].lower()) for child in parse.children(word)
+        if parse.relation(child) == "obl" and parse.words[child].lower() not in temporal_words
+    ]
     return any(case == "into" and head in open_water_words for case, head in obliques) and not any(
         case in aim_cases and case != "into" for case, _ in obliques
     )

@@ -118,6 +118,9 @@ PROTEST_ROOT = "14"
 PROTESTERS = "OPP"
 VIOLENT_REPRESSION = "175"
 CRITICISE = "111"
+# A state's protest is an official complaint, not a demonstration.
+DEMONSTRATE = "140"
+OFFICIAL_COMPLAINT = "114"
 # Roots coded from a passive without its agent ("three soldiers were killed", "rebels were
 # disarmed"): things done to someone. Statements, appeals, promises and meetings need a doer:
 # "he was flown to Moscow" is no visit by anyone named.
@@ -1125,11 +1128,13 @@ class Coder:
                     # Kept as private people's act, coded as protesters' (no new events).
                     source = self._private_protesters(chain, source, target)
                     coded = self._street_clash(self._by_state_forces(chain, source), source, target)
+                    coded = self._official_complaint(coded, source)
                     if word is not None:
                         # "attacked a commercial ship with a missile": an air or missile attack (195).
                         coded = coded._replace(code=code_by_weapon(coded.code, parse, word, self.cues.weapon_codes))
                         if target is None and fired_into_open_water(
-                            coded.code, parse, word, self.cues.open_water_words, self.cues.aim_cases
+                            coded.code, parse, word, self.cues.open_water_words, self.cues.aim_cases,
+                            self.roles.temporal_words,
                         ):
                             # "fired a ballistic missile into the Sea of Japan": a show of force.
                             coded = coded._replace(code=SHOW_OF_FORCE)
@@ -1161,6 +1166,18 @@ class Coder:
             return None
         principals = {doer.code: doer for doer in doers if doer is not None and doer.has_country}
         return next(iter(principals.values())) if len(principals) == 1 else None
+
+    def _official_complaint(self, chain: Chain, source: Optional[Actor]) -> Chain:
+        """"Kenya protested the decision", "The Philippines protested to China": a state or its
+        government does not take to the streets; its protest is an official complaint (114).
+        Its people do ("Kenyans protested in Nairobi")."""
+        if chain.code != DEMONSTRATE or source is None:
+            return chain
+        state = source.type == "GOV" or (
+            source.type is None
+            and (source.kind == "capital" or (source.kind == "country" and self.actors.is_country_noun(source.name)))
+        )
+        return chain._replace(code=OFFICIAL_COMPLAINT) if state else chain
 
     @staticmethod
     def _by_state_forces(chain: Chain, source: Optional[Actor]) -> Chain:
