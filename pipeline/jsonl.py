@@ -162,6 +162,8 @@ def _parse(line: bytes, required: tuple[str, ...]) -> tuple[Optional[str], dict[
         where = f"{error.msg.removesuffix(' at')} at column {error.colno}"
         if error.pos == 0:
             where += '; each line is one JSON object, such as {"id": 1, "text": "..."}'
+        elif error.msg == "Extra data" and "\r" in text.rstrip("\r\n"):
+            where += "; the line holds carriage returns: lines must end with a line feed (\\n), not \\r alone"
         return f"not valid JSON ({where})", {}
     except ValueError:  # an integer of more digits than Python converts ("Exceeds the limit ...")
         return "not readable JSON (a number of more than 4,300 digits)", {}

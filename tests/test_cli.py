@@ -206,6 +206,14 @@ def test_code_command_reports_bad_lines_and_exits_non_zero(tmp_path):
     assert all(json.loads(line)["id"] == 1 for line in completed.stdout.splitlines())
 
 
+def test_a_file_with_old_mac_line_ends_is_told_what_is_wrong(capsys, tmp_path):
+    source = tmp_path / "mac.jsonl"
+    source.write_bytes(b'{"id": 1, "text": "Kenya criticised Uganda."}\r{"id": 2, "text": "Peru praised Chile."}\r')
+    code, out, err = run_cli(capsys, "code", "--input", str(source))
+    assert code == EXIT_FAILED and out == ""
+    assert "line 1: not valid JSON" in err and "lines must end with a line feed" in err
+
+
 @pytest.mark.parametrize("command, written", [("code", "events"), ("clean", "articles")])
 def test_an_empty_input_is_said_on_stderr_and_exits_0(tmp_path, command, written):
     completed = subprocess.run(

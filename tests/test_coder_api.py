@@ -38,7 +38,7 @@ def test_an_article_keeps_only_events_at_or_above_the_confidence_floor():
     # A strong event stays in an article.
     strong = "Russia's foreign ministry condemned the strikes on Kyiv.\n\nThe weather was fine."
     assert [event.actor1_code for event in default.code_text(strong, "2024-05-02")] == ["RUSGOV"]
-    for bad in (-0.1, 1.5, "0.6", float("nan")):
+    for bad in (-0.1, 1.5, "0.6", float("nan"), True):
         with pytest.raises(ValueError, match="min_article_confidence"):
             Coder(min_article_confidence=bad)
 

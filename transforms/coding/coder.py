@@ -186,7 +186,10 @@ class Coder:
     keeps every event. 0 keeps all."""
 
     def __init__(self, min_article_confidence: float = ARTICLE_CONFIDENCE_FLOOR) -> None:
-        if not isinstance(min_article_confidence, (int, float)) or not 0 <= min_article_confidence <= 1:
+        if (
+            isinstance(min_article_confidence, bool) or not isinstance(min_article_confidence, (int, float))
+            or not 0 <= min_article_confidence <= 1
+        ):
             raise ValueError(f"min_article_confidence must be a number from 0 to 1, not {min_article_confidence!r}")
         self.min_article_confidence = float(min_article_confidence)
         self.lexicon = Lexicon.load()
