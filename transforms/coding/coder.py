@@ -476,6 +476,11 @@ class Coder:
             # doer of no named country acted is its own place ("Police raided a house in Kharkiv").
             foreign_setting = locative if doer is None or doer.has_country else None
             done_to = attacked_target(chain.code, doer, target, attacked_place or foreign_setting)
+            # "foreign journalists": no place, story or state acting on them makes them its own.
+            foreign = tuple(
+                actor if actor is not None and not actor.has_country and self._foreign(tokens, actor) else None
+                for actor in (doer, done_to)
+            )
             actor_places = (
                 actor_place(tokens, words, parse, doer, self.gazetteer, self.actors.not_place_words),
                 actor_place(tokens, words, parse, done_to, self.gazetteer, self.actors.not_place_words),
@@ -516,6 +521,7 @@ class Coder:
                 # and parliament; "North Korea executed a senior official": it arrests and executes
                 # its own people.
                 done_to = done_to.with_country(doer.country)
+            doer, done_to = foreign[0] or doer, foreign[1] or done_to
             if doer is not None and done_to is not None and doer.code == done_to.code and doer.name == done_to.name:
                 continue
             event = self._event(sentence, sentence_index, is_root, chain, doer, done_to, when, place, actor_places)
@@ -532,6 +538,11 @@ class Coder:
             elif event.confidence > events[same].confidence:
                 events[same] = event
         return events
+
+    def _foreign(self, tokens: Sequence[Token], actor: Actor) -> bool:
+        """Is ``actor`` said to be from abroad ("foreign journalists", "overseas students"; "the foreign
+        minister" is one role, a dictionary phrase)?"""
+        return actor.start > 0 and tokens[actor.start - 1].lower in self.cues.foreigner_words
 
     def _owned(self, tokens: Sequence[Token], actor: Actor) -> bool:
         """Is ``actor`` named after a possessive pronoun ("his generals", "its own police")?"""

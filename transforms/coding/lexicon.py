@@ -112,6 +112,8 @@ class Cues:
     speech_act_roots: frozenset[str]
     # Roots whose events often have no target (statements, protests); others without one are doubted.
     one_sided_roots: frozenset[str]
+    # Words saying a role's people are from abroad ("foreign journalists").
+    foreigner_words: frozenset[str]
     # Where anything but a protest happened ("broke up a protest outside the Russian embassy") is
     # no target.
     place_cases: frozenset[str]
@@ -211,6 +213,7 @@ class Cues:
             venue_cases=frozenset(cues["venue_cases"]),
             speech_act_roots=frozenset(cues["speech_act_roots"]),
             one_sided_roots=frozenset(cues["one_sided_roots"]),
+            foreigner_words=frozenset(cues["foreigner_words"]),
             place_cases=frozenset(cues["place_cases"]),
             third_party_codes=frozenset(cues["third_party_codes"]),
             place_taking_codes=MappingProxyType(dict(cues["place_taking_codes"])),
