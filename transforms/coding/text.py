@@ -7,6 +7,7 @@ enough for news prose (abbreviations such as "U.S." or "Gen." do not end a sente
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import NamedTuple, Sequence
 
 from transforms.coding.cue_data import read_cues
@@ -99,18 +100,17 @@ _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _INVISIBLE_CHARACTERS = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 # Fullwidth forms of ASCII ("\uff32\uff55\uff53\uff53\uff49\uff41", the ideographic space) in
 # East Asian pages and pasted text: the ASCII letters, digits and marks the dictionaries know.
-_FULLWIDTH = re.compile("[\u3000\uff01-\uff5e]")
-_FULLWIDTH_TO_ASCII = {0x3000: " ", **{code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}}
+_FULLWIDTH = re.compile("[\u3000\uff01-\uff5e]+")
 
 
 def normalise(text: str) -> str:
-    """Straighten typographic quotes, dashes and the ellipsis and fullwidth letters so patterns
-    need only one spelling, turn control characters (a NUL from a broken page) into spaces, which sentence breaks need,
-    and drop characters that show nothing (zero-width spaces, soft hyphens, bidirectional marks)."""
+    """Straighten typographic quotes, dashes, the ellipsis and fullwidth letters (their NFKC form)
+    so patterns need only one spelling, turn control characters (a NUL from a broken page) into
+    spaces, which sentence breaks need, and drop characters that show nothing (zero-width spaces,
+    soft hyphens, bidirectional marks)."""
     text = _CONTROL_CHARACTERS.sub(" ", text)
     text = _INVISIBLE_CHARACTERS.sub("", text)
-    if _FULLWIDTH.search(text):
-        text = text.translate(_FULLWIDTH_TO_ASCII)
+    text = _FULLWIDTH.sub(lambda run: unicodedata.normalize("NFKC", run.group()), text)
     # str.replace per character is several times faster than str.translate with a mapping.
     for typographic, plain in _QUOTES:
         if typographic in text:
