@@ -90,9 +90,14 @@ def chains(cues: Cues, tokens: Sequence[Token], matches: Sequence[ActionMatch]) 
             index += 1
         index += 1
         code = fold(cues, tokens, group)
-        if code is None or is_negated(cues, tokens, group[0]) or is_hypothetical(cues, tokens, group[0]):
+        if code is None or is_negated(cues, tokens, group[0]):
             continue
-        if is_conditional_promise(cues, tokens, group, code):
+        if is_hypothetical(cues, tokens, group[0]):
+            if not is_conditional_possibility(cues, tokens, group, code):
+                continue
+            # "may halt mediation if cooperation founders": a possible sanction on a condition.
+            code = refine_with(cues, "13", code, "130")
+        elif is_conditional_promise(cues, tokens, group, code):
             # "will withdraw its troops unless ...": a promise on a condition is a threat.
             code = refine_with(cues, "13", code, "130")
         end = clause_end(cues, tokens, group[-1].end)
@@ -104,11 +109,27 @@ def chains(cues: Cues, tokens: Sequence[Token], matches: Sequence[ActionMatch]) 
 
 
 def is_conditional_promise(cues: Cues, tokens: Sequence[Token], group: Sequence[ActionMatch], code: str) -> bool:
-    """"will withdraw unless ...": an intent ("will") followed by a condition in its clause."""
+    """"will withdraw unless ...", "will cut aid if ...": an intent ("will") followed by a condition
+    in its clause (for a reduction of relations, "if" is one too)."""
     if code[:2] in ("12", "13") or not any(match.kind == "aux" and match.code[:2] == "03" for match in group):
         return False
+    conditions = cues.threat_conditionals if code[:2] in cues.conditional_threat_roots else cues.conditionals
     after = tokens[group[-1].end : group[-1].end + CLAUSE_REACH]
-    return any(token.lower in cues.conditionals for token in after)
+    return any(token.lower in conditions for token in after)
+
+
+def is_conditional_possibility(
+    cues: Cues, tokens: Sequence[Token], group: Sequence[ActionMatch], code: str
+) -> bool:
+    """"may halt mediation if ...": a reduction of relations made possible by a modal right before
+    it and conditioned in its clause, which is a threat, not a supposition."""
+    if code[:2] not in cues.conditional_threat_roots:
+        return False
+    before = tokens[max(0, group[0].start - 2) : group[0].start]
+    if not any(token.lower in cues.threat_modals for token in before):
+        return False
+    after = tokens[group[-1].end : group[-1].end + CLAUSE_REACH]
+    return any(token.lower in cues.threat_conditionals for token in after)
 
 
 def fold(cues: Cues, tokens: Sequence[Token], group: Sequence[ActionMatch]) -> Optional[str]:

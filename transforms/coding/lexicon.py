@@ -47,6 +47,9 @@ class Cues:
     object_verbs: frozenset[str]
     object_determiners: frozenset[str]
     conditionals: frozenset[str]
+    threat_conditionals: frozenset[str]
+    conditional_threat_roots: frozenset[str]
+    threat_modals: frozenset[str]
     content_keeping_frames: frozenset[str]
     content_keeping_roots: frozenset[str]
     subordinators: frozenset[str]
@@ -162,6 +165,9 @@ class Cues:
             object_verbs=frozenset(cues["object_verbs"]),
             object_determiners=frozenset(cues["object_determiners"]),
             conditionals=frozenset(cues["conditionals"]),
+            threat_conditionals=frozenset(cues["threat_conditionals"]),
+            conditional_threat_roots=frozenset(cues["conditional_threat_roots"]),
+            threat_modals=frozenset(cues["threat_modals"]),
             content_keeping_frames=frozenset(cues["content_keeping_frames"]),
             content_keeping_roots=frozenset(cues["content_keeping_roots"]),
             subordinators=frozenset(cues["subordinators"]),
