@@ -96,6 +96,8 @@ from transforms.coding.word_order import (
     is_passive,
     quoted_speaker,
     reported_speech,
+    reported_subject,
+    reporting_doer,
     source_and_target,
 )
 
@@ -121,6 +123,7 @@ CRITICISE = "111"
 # A state's protest is an official complaint, not a demonstration.
 DEMONSTRATE = "140"
 OFFICIAL_COMPLAINT = "114"
+CRITICIZE = "111"
 # Roots coded from a passive without its agent ("three soldiers were killed", "rebels were
 # disarmed"): things done to someone. Statements, appeals, promises and meetings need a doer:
 # "he was flown to Moscow" is no visit by anyone named.
@@ -1075,6 +1078,13 @@ class Coder:
                 # warning telling an actor what they face stays a threat ("warned protesters that
                 # they would face arrest").
                 chain = chain._replace(code=PESSIMISTIC_COMMENT)
+            complainant = None
+            if chain.code == DEMONSTRATE and chain.head.verbal:
+                complainant = reporting_doer(self.cues, tokens, actors, chain.head)
+            if complainant is not None:
+                # "Croatian authorities are failing to uphold refugees' rights, a rights group
+                # protested": a protest said of a clause is a criticism of that clause's subject.
+                chain = chain._replace(code=CRITICIZE)
             taken = self.cues.place_taking_codes.get(chain.code)
             if taken is not None and word is not None and self.gazetteer.object_place(
                 tokens, object_spans(parse, words, word)
@@ -1093,6 +1103,9 @@ class Coder:
                 sources, targets, doer_named = found
                 if doer_named:
                     chain = chain._replace(evidence="parse")
+            if complainant is not None:
+                about = reported_subject(self.cues, tokens, actors)
+                sources, targets = [complainant], [about] if about is not None and about is not complainant else []
             if (
                 word is not None and not chain.head.verbal
                 and chain.code[:2] not in VIOLENCE_ROOTS
@@ -1142,7 +1155,7 @@ class Coder:
                     # Kept as private people's act, coded as protesters' (no new events).
                     source = self._private_protesters(chain, source, target)
                     coded = self._street_clash(self._by_state_forces(chain, source), source, target)
-                    coded = self._official_complaint(coded, source)
+                    coded = self._official_complaint(coded, source, protested=complainant is not None)
                     if word is not None:
                         # "attacked a commercial ship with a missile": an air or missile attack (195).
                         coded = coded._replace(code=code_by_weapon(coded.code, parse, word, self.cues.weapon_codes))
@@ -1181,11 +1194,12 @@ class Coder:
         principals = {doer.code: doer for doer in doers if doer is not None and doer.has_country}
         return next(iter(principals.values())) if len(principals) == 1 else None
 
-    def _official_complaint(self, chain: Chain, source: Optional[Actor]) -> Chain:
+    def _official_complaint(self, chain: Chain, source: Optional[Actor], protested: bool = False) -> Chain:
         """"Kenya protested the decision", "The Philippines protested to China": a state or its
         government does not take to the streets; its protest is an official complaint (114).
-        Its people do ("Kenyans protested in Nairobi")."""
-        if chain.code != DEMONSTRATE or source is None:
+        Its people do ("Kenyans protested in Nairobi"). ``protested``: a protest already read as
+        a criticism of a reported clause ("..., Kenya protested"), which a state's is too."""
+        if not (chain.code == DEMONSTRATE or (protested and chain.code == CRITICIZE)) or source is None:
             return chain
         state = source.type == "GOV" or (
             source.type is None

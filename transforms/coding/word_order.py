@@ -13,6 +13,7 @@ from typing import Optional, Sequence
 from transforms.coding.actions import ActionMatch
 from transforms.coding.actors import Actor
 from transforms.coding.chains import Chain, is_participle_clause, starts_new_verb
+from transforms.coding.geo import LOCATIVE_PREPOSITIONS
 from transforms.coding.inflection import is_past_participle
 from transforms.coding.lexicon import Cues
 from transforms.coding.text import Token, is_initialism
@@ -22,6 +23,8 @@ from transforms.coding.text import Token, is_initialism
 VERBAL_ROOTS_END = "15"
 # Organisations that count as named even among a pattern's own words ("summoned the UN envoy").
 NAMED_ORGANISATIONS = ("IGO", "NGO", "IMG")
+# A verb reporting the clause before it has at most this many words after it ("here Wednesday").
+TRAILING_REPORT_TAIL = 4
 # Doers and done-to of the chain before: a continuing clause shares them.
 Roles = tuple[list[Actor], list[Actor]]
 
@@ -130,6 +133,40 @@ def reported_speech(
         return None
     closing = [say for say in says if say.start > head.start and quotes_before(say.start) % 2 == 0]
     return closing[0] if closing else None
+
+
+def reporting_doer(cues: Cues, tokens: Sequence[Token], actors: Sequence[Actor], head: ActionMatch) -> Optional[Actor]:
+    """"Police had beaten journalists, a rights group protested here Wednesday.": the doer of the
+    verb at ``head`` when the verb is said of the clause before it, else None. The doer is an actor
+    right before the verb that opens after a comma (determiners aside); nothing but a few words of
+    time ("here Wednesday", "on Monday") follow the verb to the end of the sentence, and no actor,
+    clause break or place phrase ("in Nairobi": a crowd took to the streets) is among them. The verb then reports, like "said"; it is not done to anyone in the clause."""
+    doer = next((actor for actor in actors if actor.end == head.start), None)
+    if doer is None or doer.name.split()[-1].lower() in cues.crowds:
+        return None  # "..., students protested in Dhaka": a crowd takes to the streets
+    start = doer.start
+    while start > 0 and tokens[start - 1].lower in cues.object_determiners:
+        start -= 1
+    if start < 3 or tokens[start - 1].text != ",":
+        return None
+    rest = [token for token in tokens[head.end :] if token.text not in (".", "!")]
+    if (
+        len(rest) > TRAILING_REPORT_TAIL
+        or any(actor.start >= head.end for actor in actors)
+        or any(token.lower in cues.clause_breaks or token.text in (",", '"') for token in rest)
+        or any(token.lower in LOCATIVE_PREPOSITIONS for token in rest)  # "..., Kenyans protested in Nairobi"
+    ):
+        return None
+    return doer
+
+
+def reported_subject(cues: Cues, tokens: Sequence[Token], actors: Sequence[Actor]) -> Optional[Actor]:
+    """The actor that opens the sentence (determiners aside), the subject of a clause a later
+    verb reports on ("Croatian authorities are failing ..., a rights group protested"), if any."""
+    start = 0
+    while start < len(tokens) and tokens[start].lower in cues.object_determiners:
+        start += 1
+    return next((actor for actor in actors if actor.start == start), None)
 
 
 def relative_antecedent(
