@@ -84,6 +84,7 @@ def chains(cues: Cues, tokens: Sequence[Token], matches: Sequence[ActionMatch]) 
                 following.start >= clause_end(cues, tokens, current.end)
                 or starts_new_verb(cues, tokens, following)
                 or is_finite_passive(cues, tokens, following)
+                or is_crowd_participle(cues, tokens, following)
             ):
                 break
             group.append(following)
@@ -173,6 +174,16 @@ def is_finite_passive(cues: Cues, tokens: Sequence[Token], match: ActionMatch) -
     if before == "been" and match.start >= 2:
         return tokens[match.start - 2].lower in cues.perfect_auxiliaries
     return before in cues.finite_auxiliaries
+
+
+def is_crowd_participle(cues: Cues, tokens: Sequence[Token], match: ActionMatch) -> bool:
+    """"dispersed demonstrators protesting election results": an "-ing" verb right after a crowd
+    noun (``crowds``) tells what the crowd is doing, an event of its own, not the content of the
+    action before it."""
+    return (
+        match.verbal and match.start > 0 and tokens[match.start].lower.endswith("ing")
+        and tokens[match.start - 1].lower in cues.crowds
+    )
 
 
 def is_participle_clause(tokens: Sequence[Token], head: ActionMatch) -> bool:

@@ -30,7 +30,7 @@ from transforms.coding.attacked_places import (
     fired_into_open_water,
     object_spans,
 )
-from transforms.coding.chains import Chain, chains
+from transforms.coding.chains import Chain, chains, is_crowd_participle
 from transforms.coding.confidence_floor import ARTICLE_CONFIDENCE_FLOOR
 from transforms.coding.context import article_context, is_offtopic_lead, remembered
 from transforms.coding.dates import DateLike, event_date, latest_past_year, opening_year, parse_date
@@ -1103,6 +1103,10 @@ class Coder:
                 sources, targets, doer_named = found
                 if doer_named:
                     chain = chain._replace(evidence="parse")
+            crowd = next((actor for actor in actors if actor.end == chain.head.start), None)
+            if crowd is not None and is_crowd_participle(self.cues, tokens, chain.head):
+                # "fired tear gas at students throwing stones": the crowd does what it is doing.
+                sources, targets = [crowd], [target for target in targets if target is not crowd]
             if complainant is not None:
                 about = reported_subject(self.cues, tokens, actors)
                 sources, targets = [complainant], [about] if about is not None and about is not complainant else []
