@@ -93,6 +93,7 @@ from transforms.coding.word_order import (
     VERBAL_ROOTS_END,
     Roles,
     coordinated,
+    is_crowd,
     is_passive,
     quoted_speaker,
     reported_speech,
@@ -123,7 +124,6 @@ CRITICISE = "111"
 # A state's protest is an official complaint, not a demonstration.
 DEMONSTRATE = "140"
 OFFICIAL_COMPLAINT = "114"
-CRITICIZE = "111"
 # Roots coded from a passive without its agent ("three soldiers were killed", "rebels were
 # disarmed"): things done to someone. Statements, appeals, promises and meetings need a doer:
 # "he was flown to Moscow" is no visit by anyone named.
@@ -1084,7 +1084,7 @@ class Coder:
             if complainant is not None:
                 # "Croatian authorities are failing to uphold refugees' rights, a rights group
                 # protested": a protest said of a clause is a criticism of that clause's subject.
-                chain = chain._replace(code=CRITICIZE)
+                chain = chain._replace(code=CRITICISE)
             taken = self.cues.place_taking_codes.get(chain.code)
             if taken is not None and word is not None and self.gazetteer.object_place(
                 tokens, object_spans(parse, words, word)
@@ -1103,8 +1103,10 @@ class Coder:
                 sources, targets, doer_named = found
                 if doer_named:
                     chain = chain._replace(evidence="parse")
-            crowd = next((actor for actor in actors if actor.end == chain.head.start), None)
-            if crowd is not None and is_crowd_participle(self.cues, tokens, chain.head):
+            crowd = None
+            if is_crowd_participle(self.cues, tokens, chain.head):
+                crowd = next((actor for actor in actors if actor.end == chain.head.start), None)
+            if crowd is not None:
                 # "fired tear gas at students throwing stones": the crowd does what it is doing.
                 sources, targets = [crowd], [target for target in targets if target is not crowd]
             if complainant is not None:
@@ -1203,7 +1205,7 @@ class Coder:
         government does not take to the streets; its protest is an official complaint (114).
         Its people do ("Kenyans protested in Nairobi"). ``protested``: a protest already read as
         a criticism of a reported clause ("..., Kenya protested"), which a state's is too."""
-        if not (chain.code == DEMONSTRATE or (protested and chain.code == CRITICIZE)) or source is None:
+        if not (chain.code == DEMONSTRATE or (protested and chain.code == CRITICISE)) or source is None:
             return chain
         state = source.type == "GOV" or (
             source.type is None
@@ -1332,7 +1334,7 @@ class Coder:
         return actor.kind in ("country", "capital") and actor.type in (None, "GOV")
 
     def _is_crowd(self, actor: Actor) -> bool:
-        return actor.name.split()[-1].lower() in self.cues.crowds
+        return is_crowd(self.cues, actor)
 
     @staticmethod
     def _combinations(

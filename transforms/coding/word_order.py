@@ -135,14 +135,20 @@ def reported_speech(
     return closing[0] if closing else None
 
 
+def is_crowd(cues: Cues, actor: Actor) -> bool:
+    """Is the actor a crowd ("protesters", "Kenyan students"): its head word is in ``crowds``?"""
+    return actor.name.split()[-1].lower() in cues.crowds
+
+
 def reporting_doer(cues: Cues, tokens: Sequence[Token], actors: Sequence[Actor], head: ActionMatch) -> Optional[Actor]:
     """"Police had beaten journalists, a rights group protested here Wednesday.": the doer of the
     verb at ``head`` when the verb is said of the clause before it, else None. The doer is an actor
     right before the verb that opens after a comma (determiners aside); nothing but a few words of
     time ("here Wednesday", "on Monday") follow the verb to the end of the sentence, and no actor,
-    clause break or place phrase ("in Nairobi": a crowd took to the streets) is among them. The verb then reports, like "said"; it is not done to anyone in the clause."""
+    clause break or place phrase ("in Nairobi": a crowd took to the streets) is among them. The
+    verb then reports, like "said"; it is not done to anyone in the clause."""
     doer = next((actor for actor in actors if actor.end == head.start), None)
-    if doer is None or doer.name.split()[-1].lower() in cues.crowds:
+    if doer is None or is_crowd(cues, doer):
         return None  # "..., students protested in Dhaka": a crowd takes to the streets
     start = doer.start
     while start > 0 and tokens[start - 1].lower in cues.object_determiners:
