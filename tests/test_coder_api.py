@@ -8,7 +8,7 @@ import pytest
 
 from schemas.events import CodedEvent
 from transforms.coding import CODER_VERSION, Coder, code_text
-from transforms.coding.actions import ActionLexicon, compile_pattern
+from transforms.coding.actions import ActionLexicon, compile_pattern, load_patterns
 from transforms.coding.inflection import noun_forms, verb_forms
 from transforms.coding.text import dateline_end, split_sentences, tokenize
 
@@ -118,6 +118,13 @@ def test_inflection_and_pattern_compilation():
     assert (match.code, match.start) == ("163", 2)
     with pytest.raises(ValueError):
         compile_pattern("163", "maybe", "impose+")
+
+
+def test_patterns_the_cues_name_are_patterns_of_the_action_file(coder):
+    # A cue that names an actions.tsv pattern does nothing once the pattern is reworded.
+    patterns = {pattern.text for pattern in load_patterns()}
+    named = coder.cues.protest_reports | coder.cues.content_keeping_frames
+    assert named and named <= patterns
 
 
 def test_an_offtopic_lead_silences_the_whole_article(coder):

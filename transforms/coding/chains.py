@@ -18,6 +18,8 @@ CLAUSE_REACH = 14
 HYPOTHETICAL_REACH = 25
 # Other hypothetical words count only this close before the action ("could attack").
 HYPOTHETICAL_NEAR = 4
+# Quote marks that may open a sentence before its first word.
+QUOTES = frozenset({'"', "'", "\u201c", "\u2018"})
 # A negation this close before the action negates it ("did not attack").
 NEGATION_REACH = 3
 
@@ -110,27 +112,53 @@ def chains(cues: Cues, tokens: Sequence[Token], matches: Sequence[ActionMatch]) 
 
 
 def is_conditional_promise(cues: Cues, tokens: Sequence[Token], group: Sequence[ActionMatch], code: str) -> bool:
-    """"will withdraw unless ...", "will cut aid if ...": an intent ("will") followed by a condition
-    in its clause (for a reduction of relations, "if" is one too)."""
+    """"will withdraw unless ...", "will cut aid if ...": an intent ("will") on a condition (for a
+    reduction of relations, "if" is one too, and so is a warning to whoever does something: "would
+    expel any vessel entering its waters")."""
     if code[:2] in ("12", "13") or not any(match.kind == "aux" and match.code[:2] == "03" for match in group):
         return False
-    conditions = cues.threat_conditionals if code[:2] in cues.conditional_threat_roots else cues.conditionals
-    after = tokens[group[-1].end : group[-1].end + CLAUSE_REACH]
-    return any(token.lower in conditions for token in after)
+    if code[:2] not in cues.conditional_threat_roots:
+        return has_condition(cues, tokens, group, cues.conditionals)
+    return has_condition(cues, tokens, group, cues.threat_conditionals) or aims_at_whoever(cues, tokens, group)
 
 
 def is_conditional_possibility(
     cues: Cues, tokens: Sequence[Token], group: Sequence[ActionMatch], code: str
 ) -> bool:
     """"may halt mediation if ...": a reduction of relations made possible by a modal right before
-    it and conditioned in its clause, which is a threat, not a supposition."""
+    it and conditioned, which is a threat, not a supposition. "could have halted it if ..." looks
+    back at what did not happen: no threat."""
     if code[:2] not in cues.conditional_threat_roots:
         return False
-    before = tokens[max(0, group[0].start - 2) : group[0].start]
-    if not any(token.lower in cues.threat_modals for token in before):
+    start = group[0].start
+    if start > 0 and tokens[start - 1].lower in cues.perfect_auxiliaries:
         return False
-    after = tokens[group[-1].end : group[-1].end + CLAUSE_REACH]
-    return any(token.lower in cues.threat_conditionals for token in after)
+    if not any(token.lower in cues.threat_modals for token in tokens[max(0, start - 2) : start]):
+        return False
+    return has_condition(cues, tokens, group, cues.threat_conditionals)
+
+
+def has_condition(cues: Cues, tokens: Sequence[Token], group: Sequence[ActionMatch], conditions: frozenset[str]) -> bool:
+    """Is the chain ``group`` put on a condition: a word of ``conditions`` right where its clause
+    ends ("will cut aid if the fighting goes on"), or opening the sentence before it ("If Russia
+    invades, the US will impose sanctions")? Not a concession ("even if its allies object") nor a
+    condition in a later clause ("..., and more could follow if needed")."""
+    end = clause_end(cues, tokens, group[-1].end)
+    if end < len(tokens) and tokens[end].lower in conditions and tokens[end - 1].lower not in cues.concessives:
+        return True
+    opening = next((position for position, token in enumerate(tokens) if token.text not in QUOTES), None)
+    return (
+        opening is not None and opening < group[0].start and tokens[opening].lower in conditions
+        and any(token.text == "," for token in tokens[opening : group[0].start])
+    )
+
+
+def aims_at_whoever(cues: Cues, tokens: Sequence[Token], group: Sequence[ActionMatch]) -> bool:
+    """"would expel any vessel entering its waters", "will impose sanctions on any country that
+    buys Russian oil": a reduction aimed at whoever does something (``general_objects`` in the
+    action's words or the two after them) warns; it is done to no one yet."""
+    last = group[-1]
+    return any(token.lower in cues.general_objects for token in tokens[last.start : last.end + 2])
 
 
 def fold(cues: Cues, tokens: Sequence[Token], group: Sequence[ActionMatch]) -> Optional[str]:

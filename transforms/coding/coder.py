@@ -1108,7 +1108,7 @@ class Coder:
                 crowd = next((actor for actor in actors if actor.end == chain.head.start), None)
             if crowd is not None:
                 # "fired tear gas at students throwing stones": the crowd does what it is doing.
-                sources, targets = [crowd], [target for target in targets if target is not crowd]
+                sources, targets = [self._crowd_of_state(crowd, pairs)], [target for target in targets if target is not crowd]
             if complainant is not None:
                 about = reported_subject(self.cues, tokens, actors)
                 sources, targets = [complainant], [about] if about is not None and about is not complainant else []
@@ -1161,7 +1161,9 @@ class Coder:
                     # Kept as private people's act, coded as protesters' (no new events).
                     source = self._private_protesters(chain, source, target)
                     coded = self._street_clash(self._by_state_forces(chain, source), source, target)
-                    coded = self._official_complaint(coded, source, protested=complainant is not None)
+                    coded = self._official_complaint(
+                        coded, source, protested=complainant is not None or chain.head.pattern in self.cues.protest_reports
+                    )
                     if word is not None:
                         # "attacked a commercial ship with a missile": an air or missile attack (195).
                         coded = coded._replace(code=code_by_weapon(coded.code, parse, word, self.cues.weapon_codes))
@@ -1192,6 +1194,20 @@ class Coder:
                     pairs.append((chain._replace(evidence="statement"), speaker, target))
         return pairs
 
+    def _crowd_of_state(self, crowd: Actor, pairs: Sequence[tuple[Chain, Optional[Actor], Optional[Actor]]]) -> Actor:
+        """The crowd of a crowd participle with the country of a state that acted on it earlier in
+        the sentence ("Liberian riot police dispersed demonstrators protesting ...": Liberia's
+        protesters), as a state's acts on its own opposition are (``domestic_types``); else as
+        it is."""
+        if crowd.has_country or crowd.type not in self.cues.domestic_types:
+            return crowd
+        states = {
+            source.country for _, source, target in pairs
+            if target is not None and (target.start, target.end) == (crowd.start, crowd.end)
+            and source is not None and source.country is not None and source.kind != "private"
+        }
+        return crowd.with_country(states.pop()) if len(states) == 1 else crowd
+
     def _spoken_for(self, speaker: Actor, doers: Sequence[Optional[Actor]]) -> Optional[Actor]:
         """The actor a spokesperson of no named body speaks for: the one doer, with a country, of
         the sentence's events ("Hamas accused Israel ..., a spokesman said": Hamas), or None."""
@@ -1204,7 +1220,8 @@ class Coder:
         """"Kenya protested the decision", "The Philippines protested to China": a state or its
         government does not take to the streets; its protest is an official complaint (114).
         Its people do ("Kenyans protested in Nairobi"). ``protested``: a protest already read as
-        a criticism of a reported clause ("..., Kenya protested"), which a state's is too."""
+        a criticism of a reported clause ("..., Kenya protested", "Pakistan protested that ..."),
+        which a state's is too."""
         if not (chain.code == DEMONSTRATE or (protested and chain.code == CRITICISE)) or source is None:
             return chain
         state = source.type == "GOV" or (

@@ -50,6 +50,9 @@ class Cues:
     threat_conditionals: frozenset[str]
     conditional_threat_roots: frozenset[str]
     threat_modals: frozenset[str]
+    concessives: frozenset[str]
+    protest_reports: frozenset[str]
+    general_objects: frozenset[str]
     content_keeping_frames: frozenset[str]
     content_keeping_roots: frozenset[str]
     subordinators: frozenset[str]
@@ -168,6 +171,9 @@ class Cues:
             threat_conditionals=frozenset(cues["threat_conditionals"]),
             conditional_threat_roots=frozenset(cues["conditional_threat_roots"]),
             threat_modals=frozenset(cues["threat_modals"]),
+            concessives=frozenset(cues["concessives"]),
+            protest_reports=frozenset(cues["protest_reports"]),
+            general_objects=frozenset(cues["general_objects"]),
             content_keeping_frames=frozenset(cues["content_keeping_frames"]),
             content_keeping_roots=frozenset(cues["content_keeping_roots"]),
             subordinators=frozenset(cues["subordinators"]),
