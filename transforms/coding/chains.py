@@ -18,6 +18,8 @@ CLAUSE_REACH = 14
 HYPOTHETICAL_REACH = 25
 # Other hypothetical words count only this close before the action ("could attack").
 HYPOTHETICAL_NEAR = 4
+# The code of the bare future and conditional auxiliaries ("will", "would") in actions.tsv.
+PROMISE = "03"
 # Quote marks that may open a sentence before its first word.
 QUOTES = frozenset({'"', "'", "\u201c", "\u2018"})
 # A negation this close before the action negates it ("did not attack").
@@ -34,6 +36,8 @@ class Chain(NamedTuple):
     # How its doer was found: "parse" (the parse's subject or agent), "order" (word order, where
     # the parse named nobody), "statement" (the speaker of a statement verb).
     evidence: str = "order"
+    # A promise or possibility ("would attack", "could impose sanctions if ..."), not a deed.
+    foreseen: bool = False
 
 
 def specificity(code: str) -> tuple[int, int]:
@@ -95,9 +99,11 @@ def chains(cues: Cues, tokens: Sequence[Token], matches: Sequence[ActionMatch]) 
         code = fold(cues, tokens, group)
         if code is None or is_negated(cues, tokens, group[0]):
             continue
+        foreseen = group[0].kind == "aux" and group[0].code == PROMISE
         if is_hypothetical(cues, tokens, group[0]):
             if not is_conditional_possibility(cues, tokens, group, code):
                 continue
+            foreseen = True
             # "may halt mediation if cooperation founders": a possible sanction on a condition.
             code = refine_with(cues, "13", code, "130")
         elif is_conditional_promise(cues, tokens, group, code):
@@ -107,7 +113,7 @@ def chains(cues: Cues, tokens: Sequence[Token], matches: Sequence[ActionMatch]) 
         if index < len(actions) and is_finite_passive(cues, tokens, actions[index]):
             # "who was accused of bribery was arrested by police": the agent is the arrest's.
             end = min(end, actions[index].start)
-        found.append(Chain(group[0], code, end, frozenset().union(*(match.literal for match in group))))
+        found.append(Chain(group[0], code, end, frozenset().union(*(match.literal for match in group)), foreseen=foreseen))
     return found
 
 

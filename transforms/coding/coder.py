@@ -50,6 +50,7 @@ from transforms.coding.reporting import (
     noun_head_of,
     noun_of_hypothetical_verb,
     noun_without_clause_role,
+    outsiders_forecast,
     talked_about,
     unattributed_supposition,
 )
@@ -1049,7 +1050,9 @@ class Coder:
             action_word(parse, words, chain.head) for chain in sentence_chains if chain.head.kind == "act"
         } if parse is not None else set()
         for chain in sentence_chains:
-            if unattributed_supposition(self.cues, tokens, chain, says):
+            if unattributed_supposition(self.cues, tokens, chain, says) or outsiders_forecast(
+                self.roles.private_heads, tokens, chain, says, parse, words
+            ):
                 continue
             word = action_word(parse, words, chain.head) if parse is not None else None
             if word is not None and parse.deps[word] == "nsubj:pass" and parse.heads[word] in acting_words - {word}:

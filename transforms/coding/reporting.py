@@ -78,6 +78,29 @@ def unattributed_supposition(cues: Cues, tokens: Sequence[Token], chain: Chain, 
     return not says and not any(token.text in QUOTES for token in tokens[: head.start])
 
 
+def outsiders_forecast(
+    outsiders: frozenset[str], tokens: Sequence[Token], chain: Chain, says: Sequence[ActionMatch],
+    parse: Optional[Parse] = None, words: Sequence[Optional[int]] = (),
+) -> bool:
+    """"Analysts said Russia would attack Ukraine", "experts say the EU could impose sanctions if
+    ...": a promise or possibility (``Chain.foreseen``) that people with no part in it report
+    (``outsiders``, the private heads: analysts, experts, residents) is their forecast, not the
+    subject's threat or intent. The reporter is the subject of the nearest statement verb before
+    the action, else of the first after its clause (in the parse, and the word right before the verb)."""
+    if not chain.foreseen:
+        return False
+    earlier = [say for say in says if say.end <= chain.head.start]
+    later = [say for say in says if say.start >= chain.end]  # "Russia would attack, analysts said"
+    if not earlier and not later:
+        return False
+    say = earlier[-1] if earlier else later[0]
+    reporters = [tokens[say.start - 1].lower] if say.start > 0 else []
+    word = words[say.start] if say.start < len(words) else None
+    if parse is not None and word is not None:
+        reporters += [parse.words[child].lower() for child in parse.children(word) if parse.deps[child] == "nsubj"]
+    return any(reporter in outsiders for reporter in reporters)
+
+
 def action_word(parse: Parse, words: Sequence[Optional[int]], head: ActionMatch) -> Optional[int]:
     """The parse word of a chain's head; for an auxiliary ("would attack", "will retaliate") the
     verb it belongs to, whose subject and objects are the action's; for a hyphenated verb
