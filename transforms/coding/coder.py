@@ -1395,6 +1395,8 @@ class Coder:
             unknown_attacker = not chain.head.verbal and chain.code[:2] in VIOLENCE_ROOTS
             done_to = passive and chain.code[:2] in PASSIVE_WITHOUT_AGENT_ROOTS
             return (done_to or unknown_attacker) and is_political(self.cues, target)
+        if chain.code[:2] == DEMONSTRATE[:2] and source is not None and self._is_crowd(source) and source.kind != "private":
+            return True  # "Students protested in Tbilisi": a crowd in the street is political, whoever it is
         return is_political(self.cues, source) or is_political(self.cues, target)
 
     # -- the record ------------------------------------------------------------------------
