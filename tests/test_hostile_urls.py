@@ -36,9 +36,10 @@ from transforms.fetch.urls import (
     safe_join,
     safe_split,
 )
+from transforms.side_outputs import ERRORS_TAG
 from transforms.sources.feeds import DiscoveredFeed, discover_feeds, parse_feed
 from transforms.sources.lists import SourceListError, is_local, parse_list, read_list, resolve_entry
-from transforms.sources.read import ERRORS_TAG, FetchFeedFn
+from transforms.sources.read import FetchFeedFn
 
 UNPARSABLE = ("http://[zz]/y", "http://[::1/x", "https://a]/", "http://a:99999/", "http://a:port/")
 REMOTE_FEED = "https://news.example/feed.xml"

@@ -15,8 +15,7 @@ from transforms.clean import identity
 from transforms.clean.dates import to_utc
 from transforms.clean.extract import CleanedPage, Cleaner
 from transforms.clean.tone import ToneLexicon
-
-ERRORS_TAG = "errors"
+from transforms.side_outputs import ERRORS_TAG, ErrorOutput
 
 
 def build_article(
@@ -78,7 +77,7 @@ class _CleanPageFn(beam.DoFn):
         self._cleaner = Cleaner()
         self._tone_lexicon = ToneLexicon.load()
 
-    def process(self, page: FetchedPage) -> Iterator[Union[Article, beam.pvalue.TaggedOutput]]:
+    def process(self, page: FetchedPage) -> Iterator[Union[Article, ErrorOutput]]:
         assert self._cleaner is not None
         try:
             result = build_article(page, self._cleaner.clean(page.html, page.final_url), self._tone_lexicon)

@@ -14,8 +14,7 @@ from schemas.events import Event
 from transforms.coding import Coder
 from transforms.coding.confidence_floor import ARTICLE_CONFIDENCE_FLOOR
 from transforms.coding.rows import article_date, to_events
-
-ERRORS_TAG = "errors"
+from transforms.side_outputs import ERRORS_TAG, ErrorOutput
 
 
 class _CodeArticleFn(beam.DoFn):
@@ -42,7 +41,7 @@ class _CodeArticleFn(beam.DoFn):
         self._coder = None
         gc.unfreeze()
 
-    def process(self, article: Article) -> Iterator[Union[Event, beam.pvalue.TaggedOutput]]:
+    def process(self, article: Article) -> Iterator[Union[Event, ErrorOutput]]:
         assert self._coder is not None
         try:
             coded = self._coder.code_text(article.text, article_date(article))

@@ -21,9 +21,9 @@ from schemas.pages import PageRequest
 from schemas.table import TableSpec
 from transforms.dedupe.retry import PageFailure, held_back, page_failure
 from transforms.dedupe.rules import pick_by_id, pick_by_text
+from transforms.side_outputs import ERRORS_TAG, ErrorOutput
 from transforms.sinks.integrity import match_partitioned_files
 
-ERRORS_TAG = "errors"
 # Marks a ReadStored row of a URL held back by the retry policy (not stored, only not to be fetched).
 FAILED_RECENTLY = "failed_recently"
 
@@ -251,7 +251,7 @@ class _PickByIdFn(beam.DoFn):
         self._already_stored = Metrics.counter("dedupe", "articles_already_stored")
         self._duplicates = Metrics.counter("dedupe", "duplicate_urls")
 
-    def process(self, joined: tuple[str, dict[str, list[Any]]]) -> Iterator[Union[Article, beam.pvalue.TaggedOutput]]:
+    def process(self, joined: tuple[str, dict[str, list[Any]]]) -> Iterator[Union[Article, ErrorOutput]]:
         _, groups = joined
         if not groups["new"]:
             return
@@ -266,7 +266,7 @@ class _PickByTextFn(beam.DoFn):
     def __init__(self) -> None:
         self._duplicates = Metrics.counter("dedupe", "duplicate_texts")
 
-    def process(self, joined: tuple[str, dict[str, list[Any]]]) -> Iterator[Union[Article, beam.pvalue.TaggedOutput]]:
+    def process(self, joined: tuple[str, dict[str, list[Any]]]) -> Iterator[Union[Article, ErrorOutput]]:
         _, groups = joined
         if not groups["new"]:
             return
@@ -276,7 +276,7 @@ class _PickByTextFn(beam.DoFn):
         yield from _emit(survivors.kept, survivors.duplicates)
 
 
-def _emit(kept: Optional[Article], duplicates: list) -> Iterator[Union[Article, beam.pvalue.TaggedOutput]]:
+def _emit(kept: Optional[Article], duplicates: list) -> Iterator[Union[Article, ErrorOutput]]:
     if kept is not None:
         yield kept
     for record in duplicates:

@@ -41,8 +41,8 @@ from schemas.errors import ErrorRecord, make_error
 from schemas.pages import PageRequest
 from transforms.dedupe.rules import pick_by_text
 from transforms.dedupe.stored_index import URL_FAILED_RECENTLY, URL_STORED, IndexSource, StoredIndex
+from transforms.side_outputs import ERRORS_TAG
 
-ERRORS_TAG = "errors"
 # The shortest time a stream remembers a key in its own state; longer windows lengthen it.
 MIN_SEEN_TTL_SECONDS = 24 * 3600
 

@@ -27,9 +27,9 @@ from schemas.errors import ErrorRecord, make_error
 from schemas.pages import FetchedPage, PageRequest
 from transforms.fetch.client import FetchResult, FetchSettings
 from transforms.fetch.shared_client import acquire_client, release_client
+from transforms.side_outputs import ERRORS_TAG
 
 PAGES = "pages"
-ERRORS = "errors"
 STAGE = "fetch"
 
 
@@ -124,7 +124,7 @@ class _FetchPagesFn(beam.DoFn):
                 yield value
             else:
                 self.fetch_errors.inc()
-                yield TaggedOutput(ERRORS, value)
+                yield TaggedOutput(ERRORS_TAG, value)
 
 
 class FetchPages(beam.PTransform):
@@ -145,4 +145,4 @@ class FetchPages(beam.PTransform):
 
     def expand(self, requests: PCollection) -> DoOutputsTuple:
         fetch = _FetchPagesFn(self._settings, self._allow_file, self._max_pending)
-        return requests | "FetchEachPage" >> beam.ParDo(fetch).with_outputs(ERRORS, main=PAGES)
+        return requests | "FetchEachPage" >> beam.ParDo(fetch).with_outputs(ERRORS_TAG, main=PAGES)

@@ -22,8 +22,9 @@ from apache_beam.typehints import KV
 from apache_beam.utils.timestamp import MAX_TIMESTAMP, Timestamp
 
 from transforms.fetch.client import FetchSettings
+from transforms.side_outputs import ERRORS_TAG, VALIDATORS_TAG
 from transforms.sources import validators
-from transforms.sources.read import ERRORS_TAG, VALIDATORS_TAG, FetchFeedFn
+from transforms.sources.read import FetchFeedFn
 
 _KNOWN = ReadModifyWriteStateSpec("validators", PickleCoder())
 _KNOWN_STATE = beam.DoFn.StateParam(_KNOWN)

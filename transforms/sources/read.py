@@ -11,13 +11,11 @@ from schemas.errors import ErrorRecord, make_error
 from schemas.pages import PageRequest
 from transforms.fetch.client import FetchResult, FetchSettings, HttpClient
 from transforms.fetch.shared_client import acquire_client, release_client
+from transforms.side_outputs import ERRORS_TAG, VALIDATORS_TAG, ErrorOutput, ValidatorsOutput
 from transforms.sources import validators
 from transforms.sources.feeds import DiscoveredFeed, parse_feed
 from transforms.sources.lists import is_local
 from transforms.sources.sitemaps import COUNTED, DateWindow, SitemapWalker, most_informative
-
-ERRORS_TAG = "errors"
-VALIDATORS_TAG = "validators"
 
 
 class _SharedClientFn(beam.DoFn):
@@ -50,7 +48,7 @@ class FetchFeedFn(_SharedClientFn):
         self._feed_errors = Metrics.counter("feeds", "feed_errors")
         self._entries = Metrics.counter("feeds", "entries_found")
 
-    def process(self, feed_urls: Sequence[str]) -> Iterator[Union[PageRequest, beam.pvalue.TaggedOutput]]:
+    def process(self, feed_urls: Sequence[str]) -> Iterator[Union[PageRequest, ErrorOutput, ValidatorsOutput]]:
         assert self._client is not None
         # Feed URLs come from the user's own list, so local feed files are allowed for them.
         futures = [
@@ -175,7 +173,7 @@ class ReadSitemapFn(_SharedClientFn):
         self._client: Optional[HttpClient] = None
         self._counters = {name: Metrics.counter("sitemaps", name) for name in COUNTED}
 
-    def process(self, listed: str) -> Iterator[Union[PageRequest, beam.pvalue.TaggedOutput]]:
+    def process(self, listed: str) -> Iterator[Union[PageRequest, ErrorOutput]]:
         assert self._client is not None
         walker = SitemapWalker(self._client, self._window, self._max_sitemaps, self._count)
         for item in walker.walk(listed):

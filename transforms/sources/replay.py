@@ -19,8 +19,8 @@ from apache_beam.metrics import Metrics
 from schemas.errors import make_error
 from schemas.pages import FetchedPage
 from transforms.fetch.content import UndecodableBody, decode_html
+from transforms.side_outputs import ERRORS_TAG, ErrorOutput
 
-ERRORS_TAG = "errors"
 HTML_PATTERNS = ("**.html", "**.htm", "**.html.gz", "**.htm.gz")
 
 
@@ -68,7 +68,7 @@ class _ReadSavedPageFn(beam.DoFn):
     def __init__(self) -> None:
         self._pages_read = Metrics.counter("replay", "pages_read")
 
-    def process(self, readable: fileio.ReadableFile) -> Iterator[Union[FetchedPage, beam.pvalue.TaggedOutput]]:
+    def process(self, readable: fileio.ReadableFile) -> Iterator[Union[FetchedPage, ErrorOutput]]:
         path = readable.metadata.path
         if _is_special_file(path):
             message = f"{path} is not a regular file (a FIFO, socket or device), so it is not read"

@@ -34,12 +34,12 @@ from transforms.fetch.client import FetchSettings, HttpClient
 from transforms.fetch.content import HTML_MEDIA_TYPES, UndecodableBody, decode_html, looks_like_html, parse_content_type
 from transforms.fetch.shared_client import acquire_client, release_client
 from transforms.fetch.urls import HTTP_SCHEMES, UrlProblem, checked_http_url, safe_split
+from transforms.side_outputs import ERRORS_TAG, ErrorOutput
 from transforms.sources.backfill_filters import COUNTER_NAMESPACE as BACKFILL_COUNTERS
 from transforms.sources.backfill_filters import url_in_domains
 from transforms.sources.warc_framing import BrokenSpan, RecordBytes, WarcPiece, warc_pieces
 
 STAGE = "warc"
-ERRORS_TAG = "errors"
 COUNTER_NAMESPACE = "warc"
 # Why a record is no page (the label the run summary shows); each has a counter ``warc/skipped_<reason>``:
 # a request, metadata, warcinfo or revisit record; a response that is no HTML page (by its
@@ -215,7 +215,7 @@ class _MatchWarcFilesFn(beam.DoFn):
     """A local, gs:// or s3:// path or glob -> the path of every file it matches (an ErrorRecord on
     ``errors`` when it matches none); an http(s) URL passes as it is."""
 
-    def process(self, location: str) -> Iterator[Union[str, beam.pvalue.TaggedOutput]]:
+    def process(self, location: str) -> Iterator[Union[str, ErrorOutput]]:
         if is_remote(location):
             yield location
             return
@@ -253,7 +253,7 @@ class _ReadWarcFileFn(beam.DoFn):
             self._client = None
             release_client(self._settings)
 
-    def process(self, location: str) -> Iterator[Union[FetchedPage, beam.pvalue.TaggedOutput]]:
+    def process(self, location: str) -> Iterator[Union[FetchedPage, ErrorOutput]]:
         assert self._client is not None
         opened = open_warc(location, self._client)
         if isinstance(opened, ErrorRecord):
@@ -272,7 +272,7 @@ class _ReadWarcFileFn(beam.DoFn):
             return
         self._files_read.inc()
 
-    def _counted(self, outcome: WarcOutcome) -> Iterator[Union[FetchedPage, beam.pvalue.TaggedOutput]]:
+    def _counted(self, outcome: WarcOutcome) -> Iterator[Union[FetchedPage, ErrorOutput]]:
         self._records_read.inc()
         if isinstance(outcome, SkippedRecord):
             self._skipped[outcome.reason].inc()
