@@ -17,7 +17,6 @@ from apache_beam.metrics import Metrics
 
 from schemas import ARTICLES, ERRORS, EVENTS
 from schemas.articles import Article
-from schemas.pages import PageRequest
 from schemas.table import TableSpec
 from transforms.dedupe.retry import PageFailure, held_back, page_failure
 from transforms.dedupe.rules import pick_by_id, pick_by_text
@@ -202,7 +201,9 @@ class _KeepUnstoredFn(beam.DoFn):
         self._skipped = Metrics.counter("dedupe", "urls_already_stored")
         self._failed_recently = Metrics.counter("dedupe", "urls_failed_recently")
 
-    def process(self, joined: tuple[str, dict[str, list[Any]]]) -> Iterator[Union[PageRequest, Article]]:
+    def process(self, joined: tuple[str, dict[str, list[Any]]]) -> Iterator[Any]:
+        # The requests or the articles it was given, as they came (Beam 2.78 would type a Union
+        # of both and refuse it where only one kind is taken).
         _, groups = joined
         if not groups["stored"]:
             yield from groups["requests"]
