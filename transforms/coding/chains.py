@@ -10,7 +10,7 @@ from typing import NamedTuple, Optional, Sequence
 
 from transforms.coding.actions import ActionMatch
 from transforms.coding.lexicon import Cues
-from transforms.coding.text import Token, is_month_name
+from transforms.coding.text import QUOTES, Token, is_month_name
 
 # How far (in tokens) an action's clause reaches to the right for its content and target.
 CLAUSE_REACH = 14
@@ -18,10 +18,9 @@ CLAUSE_REACH = 14
 HYPOTHETICAL_REACH = 25
 # Other hypothetical words count only this close before the action ("could attack").
 HYPOTHETICAL_NEAR = 4
-# The code of the bare future and conditional auxiliaries ("will", "would") in actions.tsv.
+# Intent auxiliaries in actions.tsv: exactly this code is the bare future or conditional ("will",
+# "would"); its family also holds the planned ("plan to": 030).
 PROMISE = "03"
-# Quote marks that may open a sentence before its first word.
-QUOTES = frozenset({'"', "'", "\u201c", "\u2018"})
 # A negation this close before the action negates it ("did not attack").
 NEGATION_REACH = 3
 
@@ -121,7 +120,7 @@ def is_conditional_promise(cues: Cues, tokens: Sequence[Token], group: Sequence[
     """"will withdraw unless ...", "will cut aid if ...": an intent ("will") on a condition (for a
     reduction of relations, "if" is one too, and so is a warning to whoever does something: "would
     expel any vessel entering its waters")."""
-    if code[:2] in ("12", "13") or not any(match.kind == "aux" and match.code[:2] == "03" for match in group):
+    if code[:2] in ("12", "13") or not any(match.kind == "aux" and match.code[:2] == PROMISE for match in group):
         return False
     if code[:2] not in cues.conditional_threat_roots:
         return has_condition(cues, tokens, group, cues.conditionals)

@@ -18,13 +18,12 @@ from transforms.coding.chains import Chain
 from transforms.coding.lexicon import Cues
 from transforms.coding.syntax.parse import Parse
 from transforms.coding.syntax.roles import RoleLexicon, clause_subject, quantity_of, reported_clause
-from transforms.coding.text import Token, title_case
+from transforms.coding.text import QUOTES, Token, title_case
 
 # Longer than any single headline: title-case text this long is a list of links.
 HEADLINE_LIST_WORDS = 25
 # Refusals ("would not allow") are events even when nobody is said to state them.
 REFUSAL_ROOT = "12"
-QUOTES = frozenset({'"', "\u201c", "\u201d"})
 
 
 def is_question(tokens: Sequence[Token]) -> bool:

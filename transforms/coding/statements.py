@@ -12,10 +12,9 @@ from transforms.coding.actions import ActionMatch
 from transforms.coding.actors import Actor
 from transforms.coding.chains import Chain, clause_end, is_hypothetical, is_negated
 from transforms.coding.lexicon import Cues, Lexicon
-from transforms.coding.reporting import QUOTES
 from transforms.coding.syntax.parse import Parse
 from transforms.coding.syntax.roles import RoleLexicon, actors_of, is_mentioned_gerund, pronoun_antecedent, subject_of
-from transforms.coding.text import Token
+from transforms.coding.text import QUOTES, Token
 
 # A speaker's type that reports rather than states: a news outlet.
 MEDIA = "MED"

@@ -45,6 +45,9 @@ _TOKEN = re.compile(
     r"|[^\w\s]"
 )
 
+# Double quote marks as tokens: a quotation that opens or closes.
+QUOTES = frozenset({'"', "\u201c", "\u201d"})
+
 _QUOTES = (("’", "'"), ("‘", "'"), ("“", '"'), ("”", '"'), ("–", "-"), ("—", "-"), ("…", "..."))
 
 
