@@ -25,6 +25,7 @@ from transforms.dedupe.stages import (
 )
 from transforms.fetch.client import FetchSettings
 from transforms.fetch.fetch_pages import FetchPages
+from transforms.side_outputs import SeveralPCollections
 from transforms.sinks.commit import CommitFiles
 from transforms.sinks.parquet import WriteTable
 from transforms.sources.backfill_filters import KeepBackfillArticles, KeepRequestsInDomains
@@ -142,7 +143,7 @@ class PagesToTables(beam.PTransform):
         self._windowing = windowing
         self._keep_articles = keep_articles
 
-    def expand(self, inputs: tuple[beam.PCollection, beam.PCollection]) -> beam.PCollection:
+    def expand(self, inputs: SeveralPCollections) -> beam.PCollection:
         pages, earlier_errors = inputs
         error_streams = [earlier_errors]
         cleaned = pages | "CleanArticles" >> CleanArticles()

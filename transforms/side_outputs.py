@@ -7,11 +7,16 @@ hint is taken for part of the main output's type, which then fails the type chec
 transform ("requires FetchedPage but was applied to Union[TaggedOutput, FetchedPage]"). A hint that
 names the tag and its value (``TaggedOutput[Literal["errors"], ErrorRecord]``, Beam's typed form
 since 2.72) types every output on old and new Beam alike.
+
+A composite transform (``PTransform.expand``) that takes or gives several PCollections (a dict by
+tag, a ``DoOutputsTuple``, a tuple) is hinted ``SeveralPCollections``. Beam reads any other expand
+hint than one PCollection as a mistake and, since 2.78, says so on stderr at every run, which breaks
+the CLI's one-line messages; the alias names the shape and is ``Any`` to Beam.
 """
 
 from __future__ import annotations
 
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, TypeAlias
 
 from apache_beam.pvalue import TaggedOutput
 
@@ -19,6 +24,8 @@ from schemas.errors import ErrorRecord
 
 ERRORS_TAG: Final = "errors"
 VALIDATORS_TAG: Final = "validators"
+
+SeveralPCollections: TypeAlias = Any
 
 try:
     ErrorOutput: Any = TaggedOutput[Literal["errors"], ErrorRecord]

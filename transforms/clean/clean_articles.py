@@ -15,7 +15,7 @@ from transforms.clean import identity
 from transforms.clean.dates import to_utc
 from transforms.clean.extract import CleanedPage, Cleaner
 from transforms.clean.tone import ToneLexicon
-from transforms.side_outputs import ERRORS_TAG, ErrorOutput
+from transforms.side_outputs import ERRORS_TAG, ErrorOutput, SeveralPCollections
 
 
 def build_article(
@@ -94,7 +94,7 @@ class _CleanPageFn(beam.DoFn):
 class CleanArticles(beam.PTransform):
     """PCollection[FetchedPage] -> outputs ``articles`` (main) and ``errors``."""
 
-    def expand(self, pages: beam.PCollection) -> beam.pvalue.DoOutputsTuple:
+    def expand(self, pages: beam.PCollection) -> SeveralPCollections:
         return pages | "CleanPage" >> beam.ParDo(_CleanPageFn()).with_outputs(
             ERRORS_TAG, main="articles"
         )

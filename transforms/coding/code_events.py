@@ -14,7 +14,7 @@ from schemas.events import Event
 from transforms.coding import Coder
 from transforms.coding.confidence_floor import ARTICLE_CONFIDENCE_FLOOR
 from transforms.coding.rows import article_date, to_events
-from transforms.side_outputs import ERRORS_TAG, ErrorOutput
+from transforms.side_outputs import ERRORS_TAG, ErrorOutput, SeveralPCollections
 
 
 class _CodeArticleFn(beam.DoFn):
@@ -67,7 +67,7 @@ class CodeEvents(beam.PTransform):
         super().__init__()
         self._min_article_confidence = min_article_confidence
 
-    def expand(self, articles: beam.PCollection) -> beam.pvalue.DoOutputsTuple:
+    def expand(self, articles: beam.PCollection) -> SeveralPCollections:
         return articles | "CodeArticle" >> beam.ParDo(_CodeArticleFn(self._min_article_confidence)).with_outputs(
             ERRORS_TAG, main="events"
         )

@@ -20,7 +20,7 @@ from schemas.articles import Article
 from schemas.table import TableSpec
 from transforms.dedupe.retry import PageFailure, held_back, page_failure
 from transforms.dedupe.rules import pick_by_id, pick_by_text
-from transforms.side_outputs import ERRORS_TAG, ErrorOutput
+from transforms.side_outputs import ERRORS_TAG, ErrorOutput, SeveralPCollections
 from transforms.sinks.integrity import match_partitioned_files
 
 # Marks a ReadStored row of a URL held back by the retry policy (not stored, only not to be fetched).
@@ -219,7 +219,7 @@ class DropDuplicates(beam.PTransform):
         super().__init__()
         self._stored = stored
 
-    def expand(self, articles: beam.PCollection) -> dict[str, beam.PCollection]:
+    def expand(self, articles: beam.PCollection) -> SeveralPCollections:
         # The retry policy is about fetching: a page that cleans well now is stored, whatever it gave before.
         stored_urls = self._stored | "NotFailedUrls" >> beam.Filter(lambda row: not row.get(FAILED_RECENTLY))
         articles = articles | "SkipStoredUrls" >> SkipStoredUrls(stored_urls)

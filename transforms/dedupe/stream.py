@@ -41,7 +41,7 @@ from schemas.errors import ErrorRecord, make_error
 from schemas.pages import PageRequest
 from transforms.dedupe.rules import pick_by_text
 from transforms.dedupe.stored_index import URL_FAILED_RECENTLY, URL_STORED, IndexSource, StoredIndex
-from transforms.side_outputs import ERRORS_TAG
+from transforms.side_outputs import ERRORS_TAG, SeveralPCollections
 
 # The shortest time a stream remembers a key in its own state; longer windows lengthen it.
 MIN_SEEN_TTL_SECONDS = 24 * 3600
@@ -272,7 +272,7 @@ class DropStreamDuplicates(beam.PTransform):
         self._index = index
         self._ttl = ttl
 
-    def expand(self, articles: beam.PCollection) -> dict[str, beam.PCollection]:
+    def expand(self, articles: beam.PCollection) -> SeveralPCollections:
         by_id = (
             articles
             | "KeyById" >> beam.Map(lambda article: (article.article_id, article)).with_output_types(KV[str, Any])

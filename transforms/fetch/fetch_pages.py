@@ -20,14 +20,14 @@ from typing import Any
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
-from apache_beam.pvalue import DoOutputsTuple, PCollection, TaggedOutput
+from apache_beam.pvalue import PCollection, TaggedOutput
 from apache_beam.utils.windowed_value import WindowedValue
 
 from schemas.errors import ErrorRecord, make_error
 from schemas.pages import FetchedPage, PageRequest
 from transforms.fetch.client import FetchResult, FetchSettings
 from transforms.fetch.shared_client import acquire_client, release_client
-from transforms.side_outputs import ERRORS_TAG
+from transforms.side_outputs import ERRORS_TAG, SeveralPCollections
 
 PAGES = "pages"
 STAGE = "fetch"
@@ -143,6 +143,6 @@ class FetchPages(beam.PTransform):
         self._allow_file = allow_file
         self._max_pending = max_pending
 
-    def expand(self, requests: PCollection) -> DoOutputsTuple:
+    def expand(self, requests: PCollection) -> SeveralPCollections:
         fetch = _FetchPagesFn(self._settings, self._allow_file, self._max_pending)
         return requests | "FetchEachPage" >> beam.ParDo(fetch).with_outputs(ERRORS_TAG, main=PAGES)

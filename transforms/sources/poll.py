@@ -22,7 +22,7 @@ from apache_beam.typehints import KV
 from apache_beam.utils.timestamp import MAX_TIMESTAMP, Timestamp
 
 from transforms.fetch.client import FetchSettings
-from transforms.side_outputs import ERRORS_TAG, VALIDATORS_TAG
+from transforms.side_outputs import ERRORS_TAG, VALIDATORS_TAG, SeveralPCollections
 from transforms.sources import validators
 from transforms.sources.read import FetchFeedFn
 
@@ -95,7 +95,7 @@ class PollFeeds(beam.PTransform):
         self._stored = dict(stored or {})
         self._conditional = conditional
 
-    def expand(self, begin: beam.pvalue.PBegin) -> dict[str, beam.PCollection]:
+    def expand(self, begin: beam.pvalue.PBegin) -> SeveralPCollections:
         batches = list(enumerate(self._batches))
         stop = self._stop if self._stop is not None else MAX_TIMESTAMP
         results = (

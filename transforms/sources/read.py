@@ -11,7 +11,7 @@ from schemas.errors import ErrorRecord, make_error
 from schemas.pages import PageRequest
 from transforms.fetch.client import FetchResult, FetchSettings, HttpClient
 from transforms.fetch.shared_client import acquire_client, release_client
-from transforms.side_outputs import ERRORS_TAG, VALIDATORS_TAG, ErrorOutput, ValidatorsOutput
+from transforms.side_outputs import ERRORS_TAG, VALIDATORS_TAG, ErrorOutput, SeveralPCollections, ValidatorsOutput
 from transforms.sources import validators
 from transforms.sources.feeds import DiscoveredFeed, parse_feed
 from transforms.sources.lists import is_local
@@ -138,7 +138,7 @@ class ReadFeeds(beam.PTransform):
         self._settings = settings
         self._known_validators = dict(known_validators or {})
 
-    def expand(self, begin: beam.pvalue.PBegin) -> dict[str, beam.PCollection]:
+    def expand(self, begin: beam.pvalue.PBegin) -> SeveralPCollections:
         results = (
             begin
             | "FeedUrls" >> beam.Create(self._feed_urls)
@@ -197,7 +197,7 @@ class ReadSitemaps(beam.PTransform):
         self._window = window
         self._max_sitemaps = max_sitemaps
 
-    def expand(self, begin: beam.pvalue.PBegin) -> dict[str, beam.PCollection]:
+    def expand(self, begin: beam.pvalue.PBegin) -> SeveralPCollections:
         results = (
             begin
             | "ListedSitemaps" >> beam.Create(self._listed)

@@ -19,7 +19,7 @@ from apache_beam.metrics import Metrics
 from schemas.errors import make_error
 from schemas.pages import FetchedPage
 from transforms.fetch.content import UndecodableBody, decode_html
-from transforms.side_outputs import ERRORS_TAG, ErrorOutput
+from transforms.side_outputs import ERRORS_TAG, ErrorOutput, SeveralPCollections
 
 HTML_PATTERNS = ("**.html", "**.htm", "**.html.gz", "**.htm.gz")
 
@@ -98,7 +98,7 @@ class ReadHtmlDir(beam.PTransform):
         super().__init__()
         self._patterns = html_patterns(directory)
 
-    def expand(self, begin: beam.pvalue.PBegin) -> beam.pvalue.DoOutputsTuple:
+    def expand(self, begin: beam.pvalue.PBegin) -> SeveralPCollections:
         return (
             begin
             | "HtmlPatterns" >> beam.Create(self._patterns)

@@ -34,7 +34,7 @@ from transforms.fetch.client import FetchSettings, HttpClient
 from transforms.fetch.content import HTML_MEDIA_TYPES, UndecodableBody, decode_html, looks_like_html, parse_content_type
 from transforms.fetch.shared_client import acquire_client, release_client
 from transforms.fetch.urls import HTTP_SCHEMES, UrlProblem, checked_http_url, safe_split
-from transforms.side_outputs import ERRORS_TAG, ErrorOutput
+from transforms.side_outputs import ERRORS_TAG, ErrorOutput, SeveralPCollections
 from transforms.sources.backfill_filters import COUNTER_NAMESPACE as BACKFILL_COUNTERS
 from transforms.sources.backfill_filters import url_in_domains
 from transforms.sources.warc_framing import BrokenSpan, RecordBytes, WarcPiece, warc_pieces
@@ -297,7 +297,7 @@ class ReadWarc(beam.PTransform):
         self._settings = settings
         self._allowed_domains = allowed_domains
 
-    def expand(self, begin: beam.pvalue.PBegin) -> dict[str, beam.PCollection]:
+    def expand(self, begin: beam.pvalue.PBegin) -> SeveralPCollections:
         matched = (
             begin
             | "WarcLocations" >> beam.Create(self._locations)
