@@ -21,6 +21,8 @@ HYPOTHETICAL_NEAR = 4
 # Intent auxiliaries in actions.tsv: exactly this code is the bare future or conditional ("will",
 # "would"); its family also holds the planned ("plan to": 030).
 PROMISE = "03"
+# The word an inverted or multiword condition ("Should ...", "In case ...") stands for.
+IF = "if"
 # A negation this close before the action negates it ("did not attack").
 NEGATION_REACH = 3
 
@@ -37,6 +39,45 @@ class Chain(NamedTuple):
     evidence: str = "order"
     # A promise or possibility ("would attack", "could impose sanctions if ..."), not a deed.
     foreseen: bool = False
+
+
+class OpeningClause(NamedTuple):
+    """A subordinate clause that opens the sentence and ends at its first comma: "If Russia invades
+    Ukraine, ...", "Should China attack Taiwan, ...", "When the talks failed, ..."."""
+
+    word: str  # the word that opens it, lower-cased; "if" for an inverted or multiword condition
+    comma: int  # the position of the comma that ends it
+
+
+def opening_clause(cues: Cues, tokens: Sequence[Token]) -> Optional[OpeningClause]:
+    """The sentence's opening subordinate clause, if it opens with a subordinating word
+    (``subordinators``, ``future_time_openings``, conditionals), a phrase of ``conditional_openings``
+    ("In case ...") or, in a sentence that is no question, an inverted auxiliary
+    (``inverted_conditionals``: "Should ...", "Had ...")."""
+    first = next((position for position, token in enumerate(tokens) if token.text not in QUOTES), None)
+    if first is None:
+        return None
+    comma = next((position for position in range(first + 1, len(tokens)) if tokens[position].text == ","), None)
+    if comma is None:
+        return None
+    words = tuple(token.lower for token in tokens[first:comma])
+    if any(words[: len(phrase)] == phrase for phrase in cues.conditional_openings) or (
+        words[0] in cues.inverted_conditionals and tokens[-1].text != "?"
+    ):
+        return OpeningClause(IF, comma)
+    openers = cues.subordinators | cues.future_time_openings | cues.conditionals | cues.threat_conditionals
+    return OpeningClause(words[0], comma) if words[0] in openers else None
+
+
+def is_counterfactual(tokens: Sequence[Token], group: Sequence[ActionMatch]) -> bool:
+    """"would have imposed sanctions": an intent put in the past is what did not happen (not "would
+    have his support", where "have" is the verb: the action must follow "have" at once, or after
+    one word: "would have already imposed")."""
+    head = group[0]
+    return (
+        head.kind == "aux" and len(group) > 1 and head.end < len(tokens) and tokens[head.end].lower == "have"
+        and group[1].start - head.end in (1, 2)
+    )
 
 
 def specificity(code: str) -> tuple[int, int]:
@@ -80,6 +121,13 @@ def chains(cues: Cues, tokens: Sequence[Token], matches: Sequence[ActionMatch]) 
     """Fold governed actions into their governors; drop negated or hypothetical chains."""
     actions = [match for match in matches if match.kind in ("act", "aux")]
     found: list[Chain] = []
+    opening = opening_clause(cues, tokens)
+    # "If Russia invades Ukraine, ...", "Had Russia invaded, ...": what the condition supposes.
+    supposed_until = (
+        opening.comma if opening is not None and opening.word in cues.conditionals | cues.threat_conditionals else -1
+    )
+    said_at = frozenset(match.start for match in matches if match.kind == "say")
+    described = whoever_clauses(cues, tokens)
     index = 0
     while index < len(actions):
         group = [actions[index]]
@@ -96,16 +144,20 @@ def chains(cues: Cues, tokens: Sequence[Token], matches: Sequence[ActionMatch]) 
             index += 1
         index += 1
         code = fold(cues, tokens, group)
-        if code is None or is_negated(cues, tokens, group[0]):
+        if (
+            code is None or is_negated(cues, tokens, group[0]) or group[0].start < supposed_until
+            or is_counterfactual(tokens, group)
+            or any(group[0].start in span for span in described)
+        ):
             continue
         foreseen = group[0].kind == "aux" and group[0].code == PROMISE
         if is_hypothetical(cues, tokens, group[0]):
-            if not is_conditional_possibility(cues, tokens, group, code):
+            if not is_conditional_possibility(cues, tokens, group, code, said_at):
                 continue
             foreseen = True
             # "may halt mediation if cooperation founders": a possible sanction on a condition.
             code = refine_with(cues, "13", code, "130")
-        elif is_conditional_promise(cues, tokens, group, code):
+        elif is_conditional_promise(cues, tokens, group, code, said_at):
             # "will withdraw its troops unless ...": a promise on a condition is a threat.
             code = refine_with(cues, "13", code, "130")
         end = clause_end(cues, tokens, group[-1].end)
@@ -116,19 +168,21 @@ def chains(cues: Cues, tokens: Sequence[Token], matches: Sequence[ActionMatch]) 
     return found
 
 
-def is_conditional_promise(cues: Cues, tokens: Sequence[Token], group: Sequence[ActionMatch], code: str) -> bool:
+def is_conditional_promise(
+    cues: Cues, tokens: Sequence[Token], group: Sequence[ActionMatch], code: str, said_at: frozenset[int] = frozenset()
+) -> bool:
     """"will withdraw unless ...", "will cut aid if ...": an intent ("will") on a condition (for a
     reduction of relations, "if" is one too, and so is a warning to whoever does something: "would
     expel any vessel entering its waters")."""
     if code[:2] in ("12", "13") or not any(match.kind == "aux" and match.code[:2] == PROMISE for match in group):
         return False
     if code[:2] not in cues.conditional_threat_roots:
-        return has_condition(cues, tokens, group, cues.conditionals)
-    return has_condition(cues, tokens, group, cues.threat_conditionals) or aims_at_whoever(cues, tokens, group)
+        return has_condition(cues, tokens, group, cues.conditionals, said_at)
+    return has_condition(cues, tokens, group, cues.threat_conditionals, said_at) or aims_at_whoever(cues, tokens, group)
 
 
 def is_conditional_possibility(
-    cues: Cues, tokens: Sequence[Token], group: Sequence[ActionMatch], code: str
+    cues: Cues, tokens: Sequence[Token], group: Sequence[ActionMatch], code: str, said_at: frozenset[int] = frozenset()
 ) -> bool:
     """"may halt mediation if ...": a reduction of relations made possible by a modal right before
     it and conditioned, which is a threat, not a supposition. "could have halted it if ..." looks
@@ -140,22 +194,38 @@ def is_conditional_possibility(
         return False
     if not any(token.lower in cues.threat_modals for token in tokens[max(0, start - 2) : start]):
         return False
-    return has_condition(cues, tokens, group, cues.threat_conditionals)
+    return has_condition(cues, tokens, group, cues.threat_conditionals, said_at)
 
 
-def has_condition(cues: Cues, tokens: Sequence[Token], group: Sequence[ActionMatch], conditions: frozenset[str]) -> bool:
+def has_condition(
+    cues: Cues, tokens: Sequence[Token], group: Sequence[ActionMatch], conditions: frozenset[str],
+    said_at: frozenset[int] = frozenset(),
+) -> bool:
     """Is the chain ``group`` put on a condition: a word of ``conditions`` right where its clause
     ends ("will cut aid if the fighting goes on"), or opening the sentence before it ("If Russia
     invades, the US will impose sanctions")? Not a concession ("even if its allies object") nor a
-    condition in a later clause ("..., and more could follow if needed")."""
-    end = clause_end(cues, tokens, group[-1].end)
-    if end < len(tokens) and tokens[end].lower in conditions and tokens[end - 1].lower not in cues.concessives:
-        return True
-    opening = next((position for position, token in enumerate(tokens) if token.text not in QUOTES), None)
-    return (
-        opening is not None and opening < group[0].start and tokens[opening].lower in conditions
-        and any(token.text == "," for token in tokens[opening : group[0].start])
-    )
+    condition in a later clause ("..., and more could follow if needed"). An opening "Should
+    China attack Taiwan, ..." or "In case ..." is an "if". The condition may follow a concession
+    ("even if Germany objects, if Moscow invades") or an aside that says who said it (", the
+    minister said, if ..."; ``said_at``: where statement verbs start)."""
+    position = clause_end(cues, tokens, group[-1].end)
+    while position < len(tokens):
+        word = tokens[position].lower
+        conceded = word in conditions and position > 0 and tokens[position - 1].lower in cues.concessives
+        if word in conditions and not conceded:
+            return True
+        if not conceded and word != ",":
+            break
+        following = next((later for later in range(position + 1, len(tokens)) if tokens[later].text == ","), None)
+        if following is None or (not conceded and not said_at.intersection(range(position + 1, following))):
+            break
+        position = following + 1
+    opening = opening_clause(cues, tokens)
+    if opening is None or opening.comma > group[0].start:
+        return False
+    # "When Russia attacks again, the US will impose sanctions": a promise for a time to come is
+    # one on a condition.
+    return (IF if opening.word in cues.future_time_openings else opening.word) in conditions
 
 
 def aims_at_whoever(cues: Cues, tokens: Sequence[Token], group: Sequence[ActionMatch]) -> bool:
@@ -164,6 +234,25 @@ def aims_at_whoever(cues: Cues, tokens: Sequence[Token], group: Sequence[ActionM
     action's words or the two after them) warns; it is done to no one yet."""
     last = group[-1]
     return any(token.lower in cues.general_objects for token in tokens[last.start : last.end + 2])
+
+
+def whoever_clauses(cues: Cues, tokens: Sequence[Token]) -> list[range]:
+    """"any country that buys Iranian oil", "any vessel entering its waters": the positions of the
+    clauses that describe whoever a warning is aimed at (after a ``general_objects`` word, opened
+    within four words by a ``whoever_clause_openers`` word or an "-ing" word, to the clause's end).
+    Nothing in them has happened, and no one they name is the target."""
+    spans = []
+    for position, token in enumerate(tokens):
+        if token.lower not in cues.general_objects:
+            continue
+        for opener in range(position + 1, min(len(tokens), position + 5)):
+            word = tokens[opener].lower
+            if word in cues.whoever_clause_openers or (opener > position + 1 and word.endswith("ing")):
+                spans.append(range(opener, clause_end(cues, tokens, opener + 1)))
+                break
+            if word == "," or word in cues.clause_breaks:
+                break
+    return spans
 
 
 def fold(cues: Cues, tokens: Sequence[Token], group: Sequence[ActionMatch]) -> Optional[str]:

@@ -30,7 +30,7 @@ from transforms.coding.attacked_places import (
     fired_into_open_water,
     object_spans,
 )
-from transforms.coding.chains import Chain, chains, is_crowd_participle
+from transforms.coding.chains import Chain, chains, is_crowd_participle, opening_clause, whoever_clauses
 from transforms.coding.confidence_floor import ARTICLE_CONFIDENCE_FLOOR
 from transforms.coding.context import article_context, is_offtopic_lead, remembered
 from transforms.coding.dates import DateLike, event_date, latest_past_year, opening_year, parse_date
@@ -61,6 +61,7 @@ from transforms.coding.syntax.roles import (
     actors_of,
     event_roles,
     is_mentioned_gerund,
+    main_clause_roles,
     object_keeps_sense,
     partner_phrase,
     pronoun_antecedent,
@@ -125,6 +126,9 @@ CRITICISE = "111"
 # A state's protest is an official complaint, not a demonstration.
 DEMONSTRATE = "140"
 OFFICIAL_COMPLAINT = "114"
+# Penn Treebank tags of a verb in the present tense ("attacks", "attack").
+PRESENT_TENSE_TAGS = frozenset({"VBZ", "VBP"})
+PAST_TENSE_TAG = "VBD"
 # Roots coded from a passive without its agent ("three soldiers were killed", "rebels were
 # disarmed"): things done to someone. Statements, appeals, promises and meetings need a doer:
 # "he was flown to Moscow" is no visit by anyone named.
@@ -382,6 +386,12 @@ class Coder:
         text, takes every capitalised word for a name. Actors and action nouns keep their capitals."""
         text = sentence[tokens[0].start :]
         if not is_title_case_headline(tokens):
+            opening = opening_clause(self.cues, tokens)
+            inverted = [token for token in tokens[:1] if token.lower in self.cues.inverted_conditionals]
+            if opening is not None and inverted:
+                # "Should China attack Taiwan, Japan will ...": the parser, which seldom saw an
+                # inverted condition, reads a capitalised "Should" better in lower case.
+                return lower_first_letters(text, tokens[0].start, inverted)
             return text
         named = {position for actor in actors for position in range(actor.start, actor.end)}
         # Only verbs: a capitalised noun ("Digital Government Summit") may be a name.
@@ -820,6 +830,9 @@ class Coder:
             return received
         if roles is None:
             return None
+        opening = opening_clause(self.cues, tokens)
+        if opening is not None and head.start > opening.comma and words[opening.comma] is not None:
+            roles = main_clause_roles(parse, roles, word, words[opening.comma])
         if roles.background:
             return [], [], roles.doer_named
         if roles.passive and roles.doer_named and chain.code[:2] < VERBAL_ROOTS_END and not any(
@@ -1046,6 +1059,10 @@ class Coder:
         previous: Optional[Roles] = None
         says = [match for match in matches if match.kind == "say"]
         sentence_chains = chains(self.cues, tokens, matches)
+        opening = opening_clause(self.cues, tokens)
+        # "sanctions on any country that buys Iranian oil": no one in the description is a party.
+        described = whoever_clauses(self.cues, tokens)
+        actors = [actor for actor in actors if not any(actor.start in span for span in described)]
         acting_words = {
             action_word(parse, words, chain.head) for chain in sentence_chains if chain.head.kind == "act"
         } if parse is not None else set()
@@ -1068,6 +1085,18 @@ class Coder:
                 or (chain.code[:2] in VIOLENCE_ROOTS and accidental_death(self.cues, parse, word))
             ):
                 continue
+            in_opening = opening is not None and chain.head.start < opening.comma
+            if (
+                in_opening and opening.word in self.cues.future_time_openings and word is not None
+                and parse.tags[word] in PRESENT_TENSE_TAGS
+                and not any(parse.tags[words[p]] == PAST_TENSE_TAG for p in range(opening.comma) if words[p] is not None)
+            ):
+                continue  # "When Russia attacks Ukraine again, ...": a time to come, no attack
+            # "If China attacks Taiwan, Japan will impose sanctions": the opening clause's actors
+            # are not the main clause's ("Taiwan, Japan" is no list).
+            clause_actors = actors if opening is None or in_opening else [
+                actor for actor in actors if actor.start > opening.comma
+            ]
             if history_before is not None and word is not None and any(
                 year < history_before for year in years_of_time(parse, word, self.roles)
             ):
@@ -1097,9 +1126,9 @@ class Coder:
                 chain = chain._replace(code=taken)
             found = None
             if parse is not None and reported_speech(self.cues, chain.head, says, tokens) is None:
-                found = self._syntactic_roles(tokens, actors, chain, previous, says, parse, words)
+                found = self._syntactic_roles(tokens, clause_actors, chain, previous, says, parse, words)
             if found is None:
-                sources, targets = source_and_target(self.cues, tokens, actors, chain, previous, says)
+                sources, targets = source_and_target(self.cues, tokens, clause_actors, chain, previous, says)
                 if word is not None and reported_speech(self.cues, chain.head, says, tokens) is None:
                     sources = inside_report(sources, parse, words, says, word)
             else:

@@ -51,8 +51,12 @@ class Cues:
     conditional_threat_roots: frozenset[str]
     threat_modals: frozenset[str]
     concessives: frozenset[str]
+    inverted_conditionals: frozenset[str]
+    conditional_openings: tuple[tuple[str, ...], ...]
+    future_time_openings: frozenset[str]
     protest_reports: frozenset[str]
     general_objects: frozenset[str]
+    whoever_clause_openers: frozenset[str]
     content_keeping_frames: frozenset[str]
     content_keeping_roots: frozenset[str]
     subordinators: frozenset[str]
@@ -172,8 +176,12 @@ class Cues:
             conditional_threat_roots=frozenset(cues["conditional_threat_roots"]),
             threat_modals=frozenset(cues["threat_modals"]),
             concessives=frozenset(cues["concessives"]),
+            inverted_conditionals=frozenset(cues["inverted_conditionals"]),
+            conditional_openings=tuple(tuple(phrase.split()) for phrase in cues["conditional_openings"]),
+            future_time_openings=frozenset(cues["future_time_openings"]),
             protest_reports=frozenset(cues["protest_reports"]),
             general_objects=frozenset(cues["general_objects"]),
+            whoever_clause_openers=frozenset(cues["whoever_clause_openers"]),
             content_keeping_frames=frozenset(cues["content_keeping_frames"]),
             content_keeping_roots=frozenset(cues["content_keeping_roots"]),
             subordinators=frozenset(cues["subordinators"]),

@@ -17,7 +17,7 @@ following coordination ("Chile, Peru and Bolivia").
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping, Optional, Sequence
@@ -295,6 +295,17 @@ def verb_roles(parse: Parse, verb: int, lexicon: RoleLexicon) -> Roles:
     # "Japan is great to visit", "a lot to offer": nobody in particular does it, so the parse names
     # its (missing) doer and word order must not guess one.
     return Roles(doers, tuple(targets), subject is not None or _generic_infinitive(parse, verb, lexicon), bool(targets))
+
+
+def main_clause_roles(parse: Parse, roles: Roles, verb: int, clause_start: int) -> Roles:
+    """``roles`` of a main-clause ``verb`` whose sentence opens with a subordinate clause ending
+    before word ``clause_start``: a subject the parser found inside that clause ("Should China
+    attack Taiwan, Japan will impose ...", read with "attack" a subject of "impose") gives way to
+    the verb's subject after it, if any."""
+    if not roles.doers or any(doer >= clause_start for doer in roles.doers):
+        return roles
+    later = [child for child in parse.children(verb) if parse.relation(child) == "nsubj" and child >= clause_start]
+    return replace(roles, doers=tuple(later[-1:]), doer_named=bool(later))
 
 
 def _generic_infinitive(parse: Parse, verb: int, lexicon: RoleLexicon) -> bool:
