@@ -1068,7 +1068,7 @@ class Coder:
         } if parse is not None else set()
         for chain in sentence_chains:
             if unattributed_supposition(self.cues, tokens, chain, says) or outsiders_forecast(
-                self.roles.private_heads, tokens, chain, says, parse, words
+                self.roles.private_heads, tokens, chain, says, parse, words, self.roles.forecast_verbs
             ):
                 continue
             word = action_word(parse, words, chain.head) if parse is not None else None

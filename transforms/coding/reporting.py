@@ -79,15 +79,18 @@ def unattributed_supposition(cues: Cues, tokens: Sequence[Token], chain: Chain, 
 
 def outsiders_forecast(
     outsiders: frozenset[str], tokens: Sequence[Token], chain: Chain, says: Sequence[ActionMatch],
-    parse: Optional[Parse] = None, words: Sequence[Optional[int]] = (),
+    parse: Optional[Parse] = None, words: Sequence[Optional[int]] = (), forecast_verbs: frozenset[str] = frozenset(),
 ) -> bool:
     """"Analysts said Russia would attack Ukraine", "experts say the EU could impose sanctions if
     ...": a promise or possibility (``Chain.foreseen``) that people with no part in it report
     (``outsiders``, the private heads: analysts, experts, residents) is their forecast, not the
     subject's threat or intent. The reporter is the subject of the nearest statement verb before
-    the action, else of the first after its clause (in the parse, and the word right before the verb)."""
+    the action, else of the first after its clause (in the parse, and the word right before the verb),
+    or the subject of a verb of opinion the action's clause hangs on ("analysts believe ...")."""
     if not chain.foreseen:
         return False
+    if parse is not None and forecast_verbs and held_by_outsiders(outsiders, parse, words, chain, forecast_verbs):
+        return True
     earlier = [say for say in says if say.end <= chain.head.start]
     later = [say for say in says if say.start >= chain.end]  # "Russia would attack, analysts said"
     if not earlier and not later:
@@ -98,6 +101,22 @@ def outsiders_forecast(
     if parse is not None and word is not None:
         reporters += [parse.words[child].lower() for child in parse.children(word) if parse.deps[child] == "nsubj"]
     return any(reporter in outsiders for reporter in reporters)
+
+
+def held_by_outsiders(
+    outsiders: frozenset[str], parse: Parse, words: Sequence[Optional[int]], chain: Chain, forecast_verbs: frozenset[str]
+) -> bool:
+    """"Some analysts believe Russia will attack Ukraine": the chain's clause is the object of a
+    verb of opinion (``forecast_verbs``, every form) whose subject is one of ``outsiders``, up the
+    parse from the action through clausal complements."""
+    word = action_word(parse, words, chain.head)
+    while word is not None and parse.deps[word] == "ccomp" and parse.heads[word] != word:
+        word = parse.heads[word]
+        if parse.words[word].lower() in forecast_verbs and any(
+            parse.deps[child] == "nsubj" and parse.words[child].lower() in outsiders for child in parse.children(word)
+        ):
+            return True
+    return False
 
 
 def action_word(parse: Parse, words: Sequence[Optional[int]], head: ActionMatch) -> Optional[int]:

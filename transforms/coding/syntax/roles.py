@@ -81,6 +81,8 @@ class RoleLexicon:
     # Verbs (every form) of having: "has a lot to offer" is offered by anyone.
     having_verbs: frozenset[str]
     reporting_verbs: frozenset[str]
+    # Verbs (every form) of opinion: "analysts believe Russia will attack" is a forecast.
+    forecast_verbs: frozenset[str]
     # "A and B exchanged fire / clashed / swapped prisoners": done by each to the other.
     reciprocal_verbs: frozenset[str]
     # Verb forms and same-spelled nouns -> the object heads that keep their sense ("released two
@@ -97,6 +99,7 @@ class RoleLexicon:
         happening = frozenset(form for lemma in data["happening_verbs"] for form in verb_forms(lemma))
         having = frozenset(form for lemma in data["having_verbs"] for form in verb_forms(lemma))
         reporting = frozenset(form for lemma in data["reporting_verbs"] for form in verb_forms(lemma))
+        forecasting = frozenset(form for lemma in data["forecast_verbs"] for form in verb_forms(lemma))
         reciprocal_verbs = frozenset(form for lemma in data["reciprocal_verbs"] for form in verb_forms(lemma))
         clause_only = frozenset(form for lemma in data["clause_only_say_verbs"] for form in verb_forms(lemma))
         # People are private heads too; the file lists them once, as people.
@@ -120,6 +123,7 @@ class RoleLexicon:
             happening_verbs=happening,
             having_verbs=having,
             reporting_verbs=reporting,
+            forecast_verbs=forecasting,
             reciprocal_verbs=reciprocal_verbs,
             clause_only_say_verbs=clause_only,
             private_heads=private,
@@ -131,7 +135,7 @@ class RoleLexicon:
                 if key not in (
                     "receiving_verbs", "pronoun_reach", "undoing_phrasal_verbs", "intransitive_actions", "object_senses",
                     "support_verbs", "happening_verbs", "having_verbs", "transitive_actions", "clause_only_say_verbs", "private_heads",
-                    "reciprocal_verbs", "reporting_verbs",
+                    "reciprocal_verbs", "reporting_verbs", "forecast_verbs",
                 )
             },
         )
