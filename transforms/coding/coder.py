@@ -122,6 +122,7 @@ PESSIMISTIC_COMMENT = "012"
 PROTEST_ROOT = "14"
 PROTESTERS = "OPP"
 VIOLENT_REPRESSION = "175"
+COERCE_ROOT = "17"
 CRITICISE = "111"
 # A state's protest is an official complaint, not a demonstration.
 DEMONSTRATE = "140"
@@ -528,12 +529,15 @@ class Coder:
                 done_to = done_to.with_country(doer.country)
             if (
                 done_to is not None and not done_to.has_country
-                and (done_to.type in self.cues.domestic_types or chain.code in self.cues.jurisdiction_codes)
+                and (
+                    done_to.type in self.cues.domestic_types or chain.code in self.cues.jurisdiction_codes
+                    or (chain.code[:2] == COERCE_ROOT and self._is_crowd(done_to))
+                )
                 and doer is not None and doer.country is not None and doer.kind != "private"
             ):
                 # "Uganda arrested opposition leaders": a state acts on its own opposition, courts
                 # and parliament; "North Korea executed a senior official": it arrests and executes
-                # its own people.
+                # its own people; "Kenyan police dispersed students": it coerces its own crowds.
                 done_to = done_to.with_country(doer.country)
             doer, done_to = foreign[0] or doer, foreign[1] or done_to
             if doer is not None and done_to is not None and doer.code == done_to.code and doer.name == done_to.name:
@@ -1229,9 +1233,9 @@ class Coder:
     def _crowd_of_state(self, crowd: Actor, pairs: Sequence[tuple[Chain, Optional[Actor], Optional[Actor]]]) -> Actor:
         """The crowd of a crowd participle with the country of a state that acted on it earlier in
         the sentence ("Liberian riot police dispersed demonstrators protesting ...": Liberia's
-        protesters), as a state's acts on its own opposition are (``domestic_types``); else as
-        it is."""
-        if crowd.has_country or crowd.type not in self.cues.domestic_types:
+        protesters, "Kenyan police dispersed students protesting ...": Kenya's students), as a
+        state's acts on its own opposition are (``domestic_types``); else as it is."""
+        if crowd.has_country:
             return crowd
         states = {
             source.country for _, source, target in pairs
@@ -1424,8 +1428,12 @@ class Coder:
             unknown_attacker = not chain.head.verbal and chain.code[:2] in VIOLENCE_ROOTS
             done_to = passive and chain.code[:2] in PASSIVE_WITHOUT_AGENT_ROOTS
             return (done_to or unknown_attacker) and is_political(self.cues, target)
-        if chain.code[:2] == DEMONSTRATE[:2] and source is not None and self._is_crowd(source) and source.kind != "private":
-            return True  # "Students protested in Tbilisi": a crowd in the street is political, whoever it is
+        if chain.code[:2] == DEMONSTRATE[:2] and source.kind != "private" and (
+            self._is_crowd(source) or source.type in self.cues.demonstrating_types
+        ):
+            # "Students protested in Tbilisi", "Farmers protested in Paris": a crowd or a social
+            # group in the street is political, whoever it is.
+            return True
         return is_political(self.cues, source) or is_political(self.cues, target)
 
     # -- the record ------------------------------------------------------------------------

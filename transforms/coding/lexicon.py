@@ -63,6 +63,7 @@ class Cues:
     reported_demands: frozenset[str]
     political_types: frozenset[str]
     crowds: frozenset[str]
+    demonstrating_types: frozenset[str]
     crowd_counts: frozenset[str]
     spokesperson_words: frozenset[str]
     protest_codes: tuple[str, ...]
@@ -188,6 +189,7 @@ class Cues:
             reported_demands=frozenset(cues["reported_demands"]),
             political_types=frozenset(cues["political_types"]),
             crowds=frozenset(cues["crowds"]),
+            demonstrating_types=frozenset(cues["demonstrating_types"]),
             crowd_counts=frozenset(cues["crowd_counts"]),
             spokesperson_words=frozenset(cues["spokesperson_words"]),
             protest_codes=tuple(cues["protest_codes"]),
