@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import datetime
 import json
@@ -115,6 +116,14 @@ def transform_lines(source: BinaryIO, sink: BinaryIO, handle: LineHandler, requi
     """
     read = rejected = 0
     for number, line in enumerate(source, start=1):
+        if number == 1:
+            encoding = wide_encoding(line)
+            if encoding is not None:
+                # Every line would be skipped, each with a message that hides why.
+                raise UsageError(
+                    f"the input is {encoding} text, not UTF-8: convert it first "
+                    f"(iconv -f {encoding} -t UTF-8 FILE > NEW_FILE)"
+                )
         if not line.strip():
             continue
         read += 1
@@ -125,6 +134,21 @@ def transform_lines(source: BinaryIO, sink: BinaryIO, handle: LineHandler, requi
             continue
         sink.writelines(encoded)
     return read, rejected
+
+
+def wide_encoding(first_line: bytes) -> Optional[str]:
+    """"UTF-16" or "UTF-32" when the input's first line is in that encoding (its byte-order mark,
+    or ASCII characters each followed or preceded by zero bytes), else None."""
+    if first_line.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "UTF-32"
+    if first_line.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "UTF-16"
+    # Without a mark: JSON starts with "{" (or spaces), which UTF-16 writes with a zero byte.
+    if first_line[:4] in (b"{\x00\x00\x00", b"\x00\x00\x00{"):
+        return "UTF-32"
+    if first_line[:2] in (b"{\x00", b"\x00{"):
+        return "UTF-16"
+    return None
 
 
 def _transform_line(line: bytes, handle: LineHandler, required: tuple[str, ...]) -> tuple[Optional[str], list[bytes]]:

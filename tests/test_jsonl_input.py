@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from pipeline.cli import main
 from pipeline.errors import UsageError
-from pipeline.jsonl import LineRejected, require_distinct_files, transform_lines
+from pipeline.jsonl import LineRejected, require_distinct_files, transform_lines, wide_encoding
 from transforms.clean.extract import Cleaner
 from transforms.coding import Coder
 
@@ -162,6 +162,12 @@ byte_lines = st.binary().map(lambda data: data.replace(b"\n", b""))
 @given(lines=st.lists(st.one_of(byte_lines, json_lines, surrogate_lines), max_size=8))
 def test_transform_lines_takes_any_bytes_and_writes_only_utf8_json_lines(lines):
     sink = io.BytesIO()
+    if lines and wide_encoding(lines[0]) is not None:
+        # A first line in UTF-16 or UTF-32 stops the command with one message, before any output.
+        with pytest.raises(UsageError, match="not UTF-8: convert it first"):
+            transform_lines(io.BytesIO(b"\n".join(lines)), sink, echo, ("text",))
+        assert sink.getvalue() == b""
+        return
     read, rejected = transform_lines(io.BytesIO(b"\n".join(lines)), sink, echo, ("text",))
     assert read == sum(1 for text in lines if text.strip()) and 0 <= rejected <= read
     written = sink.getvalue().decode("utf-8").splitlines()
@@ -411,3 +417,16 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+@pytest.mark.parametrize("encoding, named", [
+    ("utf-16", "UTF-16"), ("utf-16-le", "UTF-16"), ("utf-16-be", "UTF-16"), ("utf-32", "UTF-32"), ("utf-32-le", "UTF-32"),
+])
+def test_a_utf16_or_utf32_input_is_named_in_one_line_and_nothing_is_written(capsys, tmp_path, encoding, named):
+    # Editors on Windows save "Unicode" text as UTF-16: every line would be skipped as not UTF-8.
+    source, target = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    source.write_bytes('{"id": 1, "text": "Russia attacked Ukraine."}\n{"id": 2, "text": "x"}\n'.encode(encoding))
+    code = main(["code", "--input", str(source), "--output", str(target)])
+    errors = capsys.readouterr().err.splitlines()
+    assert code == 2 and sorted(path.name for path in tmp_path.iterdir()) == ["in.jsonl"]
+    assert errors == [f"newsbeam code: error: the input is {named} text, not UTF-8: convert it first (iconv -f {named} -t UTF-8 FILE > NEW_FILE)"]
