@@ -1197,8 +1197,11 @@ class Coder:
                     # Kept as private people's act, coded as protesters' (no new events).
                     source = self._private_protesters(chain, source, target)
                     coded = self._street_clash(self._by_state_forces(chain, source), source, target)
+                    written = self._in_writing(coded, tokens)
                     coded = self._official_complaint(
-                        coded, source, protested=complainant is not None or chain.head.pattern in self.cues.protest_reports
+                        written, source,
+                        protested=complainant is not None or chain.head.pattern in self.cues.protest_reports
+                        or written is not coded,
                     )
                     if word is not None:
                         # "attacked a commercial ship with a missile": an air or missile attack (195).
@@ -1251,6 +1254,19 @@ class Coder:
             return None
         principals = {doer.code: doer for doer in doers if doer is not None and doer.has_country}
         return next(iter(principals.values())) if len(principals) == 1 else None
+
+    def _in_writing(self, chain: Chain, tokens: Sequence[Token]) -> Chain:
+        """"Amnesty International protested in a statement": a protest made in writing
+        (``written_protest_words`` within the four words after the verb, in its clause) is a
+        criticism (111), not a demonstration."""
+        if chain.code != DEMONSTRATE or not chain.head.verbal:
+            return chain
+        for token in tokens[chain.head.end : chain.head.end + 4]:
+            if token.text == "," or token.lower in self.cues.clause_breaks:
+                return chain
+            if token.lower in self.cues.written_protest_words:
+                return chain._replace(code=CRITICISE)
+        return chain
 
     def _official_complaint(self, chain: Chain, source: Optional[Actor], protested: bool = False) -> Chain:
         """"Kenya protested the decision", "The Philippines protested to China": a state or its

@@ -64,6 +64,7 @@ class Cues:
     political_types: frozenset[str]
     crowds: frozenset[str]
     demonstrating_types: frozenset[str]
+    written_protest_words: frozenset[str]
     crowd_counts: frozenset[str]
     spokesperson_words: frozenset[str]
     protest_codes: tuple[str, ...]
@@ -190,6 +191,7 @@ class Cues:
             political_types=frozenset(cues["political_types"]),
             crowds=frozenset(cues["crowds"]),
             demonstrating_types=frozenset(cues["demonstrating_types"]),
+            written_protest_words=frozenset(cues["written_protest_words"]),
             crowd_counts=frozenset(cues["crowd_counts"]),
             spokesperson_words=frozenset(cues["spokesperson_words"]),
             protest_codes=tuple(cues["protest_codes"]),
