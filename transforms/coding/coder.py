@@ -104,7 +104,7 @@ from transforms.coding.word_order import (
     source_and_target,
 )
 
-CODER_VERSION = "newsbeam-coder 0.5.15"
+CODER_VERSION = "newsbeam-coder 0.5.16"
 # Sentences of the lead paragraph up to this many count as root events (GDELT's IsRootEvent).
 ROOT_SENTENCES = 3
 # The first sentences that decide whether a whole article is off-topic (sport, business ...).
