@@ -118,6 +118,7 @@ RIOT = "145"
 # Demonstrate military or police power (CAMEO 150).
 SHOW_OF_FORCE = "150"
 THREAT = "130"
+MILITARY_THREAT = "138"
 PESSIMISTIC_COMMENT = "012"
 PROTEST_ROOT = "14"
 PROTESTERS = "OPP"
@@ -1064,6 +1065,10 @@ class Coder:
         says = [match for match in matches if match.kind == "say"]
         sentence_chains = chains(self.cues, tokens, matches)
         opening = opening_clause(self.cues, tokens)
+        time_to_come = parse is not None and opening is not None and opening.word in self.cues.future_time_openings
+        if time_to_come:
+            tenses = {parse.tags[words[p]] for p in range(opening.comma) if words[p] is not None}
+            time_to_come = bool(tenses & PRESENT_TENSE_TAGS) and PAST_TENSE_TAG not in tenses
         # "sanctions on any country that buys Iranian oil": no one in the description is a party.
         described = whoever_clauses(self.cues, tokens)
         actors = [actor for actor in actors if not any(actor.start in span for span in described)]
@@ -1090,12 +1095,11 @@ class Coder:
             ):
                 continue
             in_opening = opening is not None and chain.head.start < opening.comma
-            if (
-                in_opening and opening.word in self.cues.future_time_openings and word is not None
-                and parse.tags[word] in PRESENT_TENSE_TAGS
-                and not any(parse.tags[words[p]] == PAST_TENSE_TAG for p in range(opening.comma) if words[p] is not None)
-            ):
-                continue  # "When Russia attacks Ukraine again, ...": a time to come, no attack
+            if time_to_come and word is not None and (in_opening or parse.tags[word] in PRESENT_TENSE_TAGS):
+                # "When Russia attacks Ukraine again, ...", "When Russia has withdrawn its troops,
+                # ...": a time to come, no attack or withdrawal; "When Russia attacks, Ukraine
+                # strikes back": what happens each time, no event.
+                continue
             # "If China attacks Taiwan, Japan will impose sanctions": the opening clause's actors
             # are not the main clause's ("Taiwan, Japan" is no list).
             clause_actors = actors if opening is None or in_opening else [
@@ -1197,6 +1201,7 @@ class Coder:
                     # Kept as private people's act, coded as protesters' (no new events).
                     source = self._private_protesters(chain, source, target)
                     coded = self._street_clash(self._by_state_forces(chain, source), source, target)
+                    coded = self._state_boycott(coded, tokens, source)
                     written = self._in_writing(coded, tokens)
                     coded = self._official_complaint(
                         written, source,
@@ -1276,11 +1281,25 @@ class Coder:
         which a state's is too."""
         if not (chain.code == DEMONSTRATE or (protested and chain.code == CRITICISE)) or source is None:
             return chain
-        state = source.type == "GOV" or (
-            source.type is None
-            and (source.kind == "capital" or (source.kind == "country" and self.actors.is_country_noun(source.name)))
+        return chain._replace(code=OFFICIAL_COMPLAINT) if self._is_state(source) else chain
+
+    def _is_state(self, actor: Actor) -> bool:
+        """A state or its government: "Kenya", "Beijing", "the Kenyan government" (not "Kenyans")."""
+        return actor.type == "GOV" or (
+            actor.type is None
+            and (actor.kind == "capital" or (actor.kind == "country" and self.actors.is_country_noun(actor.name)))
         )
-        return chain._replace(code=OFFICIAL_COMPLAINT) if state else chain
+
+    def _state_boycott(self, chain: Chain, tokens: Sequence[Token], source: Optional[Actor]) -> Chain:
+        """"India will boycott any nation that ...", "Iran threatened to strike Israel": a state
+        does not strike or boycott as protesters do (143, 133); its boycott is a sanction and its
+        threat to boycott a threat of one (``state_boycott_codes``), and its threat to strike
+        (``military_strike_words`` among the chain's words) a threat of military force (138)."""
+        if source is None or chain.code not in self.cues.state_boycott_codes or not self._is_state(source):
+            return chain
+        if chain.code[:2] == THREAT[:2] and any(tokens[position].lower in self.cues.military_strike_words for position in chain.literal):
+            return chain._replace(code=MILITARY_THREAT)
+        return chain._replace(code=self.cues.state_boycott_codes[chain.code])
 
     @staticmethod
     def _by_state_forces(chain: Chain, source: Optional[Actor]) -> Chain:

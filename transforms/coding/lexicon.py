@@ -65,6 +65,8 @@ class Cues:
     crowds: frozenset[str]
     demonstrating_types: frozenset[str]
     written_protest_words: frozenset[str]
+    state_boycott_codes: Mapping[str, str]
+    military_strike_words: frozenset[str]
     crowd_counts: frozenset[str]
     spokesperson_words: frozenset[str]
     protest_codes: tuple[str, ...]
@@ -192,6 +194,8 @@ class Cues:
             crowds=frozenset(cues["crowds"]),
             demonstrating_types=frozenset(cues["demonstrating_types"]),
             written_protest_words=frozenset(cues["written_protest_words"]),
+            state_boycott_codes=MappingProxyType(dict(cues["state_boycott_codes"])),
+            military_strike_words=frozenset(cues["military_strike_words"]),
             crowd_counts=frozenset(cues["crowd_counts"]),
             spokesperson_words=frozenset(cues["spokesperson_words"]),
             protest_codes=tuple(cues["protest_codes"]),

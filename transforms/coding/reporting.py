@@ -89,7 +89,7 @@ def outsiders_forecast(
     or the subject of a verb of opinion the action's clause hangs on ("analysts believe ...")."""
     if not chain.foreseen:
         return False
-    if parse is not None and forecast_verbs and held_by_outsiders(outsiders, parse, words, chain, forecast_verbs):
+    if parse is not None and forecast_verbs and held_by_outsiders(outsiders, parse, words, chain, forecast_verbs, tokens):
         return True
     earlier = [say for say in says if say.end <= chain.head.start]
     later = [say for say in says if say.start >= chain.end]  # "Russia would attack, analysts said"
@@ -104,17 +104,32 @@ def outsiders_forecast(
 
 
 def held_by_outsiders(
-    outsiders: frozenset[str], parse: Parse, words: Sequence[Optional[int]], chain: Chain, forecast_verbs: frozenset[str]
+    outsiders: frozenset[str], parse: Parse, words: Sequence[Optional[int]], chain: Chain, forecast_verbs: frozenset[str],
+    tokens: Sequence[Token] = (),
 ) -> bool:
-    """"Some analysts believe Russia will attack Ukraine": the chain's clause is the object of a
-    verb of opinion (``forecast_verbs``, every form) whose subject is one of ``outsiders``, up the
-    parse from the action through clausal complements."""
+    """"Some analysts believe Russia will attack Ukraine", "The Pentagon expects North Korea will
+    test a missile": the chain's clause is the object of a verb of opinion (``forecast_verbs``,
+    every form) held by someone other than its doer: one of ``outsiders``, or any subject that is
+    neither a pronoun ("Iran believes it will win" is Iran's own intent) nor the action's own.
+    Found up the parse from the action through clausal complements, or, where the parser misread
+    the verb as a noun ("Analysts fear Iran will ..."), as an outsider right before a verb of
+    opinion in the action's clause."""
     word = action_word(parse, words, chain.head)
-    while word is not None and parse.deps[word] == "ccomp" and parse.heads[word] != word:
+    doer = next((child for child in parse.children(word) if parse.deps[child] == "nsubj"), None) if word is not None else None
+    # (The parser reads some such clauses as adverbial: "expects North Korea will test".)
+    while word is not None and parse.deps[word] in ("ccomp", "advcl") and parse.heads[word] != word:
         word = parse.heads[word]
         if parse.words[word].lower() in forecast_verbs and any(
-            parse.deps[child] == "nsubj" and parse.words[child].lower() in outsiders for child in parse.children(word)
+            parse.deps[child] == "nsubj" and (
+                parse.words[child].lower() in outsiders or (parse.pos[child] != "PRON" and child != doer)
+            )
+            for child in parse.children(word)
         ):
+            return True
+    for position in range(chain.head.start - 1, 0, -1):
+        if tokens[position].text == ",":
+            break
+        if tokens[position].lower in forecast_verbs and tokens[position - 1].lower in outsiders:
             return True
     return False
 
