@@ -1448,8 +1448,11 @@ class Coder:
         in sport (``team_topics``) countries are teams."""
         if offtopic:
             return (
-                source is not None and source.kind == "country" and source.type is None
-                and chain.evidence == "parse" and chain.code[:2] in self.cues.state_reaction_roots
+                source is not None and (source.kind == "capital" or (source.kind == "country" and source.type is None))
+                and chain.evidence == "parse"
+                # "The Philippines protested to China over the collision": a state's protest is an
+                # official complaint (114), a reaction.
+                and self._official_complaint(chain, source).code[:2] in self.cues.state_reaction_roots
                 and not self.relevance.names_teams(sentence)
             )
         if (
