@@ -939,6 +939,9 @@ class Coder:
             if done_to in own or (done_to in literal_words and not people_done_to):
                 continue
             targets = [actor for actor in actors_of(parse, done_to, actors, words, self.roles) if actor not in sources]
+            if not targets and parse.words[done_to].lower() in self.cues.crowd_counts:
+                # "dispersed thousands of students": the parser may hang the counted crowd elsewhere.
+                targets = [actor for actor in [self._counted(tokens, words, actors, done_to)] if actor is not None]
             if targets:
                 break
         if not doer_named or not targets:
@@ -1326,6 +1329,19 @@ class Coder:
         return parse.pos[head] == "NOUN" and head in action_words and not any(
             words[position] == head for other in actors for position in range(other.start, other.end)
         )
+
+    def _counted(
+        self, tokens: Sequence[Token], words: Sequence[Optional[int]], actors: Sequence[Actor], count: int
+    ) -> Optional[Actor]:
+        """The actor a crowd count (parse word ``count``: "thousands", "tens of thousands") counts:
+        the one right after its "of", over further counts ("tens of thousands of students")."""
+        for actor in actors:
+            position = actor.start - 1
+            while position >= 1 and tokens[position].lower == "of" and tokens[position - 1].lower in self.cues.crowd_counts:
+                if words[position - 1] == count:
+                    return actor
+                position -= 2
+        return None
 
     def _counted_crowd(
         self, tokens: Sequence[Token], parse: Parse, words: Sequence[Optional[int]], doer: int, action_start: int
