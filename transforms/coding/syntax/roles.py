@@ -83,6 +83,9 @@ class RoleLexicon:
     reporting_verbs: frozenset[str]
     # Verbs (every form) of opinion: "analysts believe Russia will attack" is a forecast.
     forecast_verbs: frozenset[str]
+    # Verbs (every form) of taking away, whose "from" phrase is the done-to: "recalled its envoy from Beijing".
+    withdrawing_verbs: frozenset[str]
+    withdrawal_cases: frozenset[str]
     # "A and B exchanged fire / clashed / swapped prisoners": done by each to the other.
     reciprocal_verbs: frozenset[str]
     # Verb forms and same-spelled nouns -> the object heads that keep their sense ("released two
@@ -100,6 +103,7 @@ class RoleLexicon:
         having = frozenset(form for lemma in data["having_verbs"] for form in verb_forms(lemma))
         reporting = frozenset(form for lemma in data["reporting_verbs"] for form in verb_forms(lemma))
         forecasting = frozenset(form for lemma in data["forecast_verbs"] for form in verb_forms(lemma))
+        withdrawing = frozenset(form for lemma in data["withdrawing_verbs"] for form in verb_forms(lemma))
         reciprocal_verbs = frozenset(form for lemma in data["reciprocal_verbs"] for form in verb_forms(lemma))
         clause_only = frozenset(form for lemma in data["clause_only_say_verbs"] for form in verb_forms(lemma))
         # People are private heads too; the file lists them once, as people.
@@ -124,6 +128,7 @@ class RoleLexicon:
             having_verbs=having,
             reporting_verbs=reporting,
             forecast_verbs=forecasting,
+            withdrawing_verbs=withdrawing,
             reciprocal_verbs=reciprocal_verbs,
             clause_only_say_verbs=clause_only,
             private_heads=private,
@@ -135,7 +140,7 @@ class RoleLexicon:
                 if key not in (
                     "receiving_verbs", "pronoun_reach", "undoing_phrasal_verbs", "intransitive_actions", "object_senses",
                     "support_verbs", "happening_verbs", "having_verbs", "transitive_actions", "clause_only_say_verbs", "private_heads",
-                    "reciprocal_verbs", "reporting_verbs", "forecast_verbs",
+                    "reciprocal_verbs", "reporting_verbs", "forecast_verbs", "withdrawing_verbs",
                 )
             },
         )
@@ -204,6 +209,14 @@ def _targets(parse: Parse, verb: int, lexicon: RoleLexicon) -> list[int]:
         if parse.relation(child) == "obl" and parse.case_of(child) in lexicon.target_prepositions and child not in recipients
         and not (named_object and parse.case_of(child) == "with")
     ]
+    if parse.words[verb].lower() in lexicon.withdrawing_verbs:
+        # "recalled its ambassador from Beijing", "withdrew troops from Lebanon": whom it is taken from.
+        candidates += [
+            child for child in children if parse.relation(child) == "obl" and parse.case_of(child) in lexicon.withdrawal_cases
+        ] + [
+            child for noun in objects for child in parse.children(noun)
+            if parse.relation(child) == "nmod" and parse.case_of(child) in lexicon.withdrawal_cases
+        ]
     for noun in objects:
         candidates += [
             child for child in parse.children(noun)
