@@ -51,7 +51,8 @@ class OpeningClause(NamedTuple):
 
 def opening_clause(cues: Cues, tokens: Sequence[Token]) -> Optional[OpeningClause]:
     """The sentence's opening subordinate clause, if it opens with a subordinating word
-    (``subordinators``, ``future_time_openings``, conditionals), a phrase of ``conditional_openings``
+    (``subordinators``, ``future_time_openings``, conditionals; after a ``concessives`` word, "Even
+    if ...", whose ``word`` is then that word), a phrase of ``conditional_openings``
     ("In case ...") or, in a sentence that is no question, an inverted auxiliary
     (``inverted_conditionals``: "Should ...", "Had ...")."""
     first = next((position for position, token in enumerate(tokens) if token.text not in QUOTES), None)
@@ -66,6 +67,8 @@ def opening_clause(cues: Cues, tokens: Sequence[Token]) -> Optional[OpeningClaus
     ):
         return OpeningClause(IF, comma)
     openers = cues.subordinators | cues.future_time_openings | cues.conditionals | cues.threat_conditionals
+    if words[0] in cues.concessives and len(words) > 1 and words[1] in openers:
+        return OpeningClause(words[0], comma)  # "Even if it angers China, ...": a concession
     return OpeningClause(words[0], comma) if words[0] in openers else None
 
 

@@ -801,10 +801,14 @@ class Coder:
         says: Sequence[ActionMatch],
         parse: Parse,
         words: Sequence[Optional[int]],
+        antecedents: Sequence[Actor] = (),
     ) -> Optional[tuple[list[Actor], list[Actor], bool]]:
         """Doers and done-to of a chain from the dependency parse, and whether the parse named the
         doer (the event's evidence is then "parse"); None when the parse says nothing about the
-        action (then word order decides, ``word_order.source_and_target``)."""
+        action (then word order decides, ``word_order.source_and_target``). ``antecedents``: the
+        actors a pronoun may stand for, when they are more than ``actors`` ("When Russian troops
+        entered Bucha, they killed ...": the main clause's actors are not the opening clause's,
+        but its "they" is)."""
         head = chain.head
         word = action_word(parse, words, head)
         if word is None:
@@ -853,7 +857,7 @@ class Coder:
             elif pronoun and parse.words[doer].lower() in self.roles.third_person_pronouns:
                 # In the sentence ("Switzerland said it had ..."), else the person just introduced.
                 antecedent = pronoun_antecedent(parse, word, self.roles)
-                sources = actors_of(parse, antecedent, actors, words, self.roles) if antecedent is not None else []
+                sources = actors_of(parse, antecedent, antecedents or actors, words, self.roles) if antecedent is not None else []
                 sources = sources or actors_of(parse, doer, actors, words, self.roles)
             else:
                 sources = actors_of(parse, doer, actors, words, self.roles)
@@ -1072,6 +1076,9 @@ class Coder:
         if time_to_come:
             tenses = {parse.tags[words[p]] for p in range(opening.comma) if words[p] is not None}
             time_to_come = bool(tenses & PRESENT_TENSE_TAGS) and PAST_TENSE_TAG not in tenses
+        supposing = opening is not None and (
+            time_to_come or opening.word in self.cues.conditionals | self.cues.threat_conditionals | self.cues.concessives
+        )
         # "sanctions on any country that buys Iranian oil": no one in the description is a party.
         described = whoever_clauses(self.cues, tokens)
         actors = [actor for actor in actors if not any(actor.start in span for span in described)]
@@ -1103,9 +1110,11 @@ class Coder:
                 # ...": a time to come, no attack or withdrawal; "When Russia attacks, Ukraine
                 # strikes back": what happens each time, no event.
                 continue
-            # "If China attacks Taiwan, Japan will impose sanctions": the opening clause's actors
-            # are not the main clause's ("Taiwan, Japan" is no list).
-            clause_actors = actors if opening is None or in_opening else [
+            # "If China attacks Taiwan, Japan will impose sanctions", "Even if it angers China, the
+            # Philippines will ...": the actors of a supposed opening clause are not the main
+            # clause's ("Taiwan, Japan" is no list). (After a real event, "When Russian troops
+            # entered Bucha, they killed ...", its actors may be.)
+            clause_actors = actors if not supposing or in_opening else [
                 actor for actor in actors if actor.start > opening.comma
             ]
             if history_before is not None and word is not None and any(
@@ -1137,7 +1146,7 @@ class Coder:
                 chain = chain._replace(code=taken)
             found = None
             if parse is not None and reported_speech(self.cues, chain.head, says, tokens) is None:
-                found = self._syntactic_roles(tokens, clause_actors, chain, previous, says, parse, words)
+                found = self._syntactic_roles(tokens, clause_actors, chain, previous, says, parse, words, actors)
             if found is None:
                 sources, targets = source_and_target(self.cues, tokens, clause_actors, chain, previous, says)
                 if word is not None and reported_speech(self.cues, chain.head, says, tokens) is None:

@@ -87,6 +87,8 @@ def outsiders_forecast(
     subject's threat or intent. The reporter is the subject of the nearest statement verb before
     the action, else of the first after its clause (in the parse, and the word right before the verb),
     or the subject of a verb of opinion the action's clause hangs on ("analysts believe ...")."""
+    if parse is not None and forecast_verbs and expected_of_another(parse, words, chain, forecast_verbs):
+        return True
     if not chain.foreseen:
         return False
     if parse is not None and forecast_verbs and held_by_outsiders(outsiders, parse, words, chain, forecast_verbs, tokens):
@@ -103,33 +105,56 @@ def outsiders_forecast(
     return any(reporter in outsiders for reporter in reporters)
 
 
+def expected_of_another(
+    parse: Parse, words: Sequence[Optional[int]], chain: Chain, forecast_verbs: frozenset[str]
+) -> bool:
+    """"Ukraine expects Russia to attack Kharkiv": an action in the infinitive after a verb of
+    opinion (``forecast_verbs``) and its object is what the holder expects of someone else, no
+    event ("Iran expects to sign a deal", with no object, is Iran's own plan)."""
+    word = action_word(parse, words, chain.head)
+    if word is None or parse.deps[word] not in ("xcomp", "ccomp") or parse.heads[word] == word:
+        return False
+    governor = parse.heads[word]
+    infinitive = parse.deps[word] == "xcomp" or any(
+        parse.deps[child] == "mark" and parse.words[child].lower() == "to" for child in parse.children(word)
+    )
+    # The one expected to act: the opinion verb's object, or (as the parser may read it) the
+    # infinitive's own subject.
+    other = any(parse.deps[child] == "obj" for child in parse.children(governor)) or any(
+        parse.deps[child] == "nsubj" for child in parse.children(word)
+    )
+    return infinitive and other and parse.words[governor].lower() in forecast_verbs
+
+
 def held_by_outsiders(
     outsiders: frozenset[str], parse: Parse, words: Sequence[Optional[int]], chain: Chain, forecast_verbs: frozenset[str],
     tokens: Sequence[Token] = (),
 ) -> bool:
-    """"Some analysts believe Russia will attack Ukraine", "The Pentagon expects North Korea will
-    test a missile": the chain's clause is the object of a verb of opinion (``forecast_verbs``,
-    every form) held by someone other than its doer: one of ``outsiders``, or any subject that is
-    neither a pronoun ("Iran believes it will win" is Iran's own intent) nor the action's own.
-    Found up the parse from the action through clausal complements, or, where the parser misread
-    the verb as a noun ("Analysts fear Iran will ..."), as an outsider right before a verb of
-    opinion in the action's clause."""
+    """"Some analysts believe Russia will attack Ukraine", "Britain fears Russia will attack
+    Ukraine": the chain's clause is the object of a verb of opinion (``forecast_verbs``, every
+    form) held by one of ``outsiders`` or by anyone but its doer. A doer that is a pronoun is the
+    holder's own ("Iran believes it will attack Israel" is Iran's intent). Found up the parse from
+    the action through clausal complements or, where the parser misread the verb as a noun
+    ("Analysts fear Iran will ..."), as a verb of opinion earlier in the action's clause followed by
+    a word that is no pronoun."""
     word = action_word(parse, words, chain.head)
     doer = next((child for child in parse.children(word) if parse.deps[child] == "nsubj"), None) if word is not None else None
+    own = doer is not None and parse.pos[doer] == "PRON"
     # (The parser reads some such clauses as adverbial: "expects North Korea will test".)
     while word is not None and parse.deps[word] in ("ccomp", "advcl") and parse.heads[word] != word:
         word = parse.heads[word]
         if parse.words[word].lower() in forecast_verbs and any(
-            parse.deps[child] == "nsubj" and (
-                parse.words[child].lower() in outsiders or (parse.pos[child] != "PRON" and child != doer)
-            )
+            parse.deps[child] == "nsubj" and (parse.words[child].lower() in outsiders or (not own and child != doer))
             for child in parse.children(word)
         ):
             return True
     for position in range(chain.head.start - 1, 0, -1):
         if tokens[position].text == ",":
             break
-        if tokens[position].lower in forecast_verbs and tokens[position - 1].lower in outsiders:
+        following = words[position + 1] if position + 1 < len(words) else None
+        if tokens[position].lower in forecast_verbs and (
+            tokens[position - 1].lower in outsiders or (following is not None and parse.pos[following] != "PRON")
+        ):
             return True
     return False
 
