@@ -72,13 +72,20 @@ def opening_clause(cues: Cues, tokens: Sequence[Token]) -> Optional[OpeningClaus
     return OpeningClause(words[0], comma) if words[0] in openers else None
 
 
-def is_counterfactual(tokens: Sequence[Token], group: Sequence[ActionMatch]) -> bool:
+class SentenceClauses(NamedTuple):
+    """What the condition rules read beyond a chain, found once per sentence."""
+
+    opening: Optional[OpeningClause]
+    said_at: frozenset[int]  # where the statement verbs start ("the minister said")
+
+
+def is_counterfactual(cues: Cues, tokens: Sequence[Token], group: Sequence[ActionMatch]) -> bool:
     """"would have imposed sanctions": an intent put in the past is what did not happen (not "would
     have his support", where "have" is the verb: the action must follow "have" at once, or after
     one word: "would have already imposed")."""
     head = group[0]
     return (
-        head.kind == "aux" and len(group) > 1 and head.end < len(tokens) and tokens[head.end].lower == "have"
+        head.kind == "aux" and len(group) > 1 and head.end < len(tokens) and tokens[head.end].lower in cues.perfect_auxiliaries
         and group[1].start - head.end in (1, 2)
     )
 
@@ -129,7 +136,7 @@ def chains(cues: Cues, tokens: Sequence[Token], matches: Sequence[ActionMatch]) 
     supposed_until = (
         opening.comma if opening is not None and opening.word in cues.conditionals | cues.threat_conditionals else -1
     )
-    said_at = frozenset(match.start for match in matches if match.kind == "say")
+    clauses = SentenceClauses(opening, frozenset(match.start for match in matches if match.kind == "say"))
     described = whoever_clauses(cues, tokens)
     index = 0
     while index < len(actions):
@@ -149,18 +156,18 @@ def chains(cues: Cues, tokens: Sequence[Token], matches: Sequence[ActionMatch]) 
         code = fold(cues, tokens, group)
         if (
             code is None or is_negated(cues, tokens, group[0]) or group[0].start < supposed_until
-            or is_counterfactual(tokens, group)
+            or is_counterfactual(cues, tokens, group)
             or any(group[0].start in span for span in described)
         ):
             continue
         foreseen = group[0].kind == "aux" and group[0].code == PROMISE
         if is_hypothetical(cues, tokens, group[0]):
-            if not is_conditional_possibility(cues, tokens, group, code, said_at):
+            if not is_conditional_possibility(cues, tokens, group, code, clauses):
                 continue
             foreseen = True
             # "may halt mediation if cooperation founders": a possible sanction on a condition.
             code = refine_with(cues, "13", code, "130")
-        elif is_conditional_promise(cues, tokens, group, code, said_at):
+        elif is_conditional_promise(cues, tokens, group, code, clauses):
             # "will withdraw its troops unless ...": a promise on a condition is a threat.
             code = refine_with(cues, "13", code, "130")
         end = clause_end(cues, tokens, group[-1].end)
@@ -172,7 +179,7 @@ def chains(cues: Cues, tokens: Sequence[Token], matches: Sequence[ActionMatch]) 
 
 
 def is_conditional_promise(
-    cues: Cues, tokens: Sequence[Token], group: Sequence[ActionMatch], code: str, said_at: frozenset[int] = frozenset()
+    cues: Cues, tokens: Sequence[Token], group: Sequence[ActionMatch], code: str, clauses: SentenceClauses
 ) -> bool:
     """"will withdraw unless ...", "will cut aid if ...": an intent ("will") on a condition (for a
     reduction of relations, "if" is one too, and so is a warning to whoever does something: "would
@@ -180,12 +187,12 @@ def is_conditional_promise(
     if code[:2] in ("12", "13") or not any(match.kind == "aux" and match.code[:2] == PROMISE for match in group):
         return False
     if code[:2] not in cues.conditional_threat_roots:
-        return has_condition(cues, tokens, group, cues.conditionals, said_at)
-    return has_condition(cues, tokens, group, cues.threat_conditionals, said_at) or aims_at_whoever(cues, tokens, group)
+        return has_condition(cues, tokens, group, cues.conditionals, clauses)
+    return has_condition(cues, tokens, group, cues.threat_conditionals, clauses) or aims_at_whoever(cues, tokens, group)
 
 
 def is_conditional_possibility(
-    cues: Cues, tokens: Sequence[Token], group: Sequence[ActionMatch], code: str, said_at: frozenset[int] = frozenset()
+    cues: Cues, tokens: Sequence[Token], group: Sequence[ActionMatch], code: str, clauses: SentenceClauses
 ) -> bool:
     """"may halt mediation if ...": a reduction of relations made possible by a modal right before
     it and conditioned, which is a threat, not a supposition. "could have halted it if ..." looks
@@ -197,12 +204,12 @@ def is_conditional_possibility(
         return False
     if not any(token.lower in cues.threat_modals for token in tokens[max(0, start - 2) : start]):
         return False
-    return has_condition(cues, tokens, group, cues.threat_conditionals, said_at)
+    return has_condition(cues, tokens, group, cues.threat_conditionals, clauses)
 
 
 def has_condition(
     cues: Cues, tokens: Sequence[Token], group: Sequence[ActionMatch], conditions: frozenset[str],
-    said_at: frozenset[int] = frozenset(),
+    clauses: SentenceClauses,
 ) -> bool:
     """Is the chain ``group`` put on a condition: a word of ``conditions`` right where its clause
     ends ("will cut aid if the fighting goes on"), or opening the sentence before it ("If Russia
@@ -210,7 +217,7 @@ def has_condition(
     condition in a later clause ("..., and more could follow if needed"). An opening "Should
     China attack Taiwan, ..." or "In case ..." is an "if". The condition may follow a concession
     ("even if Germany objects, if Moscow invades") or an aside that says who said it (", the
-    minister said, if ..."; ``said_at``: where statement verbs start)."""
+    minister said, if ..."; ``clauses.said_at``: where statement verbs start)."""
     position = clause_end(cues, tokens, group[-1].end)
     while position < len(tokens):
         word = tokens[position].lower
@@ -220,10 +227,10 @@ def has_condition(
         if not conceded and word != ",":
             break
         following = next((later for later in range(position + 1, len(tokens)) if tokens[later].text == ","), None)
-        if following is None or (not conceded and not said_at.intersection(range(position + 1, following))):
+        if following is None or (not conceded and not clauses.said_at.intersection(range(position + 1, following))):
             break
         position = following + 1
-    opening = opening_clause(cues, tokens)
+    opening = clauses.opening
     if opening is None or opening.comma > group[0].start:
         return False
     # "When Russia attacks again, the US will impose sanctions": a promise for a time to come is

@@ -30,7 +30,14 @@ from transforms.coding.attacked_places import (
     fired_into_open_water,
     object_spans,
 )
-from transforms.coding.chains import Chain, chains, is_crowd_participle, opening_clause, whoever_clauses
+from transforms.coding.chains import (
+    Chain,
+    OpeningClause,
+    chains,
+    is_crowd_participle,
+    opening_clause,
+    whoever_clauses,
+)
 from transforms.coding.confidence_floor import ARTICLE_CONFIDENCE_FLOOR
 from transforms.coding.context import article_context, is_offtopic_lead, remembered
 from transforms.coding.dates import DateLike, event_date, latest_past_year, opening_year, parse_date
@@ -802,13 +809,14 @@ class Coder:
         parse: Parse,
         words: Sequence[Optional[int]],
         antecedents: Sequence[Actor] = (),
+        opening: Optional[OpeningClause] = None,
     ) -> Optional[tuple[list[Actor], list[Actor], bool]]:
         """Doers and done-to of a chain from the dependency parse, and whether the parse named the
         doer (the event's evidence is then "parse"); None when the parse says nothing about the
         action (then word order decides, ``word_order.source_and_target``). ``antecedents``: the
         actors a pronoun may stand for, when they are more than ``actors`` ("When Russian troops
         entered Bucha, they killed ...": the main clause's actors are not the opening clause's,
-        but its "they" is)."""
+        but its "they" is). ``opening``: the sentence's opening clause (``chains.opening_clause``)."""
         head = chain.head
         word = action_word(parse, words, head)
         if word is None:
@@ -839,7 +847,6 @@ class Coder:
             return received
         if roles is None:
             return None
-        opening = opening_clause(self.cues, tokens)
         if opening is not None and head.start > opening.comma and words[opening.comma] is not None:
             roles = main_clause_roles(parse, roles, word, words[opening.comma])
         if roles.background:
@@ -1146,7 +1153,7 @@ class Coder:
                 chain = chain._replace(code=taken)
             found = None
             if parse is not None and reported_speech(self.cues, chain.head, says, tokens) is None:
-                found = self._syntactic_roles(tokens, clause_actors, chain, previous, says, parse, words, actors)
+                found = self._syntactic_roles(tokens, clause_actors, chain, previous, says, parse, words, actors, opening)
             if found is None:
                 sources, targets = source_and_target(self.cues, tokens, clause_actors, chain, previous, says)
                 if word is not None and reported_speech(self.cues, chain.head, says, tokens) is None:

@@ -128,7 +128,7 @@ def expected_of_another(
 
 def held_by_outsiders(
     outsiders: frozenset[str], parse: Parse, words: Sequence[Optional[int]], chain: Chain, forecast_verbs: frozenset[str],
-    tokens: Sequence[Token] = (),
+    tokens: Sequence[Token],
 ) -> bool:
     """"Some analysts believe Russia will attack Ukraine", "Britain fears Russia will attack
     Ukraine": the chain's clause is the object of a verb of opinion (``forecast_verbs``, every
